@@ -1,0 +1,23 @@
+import {initCommand} from './init.ts';
+import {statusCommand} from './status.ts';
+import {submitCommand} from './submit.ts';
+import {tailCommand} from './tail.ts';
+import {upCommand} from './up.ts';
+import {workerCommand} from './worker.ts';
+
+export type Command = {
+	usage: string;
+	summary: string;
+	help?: string;
+	/** Returns the exit code. */
+	run(args: string[]): Promise<number>;
+};
+
+export const commands: Record<string, Command> = {
+	up: upCommand,
+	worker: workerCommand,
+	init: initCommand,
+	submit: submitCommand,
+	status: statusCommand,
+	tail: tailCommand,
+};

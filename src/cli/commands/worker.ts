@@ -1,0 +1,43 @@
+import {loadConfig, getWorker} from '../../config/load.ts';
+import {createLogger} from '../../log/logger.ts';
+import {createLayout} from '../../queue/layout.ts';
+import {WorkerLoop} from '../../worker/loop.ts';
+import {CliUsageError, parseCommandArgs} from '../parse.ts';
+import {onShutdownSignals} from '../signals.ts';
+import type {Command} from './index.ts';
+
+export const workerCommand: Command = {
+	usage: 'worker NAME',
+	summary: 'run one worker loop in the foreground (what a container runs)',
+	help: `
+Watches tasks/NAME/, runs each task with claude -p and writes results/NAME/.
+SIGTERM or Ctrl-C: stop claiming, let running tasks finish for queue.drainTimeout, then hand them
+back to the queue. A second signal hands them back at once.`,
+	async run(args) {
+		const {positionals} = parseCommandArgs(args, {});
+		const [name, ...extra] = positionals;
+		if (!name || extra.length > 0) {
+			throw new CliUsageError('expected exactly one worker name');
+		}
+
+		const config = loadConfig();
+		getWorker(config, name);
+		const logger = createLogger({logsDir: createLayout(config.home).logs, name});
+		const loop = new WorkerLoop(config, name, logger);
+		const closed = new Promise<void>(resolve => {
+			onShutdownSignals(
+				signal => {
+					logger.info({signal}, 'shutdown requested');
+					void loop.close().then(resolve);
+				},
+				signal => {
+					logger.warn({signal}, 'second signal: handing running tasks back now');
+					loop.abortRunning();
+				},
+			);
+		});
+		await loop.start();
+		await closed;
+		return 0;
+	},
+};

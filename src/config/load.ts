@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {parse as parseYaml} from 'yaml';
+import {SpoolError} from '../errors.ts';
+import {configSchema, type QueueConfig, type WorkerConfig} from './schema.ts';
+import {formatIssues} from './format-issues.ts';
+
+export type Config = Readonly<{
+	/** The spool home: the folder that holds spool.yaml, tasks/, results/... */
+	home: string;
+	file: string;
+	claudeBin: string;
+	queue: Readonly<QueueConfig>;
+	cwdRoots: readonly string[];
+	workers: Readonly<Record<string, Readonly<WorkerConfig>>>;
+}>;
+
+const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The spool home: SPOOL_HOME, else the current directory. */
+export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
+	return path.resolve(env.SPOOL_HOME || process.cwd());
+}
+
+/** Reads, validates and freezes SPOOL_HOME/spool.yaml. Every error names the file, the field and the value. */
+export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = process.env): Config {
+	const file = path.join(home, 'spool.yaml');
+	let text: string;
+	try {
+		text = fs.readFileSync(file, 'utf8');
+	} catch (error) {
+		throw new SpoolError('config_missing', `${file}: cannot read the config (${(error as Error).message}); run "spool init" to create a spool home`);
+	}
+
+	let raw: unknown;
+	try {
+		raw = parseYaml(text) ?? {};
+	} catch (error) {
+		throw new SpoolError('config_invalid', `${file}: not valid YAML: ${(error as Error).message}`);
+	}
+
+	const parsed = configSchema.safeParse(raw);
+	if (!parsed.success) {
+		const lines = formatIssues(parsed.error, raw).map(line => `  ${line}`);
+		throw new SpoolError('config_invalid', `${file}: invalid config\n${lines.join('\n')}`);
+	}
+
+	const {claude, queue, cwdRoots, workers} = parsed.data;
+	const resolved: Record<string, WorkerConfig> = {};
+	for (const [name, worker] of Object.entries(workers)) {
+		resolved[name] = Object.freeze({...worker, name, prompt: path.resolve(home, worker.prompt ?? `prompts/${name}.md`)});
+	}
+
+	return Object.freeze({
+		home,
+		file,
+		claudeBin: env.SPOOL_CLAUDE_BIN || (claude.bin ? path.resolve(home, claude.bin) : defaultClaudeBin()),
+		queue: Object.freeze(queue),
+		cwdRoots: Object.freeze(cwdRoots.map(root => path.resolve(home, root))),
+		workers: Object.freeze(resolved),
+	});
+}
+
+/** Looks the worker up, or says which workers exist. */
+export function getWorker(config: Config, name: string): Readonly<WorkerConfig> {
+	const worker = config.workers[name];
+	if (!worker) {
+		throw new SpoolError('unknown_worker', `no worker named "${name}" in ${config.file} (workers: ${Object.keys(config.workers).join(', ')})`);
+	}
+
+	return worker;
+}
+
+function defaultClaudeBin(): string {
+	const local = path.join(PACKAGE_ROOT, 'node_modules', '.bin', 'claude');
+	return fs.existsSync(local) ? local : 'claude';
+}

@@ -1,0 +1,68 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {randomUUID} from 'node:crypto';
+import {isErrnoCode} from '../errors.ts';
+import {writeJsonAtomic} from './atomic-write.ts';
+import type {Layout} from './layout.ts';
+import {taskIdOf} from './task-file.ts';
+
+/** A task this loop holds: the file lies in processing/WORKER/OWNER/ and its mtime is the lease. */
+export type Claim = {
+	id: string;
+	worker: string;
+	owner: string;
+	/** Unique per attempt; written into the claim and the result so a sweeper can tell a finished claim. */
+	runId: string;
+	file: string;
+	/** The task file's JSON as the user wrote it, without spool's bookkeeping fields. */
+	raw: unknown;
+	/** This attempt's number, counting the runs that came before it. */
+	attempt: number;
+	claimedAt: Date;
+};
+
+export type ClaimOutcome =
+	| {kind: 'claimed'; claim: Claim}
+	| {kind: 'unparsable'; claim: Claim; error: string}
+	| {kind: 'gone'};
+
+/**
+ * Claims `tasks/WORKER/NAME` by renaming it into this loop's folder: of several racing loops exactly
+ * one rename succeeds. The claim is then rewritten with the attempt counted and a runId, so a crash from
+ * here on costs one attempt and a sweeper can tell whether the attempt already wrote its result.
+ */
+export async function claimTask(layout: Layout, worker: string, owner: string, name: string): Promise<ClaimOutcome> {
+	const file = path.join(layout.claims(worker, owner), name);
+	try {
+		await fs.rename(path.join(layout.tasks(worker), name), file);
+	} catch (error) {
+		if (isErrnoCode(error, 'ENOENT')) {
+			return {kind: 'gone'};
+		}
+
+		throw error;
+	}
+
+	const claimedAt = new Date();
+	await fs.utimes(file, claimedAt, claimedAt);
+	const base = {id: taskIdOf(name), worker, owner, runId: randomUUID(), file, claimedAt};
+	const text = await fs.readFile(file, 'utf8');
+	let raw: unknown;
+	try {
+		raw = JSON.parse(text);
+	} catch (error) {
+		return {kind: 'unparsable', claim: {...base, raw: text, attempt: 1}, error: (error as Error).message};
+	}
+
+	const {attempts, runId: _, ...fields} = isObject(raw) ? raw : {attempts: 0};
+	const attempt = (typeof attempts === 'number' && attempts >= 0 ? attempts : 0) + 1;
+	if (isObject(raw)) {
+		await writeJsonAtomic(file, {...fields, attempts: attempt, runId: base.runId});
+	}
+
+	return {kind: 'claimed', claim: {...base, raw: isObject(raw) ? {...fields, attempts: attempt - 1} : raw, attempt}};
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

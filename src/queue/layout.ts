@@ -1,0 +1,28 @@
+import path from 'node:path';
+
+/**
+ * Where everything lives in a spool home. A task's state is the folder it lies in:
+ *   tasks/W/ID.json                  pending
+ *   processing/W/OWNER/ID.json       claimed by the worker loop OWNER (its mtime is the lease)
+ *   results/W/ID.json, ID.jsonl      the result, and the live transcript
+ *   rejected/W/ID.json               the original of a task that was rejected
+ */
+export type Layout = ReturnType<typeof createLayout>;
+
+export function createLayout(home: string) {
+	return {
+		home,
+		tasksRoot: path.join(home, 'tasks'),
+		tasks: (worker: string) => path.join(home, 'tasks', worker),
+		processing: (worker: string) => path.join(home, 'processing', worker),
+		claims: (worker: string, owner: string) => path.join(home, 'processing', worker, owner),
+		results: (worker: string) => path.join(home, 'results', worker),
+		resultFile: (worker: string, id: string) => path.join(home, 'results', worker, `${id}.json`),
+		transcriptFile: (worker: string, id: string) => path.join(home, 'results', worker, `${id}.jsonl`),
+		history: (worker: string) => path.join(home, 'results', worker, '.history'),
+		rejected: (worker: string) => path.join(home, 'rejected', worker),
+		workspace: (worker: string, id: string) => path.join(home, 'workspaces', worker, id),
+		authHome: (worker: string) => path.join(home, 'auth-homes', worker),
+		logs: path.join(home, 'logs'),
+	};
+}

@@ -1,0 +1,58 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type {Layout} from './layout.ts';
+import type {TaskResult} from './result.ts';
+import {isTaskFileName} from './task-file.ts';
+
+export type WorkerSnapshot = {
+	worker: string;
+	/** Worker loops whose heartbeat is younger than the lease. */
+	loops: number;
+	pending: number;
+	running: number;
+	succeeded: number;
+	failed: number;
+	rejected: number;
+	costUsd: number;
+};
+
+/** The queue state of one worker, read from the folders alone: what `ls` would show, counted. */
+export async function snapshotWorker(layout: Layout, worker: string, leaseMs: number, now = Date.now()): Promise<WorkerSnapshot> {
+	const snapshot: WorkerSnapshot = {worker, loops: 0, pending: 0, running: 0, succeeded: 0, failed: 0, rejected: 0, costUsd: 0};
+	snapshot.pending = (await listTaskFiles(layout.tasks(worker))).length;
+	for (const owner of await readdirOrEmpty(layout.processing(worker))) {
+		const dir = layout.claims(worker, owner);
+		const stat = await fs.stat(dir).catch(() => undefined);
+		if (stat?.isDirectory() && now - stat.mtimeMs <= leaseMs) {
+			snapshot.loops++;
+		}
+
+		snapshot.running += (await listTaskFiles(dir)).length;
+	}
+
+	for (const name of await listTaskFiles(layout.results(worker))) {
+		const result = await readResult(path.join(layout.results(worker), name));
+		if (result) {
+			snapshot[result.status] = (snapshot[result.status] ?? 0) + 1;
+			snapshot.costUsd += typeof result.costUsd === 'number' ? result.costUsd : 0;
+		}
+	}
+
+	return snapshot;
+}
+
+export async function readResult(file: string): Promise<TaskResult | undefined> {
+	try {
+		return JSON.parse(await fs.readFile(file, 'utf8')) as TaskResult;
+	} catch {
+		return undefined;
+	}
+}
+
+export async function listTaskFiles(dir: string): Promise<string[]> {
+	return (await readdirOrEmpty(dir)).filter(name => isTaskFileName(name));
+}
+
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+	return fs.readdir(dir).catch(() => []);
+}

@@ -1,0 +1,27 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type {Layout} from './layout.ts';
+
+/**
+ * Removes spool's own temp files (`.NAME.RANDOM.tmp`) that a crashed loop left behind. Only files older
+ * than the lease go: a younger one may belong to a live loop in the middle of a write.
+ */
+export async function sweepTempFiles(layout: Layout, worker: string, olderThanMs: number, now = Date.now()): Promise<number> {
+	const processing = layout.processing(worker);
+	const owners = await fs.readdir(processing).catch(() => []);
+	const dirs = [layout.tasks(worker), layout.results(worker), ...owners.map(owner => path.join(processing, owner))];
+	let removed = 0;
+	for (const dir of dirs) {
+		const names = await fs.readdir(dir).catch(() => []);
+		for (const name of names.filter(name => name.startsWith('.') && name.endsWith('.tmp'))) {
+			const file = path.join(dir, name);
+			const stat = await fs.stat(file).catch(() => undefined);
+			if (stat && now - stat.mtimeMs > olderThanMs) {
+				await fs.rm(file, {force: true});
+				removed++;
+			}
+		}
+	}
+
+	return removed;
+}

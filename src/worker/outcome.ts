@@ -1,0 +1,80 @@
+import type {TaskError, TaskResult} from '../queue/result.ts';
+import type {ClaudeExit} from './run-claude.ts';
+
+type Outcome = Pick<
+	TaskResult,
+	'status' | 'result' | 'sessionId' | 'costUsd' | 'usage' | 'numTurns' | 'error' | 'exitCode' | 'signal' | 'timedOut' | 'subtype' | 'apiErrorStatus' | 'model'
+> & {structuredOutput?: unknown};
+
+/**
+ * Reads what the CLI said about its own run. Its `is_error`, `subtype` and `api_error_status` are
+ * trusted over its exit code; the exit code and stderr only speak when it wrote no result line.
+ */
+export function classifyExit(exit: ClaudeExit): Outcome {
+	const final = exit.final;
+	const base = {
+		result: typeof final?.result === 'string' ? final.result : null,
+		sessionId: exit.sessionId,
+		costUsd: typeof final?.total_cost_usd === 'number' ? final.total_cost_usd : 0,
+		usage: isRecord(final?.usage) ? final.usage : null,
+		numTurns: typeof final?.num_turns === 'number' ? final.num_turns : null,
+		exitCode: exit.exitCode,
+		signal: exit.signal,
+		timedOut: exit.timedOut,
+		subtype: typeof final?.subtype === 'string' ? final.subtype : null,
+		apiErrorStatus: typeof final?.api_error_status === 'number' ? final.api_error_status : null,
+		model: exit.model,
+		...(final && 'structured_output' in final ? {structuredOutput: final.structured_output} : {}),
+	};
+	const error = errorOf(exit, base);
+	return {...base, status: error ? 'failed' : 'succeeded', error};
+}
+
+function errorOf(exit: ClaudeExit, base: {result: string | null; subtype: string | null; apiErrorStatus: number | null}): TaskError | null {
+	if (exit.timedOut) {
+		return {code: 'timeout', message: `claude ran past the task's timeout and its process group was killed`};
+	}
+
+	const final = exit.final;
+	if (!final) {
+		const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+		const stderr = exit.stderrTail ? `: ${exit.stderrTail.split('\n').slice(-5).join(' | ')}` : '';
+		return {code: 'cli_crashed', message: `claude ${how} without writing a result${stderr}`};
+	}
+
+	if (final.is_error !== true && (base.subtype === 'success' || base.subtype === null)) {
+		return null;
+	}
+
+	const text = base.result ?? base.subtype ?? 'claude reported an error';
+	if (base.apiErrorStatus !== null) {
+		return {code: apiErrorCode(base.apiErrorStatus), message: `API error ${base.apiErrorStatus}: ${text}`};
+	}
+
+	if (base.subtype && base.subtype !== 'success') {
+		// error_max_turns, error_max_budget_usd, error_during_execution...
+		return {code: base.subtype, message: text};
+	}
+
+	return {code: 'claude_error', message: text};
+}
+
+function apiErrorCode(status: number): string {
+	if (status === 401 || status === 403) {
+		return 'auth_failed';
+	}
+
+	if (status === 429) {
+		return 'rate_limited';
+	}
+
+	if (status === 529 || status >= 500) {
+		return 'api_unavailable';
+	}
+
+	return 'api_error';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

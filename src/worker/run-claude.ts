@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import readline from 'node:readline';
+import {execa} from 'execa';
+import {killProcessGroup} from './process-group.ts';
+
+export type ClaudeRun = {
+	bin: string;
+	args: string[];
+	/** Sent on stdin, then stdin is closed: a prompt may start with "-", so it is never an argument. */
+	prompt: string;
+	cwd: string;
+	env: Record<string, string>;
+	timeoutMs: number;
+	/** Every stream-json line is appended here as it arrives, so `tail -f` shows progress. */
+	transcriptFile: string;
+	/** Aborting it stops the run (shutdown, lost lease). */
+	signal?: AbortSignal;
+	/** Grace between SIGTERM and SIGKILL of the process group. @default 5000 */
+	forceKillAfterMs?: number;
+};
+
+/** What the CLI process did, as plain data. `final` is its `{"type":"result"}` line, if it wrote one. */
+export type ClaudeExit = {
+	final: Record<string, unknown> | undefined;
+	sessionId: string | null;
+	model: string | null;
+	exitCode: number | null;
+	signal: string | null;
+	timedOut: boolean;
+	canceled: boolean;
+	stderrTail: string;
+	durationMs: number;
+	/** Lines of stdout that were not JSON (a truncated line, stray output). */
+	badLines: number;
+};
+
+const STDERR_TAIL = 4096;
+
+/**
+ * Runs `claude -p` in its own process group, streams its transcript to disk and reads its final result.
+ * On timeout or abort the whole group (claude and every tool process it started) is killed, because
+ * execa's own timeout only signals the direct child.
+ */
+export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
+	const started = performance.now();
+	const transcript = fs.createWriteStream(run.transcriptFile, {flags: 'a'});
+	const child = execa(run.bin, run.args, {
+		cwd: run.cwd,
+		env: run.env,
+		extendEnv: false,
+		input: run.prompt,
+		detached: true,
+		buffer: false,
+		reject: false,
+		stdout: 'pipe',
+		stderr: 'pipe',
+	});
+
+	let timedOut = false;
+	let canceled = false;
+	const stop = (reason: 'timeout' | 'cancel') => {
+		if (timedOut || canceled) {
+			return;
+		}
+
+		timedOut = reason === 'timeout';
+		canceled = reason === 'cancel';
+		killProcessGroup(child.pid, 'SIGTERM');
+		setTimeout(() => killProcessGroup(child.pid, 'SIGKILL'), run.forceKillAfterMs ?? 5000).unref();
+	};
+
+	const timer = setTimeout(() => stop('timeout'), run.timeoutMs);
+	const onAbort = () => stop('cancel');
+	run.signal?.addEventListener('abort', onAbort, {once: true});
+	if (run.signal?.aborted) {
+		onAbort();
+	}
+
+	// Tool processes claude started may outlive it and hold its stdout open; nothing of a run survives it.
+	child.nodeChildProcess.on('exit', () => killProcessGroup(child.pid, 'SIGKILL'));
+	let stderrTail = '';
+	child.stderr?.on('data', (chunk: Buffer) => {
+		stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL);
+	});
+
+	let final: Record<string, unknown> | undefined;
+	let sessionId: string | null = null;
+	let model: string | null = null;
+	let badLines = 0;
+	const lines = readline.createInterface({input: child.stdout!, crlfDelay: Infinity});
+	for await (const line of lines) {
+		if (line.trim() === '') {
+			continue;
+		}
+
+		transcript.write(`${line}\n`);
+		const event = parseLine(line);
+		if (!event) {
+			badLines++;
+			continue;
+		}
+
+		if (event.type === 'system' && event.subtype === 'init') {
+			sessionId = typeof event.session_id === 'string' ? event.session_id : sessionId;
+			model = typeof event.model === 'string' ? event.model : model;
+		} else if (event.type === 'result') {
+			final = event;
+		}
+	}
+
+	const exit = await child;
+	clearTimeout(timer);
+	run.signal?.removeEventListener('abort', onAbort);
+	await new Promise(resolve => transcript.end(resolve));
+	return {
+		final,
+		sessionId: (typeof final?.session_id === 'string' ? final.session_id : null) ?? sessionId,
+		model,
+		exitCode: exit.exitCode ?? null,
+		signal: exit.signal ?? null,
+		timedOut,
+		canceled,
+		stderrTail: stderrTail.trim(),
+		durationMs: Math.round(performance.now() - started),
+		badLines,
+	};
+}
+
+function parseLine(line: string): Record<string, unknown> | undefined {
+	try {
+		const value = JSON.parse(line) as unknown;
+		return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+	} catch {
+		return undefined;
+	}
+}

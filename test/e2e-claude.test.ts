@@ -1,0 +1,58 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {startFakeApi, type FakeApi} from './fixtures/fake-api.ts';
+import {apiEnv, dropTask, makeHome, resultOf, spool, waitFor} from './helpers/home.ts';
+
+let api: FakeApi;
+
+beforeAll(async () => {
+	api = await startFakeApi(request => {
+		if (request.prompt.includes('WRITE A FILE') && request.toolResults === 0) {
+			return {tool: 'Write', input: {file_path: 'hello.txt', content: 'written by the Write tool\n'}};
+		}
+
+		const worker = /MARKER-(\w+)/.exec(request.system)?.[1] ?? 'none';
+		return {text: `worker=${worker} key=${request.apiKey} prompt=${request.prompt.slice(0, 40)}`};
+	});
+});
+
+afterAll(async () => {
+	await api.close();
+});
+
+describe('spool up with the real claude CLI', () => {
+	test('hand-dropped tasks for two workers run with each worker\'s own system prompt and auth home', async () => {
+		const home = await makeHome({
+			workers: {
+				coder: {systemPrompt: 'You are MARKER-coder.', concurrency: 2},
+				reviewer: {systemPrompt: 'You are MARKER-reviewer.'},
+			},
+		});
+		for (const worker of ['coder', 'reviewer']) {
+			await fs.mkdir(path.join(home, 'auth-homes', worker), {recursive: true});
+			await fs.writeFile(path.join(home, 'auth-homes', worker, 'settings.json'), JSON.stringify({env: {ANTHROPIC_API_KEY: `sk-${worker}-key`}}));
+		}
+
+		const up = spool(home, ['up'], {env: apiEnv(api.url)});
+		try {
+			await dropTask(home, 'coder', 'first', {prompt: 'Summarise README.md'});
+			await dropTask(home, 'reviewer', 'second', {prompt: '-starts with a dash'});
+			const coder = await waitFor(() => resultOf(home, 'coder', 'first'), 30_000, 'coder result');
+			const reviewer = await waitFor(() => resultOf(home, 'reviewer', 'second'), 30_000, 'reviewer result');
+			expect(coder).toMatchObject({id: 'first', worker: 'coder', status: 'succeeded', attempts: 1, error: null});
+			expect(coder.result).toBe('worker=coder key=sk-coder-key prompt=Summarise README.md');
+			expect(reviewer.result).toBe('worker=reviewer key=sk-reviewer-key prompt=-starts with a dash');
+			expect(coder.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+			expect(coder.costUsd).toBeGreaterThan(0);
+			expect(coder.numTurns).toBe(1);
+			expect(coder.cwd).toBe(path.join(home, 'workspaces', 'coder', 'first'));
+			const transcript = await fs.readFile(path.join(home, 'results', 'coder', 'first.jsonl'), 'utf8');
+			expect(transcript).toContain('"type":"result"');
+			expect(await fs.readdir(path.join(home, 'tasks', 'coder'))).toEqual([]);
+		} finally {
+			up.kill('SIGTERM');
+			await up;
+		}
+	}, 60_000);
+});

@@ -1,0 +1,94 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {execa, type Options} from 'execa';
+import {stringify} from 'yaml';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const SPOOL_BIN = path.join(ROOT, 'bin', 'spool.js');
+export const CLAUDE_BIN = path.join(ROOT, 'node_modules', '.bin', 'claude');
+export const FAKE_CLAUDE = path.join(ROOT, 'test', 'fixtures', 'fake-claude.mjs');
+
+export type HomeOptions = {
+	workers: Record<string, Record<string, unknown> & {systemPrompt?: string}>;
+	queue?: Record<string, unknown>;
+	extra?: Record<string, unknown>;
+};
+
+/** A fresh spool home in a real temp folder, with spool.yaml and one prompt file per worker. */
+export async function makeHome(options: HomeOptions): Promise<string> {
+	const home = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'spool-test-')));
+	const workers: Record<string, unknown> = {};
+	await fs.mkdir(path.join(home, 'prompts'));
+	for (const [name, {systemPrompt, ...worker}] of Object.entries(options.workers)) {
+		await fs.writeFile(path.join(home, 'prompts', `${name}.md`), systemPrompt ?? `You are the ${name} worker.`);
+		workers[name] = worker;
+	}
+
+	const config = {queue: {scanInterval: '200ms', parseGrace: '1s', drainTimeout: '5s', ...options.queue}, ...options.extra, workers};
+	await fs.writeFile(path.join(home, 'spool.yaml'), stringify(config));
+	return home;
+}
+
+/** The environment that points the real claude CLI at the stand-in API, offline and quick to fail. */
+export function apiEnv(apiUrl: string): Record<string, string> {
+	return {
+		ANTHROPIC_BASE_URL: apiUrl,
+		ANTHROPIC_API_KEY: 'sk-test-from-env',
+		CLAUDE_CODE_MAX_RETRIES: '1',
+		DISABLE_TELEMETRY: '1',
+		DISABLE_AUTOUPDATER: '1',
+		CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+	};
+}
+
+/** Runs the spool CLI as a user would: a real process. */
+export function spool(home: string, args: string[], options: Options & {env?: Record<string, string>} = {}) {
+	return execa(process.execPath, [SPOOL_BIN, ...args], {
+		reject: false,
+		...options,
+		env: {SPOOL_HOME: home, SPOOL_LOG_LEVEL: 'debug', ...options.env},
+	});
+}
+
+/** Writes a task file the way an editor or `echo >` would: straight into tasks/WORKER/. */
+export async function dropTask(home: string, worker: string, id: string, task: unknown): Promise<string> {
+	const file = path.join(home, 'tasks', worker, `${id}.json`);
+	await fs.mkdir(path.dirname(file), {recursive: true});
+	await fs.writeFile(file, typeof task === 'string' ? task : JSON.stringify(task));
+	return file;
+}
+
+export async function readJson<T = Record<string, any>>(file: string): Promise<T | undefined> {
+	try {
+		return JSON.parse(await fs.readFile(file, 'utf8')) as T;
+	} catch {
+		return undefined;
+	}
+}
+
+export function resultOf(home: string, worker: string, id: string) {
+	return readJson(path.join(home, 'results', worker, `${id}.json`));
+}
+
+/** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value !== undefined && value !== false) {
+			return value;
+		}
+
+		if (Date.now() > deadline) {
+			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		}
+
+		await new Promise(resolve => setTimeout(resolve, 50));
+	}
+}
+
+export async function listDir(dir: string): Promise<string[]> {
+	return (await fs.readdir(dir).catch(() => [])).sort();
+}

@@ -1,10 +1,7 @@
-import os from 'node:os';
 import {fileURLToPath} from 'node:url';
 import {execa, type ResultPromise} from 'execa';
 import type {Config} from '../config/load.ts';
 import type {Logger} from '../log/logger.ts';
-import {createLayout} from '../queue/layout.ts';
-import {rejectStrayTasks} from './strays.ts';
 
 const SPOOL_BIN = fileURLToPath(new URL('../../bin/spool.js', import.meta.url));
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -12,16 +9,13 @@ const MAX_RESTART_DELAY_MS = 30_000;
 type Child = {name: string; process: ResultPromise; restarts: number};
 
 /**
- * `spool up`: one `spool worker NAME` process per configured worker, restarted when one dies (as
- * docker's `restart: unless-stopped` would), plus the duties no single worker has: rejecting tasks
- * dropped into a folder that names no worker.
+ * `spool up`: one `spool worker NAME` process per configured worker and one `spool orchestrator`, each
+ * restarted when it dies, as docker's `restart: unless-stopped` would.
  */
 export class Supervisor {
 	readonly #config: Config;
 	readonly #logger: Logger;
 	readonly #children = new Map<string, Child>();
-	readonly #owner = `up-${os.hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, '_');
-	#timer: NodeJS.Timeout | undefined;
 	#stopping = false;
 	#stopPromise: Promise<void> | undefined;
 
@@ -31,18 +25,15 @@ export class Supervisor {
 	}
 
 	async start(): Promise<void> {
+		this.#spawn('orchestrator', ['orchestrator'], 0);
 		for (const name of Object.keys(this.#config.workers)) {
-			this.#spawn(name, 0);
+			this.#spawn(`worker ${name}`, ['worker', name], 0);
 		}
-
-		await this.#checkStrays();
-		this.#timer = setInterval(() => void this.#checkStrays(), Math.max(this.#config.queue.scanInterval, 1000));
 	}
 
 	/** SIGTERM to every worker; resolves when all have exited. Safe to call twice. */
 	stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
 		this.#stopping = true;
-		clearInterval(this.#timer);
 		for (const child of this.#children.values()) {
 			child.process.kill(signal);
 		}
@@ -51,8 +42,8 @@ export class Supervisor {
 		return this.#stopPromise;
 	}
 
-	#spawn(name: string, restarts: number): void {
-		const child = execa(process.execPath, [SPOOL_BIN, 'worker', name], {
+	#spawn(name: string, args: string[], restarts: number): void {
+		const child = execa(process.execPath, [SPOOL_BIN, ...args], {
 			env: {SPOOL_HOME: this.#config.home},
 			stdio: ['ignore', 'inherit', 'inherit'],
 			// Its own process group: a Ctrl-C at the terminal reaches only `up`, which drains the workers once.
@@ -66,20 +57,12 @@ export class Supervisor {
 			}
 
 			const delay = Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** restarts);
-			this.#logger.error({worker: name, exitCode: result.exitCode, signal: result.signal, restartInMs: delay}, 'worker process exited; restarting it');
+			this.#logger.error({process: name, exitCode: result.exitCode, signal: result.signal, restartInMs: delay}, 'process exited; restarting it');
 			setTimeout(() => {
 				if (!this.#stopping) {
-					this.#spawn(name, restarts + 1);
+					this.#spawn(name, args, restarts + 1);
 				}
 			}, delay).unref();
 		});
-	}
-
-	async #checkStrays(): Promise<void> {
-		try {
-			await rejectStrayTasks(this.#config, createLayout(this.#config.home), this.#owner, this.#logger);
-		} catch (error) {
-			this.#logger.error({err: error}, 'checking tasks/ for unknown worker folders failed');
-		}
 	}
 }

@@ -1,4 +1,5 @@
 import {initCommand} from './init.ts';
+import {orchestratorCommand} from './orchestrator.ts';
 import {statusCommand} from './status.ts';
 import {submitCommand} from './submit.ts';
 import {tailCommand} from './tail.ts';
@@ -16,6 +17,7 @@ export type Command = {
 export const commands: Record<string, Command> = {
 	up: upCommand,
 	worker: workerCommand,
+	orchestrator: orchestratorCommand,
 	init: initCommand,
 	submit: submitCommand,
 	status: statusCommand,

@@ -56,3 +56,21 @@ describe('spool up with the real claude CLI', () => {
 		}
 	}, 60_000);
 });
+
+describe('a worker loop with the real claude CLI', () => {
+	test('a tool call writes a file in the task\'s own workspace', async () => {
+		const home = await makeHome({workers: {coder: {}}});
+		const worker = spool(home, ['worker', 'coder'], {env: apiEnv(api.url)});
+		try {
+			await dropTask(home, 'coder', 'tool', {prompt: 'WRITE A FILE please'});
+			const result = await waitFor(() => resultOf(home, 'coder', 'tool'), 30_000, 'result');
+			expect(result).toMatchObject({status: 'succeeded', numTurns: 2});
+			const workspace = path.join(home, 'workspaces', 'coder', 'tool');
+			expect(result.cwd).toBe(workspace);
+			expect(await fs.readFile(path.join(workspace, 'hello.txt'), 'utf8')).toBe('written by the Write tool\n');
+		} finally {
+			worker.kill('SIGTERM');
+			await worker;
+		}
+	}, 60_000);
+});

@@ -28,8 +28,8 @@ export type ClaimOutcome =
 
 /**
  * Claims `tasks/WORKER/NAME` by renaming it into this loop's folder: of several racing loops exactly
- * one rename succeeds. The claim is then rewritten with the attempt counted and a runId, so a crash from
- * here on costs one attempt and a sweeper can tell whether the attempt already wrote its result.
+ * one rename succeeds. The file is left as the user wrote it until `stampClaim`, so a rejected task
+ * keeps its original bytes.
  */
 export async function claimTask(layout: Layout, worker: string, owner: string, name: string): Promise<ClaimOutcome> {
 	const file = path.join(layout.claims(worker, owner), name);
@@ -56,11 +56,15 @@ export async function claimTask(layout: Layout, worker: string, owner: string, n
 
 	const {attempts, runId: _, ...fields} = isObject(raw) ? raw : {attempts: 0};
 	const attempt = (typeof attempts === 'number' && attempts >= 0 ? attempts : 0) + 1;
-	if (isObject(raw)) {
-		await writeJsonAtomic(file, {...fields, attempts: attempt, runId: base.runId});
-	}
+	return {kind: 'claimed', claim: {...base, raw: isObject(raw) ? {...fields, ...(attempts === undefined ? {} : {attempts})} : raw, attempt}};
+}
 
-	return {kind: 'claimed', claim: {...base, raw: isObject(raw) ? {...fields, attempts: attempt - 1} : raw, attempt}};
+/**
+ * Counts the attempt in the claim file and marks it with the runId before claude starts, so a crash
+ * from here on costs one attempt and a sweeper can tell whether the attempt already wrote its result.
+ */
+export async function stampClaim(claim: Claim): Promise<void> {
+	await writeJsonAtomic(claim.file, {...(claim.raw as Record<string, unknown>), attempts: claim.attempt, runId: claim.runId});
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

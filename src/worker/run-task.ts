@@ -3,7 +3,7 @@ import type {Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
-import type {Claim} from '../queue/claim.ts';
+import {stampClaim, type Claim} from '../queue/claim.ts';
 import type {Layout} from '../queue/layout.ts';
 import {releaseClaim} from '../queue/lease.ts';
 import {rejectTaskFile} from '../queue/reject.ts';
@@ -51,6 +51,7 @@ export async function runTask(context: TaskContext, claim: Claim, signal: AbortS
 		throw error;
 	}
 
+	await stampClaim(claim);
 	await archivePreviousResult(context.layout, claim.worker, claim.id);
 	const startedAt = new Date();
 	const transcriptFile = context.layout.transcriptFile(claim.worker, claim.id);

@@ -1,0 +1,123 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {startFakeApi, type FakeApi} from './fixtures/fake-api.ts';
+import {apiEnv, dropTask, makeHome, readJson, spool, waitFor} from './helpers/home.ts';
+
+let api: FakeApi;
+
+beforeAll(async () => {
+	api = await startFakeApi(request => ({text: `answer to: ${request.prompt}`}));
+});
+
+afterAll(async () => {
+	await api.close();
+});
+
+describe('the spool CLI', () => {
+	test('init creates a spool home whose credentials and queue files git ignores', async () => {
+		const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'spool-init-')), 'home');
+		const run = await spool(dir, ['init', dir]);
+		expect(run.exitCode).toBe(0);
+		expect(run.stdout).toContain('spool home ready');
+		for (const entry of ['spool.yaml', 'prompts/coder.md', 'tasks/coder', 'results/coder', 'auth-homes/coder', '.gitignore']) {
+			await fs.access(path.join(dir, entry));
+		}
+
+		expect((await fs.stat(path.join(dir, 'auth-homes', 'coder'))).mode & 0o777).toBe(0o700);
+		const gitignore = await fs.readFile(path.join(dir, '.gitignore'), 'utf8');
+		for (const ignored of ['/auth-homes/*', '/tasks/*', '/results/', '/workspaces/', '/logs/', '/.env']) {
+			expect(gitignore).toContain(ignored);
+		}
+
+		const again = await spool(dir, ['init', dir]);
+		expect(again.stdout).toContain('nothing to create');
+	});
+
+	test('submit --wait queues a task, waits for the real CLI\'s answer and prints it', async () => {
+		const home = await makeHome({workers: {coder: {}}});
+		const worker = spool(home, ['worker', 'coder'], {env: apiEnv(api.url)});
+		try {
+			const run = await spool(home, ['submit', 'coder', '--id', 'q1', '--wait', '--timeout', '2m', 'What is 6 x 7?']);
+			expect(run.stderr).toBe('');
+			expect(run.stdout).toBe('q1\nanswer to: What is 6 x 7?');
+			expect(run.exitCode).toBe(0);
+			const fromFile = path.join(home, 'prompt.txt');
+			await fs.writeFile(fromFile, 'prompt from a file');
+			const second = await spool(home, ['submit', 'coder', '--file', fromFile]);
+			expect(second.exitCode).toBe(0);
+			const id = second.stdout.trim();
+			expect(id).toMatch(/^\d{8}T\d{6}-\d{3}-[0-9a-f]{6}$/);
+			const result = await waitFor(() => readJson(path.join(home, 'results', 'coder', `${id}.json`)), 20_000, 'result');
+			expect(result.result).toBe('answer to: prompt from a file');
+		} finally {
+			worker.kill('SIGTERM');
+			await worker;
+		}
+	}, 60_000);
+
+	test('submit refuses bad input with a clear error and writes nothing', async () => {
+		const home = await makeHome({workers: {coder: {}}});
+		const unknown = await spool(home, ['submit', 'nobody', 'hi']);
+		expect(unknown.exitCode).toBe(1);
+		expect(unknown.stderr).toContain('no worker named "nobody"');
+		const badId = await spool(home, ['submit', 'coder', '--id', '../escape', 'hi']);
+		expect(badId.stderr).toContain('unsafe task id "../escape"');
+		const badTimeout = await spool(home, ['submit', 'coder', '--timeout', 'forever', 'hi']);
+		expect(badTimeout.stderr).toContain('timeout: expected a duration');
+		const usage = await spool(home, ['submit', 'coder']);
+		expect(usage.exitCode).toBe(2);
+		expect(usage.stderr).toContain('Usage: spool submit');
+		await expect(fs.readdir(path.join(home, 'tasks'))).rejects.toThrow();
+	});
+
+	test('status counts each state from the folders; --json gives the same as data', async () => {
+		const home = await makeHome({workers: {coder: {}, reviewer: {}}});
+		await dropTask(home, 'coder', 'waiting', {prompt: 'later'});
+		await dropTask(home, 'stray', 'x', {prompt: 'nobody'});
+		await fs.mkdir(path.join(home, 'results', 'coder'), {recursive: true});
+		await fs.writeFile(path.join(home, 'results', 'coder', 'done.json'), JSON.stringify({status: 'succeeded', costUsd: 0.5}));
+		const json = await spool(home, ['status', '--json']);
+		const status = JSON.parse(json.stdout) as {workers: Array<Record<string, unknown>>; unknownFolders: string[]};
+		expect(status.workers[0]).toMatchObject({worker: 'coder', pending: 1, running: 0, succeeded: 1, failed: 0, costUsd: 0.5});
+		expect(status.unknownFolders).toEqual(['stray']);
+		const text = await spool(home, ['status']);
+		expect(text.stdout).toMatch(/^WORKER\s+LOOPS\s+PENDING\s+RUNNING\s+SUCCEEDED\s+FAILED\s+REJECTED\s+COST$/m);
+		expect(text.stdout).toMatch(/^coder\s+0\s+1\s+0\s+1\s+0\s+0\s+\$0\.5000$/m);
+		expect(text.stdout).toContain('folders in tasks/ that name no worker: stray');
+	});
+
+	test('tail prints results as they land', async () => {
+		const home = await makeHome({workers: {coder: {}}});
+		const worker = spool(home, ['worker', 'coder'], {env: apiEnv(api.url)});
+		const tail = spool(home, ['tail', 'coder']);
+		let output = '';
+		tail.stdout?.on('data', chunk => {
+			output += String(chunk);
+		});
+		try {
+			await new Promise(resolve => setTimeout(resolve, 500));
+			await dropTask(home, 'coder', 'tailed', {prompt: 'show me'});
+			await waitFor(() => output.includes('coder/tailed succeeded'), 20_000, 'tail line');
+			expect(output).toMatch(/\d\d:\d\d:\d\d coder\/tailed succeeded \d+\.\ds \$\d\.\d{4} answer to: show me/);
+		} finally {
+			tail.kill('SIGTERM');
+			worker.kill('SIGTERM');
+			await Promise.all([tail, worker]);
+		}
+	}, 60_000);
+
+	test('every command has --help, and an unknown command says so', async () => {
+		const home = await makeHome({workers: {coder: {}}});
+		for (const command of ['up', 'worker', 'orchestrator', 'init', 'submit', 'status', 'tail']) {
+			const run = await spool(home, [command, '--help']);
+			expect(run.exitCode, command).toBe(0);
+			expect(run.stdout, command).toMatch(new RegExp(`^Usage: spool ${command}`));
+		}
+
+		const unknown = await spool(home, ['frobnicate']);
+		expect(unknown.exitCode).toBe(2);
+		expect(unknown.stderr).toContain('unknown command "frobnicate"');
+	});
+});

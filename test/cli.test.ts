@@ -83,8 +83,8 @@ describe('the spool CLI', () => {
 		expect(status.workers[0]).toMatchObject({worker: 'coder', pending: 1, running: 0, succeeded: 1, failed: 0, costUsd: 0.5});
 		expect(status.unknownFolders).toEqual(['stray']);
 		const text = await spool(home, ['status']);
-		expect(text.stdout).toMatch(/^WORKER\s+LOOPS\s+PENDING\s+RUNNING\s+SUCCEEDED\s+FAILED\s+REJECTED\s+COST$/m);
-		expect(text.stdout).toMatch(/^coder\s+0\s+1\s+0\s+1\s+0\s+0\s+\$0\.5000$/m);
+		expect(text.stdout).toMatch(/^WORKER\s+LOOPS\s+PENDING\s+RUNNING\s+SUCCEEDED\s+FAILED\s+DEAD\s+REJECTED\s+COST$/m);
+		expect(text.stdout).toMatch(/^coder\s+0\s+1\s+0\s+1\s+0\s+0\s+0\s+\$0\.5000$/m);
 		expect(text.stdout).toContain('folders in tasks/ that name no worker: stray');
 	});
 

@@ -41,8 +41,13 @@ describe('spool up with the real claude CLI', () => {
 			const coder = await waitFor(() => resultOf(home, 'coder', 'first'), 30_000, 'coder result');
 			const reviewer = await waitFor(() => resultOf(home, 'reviewer', 'second'), 30_000, 'reviewer result');
 			expect(coder).toMatchObject({id: 'first', worker: 'coder', status: 'succeeded', attempts: 1, error: null});
-			expect(coder.result).toBe('worker=coder key=sk-coder-key prompt=Summarise README.md');
-			expect(reviewer.result).toBe('worker=reviewer key=sk-reviewer-key prompt=-starts with a dash');
+			// The stand-in echoed each key back; spool takes the worker's own key out of what it writes.
+			expect(coder.result).toBe('worker=coder key=[redacted] prompt=Summarise README.md');
+			expect(reviewer.result).toBe('worker=reviewer key=[redacted] prompt=-starts with a dash');
+			const seen = api.requests.map(request => `${/MARKER-(\w+)/.exec(request.system)?.[1]} ${request.apiKey}`);
+			expect(seen).toContain('coder sk-coder-key');
+			expect(seen).toContain('reviewer sk-reviewer-key');
+			expect(seen.filter(line => line.includes('sk-test-from-env'))).toEqual([]);
 			expect(coder.sessionId).toMatch(/^[0-9a-f-]{36}$/);
 			expect(coder.costUsd).toBeGreaterThan(0);
 			expect(coder.numTurns).toBe(1);

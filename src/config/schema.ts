@@ -36,6 +36,14 @@ const queueSchema = z.strictObject({
 	drainTimeout: duration.prefault('20s'),
 	/** Use stat polling instead of native file events (bind mounts, network filesystems). @default false */
 	usePolling: z.boolean().default(false),
+	/** Paid attempts at most per task, crashed ones included; then it is dead-lettered. @default 3 */
+	maxAttempts: z.number().int().min(1).max(100).default(3),
+	/** Backoff before the first retry; it doubles per attempt, with jitter. @default 10s */
+	retryBackoff: duration.prefault('10s'),
+	/** The longest backoff between two attempts. @default 10m */
+	retryBackoffMax: duration.prefault('10m'),
+	/** How long a worker waits after a rate limit that named no reset time. @default 60s */
+	rateLimitWait: duration.prefault('60s'),
 });
 
 export const configSchema = z.strictObject({

@@ -18,6 +18,8 @@ export type Claim = {
 	raw: unknown;
 	/** This attempt's number, counting the runs that came before it. */
 	attempt: number;
+	/** The attempt before this one died with its loop: the claim came back with that attempt's runId. */
+	interrupted: boolean;
 	claimedAt: Date;
 };
 
@@ -51,20 +53,21 @@ export async function claimTask(layout: Layout, worker: string, owner: string, n
 	try {
 		raw = JSON.parse(text);
 	} catch (error) {
-		return {kind: 'unparsable', claim: {...base, raw: text, attempt: 1}, error: (error as Error).message};
+		return {kind: 'unparsable', claim: {...base, raw: text, attempt: 1, interrupted: false}, error: (error as Error).message};
 	}
 
-	const {attempts, runId: _, ...fields} = isObject(raw) ? raw : {attempts: 0};
+	const {attempts, runId, ...fields} = isObject(raw) ? raw : {attempts: 0, runId: undefined};
 	const attempt = (typeof attempts === 'number' && attempts >= 0 ? attempts : 0) + 1;
-	return {kind: 'claimed', claim: {...base, raw: isObject(raw) ? {...fields, ...(attempts === undefined ? {} : {attempts})} : raw, attempt}};
+	const claim = {...base, raw: isObject(raw) ? {...fields, ...(attempts === undefined ? {} : {attempts})} : raw, attempt, interrupted: runId !== undefined};
+	return {kind: 'claimed', claim};
 }
 
 /**
  * Counts the attempt in the claim file and marks it with the runId before claude starts, so a crash
  * from here on costs one attempt and a sweeper can tell whether the attempt already wrote its result.
  */
-export async function stampClaim(claim: Claim): Promise<void> {
-	await writeJsonAtomic(claim.file, {...(claim.raw as Record<string, unknown>), attempts: claim.attempt, runId: claim.runId});
+export async function stampClaim(claim: Claim, extra: Record<string, unknown> = {}): Promise<void> {
+	await writeJsonAtomic(claim.file, {...(claim.raw as Record<string, unknown>), ...extra, attempts: claim.attempt, runId: claim.runId});
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

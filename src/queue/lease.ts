@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {isErrnoCode} from '../errors.ts';
-import {syncDirectory, writeJsonAtomic} from './atomic-write.ts';
+import {syncDirectory} from './atomic-write.ts';
 import type {Claim} from './claim.ts';
 import type {Layout} from './layout.ts';
 import {isTaskFileName, taskIdOf} from './task-file.ts';
@@ -71,9 +71,8 @@ export type Expired = {id: string; owner: string; file: string; ageMs: number};
 export async function sweepExpiredClaims(
 	layout: Layout,
 	worker: string,
-	self: string,
 	leaseMs: number,
-	onRequeue: (expired: Expired) => void,
+	options: {isRunning: (file: string) => boolean; onRequeue: (expired: Expired) => void},
 	now = Date.now(),
 ): Promise<void> {
 	let owners: string[];
@@ -87,7 +86,8 @@ export async function sweepExpiredClaims(
 		throw error;
 	}
 
-	for (const owner of owners.filter(owner => owner !== self && !owner.startsWith('.'))) {
+	// This loop's own folder too: a claim it no longer runs (a result it could not write) is an orphan.
+	for (const owner of owners.filter(owner => !owner.startsWith('.'))) {
 		const dir = layout.claims(worker, owner);
 		let names: string[];
 		try {
@@ -98,6 +98,10 @@ export async function sweepExpiredClaims(
 
 		for (const name of names.filter(name => isTaskFileName(name))) {
 			const file = path.join(dir, name);
+			if (options.isRunning(file)) {
+				continue;
+			}
+
 			const stat = await fs.stat(file).catch(() => undefined);
 			if (!stat || now - stat.mtimeMs <= leaseMs) {
 				continue;
@@ -110,7 +114,7 @@ export async function sweepExpiredClaims(
 			}
 
 			if (await requeueFile(file, path.join(layout.tasks(worker), name))) {
-				onRequeue({id, owner, file, ageMs: now - stat.mtimeMs});
+				options.onRequeue({id, owner, file, ageMs: now - stat.mtimeMs});
 			}
 		}
 
@@ -140,13 +144,4 @@ async function isFinished(layout: Layout, worker: string, id: string, claimFile:
 async function isSameFile(a: string, b: string): Promise<boolean> {
 	const [statA, statB] = await Promise.all([fs.stat(a).catch(() => undefined), fs.stat(b).catch(() => undefined)]);
 	return Boolean(statA && statB && statA.ino === statB.ino && statA.dev === statB.dev);
-}
-
-/**
- * Hands a claim back without counting its attempt (shutdown, a paused worker): the attempt and runId
- * written at claim time are taken back out, then the file is requeued.
- */
-export async function releaseClaim(layout: Layout, claim: Claim): Promise<boolean> {
-	await writeJsonAtomic(claim.file, claim.raw);
-	return requeueFile(claim.file, path.join(layout.tasks(claim.worker), `${claim.id}.json`));
 }

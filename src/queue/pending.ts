@@ -1,5 +1,9 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import {isTaskFileName} from './task-file.ts';
+
+/** Whether a pending file can be claimed now: it parses (or stayed unparsable past the grace), and no retry backoff holds it. */
+export type Readiness = {kind: 'ready'} | {kind: 'wait'; until?: number} | {kind: 'gone'};
 
 type Entry = {waitingSince?: number; size?: number; mtimeMs?: number};
 
@@ -49,10 +53,33 @@ export class PendingIndex {
 	}
 
 	/**
-	 * A file that does not parse may still be being written by hand. True once it has stayed unchanged
-	 * (same size and mtime) for `graceMs`.
+	 * Reads the file: a file that parses is ready unless its `retryAt` lies ahead; one that does not
+	 * parse may still be being written by hand, and is ready (to be rejected) once it has stayed
+	 * unchanged for `graceMs`.
 	 */
-	isSettled(name: string, stat: {size: number; mtimeMs: number}, graceMs: number, now = Date.now()): boolean {
+	async readiness(name: string, graceMs: number, now = Date.now()): Promise<Readiness> {
+		const file = path.join(this.#dir, name);
+		let text: string;
+		let stat: {size: number; mtimeMs: number};
+		try {
+			[text, stat] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file)]);
+		} catch {
+			this.#entries.delete(name);
+			return {kind: 'gone'};
+		}
+
+		let parsed: unknown;
+		try {
+			parsed = JSON.parse(text);
+		} catch {
+			return this.#isSettled(name, stat, graceMs, now) ? {kind: 'ready'} : {kind: 'wait', until: now + graceMs};
+		}
+
+		const retryAt = Date.parse((parsed as {retryAt?: string} | null)?.retryAt ?? '');
+		return retryAt > now ? {kind: 'wait', until: retryAt} : {kind: 'ready'};
+	}
+
+	#isSettled(name: string, stat: {size: number; mtimeMs: number}, graceMs: number, now = Date.now()): boolean {
 		const entry = this.#entries.get(name);
 		if (!entry) {
 			return false;

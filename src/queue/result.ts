@@ -1,5 +1,10 @@
-/** What a run of a task ended as. `rejected`: the task file itself was bad and claude never ran. */
-export type TaskStatus = 'succeeded' | 'failed' | 'rejected';
+import type {AttemptRecord} from './task-schema.ts';
+
+/**
+ * What a task ended as. `rejected`: the task file itself was bad and claude never ran. `dead`: it failed
+ * with a passing fault on every attempt it was allowed (dead-lettered), or took its worker down each time.
+ */
+export type TaskStatus = 'succeeded' | 'failed' | 'rejected' | 'dead';
 
 /** The error of a result: a stable code for scripts and a message that names the problem. */
 export type TaskError = {code: string; message: string};
@@ -36,6 +41,10 @@ export type TaskResult = {
 	apiErrorStatus: number | null;
 	model: string | null;
 	metadata?: Record<string, unknown>;
+	/** The attempts before this one that failed, with their errors. */
+	history?: AttemptRecord[];
+	/** The task as it was dropped, so a finished task can be read, or queued again, from its result alone. */
+	task?: Record<string, unknown>;
 	/** Which loop ran it and which attempt wrote this result. */
 	owner: string;
 	runId: string;

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import {crashPoint} from '../crash-points.ts';
 import {isErrnoCode} from '../errors.ts';
 import {syncDirectory, tempPathFor} from './atomic-write.ts';
 import type {Claim} from './claim.ts';
@@ -24,6 +25,7 @@ export async function commitResult(layout: Layout, claim: Claim, result: {runId:
 		await handle.close();
 	}
 
+	crashPoint('after-temp-result');
 	try {
 		if (!(await holdsLease(claim))) {
 			return 'lease-lost';
@@ -31,6 +33,7 @@ export async function commitResult(layout: Layout, claim: Claim, result: {runId:
 
 		try {
 			await fs.link(temp, file);
+			crashPoint('after-rename');
 		} catch (error) {
 			if (isErrnoCode(error, 'EEXIST')) {
 				return 'duplicate';

@@ -13,12 +13,20 @@ export type WorkerSnapshot = {
 	succeeded: number;
 	failed: number;
 	rejected: number;
+	dead: number;
 	costUsd: number;
+	/** Why the worker does not claim, when paused/WORKER.json says it may not. */
+	paused: string | null;
 };
 
 /** The queue state of one worker, read from the folders alone: what `ls` would show, counted. */
 export async function snapshotWorker(layout: Layout, worker: string, leaseMs: number, now = Date.now()): Promise<WorkerSnapshot> {
-	const snapshot: WorkerSnapshot = {worker, loops: 0, pending: 0, running: 0, succeeded: 0, failed: 0, rejected: 0, costUsd: 0};
+	const snapshot: WorkerSnapshot = {worker, loops: 0, pending: 0, running: 0, succeeded: 0, failed: 0, rejected: 0, dead: 0, costUsd: 0, paused: null};
+	const pause = await readResult(path.join(layout.home, 'paused', `${worker}.json`)) as unknown as {reason?: string; message?: string; until?: string} | undefined;
+	if (pause?.reason) {
+		snapshot.paused = `${pause.reason}${pause.until ? ` until ${pause.until}` : ''}: ${pause.message ?? ''}`;
+	}
+
 	snapshot.pending = (await listTaskFiles(layout.tasks(worker))).length;
 	for (const owner of await readdirOrEmpty(layout.processing(worker))) {
 		const dir = layout.claims(worker, owner);

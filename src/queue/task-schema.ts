@@ -2,17 +2,30 @@ import {z} from 'zod';
 import {duration} from '../config/duration.ts';
 import {formatIssues} from '../config/format-issues.ts';
 
+/** One earlier attempt of a task and how it ended. */
+export const attemptRecord = z.object({
+	attempt: z.number().int().min(1),
+	error: z.object({code: z.string(), message: z.string()}),
+	finishedAt: z.string(),
+	durationMs: z.number().optional(),
+	costUsd: z.number().optional(),
+});
+
+export type AttemptRecord = z.output<typeof attemptRecord>;
+
 /** A task file: `tasks/WORKER/ID.json`. The JSON Schema in schema/task.schema.json is generated from this. */
 export const taskSchema = z.strictObject({
 	$schema: z.string().optional().describe('Lets an editor validate the file against schema/task.schema.json.'),
 	prompt: z.string().trim().min(1, 'must not be empty').describe('What Claude is asked to do. Sent on stdin, never as an argument.'),
-	model: z.string().min(1).optional().describe("Overrides the worker's model for this task."),
+	model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@\[\]-]*$/, 'must be a model name or alias such as "sonnet"').optional().describe("Overrides the worker's model for this task."),
 	cwd: z.string().min(1).optional().describe("Where claude runs, under one of the config's cwdRoots (default: workspaces/WORKER/ID)."),
 	timeout: duration.optional().describe('Wall-clock limit for one run, e.g. "10m" (default: the worker\'s timeout).'),
 	maxTurns: z.number().int().positive().optional().describe('Passed as --max-turns.'),
 	jsonSchema: z.record(z.string(), z.unknown()).optional().describe('A JSON Schema the final answer must match (--json-schema); the result carries `structuredOutput`.'),
 	metadata: z.record(z.string(), z.unknown()).optional().describe('Free-form data copied into the result.'),
 	attempts: z.number().int().min(0).default(0).describe('Runs already started for this task; managed by spool.'),
+	history: z.array(attemptRecord).optional().describe('The attempts that failed before, with their errors; managed by spool.'),
+	retryAt: z.iso.datetime({offset: true}).optional().describe('Not claimed before this time (retry backoff); managed by spool.'),
 });
 
 export type Task = z.output<typeof taskSchema>;

@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import {randomBytes} from 'node:crypto';
 import {watch, type FSWatcher} from 'chokidar';
-import type {Config} from '../config/load.ts';
-import {getWorker} from '../config/load.ts';
+import {getWorker, type Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
@@ -11,8 +11,10 @@ import {claimTask, type Claim} from '../queue/claim.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
 import {renewLease, sweepExpiredClaims} from '../queue/lease.ts';
 import {PendingIndex} from '../queue/pending.ts';
-import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
+import {checkSameFilesystem} from '../queue/probe.ts';
 import {sweepTempFiles} from '../queue/sweep-temp.ts';
+import {checkPause} from './pause.ts';
+import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
 
 type Running = {claim: Claim; controller: AbortController; done: Promise<TaskEnd | undefined>};
 
@@ -28,12 +30,13 @@ export class WorkerLoop {
 	readonly #logger: Logger;
 	readonly #pending: PendingIndex;
 	readonly #running = new Map<string, Running>();
-	readonly #idleWaiters = new Set<() => void>();
 	#watcher: FSWatcher | undefined;
 	#timers: NodeJS.Timeout[] = [];
+	#wakeTimer: NodeJS.Timeout | undefined;
 	#pumping = false;
 	#pumpAgain = false;
 	#closing = false;
+	#paused: string | undefined;
 	#closePromise: Promise<void> | undefined;
 
 	constructor(config: Config, workerName: string, logger: Logger) {
@@ -45,11 +48,7 @@ export class WorkerLoop {
 		this.owner = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`.replace(/[^A-Za-z0-9_-]/g, '_');
 	}
 
-	get name(): string {
-		return this.#worker.name;
-	}
-
-	/** Scans, starts watching, and claims what is already waiting. */
+	/** Checks the set-up, scans, starts watching, and claims what is already waiting. */
 	async start(): Promise<void> {
 		const {name} = this.#worker;
 		await fs.access(this.#worker.prompt).catch(() => {
@@ -60,17 +59,13 @@ export class WorkerLoop {
 		}
 
 		await fs.mkdir(this.#layout.authHome(name), {recursive: true, mode: 0o700});
-		await sweepTempFiles(this.#layout, name, this.#config.queue.lease);
+		await fs.chmod(this.#layout.authHome(name), 0o700);
+		await checkSameFilesystem(this.#layout, name, this.owner);
 		await this.#sweep();
 		await this.#pending.scan();
-		this.#watcher = watch(this.#layout.tasks(name), {
-			depth: 0,
-			ignoreInitial: true,
-			usePolling: this.#config.queue.usePolling,
-			interval: 100,
-		});
+		this.#watcher = watch(this.#layout.tasks(name), {depth: 0, ignoreInitial: true, usePolling: this.#config.queue.usePolling, interval: 100});
 		this.#watcher.on('add', file => {
-			this.#pending.add(file.slice(file.lastIndexOf('/') + 1));
+			this.#pending.add(path.basename(file));
 			this.#pump();
 		});
 		this.#watcher.on('change', () => this.#pump());
@@ -83,15 +78,6 @@ export class WorkerLoop {
 		);
 		this.#logger.info({worker: name, owner: this.owner, concurrency: this.#worker.concurrency, pending: this.#pending.size}, 'worker loop started');
 		this.#pump();
-	}
-
-	/** Resolves once nothing runs and nothing claimable is waiting. */
-	onIdle(): Promise<void> {
-		if (this.#isIdle()) {
-			return Promise.resolve();
-		}
-
-		return new Promise(resolve => this.#idleWaiters.add(resolve));
 	}
 
 	/**
@@ -112,11 +98,11 @@ export class WorkerLoop {
 
 	async #close(drainMs: number): Promise<void> {
 		this.#closing = true;
+		clearTimeout(this.#wakeTimer);
 		await this.#watcher?.close();
 		this.#logger.info({running: this.#running.size, drainMs}, 'stopping: no new claims');
-		const drained = Promise.all([...this.#running.values()].map(running => running.done));
 		const timer = setTimeout(() => this.abortRunning(), drainMs);
-		await drained;
+		await Promise.all([...this.#running.values()].map(running => running.done));
 		clearTimeout(timer);
 		for (const timer of this.#timers) {
 			clearInterval(timer);
@@ -155,44 +141,56 @@ export class WorkerLoop {
 				if (this.#pumpAgain) {
 					this.#pumpAgain = false;
 					this.#pump();
-				} else {
-					this.#notifyIdle();
 				}
 			});
 	}
 
 	async #fill(): Promise<void> {
+		if (this.#closing || this.#running.size >= this.#worker.concurrency || this.#pending.size === 0 || (await this.#isPaused())) {
+			return;
+		}
+
+		let wakeAt = Number.POSITIVE_INFINITY;
 		for (const name of [...this.#pending.names()]) {
 			if (this.#closing || this.#running.size >= this.#worker.concurrency) {
 				return;
 			}
 
-			if (!(await this.#isReady(name))) {
+			const readiness = await this.#pending.readiness(name, this.#config.queue.parseGrace);
+			if (readiness.kind === 'wait') {
+				wakeAt = Math.min(wakeAt, readiness.until ?? wakeAt);
 				continue;
 			}
 
 			this.#pending.delete(name);
-			const outcome = await claimTask(this.#layout, this.#worker.name, this.owner, name);
-			if (outcome.kind !== 'gone') {
-				this.#start(outcome.claim);
+			if (readiness.kind === 'ready') {
+				const outcome = await claimTask(this.#layout, this.#worker.name, this.owner, name);
+				if (outcome.kind !== 'gone') {
+					this.#start(outcome.claim);
+				}
 			}
 		}
+
+		this.#wakeAt(wakeAt);
 	}
 
-	/** A task file is claimed once it parses, or once it has stayed unparsable for the grace period. */
-	async #isReady(name: string): Promise<boolean> {
-		const file = `${this.#layout.tasks(this.#worker.name)}/${name}`;
-		try {
-			const [text, stat] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file)]);
-			try {
-				JSON.parse(text);
-				return true;
-			} catch {
-				return this.#pending.isSettled(name, stat, this.#config.queue.parseGrace);
-			}
-		} catch {
-			this.#pending.delete(name);
-			return false;
+	/** Claiming stops while paused/WORKER.json says so (bad credentials, a rate limit), in every loop of the worker. */
+	async #isPaused(): Promise<boolean> {
+		const pause = await checkPause(this.#config.home, this.#worker.name, this.#layout.authHome(this.#worker.name));
+		const state = pause && `${pause.reason}: ${pause.message}`;
+		if (state !== this.#paused) {
+			this.#logger[pause ? 'warn' : 'info']({pause}, pause ? 'claiming paused' : 'claiming resumed');
+			this.#paused = state;
+		}
+
+		return pause !== undefined;
+	}
+
+	/** A retry backoff or an unsettled file ends at `time`: pump then, not only on the next scan. */
+	#wakeAt(time: number): void {
+		if (Number.isFinite(time)) {
+			clearTimeout(this.#wakeTimer);
+			this.#wakeTimer = setTimeout(() => this.#pump(), Math.max(0, time - Date.now()) + 5);
 		}
 	}
 
@@ -201,8 +199,8 @@ export class WorkerLoop {
 		const context = {config: this.#config, worker: this.#worker, layout: this.#layout, logger: this.#logger.child({task: claim.id})};
 		const done = runTask(context, claim, controller.signal)
 			.catch(error => {
-				// The claim stays where it is; its lease runs out and another attempt picks it up.
-				this.#logger.error({err: error, task: claim.id}, 'task run failed inside spool');
+				// The claim stays where it is; its lease runs out and a sweep hands it back for another attempt.
+				this.#logger.error({err: error, task: claim.id}, 'task run failed inside spool; the task stays claimed until its lease expires');
 				return undefined;
 			})
 			.finally(() => {
@@ -223,27 +221,18 @@ export class WorkerLoop {
 	}
 
 	async #sweep(): Promise<void> {
+		const {name} = this.#worker;
 		try {
-			await sweepExpiredClaims(this.#layout, this.#worker.name, this.owner, this.#config.queue.lease, expired => {
-				this.#logger.warn(expired, 'lease expired: task handed back to the queue');
-				this.#pending.add(`${expired.id}.json`);
+			await sweepExpiredClaims(this.#layout, name, this.#config.queue.lease, {
+				isRunning: file => this.#running.has(file),
+				onRequeue: expired => {
+					this.#logger.warn(expired, 'lease expired: task handed back to the queue');
+					this.#pending.add(`${expired.id}.json`);
+				},
 			});
+			await sweepTempFiles(this.#layout, name, this.#config.queue.lease);
 		} catch (error) {
 			this.#logger.error({err: error}, 'lease sweep failed');
-		}
-	}
-
-	#isIdle(): boolean {
-		return this.#running.size === 0 && !this.#pumping && this.#pending.size === 0;
-	}
-
-	#notifyIdle(): void {
-		if (this.#isIdle()) {
-			for (const resolve of this.#idleWaiters) {
-				resolve();
-			}
-
-			this.#idleWaiters.clear();
 		}
 	}
 }

@@ -47,8 +47,21 @@ function errorOf(exit: ClaudeExit, base: {result: string | null; subtype: string
 	}
 
 	const text = base.result ?? base.subtype ?? 'claude reported an error';
+	if (exit.rateLimitResetsAt !== null) {
+		return {code: 'rate_limited', message: text};
+	}
+
 	if (base.apiErrorStatus !== null) {
 		return {code: apiErrorCode(base.apiErrorStatus), message: `API error ${base.apiErrorStatus}: ${text}`};
+	}
+
+	if (/not logged in|please run \/login|invalid api key/i.test(text)) {
+		return {code: 'auth_failed', message: text};
+	}
+
+	if (text.startsWith('API Error')) {
+		// No HTTP status: the API was never reached (connection refused, reset, DNS).
+		return {code: 'api_unreachable', message: text};
 	}
 
 	if (base.subtype && base.subtype !== 'success') {

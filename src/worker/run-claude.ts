@@ -17,6 +17,10 @@ export type ClaudeRun = {
 	signal?: AbortSignal;
 	/** Grace between SIGTERM and SIGKILL of the process group. @default 5000 */
 	forceKillAfterMs?: number;
+	/** Called once the process is spawned. */
+	onSpawn?: (pid: number | undefined) => void;
+	/** Applied to every line before it is written or read: takes secrets out. */
+	redact?: (line: string) => string;
 };
 
 /** What the CLI process did, as plain data. `final` is its `{"type":"result"}` line, if it wrote one. */
@@ -32,6 +36,10 @@ export type ClaudeExit = {
 	durationMs: number;
 	/** Lines of stdout that were not JSON (a truncated line, stray output). */
 	badLines: number;
+	/** From a `rate_limit_event` that rejected the request: when the limit resets (epoch ms). */
+	rateLimitResetsAt: number | null;
+	/** The delay the CLI chose for its last retry of a 429 (it honours `retry-after`). */
+	rateLimitRetryMs: number | null;
 };
 
 const STDERR_TAIL = 4096;
@@ -56,6 +64,7 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 		stderr: 'pipe',
 	});
 
+	run.onSpawn?.(child.pid);
 	let timedOut = false;
 	let canceled = false;
 	const stop = (reason: 'timeout' | 'cancel') => {
@@ -87,12 +96,15 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	let sessionId: string | null = null;
 	let model: string | null = null;
 	let badLines = 0;
+	let rateLimitResetsAt: number | null = null;
+	let rateLimitRetryMs: number | null = null;
 	const lines = readline.createInterface({input: child.stdout!, crlfDelay: Infinity});
-	for await (const line of lines) {
-		if (line.trim() === '') {
+	for await (const rawLine of lines) {
+		if (rawLine.trim() === '') {
 			continue;
 		}
 
+		const line = run.redact ? run.redact(rawLine) : rawLine;
 		transcript.write(`${line}\n`);
 		const event = parseLine(line);
 		if (!event) {
@@ -105,6 +117,10 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 			model = typeof event.model === 'string' ? event.model : model;
 		} else if (event.type === 'result') {
 			final = event;
+		} else if (event.type === 'rate_limit_event') {
+			rateLimitResetsAt = readResetTime(event.rate_limit_info) ?? rateLimitResetsAt;
+		} else if (event.type === 'system' && event.subtype === 'api_retry' && event.error_status === 429) {
+			rateLimitRetryMs = typeof event.retry_delay_ms === 'number' ? event.retry_delay_ms : rateLimitRetryMs;
 		}
 	}
 
@@ -123,7 +139,19 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 		stderrTail: stderrTail.trim(),
 		durationMs: Math.round(performance.now() - started),
 		badLines,
+		rateLimitResetsAt,
+		rateLimitRetryMs,
 	};
+}
+
+/** `rate_limit_info.resetsAt` of a rejected request, in epoch seconds or ms, as epoch ms. */
+function readResetTime(info: unknown): number | undefined {
+	const {status, resetsAt} = (info ?? {}) as {status?: unknown; resetsAt?: unknown};
+	if (status !== 'rejected' || typeof resetsAt !== 'number') {
+		return undefined;
+	}
+
+	return resetsAt < 1e12 ? resetsAt * 1000 : resetsAt;
 }
 
 function parseLine(line: string): Record<string, unknown> | undefined {

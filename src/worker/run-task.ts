@@ -1,19 +1,21 @@
 import fs from 'node:fs/promises';
 import type {Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
+import {crashPoint} from '../crash-points.ts';
 import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
 import {stampClaim, type Claim} from '../queue/claim.ts';
 import type {Layout} from '../queue/layout.ts';
-import {releaseClaim} from '../queue/lease.ts';
 import {rejectTaskFile} from '../queue/reject.ts';
 import {blankResult, type TaskError, type TaskResult} from '../queue/result.ts';
-import {archivePreviousResult, commitResult} from '../queue/results.ts';
+import {archivePreviousResult} from '../queue/results.ts';
 import {checkTaskId} from '../queue/task-file.ts';
-import {validateTask, type Task} from '../queue/task-schema.ts';
+import {validateTask, type AttemptRecord, type Task} from '../queue/task-schema.ts';
 import {buildClaudeArgs} from './claude-args.ts';
 import {classifyExit} from './outcome.ts';
+import {collectSecrets, createRedactor} from './redact.ts';
 import {runClaude} from './run-claude.ts';
+import {finish, handBack, settleRun} from './settle.ts';
 import {prepareCwd} from './workspace.ts';
 
 export type TaskContext = {
@@ -26,9 +28,9 @@ export type TaskContext = {
 /** Why a run was stopped from outside: the loop is shutting down, or another loop took the lease over. */
 export type StopReason = 'shutdown' | 'lease-lost';
 
-export type TaskEnd = {kind: 'finished'; result: TaskResult} | {kind: 'released'} | {kind: 'fenced'};
+export type TaskEnd = {kind: 'finished'; result: TaskResult} | {kind: 'retrying'; retryAt: Date} | {kind: 'released'} | {kind: 'fenced'};
 
-/** Claimed file → validated task → claude run → result written. Each step calls the next; none reaches back. */
+/** Claimed file → validated task → claude run → settled. Each step calls the next; none reaches back. */
 export async function runTask(context: TaskContext, claim: Claim, signal: AbortSignal): Promise<TaskEnd> {
 	const task = checkClaim(claim);
 	if ('code' in task) {
@@ -37,12 +39,7 @@ export async function runTask(context: TaskContext, claim: Claim, signal: AbortS
 
 	let cwd: string;
 	try {
-		cwd = await prepareCwd({
-			home: context.config.home,
-			cwdRoots: context.config.cwdRoots,
-			taskCwd: task.cwd,
-			workspace: context.layout.workspace(claim.worker, claim.id),
-		});
+		cwd = await prepareCwd({home: context.config.home, cwdRoots: context.config.cwdRoots, taskCwd: task.cwd, workspace: context.layout.workspace(claim.worker, claim.id)});
 	} catch (error) {
 		if (error instanceof SpoolError) {
 			return reject(context, claim, {code: error.code, message: error.message});
@@ -51,52 +48,62 @@ export async function runTask(context: TaskContext, claim: Claim, signal: AbortS
 		throw error;
 	}
 
-	await stampClaim(claim);
+	const history = [...(task.history ?? []), ...(claim.interrupted ? [lostAttempt(claim.attempt - 1)] : [])];
+	const base = blankResult({id: claim.id, worker: claim.worker, owner: claim.owner, runId: claim.runId, attempts: claim.attempt - 1, startedAt: new Date()});
+	const taskCopy = copyTask(claim.raw as Record<string, unknown>);
+	if (claim.attempt > context.config.queue.maxAttempts) {
+		return finish(context, claim, {...base, status: 'dead', history, task: taskCopy, error: deadError(history)});
+	}
+
+	await stampClaim(claim, history.length > 0 ? {history} : {});
+	crashPoint('after-claim');
 	await archivePreviousResult(context.layout, claim.worker, claim.id);
 	const startedAt = new Date();
 	const transcriptFile = context.layout.transcriptFile(claim.worker, claim.id);
 	await fs.appendFile(transcriptFile, `${JSON.stringify({type: 'spool', event: 'attempt', attempt: claim.attempt, runId: claim.runId, startedAt})}\n`);
-	context.logger.info({task: claim.id, attempt: claim.attempt, cwd}, 'task started');
+	context.logger.info({attempt: claim.attempt, cwd}, 'task started');
 
-	const systemPrompt = await fs.readFile(context.worker.prompt, 'utf8');
+	const authHome = context.layout.authHome(claim.worker);
+	const env = claudeEnv(authHome);
+	const redact = createRedactor(await collectSecrets(env, authHome));
 	const exit = await runClaude({
 		bin: context.config.claudeBin,
-		args: buildClaudeArgs(context.worker, task, systemPrompt),
+		args: buildClaudeArgs(context.worker, task, await fs.readFile(context.worker.prompt, 'utf8')),
 		prompt: task.prompt,
 		cwd,
-		env: claudeEnv(context.layout.authHome(claim.worker)),
+		env,
 		timeoutMs: task.timeout ?? context.worker.timeout,
 		transcriptFile,
 		signal,
+		redact,
+		onSpawn: () => crashPoint('after-spawn'),
 	});
+	crashPoint('after-exit');
 
 	if (exit.canceled) {
 		if (signal.reason === 'lease-lost') {
-			context.logger.warn({task: claim.id}, 'lease lost to another loop: run stopped, no result written');
+			context.logger.warn('lease lost to another loop: run stopped, no result written');
 			return {kind: 'fenced'};
 		}
 
-		await releaseClaim(context.layout, claim);
-		context.logger.info({task: claim.id}, 'task handed back to the queue');
-		return {kind: 'released'};
+		return handBack(context, claim, history);
 	}
 
+	const outcome = classifyExit(exit);
 	const result: TaskResult = {
-		...blankResult({id: claim.id, worker: claim.worker, owner: claim.owner, runId: claim.runId, attempts: claim.attempt, startedAt}),
-		...classifyExit(exit),
+		...base,
+		...outcome,
+		error: outcome.error && {...outcome.error, message: redact(outcome.error.message)},
+		startedAt: startedAt.toISOString(),
+		finishedAt: new Date().toISOString(),
+		attempts: claim.attempt,
 		cwd,
 		durationMs: exit.durationMs,
 		...(task.metadata ? {metadata: task.metadata} : {}),
+		...(history.length > 0 ? {history} : {}),
+		task: taskCopy,
 	};
-	const written = await commitResult(context.layout, claim, result);
-	if (written !== 'written') {
-		context.logger.warn({task: claim.id, outcome: written}, 'result not written: another loop owns this task now');
-		return {kind: 'fenced'};
-	}
-
-	const log = result.status === 'succeeded' ? context.logger.info.bind(context.logger) : context.logger.warn.bind(context.logger);
-	log({task: claim.id, status: result.status, costUsd: result.costUsd, durationMs: result.durationMs, error: result.error?.message}, 'task finished');
-	return {kind: 'finished', result};
+	return settleRun(context, claim, history, result, exit);
 }
 
 function checkClaim(claim: Claim): Task | TaskError {
@@ -128,15 +135,35 @@ function jsonError(text: string): string {
 
 async function reject(context: TaskContext, claim: Claim, error: TaskError): Promise<TaskEnd> {
 	const result = await rejectTaskFile(context.layout, {worker: claim.worker, file: claim.file, owner: claim.owner, error, attempts: claim.attempt - 1});
-	context.logger.warn({task: claim.id, error: error.message}, 'task rejected');
+	context.logger.warn({error: error.message}, 'task rejected');
 	return result ? {kind: 'finished', result} : {kind: 'fenced'};
+}
+
+function lostAttempt(attempt: number): AttemptRecord {
+	return {attempt, error: {code: 'worker_lost', message: 'the worker loop died or froze during this attempt (its lease expired)'}, finishedAt: new Date().toISOString()};
+}
+
+/** A task whose attempts are spent before this run: poison when its worker died on every one of them. */
+function deadError(history: AttemptRecord[]): TaskError {
+	const last = history.at(-1);
+	if (history.length > 0 && history.every(record => record.error.code === 'worker_lost')) {
+		return {code: 'poison_task', message: `the worker died during each of the ${history.length} attempts of this task; it is not run again`};
+	}
+
+	return {code: last?.error.code ?? 'attempts_exhausted', message: `gave up after ${history.length} attempts: ${last?.error.message ?? 'no attempt left'}`};
+}
+
+/** The task as the user wrote it, without spool's bookkeeping. */
+function copyTask(raw: Record<string, unknown>): Record<string, unknown> {
+	const {attempts: _a, history: _h, retryAt: _r, runId: _id, ...task} = raw;
+	return task;
 }
 
 /** The environment passed through, with this worker's own auth home. */
 function claudeEnv(authHome: string): Record<string, string> {
 	const env: Record<string, string> = {};
 	for (const [key, value] of Object.entries(process.env)) {
-		if (value !== undefined) {
+		if (value !== undefined && key !== 'SPOOL_CRASH_AT') {
 			env[key] = value;
 		}
 	}

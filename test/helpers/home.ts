@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {execa, type Options} from 'execa';
+import {execa} from 'execa';
 import {stringify} from 'yaml';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -44,10 +44,10 @@ export function apiEnv(apiUrl: string): Record<string, string> {
 }
 
 /** Runs the spool CLI as a user would: a real process. */
-export function spool(home: string, args: string[], options: Options & {env?: Record<string, string>} = {}) {
+export function spool(home: string, args: string[], options: {env?: Record<string, string>; input?: string} = {}) {
 	return execa(process.execPath, [SPOOL_BIN, ...args], {
 		reject: false,
-		...options,
+		...(options.input === undefined ? {} : {input: options.input}),
 		env: {SPOOL_HOME: home, SPOOL_LOG_LEVEL: 'debug', ...options.env},
 	});
 }
@@ -73,12 +73,12 @@ export function resultOf(home: string, worker: string, id: string) {
 }
 
 /** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(probe: () => Promise<T> | T, timeoutMs = 20_000, what = 'condition'): Promise<Exclude<T, undefined | false>> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await probe();
 		if (value !== undefined && value !== false) {
-			return value;
+			return value as Exclude<T, undefined | false>;
 		}
 
 		if (Date.now() > deadline) {

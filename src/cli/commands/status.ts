@@ -22,11 +22,15 @@ LOOPS counts worker loops whose heartbeat is fresh. --json prints the same as on
 			return 0;
 		}
 
-		const header = ['WORKER', 'LOOPS', 'PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'REJECTED', 'COST'];
-		const rows = workers.map(w => [w.worker, w.loops, w.pending, w.running, w.succeeded, w.failed, w.rejected, `$${w.costUsd.toFixed(4)}`].map(String));
+		const header = ['WORKER', 'LOOPS', 'PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'DEAD', 'REJECTED', 'COST'];
+		const rows = workers.map(w => [w.worker, w.loops, w.pending, w.running, w.succeeded, w.failed, w.dead, w.rejected, `$${w.costUsd.toFixed(4)}`].map(String));
 		const widths = header.map((title, column) => Math.max(title.length, ...rows.map(row => row[column]!.length)));
 		for (const row of [header, ...rows]) {
 			console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+		}
+
+		for (const w of workers.filter(w => w.paused)) {
+			console.log(`\n${w.worker} is paused (${w.paused})`);
 		}
 
 		if (unknownFolders.length > 0) {

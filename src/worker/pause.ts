@@ -1,0 +1,75 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {writeJsonAtomic} from '../queue/atomic-write.ts';
+
+/**
+ * paused/WORKER.json: every loop of the worker (in every container) stops claiming while it exists.
+ * An auth pause ends when the auth home's credentials change or on `spool resume`; a rate-limit pause
+ * ends by itself at `until`.
+ */
+export type Pause = {
+	reason: 'auth' | 'rate-limit';
+	message: string;
+	since: string;
+	/** For a rate limit: when claiming may start again. */
+	until?: string;
+	/** For an auth pause: the credentials as they were, so a change can be noticed. */
+	fingerprint?: string;
+};
+
+export function pauseFile(home: string, worker: string): string {
+	return path.join(home, 'paused', `${worker}.json`);
+}
+
+export async function readPause(home: string, worker: string): Promise<Pause | undefined> {
+	try {
+		return JSON.parse(await fs.readFile(pauseFile(home, worker), 'utf8')) as Pause;
+	} catch {
+		return undefined;
+	}
+}
+
+export async function writePause(home: string, worker: string, pause: Pause): Promise<void> {
+	await fs.mkdir(path.dirname(pauseFile(home, worker)), {recursive: true});
+	await writeJsonAtomic(pauseFile(home, worker), pause);
+}
+
+export async function clearPause(home: string, worker: string): Promise<boolean> {
+	try {
+		await fs.unlink(pauseFile(home, worker));
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** The files that hold a worker's credentials, by size and mtime: a change means someone logged in again. */
+export async function fingerprintAuthHome(authHome: string): Promise<string> {
+	const parts: string[] = [];
+	for (const name of ['settings.json', '.credentials.json']) {
+		const stat = await fs.stat(path.join(authHome, name)).catch(() => undefined);
+		parts.push(stat ? `${name}:${stat.size}:${stat.mtimeMs}` : `${name}:-`);
+	}
+
+	return parts.join(' ');
+}
+
+/**
+ * Whether the worker may claim now. Ends a rate-limit pause whose time has come and an auth pause
+ * whose credentials changed.
+ */
+export async function checkPause(home: string, worker: string, authHome: string, now = Date.now()): Promise<Pause | undefined> {
+	const pause = await readPause(home, worker);
+	if (!pause) {
+		return undefined;
+	}
+
+	const over =
+		pause.reason === 'rate-limit' ? Date.parse(pause.until ?? '') <= now : pause.fingerprint !== (await fingerprintAuthHome(authHome));
+	if (over) {
+		await clearPause(home, worker);
+		return undefined;
+	}
+
+	return pause;
+}

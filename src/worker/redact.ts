@@ -1,0 +1,60 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+const SECRET_NAME = /API_KEY|AUTH_TOKEN|OAUTH_TOKEN|SECRET|PASSWORD|_TOKEN$/i;
+const MIN_SECRET_LENGTH = 8;
+
+/**
+ * The secrets a run could leak into its transcript or result: credential-like variables of the
+ * environment, and every string in the auth home's settings.json `env` and .credentials.json.
+ */
+export async function collectSecrets(env: Record<string, string>, authHome: string): Promise<string[]> {
+	const secrets = Object.entries(env)
+		.filter(([name]) => SECRET_NAME.test(name))
+		.map(([, value]) => value);
+	for (const name of ['settings.json', '.credentials.json']) {
+		const text = await fs.readFile(path.join(authHome, name), 'utf8').catch(() => undefined);
+		if (text === undefined) {
+			continue;
+		}
+
+		try {
+			const json = JSON.parse(text) as {env?: unknown};
+			secrets.push(...stringLeaves(name === 'settings.json' ? json.env : json));
+		} catch {
+			// Not JSON: nothing to pick out; the CLI will say what is wrong with it.
+		}
+	}
+
+	return [...new Set(secrets.filter(secret => secret.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+}
+
+/** A function that replaces every occurrence of each secret with "[redacted]". */
+export function createRedactor(secrets: readonly string[]): (text: string) => string {
+	if (secrets.length === 0) {
+		return text => text;
+	}
+
+	return text => {
+		let out = text;
+		for (const secret of secrets) {
+			if (out.includes(secret)) {
+				out = out.replaceAll(secret, '[redacted]');
+			}
+		}
+
+		return out;
+	};
+}
+
+function stringLeaves(value: unknown): string[] {
+	if (typeof value === 'string') {
+		return [value];
+	}
+
+	if (value && typeof value === 'object') {
+		return Object.values(value).flatMap(item => stringLeaves(item));
+	}
+
+	return [];
+}

@@ -1,0 +1,72 @@
+import type {Claim} from '../queue/claim.ts';
+import {requeueClaim} from '../queue/requeue.ts';
+import type {TaskResult} from '../queue/result.ts';
+import {commitResult} from '../queue/results.ts';
+import type {AttemptRecord} from '../queue/task-schema.ts';
+import {backoffMs, planFailure} from './failure-policy.ts';
+import {fingerprintAuthHome, writePause} from './pause.ts';
+import type {ClaudeExit} from './run-claude.ts';
+import type {TaskContext, TaskEnd} from './run-task.ts';
+
+/**
+ * Decides what a finished run means: a result written once, a retry queued with its backoff, a task
+ * dead-lettered when its attempts are spent, or a task handed back while the worker waits out a rate
+ * limit or bad credentials (no attempt burned).
+ */
+export async function settleRun(context: TaskContext, claim: Claim, history: AttemptRecord[], result: TaskResult, exit: ClaudeExit): Promise<TaskEnd> {
+	if (result.status === 'succeeded' || !result.error) {
+		return finish(context, claim, result);
+	}
+
+	const {queue} = context.config;
+	const plan = planFailure(result.error);
+	if (plan.kind === 'pause-auth' || plan.kind === 'pause-rate') {
+		const now = Date.now();
+		const until = plan.kind === 'pause-rate' ? (exit.rateLimitResetsAt ?? now + (exit.rateLimitRetryMs ?? queue.rateLimitWait)) : undefined;
+		await writePause(context.config.home, claim.worker, {
+			reason: plan.kind === 'pause-auth' ? 'auth' : 'rate-limit',
+			message: result.error.message,
+			since: new Date(now).toISOString(),
+			...(until === undefined ? {fingerprint: await fingerprintAuthHome(context.layout.authHome(claim.worker))} : {until: new Date(until).toISOString()}),
+		});
+		context.logger.error({error: result.error.message, until: until && new Date(until).toISOString()}, plan.kind === 'pause-auth'
+			? 'worker paused: its credentials were refused; fix auth-homes/WORKER or run spool resume WORKER'
+			: 'worker paused until the rate limit resets; the task waits without losing an attempt');
+		return handBack(context, claim, history);
+	}
+
+	if (plan.kind === 'final') {
+		return finish(context, claim, {...result, history});
+	}
+
+	const record: AttemptRecord = {attempt: claim.attempt, error: result.error, finishedAt: result.finishedAt, durationMs: result.durationMs, costUsd: result.costUsd};
+	if (claim.attempt >= queue.maxAttempts) {
+		return finish(context, claim, {...result, status: 'dead', history, error: {code: result.error.code, message: `gave up after ${claim.attempt} attempts: ${result.error.message}`}});
+	}
+
+	const retryAt = new Date(Date.now() + backoffMs(claim.attempt, queue.retryBackoff, queue.retryBackoffMax));
+	const outcome = await requeueClaim(context.layout, claim, {...(claim.raw as object), attempts: claim.attempt, history: [...history, record], retryAt: retryAt.toISOString()});
+	context.logger.warn({error: result.error.message, attempt: claim.attempt, retryAt, outcome}, 'attempt failed; retrying after a backoff');
+	return outcome === 'requeued' ? {kind: 'retrying', retryAt} : {kind: 'fenced'};
+}
+
+/** The task goes back to the queue as it came, its attempt not counted. */
+export async function handBack(context: TaskContext, claim: Claim, history: AttemptRecord[]): Promise<TaskEnd> {
+	const content = history.length > 0 ? {...(claim.raw as object), history} : claim.raw;
+	const outcome = await requeueClaim(context.layout, claim, content);
+	context.logger.info({outcome}, 'task handed back to the queue');
+	return outcome === 'requeued' ? {kind: 'released'} : {kind: 'fenced'};
+}
+
+export async function finish(context: TaskContext, claim: Claim, result: TaskResult): Promise<TaskEnd> {
+	const written = await commitResult(context.layout, claim, result);
+	if (written !== 'written') {
+		context.logger.warn({outcome: written}, 'result not written: another loop owns this task now');
+		return {kind: 'fenced'};
+	}
+
+	const log = result.status === 'succeeded' ? context.logger.info.bind(context.logger) : context.logger.warn.bind(context.logger);
+	log({status: result.status, costUsd: result.costUsd, durationMs: result.durationMs, attempts: result.attempts, error: result.error?.message}, 'task finished');
+	return {kind: 'finished', result};
+}
+

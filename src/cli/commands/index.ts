@@ -1,5 +1,6 @@
 import {initCommand} from './init.ts';
 import {orchestratorCommand} from './orchestrator.ts';
+import {resumeCommand} from './resume.ts';
 import {statusCommand} from './status.ts';
 import {submitCommand} from './submit.ts';
 import {tailCommand} from './tail.ts';
@@ -21,5 +22,6 @@ export const commands: Record<string, Command> = {
 	init: initCommand,
 	submit: submitCommand,
 	status: statusCommand,
+	resume: resumeCommand,
 	tail: tailCommand,
 };

@@ -52,6 +52,11 @@ const STDERR_TAIL = 4096;
 export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	const started = performance.now();
 	const transcript = fs.createWriteStream(run.transcriptFile, {flags: 'a'});
+	// A transcript that cannot be written (a full disk) must not take the worker down; the result tells.
+	let transcriptError: Error | undefined;
+	transcript.on('error', error => {
+		transcriptError ??= error;
+	});
 	const child = execa(run.bin, run.args, {
 		cwd: run.cwd,
 		env: run.env,
@@ -127,7 +132,14 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	const exit = await child;
 	clearTimeout(timer);
 	run.signal?.removeEventListener('abort', onAbort);
-	await new Promise(resolve => transcript.end(resolve));
+	await new Promise<void>(resolve => {
+		transcript.end(() => resolve());
+		transcript.once('error', () => resolve());
+	});
+	if (transcriptError) {
+		throw transcriptError;
+	}
+
 	return {
 		final,
 		sessionId: (typeof final?.session_id === 'string' ? final.session_id : null) ?? sessionId,

@@ -1,0 +1,122 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {startFakeApi, type FakeApi} from '../fixtures/fake-api.ts';
+import {apiEnv, dropTask, FAKE_CLAUDE, makeHome, resultOf, spool, waitFor} from '../helpers/home.ts';
+
+const SECRET = 'sk-ant-api03-VERY-SECRET-KEY-0123456789';
+let api: FakeApi;
+
+beforeAll(async () => {
+	// The stand-in leaks the key it was sent back into its answer, and asks for a tool that prints the environment.
+	api = await startFakeApi(request => {
+		if (request.prompt.startsWith('print env') && request.toolResults === 0) {
+			return {tool: 'Bash', input: {command: 'echo "key is $ANTHROPIC_API_KEY"; cat "$CLAUDE_CONFIG_DIR/settings.json"', description: 'leak'}};
+		}
+
+		return {text: `the key I was sent is ${request.apiKey}`};
+	});
+});
+
+afterAll(async () => {
+	await api.close();
+});
+
+async function readTree(dir: string): Promise<string> {
+	let text = '';
+	for (const entry of await fs.readdir(dir, {withFileTypes: true, recursive: true})) {
+		const file = path.join(entry.parentPath, entry.name);
+		if (entry.isFile() && !file.includes(`${path.sep}auth-homes${path.sep}`)) {
+			text += await fs.readFile(file, 'utf8').catch(() => '');
+		}
+	}
+
+	return text;
+}
+
+describe('bad input and security', () => {
+	test('API keys and settings.json never appear in logs, results or transcripts spool writes', async () => {
+		const home = await makeHome({workers: {coder: {permissionMode: 'bypassPermissions'}}});
+		await fs.mkdir(path.join(home, 'auth-homes', 'coder'), {recursive: true});
+		await fs.writeFile(path.join(home, 'auth-homes', 'coder', 'settings.json'), JSON.stringify({env: {ANTHROPIC_API_KEY: SECRET}}));
+		const loop = spool(home, ['worker', 'coder'], {env: {...apiEnv(api.url), IS_SANDBOX: '1'}});
+		try {
+			await dropTask(home, 'coder', 'echo', {prompt: 'echo the key'});
+			await dropTask(home, 'coder', 'env', {prompt: 'print env and settings'});
+			const echo = await waitFor(() => resultOf(home, 'coder', 'echo'), 30_000, 'result');
+			const env = await waitFor(() => resultOf(home, 'coder', 'env'), 30_000, 'result');
+			expect(echo.result).toBe('the key I was sent is [redacted]');
+			expect(env.status).toBe('succeeded');
+			expect(api.requests.some(request => request.apiKey === SECRET)).toBe(true);
+		} finally {
+			loop.kill('SIGTERM');
+			await loop;
+		}
+
+		const transcript = await fs.readFile(path.join(home, 'results', 'coder', 'env.jsonl'), 'utf8');
+		expect(transcript).toContain('key is [redacted]');
+		const written = await readTree(home);
+		expect(written).not.toContain(SECRET);
+		expect(written).not.toContain('VERY-SECRET');
+		expect((await fs.stat(path.join(home, 'auth-homes', 'coder'))).mode & 0o777).toBe(0o700);
+	}, 60_000);
+
+	test('a task cwd outside the allowed roots, or one that does not exist, is rejected', async () => {
+		const home = await makeHome({workers: {coder: {}}});
+		await fs.mkdir(path.join(home, 'inside'));
+		const loop = spool(home, ['worker', 'coder'], {env: {SPOOL_CLAUDE_BIN: FAKE_CLAUDE}});
+		try {
+			await dropTask(home, 'coder', 'escape', {prompt: 'hi', cwd: '../../etc'});
+			await dropTask(home, 'coder', 'absolute', {prompt: 'hi', cwd: '/'});
+			await dropTask(home, 'coder', 'missing', {prompt: 'hi', cwd: 'no/such/dir'});
+			await dropTask(home, 'coder', 'fine', {prompt: 'hi', cwd: 'inside'});
+			for (const id of ['escape', 'absolute']) {
+				const result = await waitFor(() => resultOf(home, 'coder', id), 20_000, id);
+				expect(result).toMatchObject({status: 'rejected', error: {code: 'invalid_task'}});
+				expect(result.error.message).toMatch(/^cwd: .* lies outside the allowed roots/);
+			}
+
+			expect((await waitFor(() => resultOf(home, 'coder', 'missing'), 20_000, 'missing')).error.message).toBe('cwd: "no/such/dir" does not exist');
+			expect(await waitFor(() => resultOf(home, 'coder', 'fine'), 20_000, 'fine')).toMatchObject({status: 'succeeded', cwd: path.join(home, 'inside')});
+		} finally {
+			loop.kill('SIGTERM');
+			await loop;
+		}
+	}, 60_000);
+
+	test('a task cannot inject CLI flags through its fields', async () => {
+		const home = await makeHome({workers: {coder: {}}});
+		const loop = spool(home, ['worker', 'coder'], {env: {SPOOL_CLAUDE_BIN: FAKE_CLAUDE}});
+		try {
+			await dropTask(home, 'coder', 'flag-model', {prompt: 'hi', model: '--dangerously-skip-permissions'});
+			await dropTask(home, 'coder', 'flag-field', {prompt: 'hi', 'permission-mode': 'bypassPermissions'});
+			await dropTask(home, 'coder', 'dash-prompt', {prompt: '--dangerously-skip-permissions'});
+			expect((await waitFor(() => resultOf(home, 'coder', 'flag-model'), 20_000, 'result')).error.message).toContain('model: must be a model name');
+			expect((await waitFor(() => resultOf(home, 'coder', 'flag-field'), 20_000, 'result')).error.message).toContain('permission-mode');
+			// A prompt that looks like a flag is just a prompt: it goes on stdin.
+			expect(await waitFor(() => resultOf(home, 'coder', 'dash-prompt'), 20_000, 'result')).toMatchObject({status: 'succeeded', result: 'done: --dangerously-skip-permissions'});
+		} finally {
+			loop.kill('SIGTERM');
+			await loop;
+		}
+	}, 60_000);
+
+	test('huge and malformed CLI output is handled without crashing the worker', async () => {
+		const home = await makeHome({workers: {coder: {}}, queue: {maxAttempts: 1}});
+		const loop = spool(home, ['worker', 'coder'], {env: {SPOOL_CLAUDE_BIN: FAKE_CLAUDE}});
+		try {
+			await dropTask(home, 'coder', 'huge', {prompt: 'huge output'});
+			await dropTask(home, 'coder', 'truncated', {prompt: 'truncated output'});
+			const huge = await waitFor(() => resultOf(home, 'coder', 'huge'), 30_000, 'result');
+			expect(huge.status).toBe('succeeded');
+			expect((await fs.stat(path.join(home, 'results', 'coder', 'huge.jsonl'))).size).toBeGreaterThan(8_000_000);
+			const truncated = await waitFor(() => resultOf(home, 'coder', 'truncated'), 30_000, 'result');
+			expect(truncated).toMatchObject({status: 'dead', error: {code: 'cli_crashed'}});
+			await dropTask(home, 'coder', 'after', {prompt: 'still alive'});
+			expect(await waitFor(() => resultOf(home, 'coder', 'after'), 30_000, 'result')).toMatchObject({status: 'succeeded'});
+		} finally {
+			loop.kill('SIGTERM');
+			await loop;
+		}
+	}, 60_000);
+});

@@ -35,8 +35,13 @@ export type ClaimOutcome =
  */
 export async function claimTask(layout: Layout, worker: string, owner: string, name: string): Promise<ClaimOutcome> {
 	const file = path.join(layout.claims(worker, owner), name);
+	const source = path.join(layout.tasks(worker), name);
+	const claimedAt = new Date();
 	try {
-		await fs.rename(path.join(layout.tasks(worker), name), file);
+		// Touched first: a claim must never appear in processing/ with the old mtime of the task file,
+		// or a sweep would take it for an expired lease.
+		await fs.utimes(source, claimedAt, claimedAt);
+		await fs.rename(source, file);
 	} catch (error) {
 		if (isErrnoCode(error, 'ENOENT')) {
 			return {kind: 'gone'};
@@ -45,8 +50,6 @@ export async function claimTask(layout: Layout, worker: string, owner: string, n
 		throw error;
 	}
 
-	const claimedAt = new Date();
-	await fs.utimes(file, claimedAt, claimedAt);
 	const base = {id: taskIdOf(name), worker, owner, runId: randomUUID(), file, claimedAt};
 	const text = await fs.readFile(file, 'utf8');
 	let raw: unknown;

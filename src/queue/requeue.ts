@@ -4,16 +4,16 @@ import {isErrnoCode} from '../errors.ts';
 import {syncDirectory, tempPathFor} from './atomic-write.ts';
 import type {Claim} from './claim.ts';
 import type {Layout} from './layout.ts';
-import {holdsLease} from './lease.ts';
+import {fenceClaim} from './lease.ts';
 
 export type RequeueOutcome = 'requeued' | 'lease-lost' | 'name-taken';
 
 /**
  * Puts a claimed task back into tasks/WORKER/ID.json with new content (a retry with its history, or the
- * task as it was when it is handed back). The new file is written beside its target, fenced by the
- * lease, and hard-linked into place so it never clobbers a file of the same name; only then does the
- * claim go. When a user dropped a new task under the same id meanwhile, the claim stays: its lease runs
- * out and a sweep requeues it once the name is free.
+ * task as it was when it is handed back). The new file is written beside its target, the claim is
+ * fenced, and the file is hard-linked into place so it never clobbers a task of the same name. When a
+ * user dropped a new task under the same id meanwhile, the fenced claim waits in .out/ and a sweep
+ * requeues it once the name is free.
  */
 export async function requeueClaim(layout: Layout, claim: Claim, content: unknown): Promise<RequeueOutcome> {
 	const target = path.join(layout.tasks(claim.worker), `${claim.id}.json`);
@@ -27,7 +27,8 @@ export async function requeueClaim(layout: Layout, claim: Claim, content: unknow
 	}
 
 	try {
-		if (!(await holdsLease(claim))) {
+		const out = await fenceClaim(layout, claim.worker, claim.file);
+		if (!out) {
 			return 'lease-lost';
 		}
 
@@ -35,17 +36,17 @@ export async function requeueClaim(layout: Layout, claim: Claim, content: unknow
 			await fs.link(temp, target);
 		} catch (error) {
 			if (isErrnoCode(error, 'EEXIST')) {
-				return (await holdsLease(claim)) ? 'name-taken' : 'lease-lost';
+				// The fenced claim stays in .out/; a sweep requeues it once the name is free.
+				return 'name-taken';
 			}
 
 			throw error;
 		}
 
 		await syncDirectory(path.dirname(target));
+		await fs.rm(out, {force: true});
+		return 'requeued';
 	} finally {
 		await fs.rm(temp, {force: true});
 	}
-
-	await fs.rm(claim.file, {force: true});
-	return 'requeued';
 }

@@ -5,14 +5,14 @@ import {isErrnoCode} from '../errors.ts';
 import {syncDirectory, tempPathFor} from './atomic-write.ts';
 import type {Claim} from './claim.ts';
 import type {Layout} from './layout.ts';
-import {holdsLease} from './lease.ts';
+import {fenceClaim} from './lease.ts';
 
 export type CommitOutcome = 'written' | 'lease-lost' | 'duplicate';
 
 /**
- * Writes results/WORKER/ID.json exactly once, fenced by the lease: the temp file is fsynced, the claim is
- * checked to be still ours, and the result is hard-linked into place, which fails rather than overwrite
- * a result another loop wrote. Only then is the claim removed.
+ * Writes results/WORKER/ID.json exactly once. The result is written to a temp file and fsynced first;
+ * then the claim is fenced (one atomic rename decides between this loop and a sweeper), and the result
+ * is hard-linked into place, which fails rather than overwrite a result another loop wrote.
  */
 export async function commitResult(layout: Layout, claim: Claim, result: {runId: string}): Promise<CommitOutcome> {
 	const file = layout.resultFile(claim.worker, claim.id);
@@ -26,8 +26,10 @@ export async function commitResult(layout: Layout, claim: Claim, result: {runId:
 	}
 
 	crashPoint('after-temp-result');
+	let out: string | undefined;
 	try {
-		if (!(await holdsLease(claim))) {
+		out = await fenceClaim(layout, claim.worker, claim.file);
+		if (!out) {
 			return 'lease-lost';
 		}
 
@@ -43,12 +45,11 @@ export async function commitResult(layout: Layout, claim: Claim, result: {runId:
 		}
 
 		await syncDirectory(layout.results(claim.worker));
+		await fs.rm(out, {force: true});
+		return 'written';
 	} finally {
 		await fs.rm(temp, {force: true});
 	}
-
-	await fs.rm(claim.file, {force: true});
-	return 'written';
 }
 
 /**

@@ -28,7 +28,7 @@ export async function snapshotWorker(layout: Layout, worker: string, leaseMs: nu
 	}
 
 	snapshot.pending = (await listTaskFiles(layout.tasks(worker))).length;
-	for (const owner of await readdirOrEmpty(layout.processing(worker))) {
+	for (const owner of (await readdirOrEmpty(layout.processing(worker))).filter(owner => !owner.startsWith('.'))) {
 		const dir = layout.claims(worker, owner);
 		const stat = await fs.stat(dir).catch(() => undefined);
 		if (stat?.isDirectory() && now - stat.mtimeMs <= leaseMs) {

@@ -120,7 +120,8 @@ describe('rate and usage limits are waited out', () => {
 			await dropTask(home, 'coder', 'usage', {prompt: `usage-limit:${resetsAt}`});
 			const pause = await waitFor(() => readJson(path.join(home, 'paused', 'coder.json')), 20_000, 'pause file');
 			expect(pause).toMatchObject({reason: 'rate-limit', until: new Date(resetsAt * 1000).toISOString()});
-			expect(await readJson(path.join(home, 'tasks', 'coder', 'usage.json'))).toEqual({prompt: `usage-limit:${resetsAt}`});
+			const handedBack = await waitFor(() => readJson(path.join(home, 'tasks', 'coder', 'usage.json')), 10_000, 'task handed back');
+			expect(handedBack).toEqual({prompt: `usage-limit:${resetsAt}`});
 		} finally {
 			loop.kill('SIGTERM');
 			await loop;

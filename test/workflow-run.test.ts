@@ -74,7 +74,7 @@ tasks:
 		);
 	}, 60_000);
 
-	test('a missing deliverable fails its task; context_files are given to the task', async () => {
+	test('a missing deliverable fails its task (or its workflow); context_files are given to the task', async () => {
 		const workflow = {
 			context_files: ['notes/brief.md'],
 			tasks: [
@@ -88,6 +88,7 @@ tasks:
 				await fs.writeFile(path.join(home, 'notes', 'brief.md'), 'BRIEF: keep it short');
 				await fs.writeFile(path.join(home, 'notes', 'extra.txt'), 'EXTRA: mind the edge cases');
 				await writeWorkflow(home, 'deliver.json', workflow);
+				await writeWorkflow(home, 'promise.yaml', 'deliverables: [notes/brief.md, reports/weekly.md]\ntasks:\n  - {id: talk, worker: reviewer, prompt: "just talk"}\n');
 			},
 			async home => {
 				const result = await workflowResult(home, 'deliver');
@@ -98,6 +99,9 @@ tasks:
 				const forgets = await resultOf(home, 'coder', 'deliver--forgets');
 				expect(forgets).toMatchObject({status: 'failed', error: {code: 'missing_deliverable'}});
 				expect(forgets!.error.message).toBe(`claude finished, but the deliverables "report.md", "out/data.csv" do not exist in ${forgets!.cwd}`);
+				const promise = await workflowResult(home, 'promise');
+				expect(promise).toMatchObject({status: 'failed', counts: {succeeded: 1, failed: 0, skipped: 0}, error: {code: 'missing_deliverable'}});
+				expect(promise.error.message).toBe(`every task succeeded, but the deliverable "reports/weekly.md" does not exist in ${home}`);
 				expect(forgets!.result).toContain('## Context files  ### notes/brief.md  BRIEF: keep it short  ### notes/extra.txt  EXTRA: mind the edge cases');
 			},
 		);

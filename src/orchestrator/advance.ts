@@ -82,8 +82,12 @@ export async function advanceWorkflow(context: AdvanceContext, state: WorkflowSt
 }
 
 async function finishWorkflow(context: AdvanceContext, state: WorkflowState): Promise<void> {
-	const base = path.resolve(context.config.home, state.workflow.cwd ?? '.');
-	state.error ??= await checkDeliverables(base, state.workflow.deliverables);
+	// The workflow's own deliverables are checked only when every task succeeded: otherwise the failed task is the news.
+	if (!state.error && state.tasks.every(task => task.status === 'succeeded')) {
+		const base = path.resolve(context.config.home, state.workflow.cwd ?? '.');
+		state.error = await checkDeliverables(base, state.workflow.deliverables, 'every task succeeded');
+	}
+
 	const result = summarizeState(context.layout, state);
 	Object.assign(state, {status: result.status, finishedAt: result.finishedAt});
 	await writeState(context.workflowLayout, state);

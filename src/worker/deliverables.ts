@@ -6,7 +6,7 @@ import type {TaskError} from '../queue/result.ts';
  * A run that claude calls a success still fails when a file the task promised is missing: the task's
  * `deliverables`, resolved against the folder it ran in.
  */
-export async function checkDeliverables(cwd: string, deliverables: readonly string[] | undefined): Promise<TaskError | null> {
+export async function checkDeliverables(cwd: string, deliverables: readonly string[] | undefined, done = 'claude finished'): Promise<TaskError | null> {
 	const missing: string[] = [];
 	for (const deliverable of deliverables ?? []) {
 		if (!(await fs.stat(path.resolve(cwd, deliverable)).catch(() => undefined))) {
@@ -19,5 +19,5 @@ export async function checkDeliverables(cwd: string, deliverables: readonly stri
 	}
 
 	const list = missing.map(name => JSON.stringify(name)).join(', ');
-	return {code: 'missing_deliverable', message: `claude finished, but the deliverable${missing.length > 1 ? 's' : ''} ${list} do${missing.length > 1 ? '' : 'es'} not exist in ${cwd}`};
+	return {code: 'missing_deliverable', message: `${done}, but the deliverable${missing.length > 1 ? 's' : ''} ${list} do${missing.length > 1 ? '' : 'es'} not exist in ${cwd}`};
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type ApiReply, type ApiRequest, type FakeApi} from './fixtures/fake-api.ts';
-import {apiEnv, listDir, makeHome, readJson, resultOf, ROOT, spool} from './helpers/home.ts';
+import {apiEnv, listDir, makeHome, readJson, resultOf, ROOT, spool, waitFor} from './helpers/home.ts';
 import {allText, isPlannerRequest, lastUserText, workflowResult, type Plan} from './helpers/workflows.ts';
 
 let api: FakeApi;
@@ -152,6 +152,13 @@ describe('spool plan with the real claude CLI', () => {
 			expect(await fs.readFile(path.join(home, 'results', 'workflows', 'bad.md'), 'utf8')).toContain('names the worker "nobody"');
 			// Goal files are never moved or deleted.
 			expect(await listDir(path.join(home, 'goals'))).toEqual(['Daily Note.md', 'bad.txt']);
+
+			// A rejected goal is planned again once its file changes; the rejection moves to .history/.
+			plans.set('better', {first: {tasks: [{id: 'only', worker: 'writer', prompt: 'WRITE better'}]}});
+			await fs.writeFile(path.join(home, 'goals', 'bad.txt'), 'HOME-better: this one can');
+			await waitFor(async () => (await readJson(path.join(home, 'results', 'workflows', 'bad.json')))?.status === 'succeeded', 30_000, 'the fixed goal to run');
+			expect((await resultOf(home, 'writer', 'bad--only'))?.result).toBe('wrote: WRITE better');
+			expect((await listDir(path.join(home, 'results', 'workflows', '.history'))).filter(name => name.endsWith('.json'))).toHaveLength(1);
 		} finally {
 			up.kill('SIGTERM');
 			await up;

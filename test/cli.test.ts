@@ -21,7 +21,7 @@ describe('the spool CLI', () => {
 		const run = await spool(dir, ['init', dir]);
 		expect(run.exitCode).toBe(0);
 		expect(run.stdout).toContain('spool home ready');
-		for (const entry of ['spool.yaml', 'prompts/coder.md', 'tasks/coder', 'results/coder', 'auth-homes/coder', '.gitignore']) {
+		for (const entry of ['spool.yaml', 'prompts/coder.md', 'prompts/orchestrator.md', 'tasks/coder', 'results/coder', 'auth-homes/coder', 'auth-homes/orchestrator', 'workflows', 'goals', '.gitignore']) {
 			await fs.access(path.join(dir, entry));
 		}
 
@@ -110,7 +110,7 @@ describe('the spool CLI', () => {
 
 	test('every command has --help, and an unknown command says so', async () => {
 		const home = await makeHome({workers: {coder: {}}});
-		for (const command of ['up', 'worker', 'orchestrator', 'init', 'submit', 'status', 'tail']) {
+		for (const command of ['up', 'worker', 'orchestrator', 'init', 'submit', 'plan', 'status', 'tail']) {
 			const run = await spool(home, [command, '--help']);
 			expect(run.exitCode, command).toBe(0);
 			expect(run.stdout, command).toMatch(new RegExp(`^Usage: spool ${command}`));
@@ -119,5 +119,5 @@ describe('the spool CLI', () => {
 		const unknown = await spool(home, ['frobnicate']);
 		expect(unknown.exitCode).toBe(2);
 		expect(unknown.stderr).toContain('unknown command "frobnicate"');
-	});
+	}, 30_000);
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parse as parseYaml} from 'yaml';
 import {SpoolError} from '../errors.ts';
-import {configSchema, type QueueConfig, type WorkerConfig} from './schema.ts';
+import {configSchema, type OrchestratorConfig, type QueueConfig, type WorkerConfig} from './schema.ts';
 import {formatIssues} from './format-issues.ts';
 
 export type Config = Readonly<{
@@ -14,6 +14,8 @@ export type Config = Readonly<{
 	queue: Readonly<QueueConfig>;
 	cwdRoots: readonly string[];
 	workers: Readonly<Record<string, Readonly<WorkerConfig>>>;
+	/** The planner's settings; `prompt` is an absolute path. */
+	orchestrator: Readonly<OrchestratorConfig>;
 }>;
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -46,7 +48,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		throw new SpoolError('config_invalid', `${file}: invalid config\n${lines.join('\n')}`);
 	}
 
-	const {claude, queue, cwdRoots, workers} = parsed.data;
+	const {claude, queue, cwdRoots, workers, orchestrator} = parsed.data;
 	const resolved: Record<string, WorkerConfig> = {};
 	for (const [name, worker] of Object.entries(workers)) {
 		resolved[name] = Object.freeze({...worker, name, prompt: path.resolve(home, worker.prompt ?? `prompts/${name}.md`)});
@@ -59,6 +61,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		queue: Object.freeze(queue),
 		cwdRoots: Object.freeze(cwdRoots.map(root => path.resolve(home, root))),
 		workers: Object.freeze(resolved),
+		orchestrator: Object.freeze({...orchestrator, prompt: path.resolve(home, orchestrator.prompt)}),
 	});
 }
 

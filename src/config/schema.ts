@@ -46,6 +46,20 @@ const queueSchema = z.strictObject({
 	rateLimitWait: duration.prefault('60s'),
 });
 
+const orchestratorSchema = z.strictObject({
+	/** The planner's system prompt (`spool plan`, goals/), relative to SPOOL_HOME. @default prompts/orchestrator.md */
+	prompt: z.string().min(1).default('prompts/orchestrator.md'),
+	/** Model alias or name the planner runs with. */
+	model: z.string().min(1).optional(),
+	/** Wall-clock limit of one planner run. @default 10m */
+	timeout: duration.prefault('10m'),
+	/** Built-in tools the planner may use, e.g. ["Read", "Glob"]. It plans from the goal and the worker list alone. @default [] */
+	tools: z.array(z.string().min(1)).default([]),
+});
+
+/** Names a worker cannot take: their folders and files belong to the orchestrator. */
+const RESERVED_NAMES = ['orchestrator', 'workflows', 'goals'];
+
 export const configSchema = z.strictObject({
 	claude: z
 		.strictObject({
@@ -56,11 +70,19 @@ export const configSchema = z.strictObject({
 	queue: queueSchema.prefault({}),
 	/** Folders a task's own `cwd` may lie under (relative to SPOOL_HOME). @default ["."] */
 	cwdRoots: z.array(z.string().min(1)).default(['.']),
+	/** The planner of `spool plan` and goals/. */
+	orchestrator: orchestratorSchema.prefault({}),
 	workers: z
 		.record(z.string().regex(NAME_PATTERN, 'a worker name is letters, digits, "-" and "_"'), workerSchema)
-		.refine(workers => Object.keys(workers).length > 0, 'define at least one worker'),
+		.refine(workers => Object.keys(workers).length > 0, 'define at least one worker')
+		.superRefine((workers, context) => {
+			for (const name of Object.keys(workers).filter(name => RESERVED_NAMES.includes(name))) {
+				context.addIssue({code: 'custom', path: [name], message: `a worker cannot be named ${RESERVED_NAMES.join(', ')}: spool uses those folders itself`});
+			}
+		}),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type WorkerConfig = z.output<typeof workerSchema> & {name: string; prompt: string};
 export type QueueConfig = z.output<typeof queueSchema>;
+export type OrchestratorConfig = z.output<typeof orchestratorSchema>;

@@ -22,6 +22,7 @@ export const taskSchema = z.strictObject({
 	timeout: duration.optional().describe('Wall-clock limit for one run, e.g. "10m" (default: the worker\'s timeout).'),
 	maxTurns: z.number().int().positive().optional().describe('Passed as --max-turns.'),
 	jsonSchema: z.record(z.string(), z.unknown()).optional().describe('A JSON Schema the final answer must match (--json-schema); the result carries `structuredOutput`.'),
+	deliverables: z.array(z.string().min(1)).optional().describe("Paths (relative to the task's cwd) that must exist after the run; a missing one fails the task."),
 	metadata: z.record(z.string(), z.unknown()).optional().describe('Free-form data copied into the result.'),
 	attempts: z.number().int().min(0).default(0).describe('Runs already started for this task; managed by spool.'),
 	history: z.array(attemptRecord).optional().describe('The attempts that failed before, with their errors; managed by spool.'),

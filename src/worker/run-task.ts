@@ -12,6 +12,7 @@ import {archivePreviousResult} from '../queue/results.ts';
 import {checkTaskId} from '../queue/task-file.ts';
 import {validateTask, type AttemptRecord, type Task} from '../queue/task-schema.ts';
 import {buildClaudeArgs} from './claude-args.ts';
+import {checkDeliverables} from './deliverables.ts';
 import {classifyExit} from './outcome.ts';
 import {collectSecrets, createRedactor} from './redact.ts';
 import {runClaude} from './run-claude.ts';
@@ -89,7 +90,9 @@ export async function runTask(context: TaskContext, claim: Claim, signal: AbortS
 		return handBack(context, claim, history);
 	}
 
-	const outcome = classifyExit(exit);
+	const classified = classifyExit(exit);
+	const missing = classified.status === 'succeeded' ? await checkDeliverables(cwd, task.deliverables) : null;
+	const outcome = missing ? {...classified, status: 'failed' as const, error: missing} : classified;
 	const result: TaskResult = {
 		...base,
 		...outcome,

@@ -1,5 +1,6 @@
 import {initCommand} from './init.ts';
 import {orchestratorCommand} from './orchestrator.ts';
+import {planCommand} from './plan.ts';
 import {resumeCommand} from './resume.ts';
 import {statusCommand} from './status.ts';
 import {submitCommand} from './submit.ts';
@@ -21,6 +22,7 @@ export const commands: Record<string, Command> = {
 	orchestrator: orchestratorCommand,
 	init: initCommand,
 	submit: submitCommand,
+	plan: planCommand,
 	status: statusCommand,
 	resume: resumeCommand,
 	tail: tailCommand,

@@ -4,18 +4,20 @@ import {fileURLToPath} from 'node:url';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {createLayout} from '../../queue/layout.ts';
 import {loadConfig} from '../../config/load.ts';
+import {createWorkflowLayout} from '../../orchestrator/workflow-layout.ts';
 import type {Command} from './index.ts';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** Files every spool home starts with, copied from this repository, which is itself a spool home. */
-const TEMPLATE = ['spool.yaml', '.gitignore', 'prompts'];
+const TEMPLATE = ['spool.yaml', '.gitignore', 'prompts', 'prompts/orchestrator.md'];
 
 export const initCommand: Command = {
 	usage: 'init [DIR]',
-	summary: 'create a spool home (spool.yaml, prompts/, tasks/, results/, auth-homes/...)',
+	summary: 'create a spool home (spool.yaml, prompts/, tasks/, workflows/, goals/, auth-homes/...)',
 	help: `
-DIR defaults to the current folder. Existing files are never overwritten. The .gitignore keeps
+DIR defaults to the current folder. Existing files are never overwritten. auth-homes/orchestrator/
+is the planner's own CLAUDE_CONFIG_DIR (spool plan, goals/). The .gitignore keeps
 tasks, results, logs, workspaces and above all auth-homes/ (credentials) out of git.`,
 	async run(args) {
 		const {positionals} = parseCommandArgs(args, {});
@@ -46,6 +48,12 @@ tasks, results, logs, workspaces and above all auth-homes/ (credentials) out of 
 			await fs.mkdir(layout.authHome(worker), {recursive: true, mode: 0o700});
 			await fs.chmod(layout.authHome(worker), 0o700);
 		}
+
+		const workflowLayout = createWorkflowLayout(home);
+		await fs.mkdir(workflowLayout.workflows, {recursive: true});
+		await fs.mkdir(workflowLayout.goals, {recursive: true});
+		await fs.mkdir(workflowLayout.plannerAuthHome, {recursive: true, mode: 0o700});
+		await fs.chmod(workflowLayout.plannerAuthHome, 0o700);
 
 		console.log(`spool home ready at ${home}${created.length > 0 ? ` (created ${created.join(', ')})` : ' (nothing to create)'}`);
 		console.log(`workers: ${Object.keys(config.workers).join(', ')}\nnext: cd ${path.relative(process.cwd(), home) || '.'} && SPOOL_HOME=$PWD spool up`);

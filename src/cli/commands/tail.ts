@@ -6,24 +6,36 @@ import {createLayout} from '../../queue/layout.ts';
 import type {TaskResult} from '../../queue/result.ts';
 import {isTaskFileName} from '../../queue/task-file.ts';
 import {readResult} from '../../queue/snapshot.ts';
+import {createWorkflowLayout} from '../../orchestrator/workflow-layout.ts';
+import {followWorkflow} from '../follow-workflow.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {onShutdownSignals} from '../signals.ts';
 import type {Command} from './index.ts';
 
 export const tailCommand: Command = {
-	usage: 'tail [WORKER]',
-	summary: 'follow results as they land (all workers, or one)',
+	usage: 'tail [WORKER | --workflow ID]',
+	summary: 'follow results as they land (all workers, one, or one workflow)',
 	help: `
 Prints one line per finished task: time, worker/id, status, duration, cost, and the first line of
 the result or error. Options: -n N prints the N latest results first (default 10); --json prints
-each result as one JSON line.`,
+each result as one JSON line.
+--workflow ID follows one workflow instead: a line per task as it is queued, finishes or is
+skipped, then a line for the workflow; exits 0 when it succeeded, 1 when it failed or was rejected.`,
 	async run(args) {
-		const {values, positionals} = parseCommandArgs(args, {n: {type: 'string', short: 'n'}, json: {type: 'boolean'}});
-		if (positionals.length > 1) {
-			throw new CliUsageError('expected at most one worker name');
+		const {values, positionals} = parseCommandArgs(args, {n: {type: 'string', short: 'n'}, json: {type: 'boolean'}, workflow: {type: 'string'}});
+		if (positionals.length > 1 || (values.workflow !== undefined && positionals.length > 0)) {
+			throw new CliUsageError('expected at most one worker name, or --workflow ID');
 		}
 
 		const config = loadConfig();
+		if (values.workflow !== undefined) {
+			const stop = new AbortController();
+			const removeHandlers = onShutdownSignals(() => stop.abort(), () => stop.abort());
+			const code = await followWorkflow(createLayout(config.home), createWorkflowLayout(config.home), values.workflow, stop.signal);
+			removeHandlers();
+			return code;
+		}
+
 		const workers = positionals[0] ? [getWorker(config, positionals[0]).name] : Object.keys(config.workers);
 		const layout = createLayout(config.home);
 		const print = (result: TaskResult) => console.log(values.json ? JSON.stringify(result) : formatResult(result));

@@ -10,8 +10,8 @@ export const upCommand: Command = {
 	usage: 'up',
 	summary: 'run every worker of spool.yaml as a local process (npm start)',
 	help: `
-Starts one "spool worker NAME" process per worker and restarts one that dies. Tasks dropped into a
-folder of tasks/ that names no worker are rejected. Ctrl-C or SIGTERM drains every worker; a second
+Starts one "spool worker NAME" process per worker and one "spool orchestrator" (workflows/, goals/),
+and restarts one that dies. Tasks dropped into a folder of tasks/ that names no worker are rejected. Ctrl-C or SIGTERM drains every worker; a second
 signal hands running tasks back to the queue at once.`,
 	async run(args) {
 		const {positionals} = parseCommandArgs(args, {});

@@ -1,0 +1,105 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type {Config} from '../config/load.ts';
+import type {TaskError} from '../queue/result.ts';
+import {classifyExit} from '../worker/outcome.ts';
+import {runClaude, type ClaudeExit} from '../worker/run-claude.ts';
+import {buildFeedbackPrompt, buildPlanPrompt} from './planner-prompt.ts';
+import {validateWorkflow} from './validate-workflow.ts';
+import {createWorkflowLayout} from './workflow-layout.ts';
+import {generatePlanJsonSchema, type Workflow} from './workflow-schema.ts';
+
+export type PlanRequest = {goal: string; id: string; maxCostUsd?: number; signal?: AbortSignal};
+
+export type PlanOutcome =
+	| {ok: true; workflow: Workflow; costUsd: number; attempts: number}
+	| {ok: false; error: TaskError; problems: string[]; costUsd: number; attempts: number};
+
+/**
+ * Asks `claude -p` for a workflow: prompts/orchestrator.md as system prompt, the goal and the workers as
+ * the message, and the workflow schema as --json-schema, so the CLI returns the plan as structured_output.
+ * A plan that fails validation goes back into the same session once, with the exact problems.
+ */
+export async function planWorkflow(config: Config, request: PlanRequest): Promise<PlanOutcome> {
+	const layout = createWorkflowLayout(config.home);
+	const systemPrompt = await fs.readFile(config.orchestrator.prompt, 'utf8').catch(() => undefined);
+	if (systemPrompt === undefined) {
+		const message = `the planner's prompt ${config.orchestrator.prompt} does not exist; create it (spool init copies one) or set orchestrator.prompt in spool.yaml`;
+		return {ok: false, error: {code: 'prompt_missing', message}, problems: [message], costUsd: 0, attempts: 0};
+	}
+
+	await fs.mkdir(path.dirname(layout.plannerTranscript(request.id)), {recursive: true});
+	await fs.mkdir(layout.plannerAuthHome, {recursive: true, mode: 0o700});
+	const args = buildPlannerArgs(config, systemPrompt);
+	const run = (extra: string[], prompt: string): Promise<ClaudeExit> =>
+		runClaude({
+			bin: config.claudeBin,
+			args: [...args, ...extra],
+			prompt,
+			cwd: config.home,
+			env: {...definedEnv(), CLAUDE_CONFIG_DIR: layout.plannerAuthHome},
+			timeoutMs: config.orchestrator.timeout,
+			transcriptFile: layout.plannerTranscript(request.id),
+			signal: request.signal,
+		});
+
+	let exit = await run([], buildPlanPrompt(request.goal, config.workers));
+	for (let attempt = 1; ; attempt++) {
+		const outcome = classifyExit(exit);
+		// A resumed session reports the cost of the whole session, so the last run's cost is the total.
+		const costUsd = outcome.costUsd;
+		if (exit.canceled) {
+			return {ok: false, error: {code: 'canceled', message: 'planning was stopped'}, problems: ['planning was stopped'], costUsd, attempts: attempt};
+		}
+
+		if (outcome.status !== 'succeeded' || !outcome.sessionId) {
+			const error = outcome.error ?? {code: 'planner_failed', message: 'the planner run wrote no session id'};
+			return {ok: false, error, problems: [`the planner run failed (${error.code}): ${error.message}`], costUsd, attempts: attempt};
+		}
+
+		const checked = checkPlan(config, request, outcome.structuredOutput, costUsd);
+		if (checked.ok) {
+			return {ok: true, workflow: checked.workflow, costUsd, attempts: attempt};
+		}
+
+		if (attempt === 2) {
+			return {ok: false, error: {code: 'invalid_plan', message: checked.problems.join('; ')}, problems: checked.problems, costUsd, attempts: attempt};
+		}
+
+		exit = await run(['--resume', outcome.sessionId], buildFeedbackPrompt(checked.problems));
+	}
+}
+
+function checkPlan(config: Config, request: PlanRequest, plan: unknown, costUsd: number) {
+	if (typeof plan !== 'object' || plan === null || Array.isArray(plan)) {
+		return {ok: false as const, problems: ['no plan was returned: call the StructuredOutput tool with the workflow']};
+	}
+
+	// The planner's id is only a suggestion: spool has already chosen the id the plan is saved under.
+	const {id: _, ...fields} = plan as Record<string, unknown>;
+	const file = {
+		...fields,
+		goal: request.goal.trim(),
+		plan_cost_usd: costUsd,
+		...(request.maxCostUsd === undefined ? {} : {max_cost_usd: request.maxCostUsd}),
+	};
+	return validateWorkflow(file, {id: request.id, workers: Object.keys(config.workers), checkId: false});
+}
+
+function buildPlannerArgs(config: Config, systemPrompt: string): string[] {
+	const {model, tools} = config.orchestrator;
+	const args = ['-p', '--output-format', 'stream-json', '--verbose', '--tools', tools.join(','), '--json-schema', JSON.stringify(generatePlanJsonSchema())];
+	if (tools.length > 0) {
+		args.push('--allowedTools', tools.join(','));
+	}
+
+	if (systemPrompt.trim() !== '') {
+		args.push('--append-system-prompt', systemPrompt);
+	}
+
+	return model ? [...args, '--model', model] : args;
+}
+
+function definedEnv(): Record<string, string> {
+	return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}

@@ -1,0 +1,88 @@
+import {formatIssues} from '../config/format-issues.ts';
+import {ancestorsOf, findCycle} from './graph.ts';
+import {findPlaceholders, isPlaceholderField, PLACEHOLDER_FIELDS} from './placeholders.ts';
+import {workflowSchema, type Workflow, type WorkflowTask} from './workflow-schema.ts';
+
+export type CheckedWorkflow = {ok: true; workflow: Workflow} | {ok: false; problems: string[]};
+
+export type WorkflowContext = {
+	/** The id the workflow runs under (its file name, or the id spool gave a plan). */
+	id: string;
+	/** The workers of spool.yaml. */
+	workers: readonly string[];
+	/** A file's `id` must match its name; a plan's `id` is only the planner's suggestion. */
+	checkId: boolean;
+};
+
+/**
+ * Checks a parsed workflow or plan: the fields, then the graph (workers exist, ids unique, dependencies
+ * known and acyclic, prompts non-empty, placeholders name tasks it depends on). Every problem is one
+ * line naming the field, so it can be shown to a person or sent back to the planner as it is.
+ */
+export function validateWorkflow(raw: unknown, context: WorkflowContext): CheckedWorkflow {
+	const parsed = workflowSchema.safeParse(raw);
+	if (!parsed.success) {
+		return {ok: false, problems: formatIssues(parsed.error, raw)};
+	}
+
+	const workflow = parsed.data;
+	const problems: string[] = [];
+	if (context.checkId && workflow.id !== undefined && workflow.id !== context.id) {
+		problems.push(`id: "${workflow.id}" does not match the file name, which makes the id "${context.id}"; remove the field or make them equal`);
+	}
+
+	const firstIndex = new Map<string, number>();
+	workflow.tasks.forEach((task, index) => {
+		const earlier = firstIndex.get(task.id);
+		if (earlier === undefined) {
+			firstIndex.set(task.id, index);
+		} else {
+			problems.push(`tasks.${index}.id: "${task.id}" is already the id of tasks.${earlier}; task ids must be unique`);
+		}
+	});
+	workflow.tasks.forEach((task, index) => problems.push(...checkTask(task, `tasks.${index}`, firstIndex, context.workers)));
+	const cycle = findCycle(workflow.tasks);
+	if (cycle) {
+		const steps = cycle.slice(0, -1).map((id, step) => `"${id}" depends on "${cycle[step + 1]}"`);
+		problems.push(`tasks: dependsOn forms a cycle, so none of these tasks could ever start: ${steps.join(', ')}`);
+	} else if (problems.length === 0) {
+		workflow.tasks.forEach((task, index) => problems.push(...checkPlaceholders(workflow, task, `tasks.${index}`)));
+	}
+
+	return problems.length > 0 ? {ok: false, problems} : {ok: true, workflow: {id: context.id, ...workflow}};
+}
+
+function checkTask(task: WorkflowTask, where: string, ids: Map<string, number>, workers: readonly string[]): string[] {
+	const problems: string[] = [];
+	if (!workers.includes(task.worker)) {
+		problems.push(`${where}.worker: task "${task.id}" names the worker "${task.worker}", which spool.yaml does not define (workers: ${workers.join(', ')})`);
+	}
+
+	if (task.prompt.trim() === '') {
+		problems.push(`${where}.prompt: task "${task.id}" has an empty prompt; say what the worker should do`);
+	}
+
+	for (const dependency of task.dependsOn ?? []) {
+		if (dependency === task.id) {
+			problems.push(`${where}.dependsOn: task "${task.id}" depends on itself`);
+		} else if (!ids.has(dependency)) {
+			problems.push(`${where}.dependsOn: task "${task.id}" depends on "${dependency}", which is not a task of this workflow (tasks: ${[...ids.keys()].join(', ')})`);
+		}
+	}
+
+	return problems;
+}
+
+function checkPlaceholders(workflow: {tasks: WorkflowTask[]}, task: WorkflowTask, where: string): string[] {
+	const problems: string[] = [];
+	const ancestors = ancestorsOf(workflow.tasks, task.id);
+	for (const placeholder of findPlaceholders(task.prompt)) {
+		if (!isPlaceholderField(placeholder.field)) {
+			problems.push(`${where}.prompt: ${placeholder.text} asks for "${placeholder.field}"; a placeholder gives ${PLACEHOLDER_FIELDS.join(', ')}`);
+		} else if (!ancestors.has(placeholder.task)) {
+			problems.push(`${where}.prompt: ${placeholder.text} names "${placeholder.task}", which task "${task.id}" does not depend on, so its result would not exist yet; add it to dependsOn`);
+		}
+	}
+
+	return problems;
+}

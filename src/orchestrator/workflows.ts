@@ -1,0 +1,116 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type {Config} from '../config/load.ts';
+import type {Logger} from '../log/logger.ts';
+import type {Layout} from '../queue/layout.ts';
+import {advanceWorkflow, type AdvanceContext} from './advance.ts';
+import {createState, listStateIds, readState, writeState} from './state.ts';
+import {rejectedResult, summarizeState, writeWorkflowResult} from './summary.ts';
+import {validateWorkflow} from './validate-workflow.ts';
+import {hashFiles, listWorkflowFiles, readWorkflowFile} from './workflow-files.ts';
+import type {WorkflowLayout} from './workflow-layout.ts';
+import {archiveRejection, readWorkflowResult} from './workflow-results.ts';
+import {WORKFLOW_ID_PATTERN} from './workflow-schema.ts';
+
+/**
+ * The workflows duty of the orchestrator: each tick starts the workflow files of workflows/ that have
+ * no state yet, rejects the invalid ones, and advances every running workflow by one step.
+ */
+export class WorkflowRunner {
+	readonly #context: AdvanceContext;
+	/** Finished workflows are not read again; a rejected one is, by the hash of its files. */
+	readonly #finished = new Map<string, {rejectedHash?: string}>();
+
+	constructor(config: Config, layout: Layout, workflowLayout: WorkflowLayout, logger: Logger) {
+		this.#context = {config, layout, workflowLayout, logger, missingSince: new Map()};
+	}
+
+	async tick(): Promise<void> {
+		const {workflowLayout, logger} = this.#context;
+		await fs.mkdir(workflowLayout.results, {recursive: true});
+		const files = await listWorkflowFiles(workflowLayout.workflows);
+		const ids = new Set([...files.keys(), ...(await listStateIds(workflowLayout))]);
+		for (const id of [...ids].sort()) {
+			try {
+				await this.#step(id, files.get(id) ?? []);
+			} catch (error) {
+				logger.error({err: error, workflow: id}, 'workflow step failed; retrying on the next scan');
+			}
+		}
+	}
+
+	async #step(id: string, files: string[]): Promise<void> {
+		if (await this.#isFinished(id, files)) {
+			return;
+		}
+
+		const state = await readState(this.#context.workflowLayout, id);
+		if (!state) {
+			await this.#start(id, files);
+		} else if (state.status === 'running') {
+			await advanceWorkflow(this.#context, state);
+		} else {
+			// Finished, but the orchestrator stopped before ID.json was written.
+			await writeWorkflowResult(this.#context.layout, this.#context.workflowLayout, summarizeState(this.#context.layout, state, new Date(state.finishedAt ?? Date.now())));
+		}
+	}
+
+	async #isFinished(id: string, files: string[]): Promise<boolean> {
+		const cached = this.#finished.get(id);
+		if (cached && cached.rejectedHash === undefined) {
+			return true;
+		}
+
+		const result = cached ?? (await readWorkflowResult(this.#context.workflowLayout, id).then(found => found && (found.status === 'rejected' ? {rejectedHash: found.sourceHash ?? ''} : {})));
+		if (!result) {
+			return false;
+		}
+
+		this.#finished.set(id, result);
+		if (result.rejectedHash === undefined || files.length === 0 || (await hashFiles(files)) === result.rejectedHash) {
+			return true;
+		}
+
+		await archiveRejection(this.#context.workflowLayout, id);
+		this.#finished.delete(id);
+		this.#context.logger.info({workflow: id}, 'a rejected workflow file changed: checking it again');
+		return false;
+	}
+
+	async #start(id: string, files: string[]): Promise<void> {
+		const {config, layout, workflowLayout, logger} = this.#context;
+		if (files.length === 0) {
+			return;
+		}
+
+		const source = files.map(file => path.relative(config.home, file));
+		const reject = async (problems: string[]) => {
+			await writeWorkflowResult(layout, workflowLayout, rejectedResult({id, source, sourceHash: await hashFiles(files), problems}));
+			logger.warn({workflow: id, problems}, 'workflow rejected');
+		};
+
+		if (files.length > 1) {
+			return reject([`${source.join(' and ')} all name the workflow "${id}"; keep one of them`]);
+		}
+
+		if (!WORKFLOW_ID_PATTERN.test(id)) {
+			return reject([`${source[0]}: the file name makes the id "${id}"; use 1-60 letters and digits joined by single "-" or "_"`]);
+		}
+
+		const read = await readWorkflowFile(files[0]!);
+		if (read.kind === 'gone') {
+			return;
+		}
+
+		const checked = read.kind === 'parsed' ? validateWorkflow(read.raw, {id, workers: Object.keys(config.workers), checkId: true}) : {ok: false as const, problems: [read.error]};
+		if (!checked.ok) {
+			// A file that is still being written may not parse yet: only one left unchanged for parseGrace is rejected.
+			return read.ageMs < config.queue.parseGrace ? undefined : reject(checked.problems.map(problem => `${source[0]}: ${problem}`));
+		}
+
+		const state = createState(checked.workflow, source);
+		await writeState(workflowLayout, state);
+		logger.info({workflow: id, source, tasks: state.tasks.length}, 'workflow started');
+		await advanceWorkflow(this.#context, state);
+	}
+}

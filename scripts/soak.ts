@@ -19,7 +19,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
 	const home = await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'spool-soak-'));
 	await fs.mkdir(path.join(home, 'prompts'));
 	await fs.writeFile(path.join(home, 'prompts', 'coder.md'), 'soak');
-	const queue = {lease: '1s', scanInterval: '200ms', retryBackoff: '100ms', retryBackoffMax: '500ms', drainTimeout: '1s', maxAttempts: options.maxAttempts};
+	const queue = {lease: '2s', scanInterval: '200ms', retryBackoff: '100ms', retryBackoffMax: '500ms', drainTimeout: '1s', maxAttempts: options.maxAttempts};
 	await fs.writeFile(path.join(home, 'spool.yaml'), stringify({queue, workers: {coder: {concurrency: options.concurrency}}}));
 	const tasksDir = path.join(home, 'tasks', 'coder');
 	await fs.mkdir(tasksDir, {recursive: true});

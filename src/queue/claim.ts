@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {randomUUID} from 'node:crypto';
 import {isErrnoCode} from '../errors.ts';
-import {writeJsonAtomic} from './atomic-write.ts';
+import {renameDurable, tempPathFor} from './atomic-write.ts';
 import type {Layout} from './layout.ts';
 import {taskIdOf} from './task-file.ts';
 
@@ -68,9 +68,25 @@ export async function claimTask(layout: Layout, worker: string, owner: string, n
 /**
  * Counts the attempt in the claim file and marks it with the runId before claude starts, so a crash
  * from here on costs one attempt and a sweeper can tell whether the attempt already wrote its result.
+ * False when the claim was ended meanwhile (a stalled loop's lease expired): the stamp must not bring a
+ * fenced claim back to life.
  */
-export async function stampClaim(claim: Claim, extra: Record<string, unknown> = {}): Promise<void> {
-	await writeJsonAtomic(claim.file, {...(claim.raw as Record<string, unknown>), ...extra, attempts: claim.attempt, runId: claim.runId});
+export async function stampClaim(claim: Claim, extra: Record<string, unknown> = {}): Promise<boolean> {
+	const temp = tempPathFor(claim.file);
+	await fs.writeFile(temp, `${JSON.stringify({...(claim.raw as Record<string, unknown>), ...extra, attempts: claim.attempt, runId: claim.runId}, null, 2)}\n`, {flush: true});
+	try {
+		await fs.stat(claim.file);
+		await renameDurable(temp, claim.file);
+		return true;
+	} catch (error) {
+		if (isErrnoCode(error, 'ENOENT')) {
+			return false;
+		}
+
+		throw error;
+	} finally {
+		await fs.rm(temp, {force: true});
+	}
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

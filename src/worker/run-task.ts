@@ -56,7 +56,11 @@ export async function runTask(context: TaskContext, claim: Claim, signal: AbortS
 		return finish(context, claim, {...base, status: 'dead', history, task: taskCopy, error: deadError(history)});
 	}
 
-	await stampClaim(claim, history.length > 0 ? {history} : {});
+	if (!(await stampClaim(claim, history.length > 0 ? {history} : {}))) {
+		context.logger.warn('claim ended by a sweep before the run started (this loop stalled past its lease)');
+		return {kind: 'fenced'};
+	}
+
 	crashPoint('after-claim');
 	await archivePreviousResult(context.layout, claim.worker, claim.id);
 	const startedAt = new Date();

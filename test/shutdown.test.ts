@@ -36,6 +36,5 @@ test('SIGTERM ends spool up cleanly: tasks handed back, no claude process left b
 	// Handed back, not failed: the attempt does not count and no result was written.
 	expect(await readJson(path.join(home, 'tasks', 'coder', 'a.json'))).toEqual({prompt: 'hang one'});
 	expect(await listDir(path.join(home, 'results', 'coder'))).not.toContain('a.json');
-	expect(await listDir(path.join(home, 'processing', 'coder'))).toEqual(['.out']);
-	expect(await listDir(path.join(home, 'processing', 'coder', '.out'))).toEqual([]);
+	expect(await listDir(path.join(home, 'processing', 'coder'))).toEqual([]);
 }, 60_000);

@@ -9,9 +9,10 @@ import type {Layout} from './layout.ts';
 /*
  * A claim ends in exactly one way, decided by one atomic rename: whoever ends it (the loop that holds it,
  * to write its result or requeue it, or a sweeper, because its lease ran out) first renames
- * processing/W/OWNER/ID.json to processing/W/.out/RANDOM-ID.json. Of the racers exactly one rename
- * succeeds; the others find the claim gone and back off. The winner then finishes the hand-off from
- * .out/. An .out file left by a crash is finished by a later sweep once it is older than the lease.
+ * processing/W/OWNER/ID.json into its own folder as .out-RANDOM-ID.json. Of the racers exactly one
+ * rename succeeds; the others find the claim gone and back off. The winner then finishes the hand-off.
+ * An .out file left by a crash lies in a folder whose heartbeat stopped, and a later sweep takes it over
+ * the same way.
  */
 
 /** Renews a claim's lease by touching it. False when the claim is gone: someone else ended it (fencing). */
@@ -28,34 +29,31 @@ export async function renewLease(claim: Claim, now = new Date()): Promise<boolea
 	}
 }
 
-/** Takes the claim file out of its owner's folder. Undefined when someone else ended the claim first. */
-export async function fenceClaim(layout: Layout, worker: string, claimFile: string): Promise<string | undefined> {
-	const outDir = path.join(layout.processing(worker), '.out');
-	const out = path.join(outDir, `${randomBytes(4).toString('hex')}-${path.basename(claimFile)}`);
-	for (let tries = 0; tries < 2; tries++) {
-		try {
-			await fs.rename(claimFile, out);
-			return out;
-		} catch (error) {
-			if (isErrnoCode(error, 'ENOENT') && tries === 0 && !(await exists(outDir))) {
-				await fs.mkdir(outDir, {recursive: true});
-				continue;
-			}
-
-			if (isErrnoCode(error, 'ENOENT')) {
-				return undefined;
-			}
-
-			throw error;
+/** Moves a claim (or a dead loop's .out file) into `intoDir`. Undefined when someone else took it first. */
+export async function fenceClaim(file: string, intoDir: string): Promise<string | undefined> {
+	const base = path.basename(file);
+	const out = path.join(intoDir, `.out-${randomBytes(4).toString('hex')}-${base.startsWith('.out-') ? base.slice(OUT_PREFIX) : base}`);
+	try {
+		await fs.rename(file, out);
+		return out;
+	} catch (error) {
+		if (isErrnoCode(error, 'ENOENT')) {
+			return undefined;
 		}
-	}
 
-	return undefined;
+		throw error;
+	}
 }
 
-/** The task id of a fenced file: `.out/RANDOM-ID.json`. */
+const OUT_PREFIX = '.out-01234567-'.length;
+
+export function isFencedName(name: string): boolean {
+	return name.startsWith('.out-') && name.endsWith('.json');
+}
+
+/** The task id of a fenced file: `.out-RANDOM-ID.json`. */
 export function idOfFenced(outFile: string): string {
-	return path.basename(outFile).slice('01234567-'.length, -'.json'.length);
+	return path.basename(outFile).slice(OUT_PREFIX, -'.json'.length);
 }
 
 /**
@@ -88,11 +86,4 @@ export async function linkIntoQueue(source: string, taskFile: string): Promise<b
 async function isSameFile(a: string, b: string): Promise<boolean> {
 	const [statA, statB] = await Promise.all([fs.stat(a).catch(() => undefined), fs.stat(b).catch(() => undefined)]);
 	return Boolean(statA && statB && statA.ino === statB.ino && statA.dev === statB.dev);
-}
-
-async function exists(file: string): Promise<boolean> {
-	return fs.access(file).then(
-		() => true,
-		() => false,
-	);
 }

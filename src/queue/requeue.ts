@@ -12,7 +12,7 @@ export type RequeueOutcome = 'requeued' | 'lease-lost' | 'name-taken';
  * Puts a claimed task back into tasks/WORKER/ID.json with new content (a retry with its history, or the
  * task as it was when it is handed back). The new file is written beside its target, the claim is
  * fenced, and the file is hard-linked into place so it never clobbers a task of the same name. When a
- * user dropped a new task under the same id meanwhile, the fenced claim waits in .out/ and a sweep
+ * user dropped a new task under the same id meanwhile, the fenced claim waits as .out-RANDOM-ID.json and a sweep
  * requeues it once the name is free.
  */
 export async function requeueClaim(layout: Layout, claim: Claim, content: unknown): Promise<RequeueOutcome> {
@@ -27,7 +27,7 @@ export async function requeueClaim(layout: Layout, claim: Claim, content: unknow
 	}
 
 	try {
-		const out = await fenceClaim(layout, claim.worker, claim.file);
+		const out = await fenceClaim(claim.file, path.dirname(claim.file));
 		if (!out) {
 			return 'lease-lost';
 		}
@@ -36,7 +36,7 @@ export async function requeueClaim(layout: Layout, claim: Claim, content: unknow
 			await fs.link(temp, target);
 		} catch (error) {
 			if (isErrnoCode(error, 'EEXIST')) {
-				// The fenced claim stays in .out/; a sweep requeues it once the name is free.
+				// The fenced claim stays beside the claims; a sweep requeues it once the name is free.
 				return 'name-taken';
 			}
 

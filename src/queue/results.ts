@@ -28,7 +28,7 @@ export async function commitResult(layout: Layout, claim: Claim, result: {runId:
 	crashPoint('after-temp-result');
 	let out: string | undefined;
 	try {
-		out = await fenceClaim(layout, claim.worker, claim.file);
+		out = await fenceClaim(claim.file, path.dirname(claim.file));
 		if (!out) {
 			return 'lease-lost';
 		}

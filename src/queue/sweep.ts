@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {Layout} from './layout.ts';
-import {fenceClaim, idOfFenced, linkIntoQueue} from './lease.ts';
+import {fenceClaim, idOfFenced, isFencedName, linkIntoQueue} from './lease.ts';
 import {isTaskFileName, taskIdOf} from './task-file.ts';
 
 export type Expired = {id: string; owner: string; ageMs: number};
@@ -9,45 +9,44 @@ export type Expired = {id: string; owner: string; ageMs: number};
 /**
  * Hands back the claims whose lease ran out (their loop died or froze), and finishes hand-offs a crash
  * interrupted. The attempt a dead loop was on stays counted. A claim whose attempt already wrote its
- * result (the loop died between result and cleanup) is simply removed.
+ * result (the loop died between result and cleanup) is simply removed. Each takeover is itself a fencing
+ * rename into this loop's folder, so two sweepers never hand back the same claim twice.
  */
 export async function sweepExpiredClaims(
 	layout: Layout,
 	worker: string,
+	self: string,
 	leaseMs: number,
 	options: {isRunning: (file: string) => boolean; onRequeue: (expired: Expired) => void},
 	now = Date.now(),
 ): Promise<void> {
-	const processing = layout.processing(worker);
-	// This loop's own folder too: a claim it no longer runs (a result it could not write) is an orphan.
-	for (const owner of (await readdirOrEmpty(processing)).filter(owner => !owner.startsWith('.'))) {
+	const mine = layout.claims(worker, self);
+	for (const owner of (await readdirOrEmpty(layout.processing(worker))).filter(owner => !owner.startsWith('.'))) {
 		const dir = layout.claims(worker, owner);
-		const names = (await readdirOrEmpty(dir)).filter(name => isTaskFileName(name));
+		const dirStat = await fs.stat(dir).catch(() => undefined);
+		const ownerDead = owner !== self && dirStat !== undefined && now - dirStat.mtimeMs > leaseMs;
+		const names = await readdirOrEmpty(dir);
 		for (const name of names) {
 			const file = path.join(dir, name);
 			const stat = await fs.stat(file).catch(() => undefined);
-			if (!stat || options.isRunning(file) || now - stat.mtimeMs <= leaseMs) {
-				continue;
+			const stale = stat !== undefined && now - stat.mtimeMs > leaseMs;
+			let out: string | undefined;
+			if (isTaskFileName(name) && stale && !options.isRunning(file)) {
+				// This loop's own folder too: a claim it no longer runs (a result it could not write) is an orphan.
+				out = await fenceClaim(file, mine);
+			} else if (isFencedName(name) && owner === self && stale) {
+				out = file; // A hand-off of this loop's that could not finish yet (the task's name was taken).
+			} else if (isFencedName(name) && ownerDead) {
+				out = await fenceClaim(file, mine);
 			}
 
-			const out = await fenceClaim(layout, worker, file);
 			if (out && (await finishFenced(layout, worker, out)) === 'requeued') {
-				options.onRequeue({id: taskIdOf(name), owner, ageMs: now - stat.mtimeMs});
+				options.onRequeue({id: isFencedName(name) ? idOfFenced(name) : taskIdOf(name), owner, ageMs: now - stat!.mtimeMs});
 			}
 		}
 
-		if (names.length === 0) {
-			await removeStaleDir(dir, leaseMs, now);
-		}
-	}
-
-	const outDir = path.join(processing, '.out');
-	for (const name of (await readdirOrEmpty(outDir)).filter(name => name.endsWith('.json'))) {
-		const file = path.join(outDir, name);
-		const stat = await fs.stat(file).catch(() => undefined);
-		// A young .out file belongs to a live loop in the middle of its hand-off.
-		if (stat && now - stat.mtimeMs > leaseMs && (await finishFenced(layout, worker, file)) === 'requeued') {
-			options.onRequeue({id: idOfFenced(file), owner: '.out', ageMs: now - stat.mtimeMs});
+		if (ownerDead && names.length === 0) {
+			await fs.rmdir(dir).catch(() => undefined);
 		}
 	}
 }
@@ -70,13 +69,6 @@ async function isFinished(layout: Layout, worker: string, id: string, claimFile:
 		return typeof claim.runId === 'string' && claim.runId === result.runId;
 	} catch {
 		return false;
-	}
-}
-
-async function removeStaleDir(dir: string, leaseMs: number, now: number): Promise<void> {
-	const stat = await fs.stat(dir).catch(() => undefined);
-	if (stat && now - stat.mtimeMs > leaseMs) {
-		await fs.rmdir(dir).catch(() => undefined);
 	}
 }
 

@@ -35,6 +35,7 @@ export class WorkerLoop {
 	#timers: NodeJS.Timeout[] = [];
 	#wakeTimer: NodeJS.Timeout | undefined;
 	#pumping = false;
+	#sweeping = false;
 	#pumpAgain = false;
 	#closing = false;
 	#paused: string | undefined;
@@ -222,9 +223,14 @@ export class WorkerLoop {
 	}
 
 	async #sweep(): Promise<void> {
+		if (this.#sweeping) {
+			return;
+		}
+
+		this.#sweeping = true;
 		const {name} = this.#worker;
 		try {
-			await sweepExpiredClaims(this.#layout, name, this.#config.queue.lease, {
+			await sweepExpiredClaims(this.#layout, name, this.owner, this.#config.queue.lease, {
 				isRunning: file => this.#running.has(file),
 				onRequeue: expired => {
 					this.#logger.warn(expired, 'lease expired: task handed back to the queue');
@@ -234,6 +240,8 @@ export class WorkerLoop {
 			await sweepTempFiles(this.#layout, name, this.#config.queue.lease);
 		} catch (error) {
 			this.#logger.error({err: error}, 'lease sweep failed');
+		} finally {
+			this.#sweeping = false;
 		}
 	}
 }

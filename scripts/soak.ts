@@ -55,10 +55,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
 
 	await Promise.all(loops);
 	const results = await Promise.all((await fs.readdir(resultsDir)).filter(name => name.endsWith('.json')).map(async name => JSON.parse(await fs.readFile(path.join(resultsDir, name), 'utf8')) as {status: string; attempts: number}));
-	const starts = (await fs.readFile(log, 'utf8')).trim().split('\n').map(line => (JSON.parse(line) as {prompt: string}).prompt);
+	// A start is known by its workspace (workspaces/coder/ID): a CLI killed before it read its prompt logs none.
+	const starts = (await fs.readFile(log, 'utf8')).trim().split('\n').map(line => path.basename((JSON.parse(line) as {cwd: string}).cwd));
 	const perTask = new Map<string, number>();
-	for (const prompt of starts) {
-		perTask.set(prompt, (perTask.get(prompt) ?? 0) + 1);
+	for (const id of starts) {
+		perTask.set(id, (perTask.get(id) ?? 0) + 1);
 	}
 
 	const history = await fs.readdir(path.join(resultsDir, '.history')).catch(() => []);
@@ -73,7 +74,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
 		paidAttempts: starts.length,
 		seconds: Math.round((Date.now() - started) / 100) / 10,
 	};
-	await fs.rm(home, {recursive: true, force: true});
+	if (process.env.SOAK_KEEP) {
+		console.log(`soak home kept: ${home}`);
+	} else {
+		await fs.rm(home, {recursive: true, force: true});
+	}
+
 	return figures;
 }
 

@@ -57,33 +57,25 @@ export function idOfFenced(outFile: string): string {
 }
 
 /**
- * Puts a file back as tasks/WORKER/ID.json without clobbering a task the user dropped there since:
- * hard-link, then unlink the source. A crash between the two leaves both names on one inode, which the
- * next attempt recognises. False when another file already holds the name.
+ * Moves a fenced file back to tasks/WORKER/ID.json by rename, so the task never has two names (a crash
+ * between a link and an unlink would leave a second copy to be run again). A task the user dropped under
+ * the same id meanwhile is never replaced: the file stays where it is and a later sweep tries again.
  */
-export async function linkIntoQueue(source: string, taskFile: string): Promise<boolean> {
+export async function moveIntoQueue(source: string, taskFile: string): Promise<boolean> {
+	if (await fs.stat(taskFile).catch(() => undefined)) {
+		return false;
+	}
+
 	try {
-		await fs.link(source, taskFile);
+		await fs.rename(source, taskFile);
 	} catch (error) {
 		if (isErrnoCode(error, 'ENOENT')) {
 			return true; // Another sweeper finished it first.
 		}
 
-		if (!isErrnoCode(error, 'EEXIST')) {
-			throw error;
-		}
-
-		if (!(await isSameFile(source, taskFile))) {
-			return false;
-		}
+		throw error;
 	}
 
 	await syncDirectory(path.dirname(taskFile));
-	await fs.rm(source, {force: true});
 	return true;
-}
-
-async function isSameFile(a: string, b: string): Promise<boolean> {
-	const [statA, statB] = await Promise.all([fs.stat(a).catch(() => undefined), fs.stat(b).catch(() => undefined)]);
-	return Boolean(statA && statB && statA.ino === statB.ino && statA.dev === statB.dev);
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {Layout} from './layout.ts';
-import {fenceClaim, idOfFenced, isFencedName, linkIntoQueue} from './lease.ts';
+import {fenceClaim, idOfFenced, isFencedName, moveIntoQueue} from './lease.ts';
 import {isTaskFileName, taskIdOf} from './task-file.ts';
 
 export type Expired = {id: string; owner: string; ageMs: number};
@@ -59,7 +59,7 @@ async function finishFenced(layout: Layout, worker: string, out: string): Promis
 		return 'done';
 	}
 
-	return (await linkIntoQueue(out, path.join(layout.tasks(worker), `${id}.json`))) ? 'requeued' : 'name-taken';
+	return (await moveIntoQueue(out, path.join(layout.tasks(worker), `${id}.json`))) ? 'requeued' : 'name-taken';
 }
 
 async function isFinished(layout: Layout, worker: string, id: string, claimFile: string): Promise<boolean> {

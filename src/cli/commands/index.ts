@@ -1,3 +1,4 @@
+import {healthCommand} from './health.ts';
 import {initCommand} from './init.ts';
 import {orchestratorCommand} from './orchestrator.ts';
 import {planCommand} from './plan.ts';
@@ -26,4 +27,5 @@ export const commands: Record<string, Command> = {
 	status: statusCommand,
 	resume: resumeCommand,
 	tail: tailCommand,
+	health: healthCommand,
 };

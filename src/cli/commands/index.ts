@@ -1,3 +1,4 @@
+import {composeCommand} from './compose.ts';
 import {healthCommand} from './health.ts';
 import {initCommand} from './init.ts';
 import {orchestratorCommand} from './orchestrator.ts';
@@ -27,5 +28,6 @@ export const commands: Record<string, Command> = {
 	status: statusCommand,
 	resume: resumeCommand,
 	tail: tailCommand,
+	compose: composeCommand,
 	health: healthCommand,
 };

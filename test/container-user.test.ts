@@ -61,7 +61,7 @@ describe.skipIf(process.getuid?.() !== 0)('a container\'s spool starts as root a
 		expect(removed.exitCode).toBe(0);
 	}, 40_000);
 
-	test.each([
+	test.each<{env: Record<string, string>; uid: number; gid: number; from: string}>([
 		{env: {}, uid: 1000, gid: 1000, from: 'image user'},
 		{env: {PUID: '4321', PGID: '4322'}, uid: 4321, gid: 4322, from: 'PUID'},
 	])('a data root owned by root: it runs as $uid ($from), never as root', async ({env, uid, gid, from}) => {

@@ -16,7 +16,7 @@ test('spool health tells a live worker loop from a frozen one, and recovers with
 
 	const worker = spool(home, ['worker', 'coder'], {env: {SPOOL_HEALTH_FILE: file}});
 	try {
-		const beacon = await waitFor(() => readJson(file), 20_000, 'the health beacon');
+		const beacon = (await waitFor(() => readJson(file), 20_000, 'the health beacon')) as Record<string, any>;
 		expect(beacon).toMatchObject({pid: worker.pid, process: 'worker coder', maxAgeMs: 1000});
 		expect(path.dirname(beacon.heartbeat)).toBe(path.join(home, 'processing', 'coder'));
 		const alive = await checkHealth(home, file);

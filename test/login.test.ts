@@ -24,8 +24,8 @@ test('spool login runs the CLI\'s own login, --console and setup-token with the 
 	const env = {SPOOL_CLAUDE_BIN: PRINT_ARGS};
 	const login = async (args: string[], extra: Record<string, string> = {}) => {
 		const run = await spool(home, ['login', ...args], {env: {...env, ...extra}});
-		expect(run.exitCode, run.stderr).toBe(0);
-		return JSON.parse(run.stdout) as {args: string[]; configDir: string};
+		expect(run.exitCode, String(run.stderr)).toBe(0);
+		return JSON.parse(String(run.stdout)) as {args: string[]; configDir: string};
 	};
 
 	expect(await login(['coder'])).toEqual({args: ['auth', 'login'], configDir: path.join(home, 'auth-homes', 'coder')});

@@ -12,8 +12,8 @@ test('the committed docker-compose.claude-cli.yml is what spool compose makes of
 	const check = await spool(ROOT, ['compose', '--check']);
 	expect(check.stderr).toBe('');
 	expect(check.exitCode).toBe(0);
-	const generated = await spool(ROOT, ['compose', '--stdout'], {stripFinalNewline: false});
-	expect(await fs.readFile(path.join(ROOT, COMPOSE_FILE), 'utf8')).toBe(generated.stdout);
+	const generated = await spool(ROOT, ['compose', '--stdout']);
+	expect(await fs.readFile(path.join(ROOT, COMPOSE_FILE), 'utf8')).toBe(`${generated.stdout}\n`); // execa strips the last newline
 });
 
 test('spool compose: one service per worker plus the orchestrator, each with only its own auth home', async () => {

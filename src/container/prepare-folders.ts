@@ -12,7 +12,7 @@ export function foldersToPrepare(layout: Layout, workers: readonly string[], own
 	const root = (name: string) => path.join(layout.home, name);
 	const folders = [layout.tasksRoot, root('processing'), root('rejected'), layout.logs, ...workers.map(worker => layout.tasks(worker))];
 	if (own !== undefined) {
-		folders.push(root('results'), root('workspaces'), root('auth-homes'), layout.processing(own), layout.results(own), layout.rejected(own), path.join(root('workspaces'), own));
+		folders.push(root('results'), root('workspaces'), root('auth-homes'), root('paused'), layout.processing(own), layout.results(own), layout.rejected(own), path.join(root('workspaces'), own));
 	}
 
 	return folders;

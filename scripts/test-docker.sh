@@ -44,10 +44,39 @@ install_tools() {
 		cannot_test "apt-get install docker.io docker-compose debootstrap failed"
 }
 
+# An engine left by a run that was itself killed holds the data root: stop it, by its own pidfile,
+# and remove the run folder it was using.
+stop_stale_engine() {
+	local pid cmdline stale_dir
+	pid=$(cat "$STATE/dockerd.pid" 2>/dev/null || true)
+	cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/${pid:-none}/cmdline" || true)
+	if [ -z "$pid" ] || [[ "$cmdline" != *"--data-root $STATE/engine "* ]]; then
+		return 0
+	fi
+	echo "test:docker: stopping the engine an earlier run left (pid $pid)"
+	kill "$pid"
+	for _ in $(seq 1 60); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.5
+	done
+	kill -9 "$pid" 2>/dev/null || true
+	stale_dir=$(sed -n 's|.*--exec-root \(/tmp/spool-dockerd\.[A-Za-z0-9]*\)/exec .*|\1|p' <<<"$cmdline")
+	if [ -n "$stale_dir" ]; then
+		unmount_under "$stale_dir"
+		rm -rf "$stale_dir"
+	fi
+}
+
+# dockerd leaves its default network namespace mounted in the exec root.
+unmount_under() {
+	awk -v dir="$1/" 'index($2, dir) == 1 {print $2}' /proc/mounts | sort -r | xargs -r umount || true
+}
+
 start_engine() {
 	mkdir -p "$STATE/engine"
+	stop_stale_engine
 	dockerd --host "$DOCKER_HOST" --data-root "$STATE/engine" --exec-root "$RUN_DIR/exec" \
-		--pidfile "$RUN_DIR/dockerd.pid" --storage-driver overlay2 --bridge none --iptables=false \
+		--pidfile "$STATE/dockerd.pid" --storage-driver overlay2 --bridge none --iptables=false \
 		>"$RUN_DIR/dockerd.log" 2>&1 &
 	ENGINE_PID=$!
 	for _ in $(seq 1 120); do
@@ -76,8 +105,7 @@ stop_engine() {
 			kill -9 "$ENGINE_PID" || true
 		fi
 	fi
-	# dockerd leaves its default network namespace mounted in the exec root.
-	awk -v dir="$RUN_DIR/" 'index($2, dir) == 1 {print $2}' /proc/mounts | sort -r | xargs -r umount || true
+	unmount_under "$RUN_DIR"
 	rm -rf "$RUN_DIR"
 }
 

@@ -82,6 +82,7 @@ describe.skipIf(process.getuid?.() !== 0)('a container\'s spool starts as root a
 		} finally {
 			worker.kill('SIGTERM');
 			await worker;
+			await fs.rm(file, {force: true});
 		}
 
 		const log = JSON.parse((await fs.readFile(path.join(home, 'logs', 'coder.log'), 'utf8')).split('\n')[0]!);

@@ -35,9 +35,11 @@ test('spool compose: one service per worker plus the orchestrator, each with onl
 		expect(service.volumes[0]).toBe('.:/spool');
 	}
 
+	// The orchestrator's planner runs claude too, with an auth home of its own.
 	expect(file.services.orchestrator!.command).toEqual(['orchestrator']);
-	expect(file.services.orchestrator!.volumes).toEqual(['.:/spool']);
-	expect(file.services.orchestrator!.environment).not.toContain('ANTHROPIC_API_KEY');
+	expect(file.services.orchestrator!.volumes).toEqual(['.:/spool', './auth-homes/orchestrator:/spool/auth-homes/orchestrator']);
+	expect(file.services.orchestrator!.environment).toEqual(expect.arrayContaining(['ANTHROPIC_API_KEY', 'PUID']));
+	expect(file.services.orchestrator!.environment).not.toContain('SPOOL_WORKER=coder');
 	expect(file.services['worker-coder']!.command).toBeUndefined();
 	expect(file.services['worker-coder']!.volumes).toEqual(['.:/spool', './auth-homes/coder:/spool/auth-homes/coder']);
 	expect(file.services['worker-coder']!.environment).toEqual(expect.arrayContaining(['SPOOL_WORKER=coder', 'ANTHROPIC_API_KEY', 'PUID', 'PGID']));

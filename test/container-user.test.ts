@@ -7,7 +7,7 @@ import {dropTask, FAKE_CLAUDE, makeHome, readJson, resultOf, spool, waitFor} fro
 
 /** What Dockerfile.worker sets: spool starts as root and drops to the data root's owner. */
 const CONTAINER_ENV = {SPOOL_DROP_PRIVILEGES: '1', SPOOL_CLAUDE_BIN: FAKE_CLAUDE};
-const SPOOL_FOLDERS = ['tasks', 'processing', 'results', 'rejected', 'workspaces', 'logs', 'auth-homes', 'paused'];
+const SPOOL_FOLDERS = ['tasks', 'processing', 'results', 'rejected', 'workspaces', 'logs', 'auth-homes', 'paused', 'goals', 'workflows'];
 
 async function uidOf(pid: number | undefined): Promise<number> {
 	const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
@@ -72,13 +72,13 @@ describe.skipIf(process.getuid?.() !== 0)('a container\'s spool starts as root a
 		try {
 			await waitFor(() => readJson(file), 20_000, 'the worker to start');
 			expect(await uidOf(worker.pid)).toBe(uid);
-			for (const folder of ['tasks/coder', 'tasks/reviewer', 'processing/coder', 'results/coder', 'workspaces/coder', 'rejected/coder', 'logs', 'auth-homes/coder', 'paused']) {
+			for (const folder of ['tasks/reviewer', 'processing/coder', 'results/reviewer', 'workspaces/coder', 'rejected/coder', 'logs/planner', 'auth-homes/coder', 'paused', 'goals', 'results/workflows']) {
 				const stat = await fs.stat(path.join(home, folder));
 				expect([folder, stat.uid, stat.gid]).toEqual([folder, uid, gid]);
 			}
 
-			// Another worker's folders are not this container's business.
-			await expect(fs.stat(path.join(home, 'results', 'reviewer'))).rejects.toThrow();
+			// Only this worker's own auth home: another's is not this container's business.
+			await expect(fs.stat(path.join(home, 'auth-homes', 'reviewer'))).rejects.toThrow();
 		} finally {
 			worker.kill('SIGTERM');
 			await worker;
@@ -87,6 +87,26 @@ describe.skipIf(process.getuid?.() !== 0)('a container\'s spool starts as root a
 
 		const log = JSON.parse((await fs.readFile(path.join(home, 'logs', 'coder.log'), 'utf8')).split('\n')[0]!);
 		expect(log).toMatchObject({uid, gid, from});
+	}, 40_000);
+
+	test('the orchestrator drops root too, and hands over its planner\'s auth home', async () => {
+		const home = await makeHome({workers: {coder: {}}});
+		await fs.chown(home, 1234, 1234);
+		await fs.mkdir(path.join(home, 'auth-homes', 'orchestrator'), {recursive: true});
+		await fs.writeFile(path.join(home, 'auth-homes', 'orchestrator', 'settings.json'), '{}', {mode: 0o600});
+		const file = path.join(os.tmpdir(), `spool-health-${path.basename(home)}.json`);
+		const orchestrator = spool(home, ['orchestrator'], {env: {...CONTAINER_ENV, SPOOL_HEALTH_FILE: file}});
+		try {
+			await waitFor(() => readJson(file), 20_000, 'the orchestrator to start');
+			expect(await uidOf(orchestrator.pid)).toBe(1234);
+		} finally {
+			orchestrator.kill('SIGTERM');
+			expect((await orchestrator).exitCode).toBe(0);
+			await fs.rm(file, {force: true});
+		}
+
+		const notOwned = [...(await owners(home))].filter(([, uid]) => uid !== 1234);
+		expect(notOwned).toEqual([]);
 	}, 40_000);
 
 	test('a data root its uid cannot read is a clear error', async () => {

@@ -34,6 +34,8 @@ test('spool login runs the CLI\'s own login, --console and setup-token with the 
 	expect(await login(['coder', '--token'])).toMatchObject({args: ['setup-token']});
 	// In a container, SPOOL_WORKER names the worker: docker compose run --rm worker-reviewer login
 	expect(await login([], {SPOOL_WORKER: 'reviewer'})).toEqual({args: ['auth', 'login'], configDir: path.join(home, 'auth-homes', 'reviewer')});
+	// The orchestrator's planner has an auth home of its own.
+	expect(await login(['orchestrator'])).toEqual({args: ['auth', 'login'], configDir: path.join(home, 'auth-homes', 'orchestrator')});
 });
 
 test('spool login refuses a worker that does not exist and contradictory flags', async () => {

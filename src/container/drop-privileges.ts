@@ -11,8 +11,9 @@ export type Dropped = TargetUser & {handedOver: string[]};
  * In a container (SPOOL_DROP_PRIVILEGES=1, set by Dockerfile.worker) spool starts as root only to take
  * care of ownership: it picks the data root's owner (or PUID/PGID), creates the folders it will write
  * in, hands root-owned ones over, and then drops to that uid for good, before it opens a log or touches
- * a task. `own` is the worker this process serves (its auth home is handed over too). Outside a
- * container, or when not started as root, it does nothing and returns undefined.
+ * a task. `own` names the auth home this process uses (a worker's, or "orchestrator" for the planner),
+ * which is handed over too, credentials and all. Outside a container, or when not started as root, it
+ * does nothing and returns undefined.
  */
 export async function dropPrivileges(config: Config, own?: string, env: NodeJS.ProcessEnv = process.env): Promise<Dropped | undefined> {
 	if (env.SPOOL_DROP_PRIVILEGES !== '1' || process.getuid?.() !== 0) {
@@ -21,7 +22,7 @@ export async function dropPrivileges(config: Config, own?: string, env: NodeJS.P
 
 	const target = await resolveTargetUser(config.home, env);
 	const layout = createLayout(config.home);
-	const handedOver = await prepareFolders(foldersToPrepare(layout, Object.keys(config.workers), own), target);
+	const handedOver = await prepareFolders(foldersToPrepare(layout, Object.keys(config.workers)), target);
 	if (own !== undefined) {
 		handedOver.push(...(await adoptRootOwnedTree(layout.authHome(own), target)));
 	}

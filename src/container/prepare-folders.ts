@@ -1,20 +1,24 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import {createWorkflowLayout} from '../orchestrator/workflow-layout.ts';
 import type {Layout} from '../queue/layout.ts';
 
 export type Owner = {uid: number; gid: number};
 
 /**
- * The folders a container's process writes in, so that they exist and belong to `owner` before root is
- * dropped. For the orchestrator (no worker) that is tasks/, processing/, rejected/ and logs/.
+ * Every folder a spool process writes in, so that they exist and belong to the dropped user before root
+ * is gone: the queue's folders for every worker (the orchestrator queues and watches them all, each
+ * worker sweeps its own), the orchestrator's goals/, workflows/ and results/workflows/, and auth-homes/.
  */
-export function foldersToPrepare(layout: Layout, workers: readonly string[], own?: string): string[] {
+export function foldersToPrepare(layout: Layout, workers: readonly string[]): string[] {
 	const root = (name: string) => path.join(layout.home, name);
-	const folders = [layout.tasksRoot, root('processing'), root('rejected'), layout.logs, ...workers.map(worker => layout.tasks(worker))];
-	if (own !== undefined) {
-		folders.push(root('results'), root('workspaces'), root('auth-homes'), root('paused'), layout.processing(own), layout.results(own), layout.rejected(own), path.join(root('workspaces'), own));
+	const workflows = createWorkflowLayout(layout.home);
+	const folders = [layout.tasksRoot, root('processing'), root('results'), root('rejected'), root('workspaces'), root('paused'), root('auth-homes'), layout.logs];
+	for (const worker of workers) {
+		folders.push(layout.tasks(worker), layout.processing(worker), layout.results(worker), layout.rejected(worker), path.join(root('workspaces'), worker));
 	}
 
+	folders.push(workflows.goals, workflows.workflows, workflows.results, path.dirname(workflows.plannerTranscript('_')));
 	return folders;
 }
 

@@ -106,7 +106,7 @@ describe('docker-compose.claude-cli.yml on a real engine', () => {
 		const seen = async (service: string) => (await project.compose(['exec', '-T', service, 'ls', '-A', '/spool/auth-homes'])).stdout.split('\n').filter(Boolean);
 		expect(await seen('worker-coder')).toEqual(['coder']);
 		expect(await seen('worker-reviewer')).toEqual(['reviewer']);
-		expect(await seen('orchestrator')).toEqual([]);
+		expect(await seen('orchestrator')).toEqual(['orchestrator']); // its planner's
 		// spool runs as the clone's owner, not as root.
 		const [coderContainer] = await project.containers('worker-coder');
 		const top = await project.docker(['top', coderContainer!, '-eo', 'pid,uid,args']);

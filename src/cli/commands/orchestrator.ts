@@ -24,7 +24,7 @@ orchestrator goes on where it stopped. See docs/workflows.md.`,
 		}
 
 		const config = loadConfig();
-		const dropped = await dropPrivileges(config);
+		const dropped = await dropPrivileges(config, 'orchestrator');
 		const logger = createLogger({logsDir: createLayout(config.home).logs, name: 'orchestrator'});
 		if (dropped) {
 			logger.info({uid: dropped.uid, gid: dropped.gid, from: dropped.source, handedOver: dropped.handedOver}, 'running as the data root\'s user, not root');

@@ -83,12 +83,15 @@ export async function ownersUnder(dir: string): Promise<Map<string, number>> {
 	return found;
 }
 
-/** Writes a task as the host user would: their own file, renamed into place. */
-export async function dropTaskAs(uid: number, dir: string, worker: string, id: string, task: unknown): Promise<void> {
-	const file = path.join(dir, 'tasks', worker, `${id}.json`);
-	const temp = path.join(path.dirname(file), `.${id}.tmp`);
+/** Writes a file as the host user would: their own file, renamed into place. */
+export async function writeFileAs(uid: number, file: string, text: string): Promise<void> {
+	const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
 	await fs.mkdir(path.dirname(file), {recursive: true});
-	await fs.writeFile(temp, JSON.stringify(task));
+	await fs.writeFile(temp, text);
 	await fs.chown(temp, uid, uid);
 	await fs.rename(temp, file);
+}
+
+export async function dropTaskAs(uid: number, dir: string, worker: string, id: string, task: unknown): Promise<void> {
+	await writeFileAs(uid, path.join(dir, 'tasks', worker, `${id}.json`), JSON.stringify(task));
 }

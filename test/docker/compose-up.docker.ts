@@ -4,11 +4,20 @@ import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type ApiRequest, type FakeApi} from '../fixtures/fake-api.ts';
 import {resultOf, waitFor} from '../helpers/home.ts';
-import {createComposeProject, dropTaskAs, HOST_UID, ownersUnder, PROJECT, waitHealthy, type ComposeProject} from './compose-project.ts';
+import {isPlannerRequest, lastUserText, workflowResult} from '../helpers/workflows.ts';
+import {createComposeProject, dropTaskAs, HOST_UID, ownersUnder, PROJECT, waitHealthy, writeFileAs, type ComposeProject} from './compose-project.ts';
 
 const BASE_IMAGE = process.env.BASE_IMAGE;
 /** The shipped spool.yaml drains for 20 s; the compose file gives 30 s. */
 const GRACE_MS = 30_000;
+/** What the stand-in planner answers for the goal: a task for each worker, the second after the first. */
+const GOAL_PLAN = {
+	name: 'summary and review',
+	tasks: [
+		{id: 'summary', worker: 'coder', prompt: 'GOAL summarise the notes'},
+		{id: 'review', worker: 'reviewer', prompt: 'GOAL review the summary', dependsOn: ['summary']},
+	],
+};
 let api: FakeApi;
 let project: ComposeProject;
 
@@ -18,6 +27,10 @@ beforeAll(async () => {
 	}
 
 	api = await startFakeApi(async request => {
+		if (isPlannerRequest(request)) {
+			return lastUserText(request) === '' ? {text: 'planned'} : {tool: 'StructuredOutput', input: GOAL_PLAN};
+		}
+
 		const worker = /MARKER-(\w+)/.exec(request.system)?.[1] ?? 'none';
 		if (request.prompt.startsWith('slow ')) {
 			await new Promise(resolve => setTimeout(resolve, 400));
@@ -30,7 +43,7 @@ beforeAll(async () => {
 	const {dir} = project;
 	await execa('docker-compose', ['-p', PROJECT, '-f', 'docker-compose.claude-cli.yml', '-f', 'docker-compose.test.yml', 'down', '--remove-orphans'], {cwd: dir, reject: false});
 	// Per-worker credentials and switches in each auth home; the API's address from the optional .env.
-	for (const worker of ['coder', 'reviewer']) {
+	for (const worker of ['coder', 'reviewer', 'orchestrator']) {
 		await fs.appendFile(path.join(dir, 'prompts', `${worker}.md`), `\nYou are MARKER-${worker}.\n`);
 		const env = {ANTHROPIC_API_KEY: `sk-${worker}-key`, DISABLE_TELEMETRY: '1', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', CLAUDE_CODE_MAX_RETRIES: '1'};
 		await fs.mkdir(path.join(dir, 'auth-homes', worker), {recursive: true});
@@ -111,6 +124,17 @@ describe('docker-compose.claude-cli.yml on a real engine', () => {
 		const [coderContainer] = await project.containers('worker-coder');
 		const top = await project.docker(['top', coderContainer!, '-eo', 'pid,uid,args']);
 		expect(top).toMatch(new RegExp(`^\\s*\\d+\\s+${HOST_UID}\\s+node /usr/local/bin/spool worker\\s*$`, 'm'));
+	});
+
+	test('a goal dropped into goals/ is planned in the orchestrator\'s container with its own auth home, and runs', async () => {
+		const before = api.requests.length;
+		await writeFileAs(HOST_UID, path.join(project.dir, 'goals', 'notes.md'), 'Summarise the notes, then review the summary.\n');
+		const result = await workflowResult(project.dir, 'notes', 120_000);
+		expect(result).toMatchObject({id: 'notes', status: 'succeeded', counts: {succeeded: 2, failed: 0, skipped: 0}});
+		const seen = api.requests.slice(before).map(seenBy);
+		expect(seen.filter(line => line.startsWith('MARKER-orchestrator sk-orchestrator-key')).length).toBeGreaterThan(0);
+		expect(seen).toContain('MARKER-coder sk-coder-key GOAL summarise the notes');
+		expect(seen.some(line => line.startsWith('MARKER-reviewer sk-reviewer-key GOAL review the summary'))).toBe(true);
 	});
 
 	test('--scale worker-coder=2: two loops share the queue and no task runs twice', async () => {

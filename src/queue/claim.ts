@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {randomUUID} from 'node:crypto';
 import {isErrnoCode} from '../errors.ts';
+import {adoptForeignClaim} from './adopt-claim.ts';
 import {renameDurable, tempPathFor} from './atomic-write.ts';
 import type {Layout} from './layout.ts';
 import {taskIdOf} from './task-file.ts';
@@ -37,10 +38,11 @@ export async function claimTask(layout: Layout, worker: string, owner: string, n
 	const file = path.join(layout.claims(worker, owner), name);
 	const source = path.join(layout.tasks(worker), name);
 	const claimedAt = new Date();
+	let foreign = false;
 	try {
 		// Touched first: a claim must never appear in processing/ with the old mtime of the task file,
 		// or a sweep would take it for an expired lease.
-		await fs.utimes(source, claimedAt, claimedAt);
+		foreign = !(await touchTaskFile(source, claimedAt));
 		await fs.rename(source, file);
 	} catch (error) {
 		if (isErrnoCode(error, 'ENOENT')) {
@@ -48,6 +50,10 @@ export async function claimTask(layout: Layout, worker: string, owner: string, n
 		}
 
 		throw error;
+	}
+
+	if (foreign && !(await adoptForeignClaim(file))) {
+		return {kind: 'gone'};
 	}
 
 	const base = {id: taskIdOf(name), worker, owner, runId: randomUUID(), file, claimedAt};
@@ -86,6 +92,20 @@ export async function stampClaim(claim: Claim, extra: Record<string, unknown> = 
 		throw error;
 	} finally {
 		await fs.rm(temp, {force: true});
+	}
+}
+
+/** False when the file belongs to another user, whose file's times only root could set. */
+async function touchTaskFile(file: string, at: Date): Promise<boolean> {
+	try {
+		await fs.utimes(file, at, at);
+		return true;
+	} catch (error) {
+		if (isErrnoCode(error, 'EPERM')) {
+			return false;
+		}
+
+		throw error;
 	}
 }
 

@@ -1,4 +1,7 @@
+import {composeCommand} from './compose.ts';
+import {healthCommand} from './health.ts';
 import {initCommand} from './init.ts';
+import {loginCommand} from './login.ts';
 import {orchestratorCommand} from './orchestrator.ts';
 import {planCommand} from './plan.ts';
 import {resumeCommand} from './resume.ts';
@@ -26,4 +29,7 @@ export const commands: Record<string, Command> = {
 	status: statusCommand,
 	resume: resumeCommand,
 	tail: tailCommand,
+	login: loginCommand,
+	compose: composeCommand,
+	health: healthCommand,
 };

@@ -1,4 +1,6 @@
 import {loadConfig} from '../../config/load.ts';
+import {dropPrivileges} from '../../container/drop-privileges.ts';
+import {publishHealth} from '../../container/health.ts';
 import {createLogger} from '../../log/logger.ts';
 import {Orchestrator} from '../../orchestrator/orchestrator.ts';
 import {createLayout} from '../../queue/layout.ts';
@@ -22,7 +24,12 @@ orchestrator goes on where it stopped. See docs/workflows.md.`,
 		}
 
 		const config = loadConfig();
+		const dropped = await dropPrivileges(config, 'orchestrator');
 		const logger = createLogger({logsDir: createLayout(config.home).logs, name: 'orchestrator'});
+		if (dropped) {
+			logger.info({uid: dropped.uid, gid: dropped.gid, from: dropped.source, handedOver: dropped.handedOver}, 'running as the data root\'s user, not root');
+		}
+
 		const orchestrator = new Orchestrator(config, logger);
 		let failed = false;
 		let stop = () => {};
@@ -37,7 +44,9 @@ orchestrator goes on where it stopped. See docs/workflows.md.`,
 			failed = true;
 			stop();
 		});
+		const stopHeartbeat = await publishHealth({process: 'orchestrator', maxAgeMs: config.queue.lease});
 		await stopped;
+		stopHeartbeat();
 		return failed ? 1 : 0;
 	},
 };

@@ -1,4 +1,6 @@
 import {loadConfig, getWorker} from '../../config/load.ts';
+import {dropPrivileges} from '../../container/drop-privileges.ts';
+import {publishHealth} from '../../container/health.ts';
 import {createLogger} from '../../log/logger.ts';
 import {createLayout} from '../../queue/layout.ts';
 import {WorkerLoop} from '../../worker/loop.ts';
@@ -7,22 +9,27 @@ import {onShutdownSignals} from '../signals.ts';
 import type {Command} from './index.ts';
 
 export const workerCommand: Command = {
-	usage: 'worker NAME',
+	usage: 'worker [NAME]',
 	summary: 'run one worker loop in the foreground (what a container runs)',
 	help: `
 Watches tasks/NAME/, runs each task with claude -p and writes results/NAME/.
 SIGTERM or Ctrl-C: stop claiming, let running tasks finish for queue.drainTimeout, then hand them
-back to the queue. A second signal hands them back at once.`,
+back to the queue. A second signal hands them back at once. NAME defaults to SPOOL_WORKER.`,
 	async run(args) {
 		const {positionals} = parseCommandArgs(args, {});
-		const [name, ...extra] = positionals;
+		const [name = process.env.SPOOL_WORKER, ...extra] = positionals;
 		if (!name || extra.length > 0) {
-			throw new CliUsageError('expected exactly one worker name');
+			throw new CliUsageError('expected exactly one worker name (or SPOOL_WORKER)');
 		}
 
 		const config = loadConfig();
 		getWorker(config, name);
+		const dropped = await dropPrivileges(config, name);
 		const logger = createLogger({logsDir: createLayout(config.home).logs, name});
+		if (dropped) {
+			logger.info({uid: dropped.uid, gid: dropped.gid, from: dropped.source, handedOver: dropped.handedOver}, 'running as the data root\'s user, not root');
+		}
+
 		const loop = new WorkerLoop(config, name, logger);
 		const closed = new Promise<void>(resolve => {
 			onShutdownSignals(
@@ -37,6 +44,7 @@ back to the queue. A second signal hands them back at once.`,
 			);
 		});
 		await loop.start();
+		await publishHealth({process: `worker ${name}`, heartbeat: createLayout(config.home).claims(name, loop.owner), maxAgeMs: config.queue.lease});
 		await closed;
 		return 0;
 	},

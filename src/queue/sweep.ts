@@ -25,6 +25,10 @@ export async function sweepExpiredClaims(
 		const dir = layout.claims(worker, owner);
 		const dirStat = await fs.stat(dir).catch(() => undefined);
 		const ownerDead = owner !== self && dirStat !== undefined && now - dirStat.mtimeMs > leaseMs;
+		if (ownerDead) {
+			await restoreForeignClaims(dir);
+		}
+
 		const names = await readdirOrEmpty(dir);
 		for (const name of names) {
 			const file = path.join(dir, name);
@@ -47,6 +51,23 @@ export async function sweepExpiredClaims(
 
 		if (ownerDead && names.length === 0) {
 			await fs.rmdir(dir).catch(() => undefined);
+		}
+	}
+}
+
+/**
+ * adopt-claim.ts moves another user's task file to `.NAME.RANDOM.foreign` before putting the loop's own
+ * copy in its place. A loop that died between the two leaves only the dot-name: put it back as the claim
+ * (then an expired claim like any other); when the copy made it, the original is just removed.
+ */
+async function restoreForeignClaims(dir: string): Promise<void> {
+	for (const name of (await readdirOrEmpty(dir)).filter(name => name.startsWith('.') && name.endsWith('.foreign'))) {
+		const claim = path.join(dir, name.slice(1).replace(/\.[0-9a-f]{8}\.foreign$/, ''));
+		const foreign = path.join(dir, name);
+		if (await fs.stat(claim).catch(() => undefined)) {
+			await fs.rm(foreign, {force: true});
+		} else {
+			await fs.rename(foreign, claim).catch(() => undefined);
 		}
 	}
 }

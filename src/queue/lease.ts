@@ -4,7 +4,6 @@ import {randomBytes} from 'node:crypto';
 import {isErrnoCode} from '../errors.ts';
 import {syncDirectory} from './atomic-write.ts';
 import type {Claim} from './claim.ts';
-import type {Layout} from './layout.ts';
 
 /*
  * A claim ends in exactly one way, decided by one atomic rename: whoever ends it (the loop that holds it,

@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import {loadConfig} from '../../config/load.ts';
 import {SpoolError} from '../../errors.ts';
@@ -7,6 +6,7 @@ import {planWorkflow} from '../../orchestrator/planner.ts';
 import {createWorkflowLayout} from '../../orchestrator/workflow-layout.ts';
 import {WORKFLOW_ID_PATTERN, type Workflow} from '../../orchestrator/workflow-schema.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
+import {readFileOption} from '../read-file-option.ts';
 import type {Command} from './index.ts';
 
 export const planCommand: Command = {
@@ -38,7 +38,7 @@ Follow the workflow with: spool tail --workflow ID`,
 			throw new CliUsageError(`--max-cost: expected a positive number of dollars, got "${values['max-cost']}"`);
 		}
 
-		const goal = positionals[0] ?? (await readGoal(values.file!));
+		const goal = positionals[0] ?? (await readFileOption(values.file!, 'goal_unreadable'));
 		if (goal.trim() === '') {
 			throw new SpoolError('invalid_goal', 'the goal is empty');
 		}
@@ -79,19 +79,4 @@ Follow the workflow with: spool tail --workflow ID`,
 function describePlan(workflow: Workflow): string {
 	const tasks = workflow.tasks.map(task => `${task.id} (${task.worker}${task.dependsOn?.length ? ` after ${task.dependsOn.join(', ')}` : ''})`);
 	return `${workflow.tasks.length} task${workflow.tasks.length === 1 ? '' : 's'}: ${tasks.join('; ')}`;
-}
-
-async function readGoal(file: string): Promise<string> {
-	if (file !== '-') {
-		return fs.readFile(file, 'utf8').catch(error => {
-			throw new SpoolError('goal_unreadable', `--file ${file}: ${(error as Error).message}`);
-		});
-	}
-
-	let text = '';
-	for await (const chunk of process.stdin) {
-		text += String(chunk);
-	}
-
-	return text;
 }

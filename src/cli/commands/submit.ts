@@ -7,6 +7,7 @@ import {createLayout} from '../../queue/layout.ts';
 import {checkTaskId} from '../../queue/task-file.ts';
 import {validateTask} from '../../queue/task-schema.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
+import {readFileOption} from '../read-file-option.ts';
 import {waitForResult} from '../wait-for-result.ts';
 import type {Command} from './index.ts';
 
@@ -51,7 +52,7 @@ Prints the task id.`,
 		}
 
 		const task = {
-			prompt: prompt ?? (await readPrompt(values.file!)),
+			prompt: prompt ?? (await readFileOption(values.file!, 'prompt_unreadable')),
 			...(values.model ? {model: values.model} : {}),
 			...(values.cwd ? {cwd: values.cwd} : {}),
 			...(values.timeout ? {timeout: values.timeout} : {}),
@@ -84,19 +85,4 @@ Prints the task id.`,
 /** Time-ordered, so the folder's name order is the order of submission. */
 function newTaskId(): string {
 	return `${new Date().toISOString().replace(/[-:]/g, '').replace('.', '-').replace('Z', '')}-${randomBytes(3).toString('hex')}`;
-}
-
-async function readPrompt(file: string): Promise<string> {
-	if (file !== '-') {
-		return fs.readFile(file, 'utf8').catch(error => {
-			throw new SpoolError('prompt_unreadable', `--file ${file}: ${(error as Error).message}`);
-		});
-	}
-
-	let text = '';
-	for await (const chunk of process.stdin) {
-		text += String(chunk);
-	}
-
-	return text;
 }

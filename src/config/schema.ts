@@ -20,20 +20,20 @@ const workerSchema = z.strictObject({
 	allowedTools: z.array(z.string().min(1)).optional(),
 	disallowedTools: z.array(z.string().min(1)).optional(),
 	/** Wall-clock limit for one run of a task. @default 30m */
-	timeout: duration.default(30 * 60),
+	timeout: duration.prefault('30m'),
 	/** Passed as --max-turns when a task does not set its own. */
 	maxTurns: z.number().int().positive().optional(),
 });
 
 const queueSchema = z.strictObject({
 	/** A claim not renewed for this long is taken back. @default 30s */
-	lease: duration.default(30),
+	lease: duration.prefault('30s'),
 	/** How often the directory is scanned even without file events. @default 1s */
-	scanInterval: duration.default(1),
+	scanInterval: duration.prefault('1s'),
 	/** How long an unparsable task file must stay unchanged before it is rejected. @default 5s */
-	parseGrace: duration.default(5),
+	parseGrace: duration.prefault('5s'),
 	/** Time running tasks get to finish after SIGTERM before they are handed back. @default 20s */
-	drainTimeout: duration.default(20),
+	drainTimeout: duration.prefault('20s'),
 	/** Use stat polling instead of native file events (bind mounts, network filesystems). @default false */
 	usePolling: z.boolean().default(false),
 });
@@ -45,7 +45,7 @@ export const configSchema = z.strictObject({
 			bin: z.string().min(1).optional(),
 		})
 		.default({}),
-	queue: queueSchema.default(queueSchema.parse({})),
+	queue: queueSchema.prefault({}),
 	/** Folders a task's own `cwd` may lie under (relative to SPOOL_HOME). @default ["."] */
 	cwdRoots: z.array(z.string().min(1)).default(['.']),
 	workers: z

@@ -1,13 +1,13 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import {randomBytes} from 'node:crypto';
-import {watch, type FSWatcher} from 'chokidar';
 import type {Config} from '../config/load.ts';
 import {getWorker} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
 import {claimTask, type Claim} from '../queue/claim.ts';
+import {watchFolder, type FolderWatcher} from '../queue/folder-watch.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
 import {renewLease, sweepExpiredClaims} from '../queue/lease.ts';
 import {PendingIndex} from '../queue/pending.ts';
@@ -29,7 +29,7 @@ export class WorkerLoop {
 	readonly #pending: PendingIndex;
 	readonly #running = new Map<string, Running>();
 	readonly #idleWaiters = new Set<() => void>();
-	#watcher: FSWatcher | undefined;
+	#watcher: FolderWatcher | undefined;
 	#timers: NodeJS.Timeout[] = [];
 	#pumping = false;
 	#pumpAgain = false;
@@ -63,18 +63,16 @@ export class WorkerLoop {
 		await sweepTempFiles(this.#layout, name, this.#config.queue.lease);
 		await this.#sweep();
 		await this.#pending.scan();
-		this.#watcher = watch(this.#layout.tasks(name), {
-			depth: 0,
-			ignoreInitial: true,
-			usePolling: this.#config.queue.usePolling,
-			interval: 100,
-		});
-		this.#watcher.on('add', file => {
-			this.#pending.add(file.slice(file.lastIndexOf('/') + 1));
-			this.#pump();
-		});
-		this.#watcher.on('change', () => this.#pump());
-		this.#watcher.on('error', error => this.#logger.warn({err: error}, 'file watcher error; the timer scan still runs'));
+		const onChange = (file: string | undefined) => {
+			if (file === undefined) {
+				void this.#scanAndPump();
+			} else {
+				this.#pending.add(file);
+				this.#pump();
+			}
+		};
+		const onError = (error: Error) => this.#logger.warn({err: error}, 'file watcher error; the timer scan still runs');
+		this.#watcher = watchFolder(this.#layout.tasks(name), {usePolling: this.#config.queue.usePolling, interval: 100}, onChange, onError);
 		const {lease, scanInterval} = this.#config.queue;
 		this.#timers.push(
 			setInterval(() => void this.#scanAndPump(), scanInterval),

@@ -1,49 +1,101 @@
 import fs from 'node:fs/promises';
 import {isTaskFileName} from './task-file.ts';
 
-type Entry = {waitingSince?: number; size?: number; mtimeMs?: number};
+export type PendingIndexOptions = {
+	/**
+	 * At most this share of the time goes to re-reading the folder: at 0.05 a scan that took d ms is
+	 * followed by the next one no sooner than 19 d later. A scan of a few files takes well under a
+	 * millisecond, so only a huge backlog spaces them out. @default 0.05
+	 */
+	scanShare?: number;
+};
+
+/** Folder entries fetched per read while a scan streams the folder. */
+const SCAN_BATCH = 1024;
+
+type Waiting = {size: number; mtimeMs: number; since: number};
 
 /**
- * The pending task files of one folder, in the order they were found (a scan's batch sorted by name).
+ * The pending task files of one folder, in the order they were found (each scan's new names sorted).
  * File events only add hints; `scan()` re-reads the folder and is the truth.
+ *
+ * The cost of a claim must not grow with the backlog, so a scan streams the folder instead of holding
+ * all of it at once, sorts only the names it had not seen, and scans are spaced by `scanShare`.
  */
 export class PendingIndex {
 	readonly #dir: string;
-	readonly #entries = new Map<string, Entry>();
+	readonly #scanShare: number;
+	/** Each name with the number of the last scan that saw it (or that ran when an event added it). */
+	readonly #entries = new Map<string, number>();
+	/** The files that did not parse yet: size and mtime when first seen so, for the grace period. */
+	readonly #waiting = new Map<string, Waiting>();
+	#generation = 0;
+	#scanning: Promise<void> | undefined;
+	#nextScanAt = 0;
 
-	constructor(dir: string) {
+	constructor(dir: string, options: PendingIndexOptions = {}) {
 		this.#dir = dir;
+		this.#scanShare = options.scanShare ?? 0.05;
 	}
 
 	get size(): number {
 		return this.#entries.size;
 	}
 
-	/** Re-reads the folder: adds new task files, forgets the ones that are gone. */
-	async scan(): Promise<void> {
-		const names = (await fs.readdir(this.#dir)).filter(name => isTaskFileName(name));
-		const present = new Set(names);
-		for (const name of this.#entries.keys()) {
-			if (!present.has(name)) {
-				this.#entries.delete(name);
+	/** Re-reads the folder: adds new task files, forgets the ones that are gone. One scan at a time. */
+	scan(): Promise<void> {
+		if (!this.#scanning && performance.now() >= this.#nextScanAt) {
+			this.#scanning = this.#scan().finally(() => {
+				this.#scanning = undefined;
+			});
+		}
+
+		return this.#scanning ?? Promise.resolve();
+	}
+
+	async #scan(): Promise<void> {
+		const started = performance.now();
+		const generation = ++this.#generation;
+		const found: string[] = [];
+		for await (const entry of await fs.opendir(this.#dir, {bufferSize: SCAN_BATCH})) {
+			if (!isTaskFileName(entry.name)) {
+				continue;
+			}
+
+			if (this.#entries.has(entry.name)) {
+				this.#entries.set(entry.name, generation);
+			} else {
+				found.push(entry.name);
 			}
 		}
 
-		for (const name of names.sort()) {
-			this.add(name);
+		// Names an event added while the folder was read carry this generation too, so they stay.
+		for (const [name, seen] of this.#entries) {
+			if (seen < generation) {
+				this.delete(name);
+			}
 		}
+
+		for (const name of found.sort()) {
+			this.#entries.set(name, generation);
+		}
+
+		const ended = performance.now();
+		this.#nextScanAt = ended + (ended - started) * (1 / this.#scanShare - 1);
 	}
 
 	add(name: string): void {
 		if (isTaskFileName(name) && !this.#entries.has(name)) {
-			this.#entries.set(name, {});
+			this.#entries.set(name, this.#generation);
 		}
 	}
 
 	delete(name: string): void {
 		this.#entries.delete(name);
+		this.#waiting.delete(name);
 	}
 
+	/** The names in order. The iterator is live: names added or deleted while it runs are seen or skipped. */
 	names(): IterableIterator<string> {
 		return this.#entries.keys();
 	}
@@ -53,15 +105,16 @@ export class PendingIndex {
 	 * (same size and mtime) for `graceMs`.
 	 */
 	isSettled(name: string, stat: {size: number; mtimeMs: number}, graceMs: number, now = Date.now()): boolean {
-		const entry = this.#entries.get(name);
-		if (!entry) {
+		if (!this.#entries.has(name)) {
 			return false;
 		}
 
-		if (entry.size !== stat.size || entry.mtimeMs !== stat.mtimeMs || entry.waitingSince === undefined) {
-			Object.assign(entry, {size: stat.size, mtimeMs: stat.mtimeMs, waitingSince: now});
+		let waiting = this.#waiting.get(name);
+		if (!waiting || waiting.size !== stat.size || waiting.mtimeMs !== stat.mtimeMs) {
+			waiting = {size: stat.size, mtimeMs: stat.mtimeMs, since: now};
+			this.#waiting.set(name, waiting);
 		}
 
-		return now - entry.waitingSince! >= graceMs;
+		return now - waiting.since >= graceMs;
 	}
 }

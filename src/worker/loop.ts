@@ -160,7 +160,7 @@ export class WorkerLoop {
 	}
 
 	async #fill(): Promise<void> {
-		for (const name of [...this.#pending.names()]) {
+		for (const name of this.#pending.names()) {
 			if (this.#closing || this.#running.size >= this.#worker.concurrency) {
 				return;
 			}

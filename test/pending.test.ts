@@ -25,7 +25,7 @@ test('a scan finds the task files in name order and skips dot-names and other fi
 
 test('names found later go after the ones already known, and gone files are forgotten', async () => {
 	await touch('m.json', 'n.json');
-	const index = new PendingIndex(dir, {scanShare: 1});
+	const index = new PendingIndex(dir, {scanSpacingPerEntry: 0});
 	await index.scan();
 	await fs.rm(path.join(dir, 'm.json'));
 	await touch('a.json');
@@ -52,9 +52,9 @@ test('names() is live: entries deleted or added while it runs are skipped or see
 	expect(index.size).toBe(0);
 });
 
-test('scans of a folder that takes long to read are spaced out', async () => {
+test('scans of a large folder are spaced out', async () => {
 	await touch('a.json');
-	const index = new PendingIndex(dir, {scanShare: 1e-9});
+	const index = new PendingIndex(dir, {scanSpacingPerEntry: 60_000});
 	await index.scan();
 	await touch('b.json');
 	await index.scan();
@@ -71,4 +71,14 @@ test('an unparsable file is settled once it stayed unchanged for the grace perio
 	expect(index.isSettled('a.json', {size: 4, mtimeMs: 1100}, 500, 10_600)).toBe(false);
 	expect(index.isSettled('a.json', {size: 4, mtimeMs: 1100}, 500, 11_100)).toBe(true);
 	expect(index.isSettled('gone.json', stat, 0)).toBe(false);
+});
+
+test('a scan asked for while one runs is run after it', async () => {
+	await touch('a.json');
+	const index = new PendingIndex(dir, {scanSpacingPerEntry: 0});
+	const first = index.scan();
+	const second = index.scan();
+	await touch('b.json');
+	await Promise.all([first, second]);
+	expect([...index.names()]).toEqual(['a.json', 'b.json']);
 });

@@ -3,11 +3,13 @@ import {isTaskFileName} from './task-file.ts';
 
 export type PendingIndexOptions = {
 	/**
-	 * At most this share of the time goes to re-reading the folder: at 0.05 a scan that took d ms is
-	 * followed by the next one no sooner than 19 d later. A scan of a few files takes well under a
-	 * millisecond, so only a huge backlog spaces them out. @default 0.05
+	 * The wait after a scan before the next one, per folder entry it read, in ms. Reading an entry costs
+	 * about 1-2 µs of CPU, so 0.02 keeps scans of a huge backlog under a few percent of one core (100,000
+	 * pending: one scan per 2 s at most), while a folder of a hundred files can be scanned every 2 ms.
+	 * It counts entries, not time, so that a busy or slow machine does not space scans of a small folder.
+	 * @default 0.02
 	 */
-	scanShare?: number;
+	scanSpacingPerEntry?: number;
 };
 
 /** Folder entries fetched per read while a scan streams the folder. */
@@ -20,44 +22,58 @@ type Waiting = {size: number; mtimeMs: number; since: number};
  * File events only add hints; `scan()` re-reads the folder and is the truth.
  *
  * The cost of a claim must not grow with the backlog, so a scan streams the folder instead of holding
- * all of it at once, sorts only the names it had not seen, and scans are spaced by `scanShare`.
+ * all of it at once, sorts only the names it had not seen, and scans of a huge folder are spaced out.
  */
 export class PendingIndex {
 	readonly #dir: string;
-	readonly #scanShare: number;
+	readonly #scanSpacingPerEntry: number;
 	/** Each name with the number of the last scan that saw it (or that ran when an event added it). */
 	readonly #entries = new Map<string, number>();
 	/** The files that did not parse yet: size and mtime when first seen so, for the grace period. */
 	readonly #waiting = new Map<string, Waiting>();
 	#generation = 0;
 	#scanning: Promise<void> | undefined;
+	#scanAgain: Promise<void> | undefined;
 	#nextScanAt = 0;
 
 	constructor(dir: string, options: PendingIndexOptions = {}) {
 		this.#dir = dir;
-		this.#scanShare = options.scanShare ?? 0.05;
+		this.#scanSpacingPerEntry = options.scanSpacingPerEntry ?? 0.02;
 	}
 
 	get size(): number {
 		return this.#entries.size;
 	}
 
-	/** Re-reads the folder: adds new task files, forgets the ones that are gone. One scan at a time. */
+	/**
+	 * Re-reads the folder: adds new task files, forgets the ones that are gone. One scan at a time: asked
+	 * during a scan, it runs one more after it, since the running one may have read past a new file.
+	 */
 	scan(): Promise<void> {
-		if (!this.#scanning && performance.now() >= this.#nextScanAt) {
-			this.#scanning = this.#scan().finally(() => {
-				this.#scanning = undefined;
+		if (this.#scanning) {
+			this.#scanAgain ??= this.#scanning.catch(() => undefined).then(() => {
+				this.#scanAgain = undefined;
+				return this.scan();
 			});
+			return this.#scanAgain;
 		}
 
-		return this.#scanning ?? Promise.resolve();
+		if (performance.now() < this.#nextScanAt) {
+			return Promise.resolve();
+		}
+
+		this.#scanning = this.#scan().finally(() => {
+			this.#scanning = undefined;
+		});
+		return this.#scanning;
 	}
 
 	async #scan(): Promise<void> {
-		const started = performance.now();
 		const generation = ++this.#generation;
 		const found: string[] = [];
+		let read = 0;
 		for await (const entry of await fs.opendir(this.#dir, {bufferSize: SCAN_BATCH})) {
+			read++;
 			if (!isTaskFileName(entry.name)) {
 				continue;
 			}
@@ -80,8 +96,7 @@ export class PendingIndex {
 			this.#entries.set(name, generation);
 		}
 
-		const ended = performance.now();
-		this.#nextScanAt = ended + (ended - started) * (1 / this.#scanShare - 1);
+		this.#nextScanAt = performance.now() + read * this.#scanSpacingPerEntry;
 	}
 
 	add(name: string): void {

@@ -20,9 +20,12 @@ export function benchEnv(bench: BenchHome, extra: Record<string, string> = {}): 
 	};
 }
 
-/** `spool worker NAME` as a user runs it, with the instant fixture in place of claude unless `bin` is given. */
+/**
+ * `spool worker NAME` as a user or a container runs it (bin/spool.js through its shebang, with this node
+ * first on PATH), with the instant fixture in place of claude unless `bin` is given.
+ */
 export function startSpoolWorker(bench: BenchHome, worker: string, bin = INSTANT_CLAUDE, extra: Record<string, string> = {}): RunnerProcess {
-	return new RunnerProcess(process.execPath, [SPOOL_BIN, 'worker', worker], benchEnv(bench, {SPOOL_CLAUDE_BIN: bin, ...extra}));
+	return new RunnerProcess(SPOOL_BIN, ['worker', worker], benchEnv(bench, {SPOOL_CLAUDE_BIN: bin, ...extra}));
 }
 
 /** The plain polling loop of scripts/bench/polling-loop.ts on the same folders. */

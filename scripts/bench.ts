@@ -21,7 +21,7 @@ const HELP = `Usage: npm run bench -- [options]
   --real N        real-CLI tasks per worker and round, 0 to skip (default 10)
   --real-rounds N real-CLI rounds (default 3)
   --only LIST     some of pickup,overhead,backlog,real
-  --quick         small sizes: a smoke run of every part in well under a minute
+  --quick         tiny sizes: a smoke run of every part (what the test suite runs)
   --out FILE      where the figures go (default docs/benchmarks.md); --no-write to only print`;
 
 const {values} = parseArgs({
@@ -49,12 +49,12 @@ if (values.help) {
 const quick = values.quick;
 const number = (value: string | undefined, normal: number, small: number) => (value === undefined ? (quick ? small : normal) : Number(value));
 const options = {
-	pickup: number(values.pickup, 200, 20),
+	pickup: number(values.pickup, 200, 10),
 	gap: number(values.gap, 60, 40),
-	tasks: number(values.tasks, 1000, 40),
+	tasks: number(values.tasks, 1000, 20),
 	rounds: number(values.rounds, 3, 1),
-	backlog: (values.backlog ?? (quick ? '200,2000' : '1000,10000,100000')).split(',').map(Number),
-	claims: number(values.claims, 300, 20),
+	backlog: (values.backlog ?? (quick ? '100,1000' : '1000,10000,100000')).split(',').map(Number),
+	claims: number(values.claims, 300, 10),
 	real: number(values.real, 10, 1),
 	realRounds: number(values['real-rounds'], 3, 1),
 	only: new Set((values.only ?? 'pickup,overhead,backlog,real').split(',')),

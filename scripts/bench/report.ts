@@ -78,8 +78,8 @@ export function renderMeasurements(m: Measurements): string {
 export function writeReport(file: string, m: Measurements): void {
 	const figures = `${START}\n${renderMeasurements(m)}\n${END}`;
 	let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : `# Benchmarks\n\n${START}\n${END}\n`;
-	const start = text.indexOf(START);
-	const end = text.indexOf(END);
+	const start = text.indexOf('<!-- bench:start');
+	const end = text.indexOf(END, start);
 	text = start === -1 || end === -1 ? `${text.trimEnd()}\n\n${figures}\n` : `${text.slice(0, start)}${figures}${text.slice(end + END.length)}`;
 	fs.mkdirSync(path.dirname(file), {recursive: true});
 	fs.writeFileSync(file, text);

@@ -9,8 +9,11 @@ export function percentile(values: readonly number[], p: number): number {
 	return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
+/** The middle value, or the mean of the two middle values of an even count; NaN for no values. */
 export function median(values: readonly number[]): number {
-	return percentile(values, 50);
+	const sorted = [...values].sort((a, b) => a - b);
+	const middle = Math.floor(sorted.length / 2);
+	return sorted.length === 0 ? Number.NaN : sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** A number for a table: fixed decimals, with "n/a" for what was not measured. */

@@ -54,7 +54,7 @@ async function runQueue(runner: 'spool' | 'plain', tasks: number, concurrency: n
 	const process: RunnerProcess = runner === 'spool' ? startSpoolWorker(bench, WORKER) : startPollingLoop(bench, WORKER, concurrency);
 	try {
 		await process.ready();
-		await sleep(500);
+		await sleep(200);
 		const before = readCpu(process.pid);
 		const started = nowMs();
 		for (const id of ids) {

@@ -25,7 +25,7 @@ export async function measurePickup(runner: PickupRunner, count: number, gapMs: 
 	const process: RunnerProcess = runner === 'plain' ? startPollingLoop(bench, WORKER, 4) : startSpoolWorker(bench, WORKER);
 	try {
 		await process.ready();
-		await sleep(500); // Let the watcher finish its start before the first drop.
+		await sleep(200); // Let the watcher settle before the first drop.
 		const dropped = new Map<string, number>();
 		for (const id of ids) {
 			dropped.set(id, nowMs());

@@ -15,10 +15,10 @@ const HELP = `Usage: npm run bench -- [options]
   --pickup N      tasks per pickup-latency run (default 200)
   --gap MS        mean gap between dropped tasks in the pickup runs (default 60)
   --tasks N       tasks per overhead round (default 1000)
-  --rounds N      overhead rounds, each xargs, spool and the plain loop (default 3)
+  --rounds N      overhead rounds, each xargs, spool and the plain loop (default 2)
   --backlog LIST  pending tasks for the backlog runs (default 1000,10000,100000)
   --claims N      claims measured in each backlog run (default 300)
-  --real N        real-CLI tasks per worker and round, 0 to skip (default 10)
+  --real N        real-CLI tasks per worker and round, 0 to skip (default 8)
   --real-rounds N real-CLI rounds (default 3)
   --only LIST     some of pickup,overhead,backlog,real
   --quick         tiny sizes: a smoke run of every part (what the test suite runs)
@@ -52,10 +52,10 @@ const options = {
 	pickup: number(values.pickup, 200, 10),
 	gap: number(values.gap, 60, 40),
 	tasks: number(values.tasks, 1000, 20),
-	rounds: number(values.rounds, 3, 1),
+	rounds: number(values.rounds, 2, 1),
 	backlog: (values.backlog ?? (quick ? '100,1000' : '1000,10000,100000')).split(',').map(Number),
 	claims: number(values.claims, 300, 10),
-	real: number(values.real, 10, 1),
+	real: number(values.real, 8, 1),
 	realRounds: number(values['real-rounds'], 3, 1),
 	only: new Set((values.only ?? 'pickup,overhead,backlog,real').split(',')),
 };
@@ -81,8 +81,10 @@ if (options.only.has('pickup')) {
 
 if (options.only.has('overhead')) {
 	const batches: Batch[] = [];
+	const runners = ['xargs', 'spool', 'plain'] as const;
 	for (let round = 1; round <= options.rounds; round++) {
-		for (const runner of ['xargs', 'spool', 'plain'] as const) {
+		// Each round starts with another runner, so that a drift in the machine's load favours none.
+		for (const runner of [...runners.slice(round % 3), ...runners.slice(0, round % 3)]) {
 			progress(`overhead round ${round}/${options.rounds}: ${options.tasks} tasks through ${runner}`);
 			batches.push(await runBatch(runner, options.tasks, 4));
 		}

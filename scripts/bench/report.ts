@@ -39,8 +39,8 @@ export function renderMeasurements(m: Measurements): string {
 				['runner', 'rounds', 'wall s', 'tasks/s', 'CPU ms/task (all)', 'of which the runner itself'],
 				o.runners.map(row => [names[row.runner], String(row.rounds), fmt(row.wallMs / 1000, 2), fmt((m.overhead!.tasks * 1000) / row.wallMs, 0), fmt(row.cpuMsPerTask), row.runner === 'xargs' ? '-' : fmt(row.selfCpuMsPerTask)]),
 			),
-			`Ratios of paired rounds (median): spool / floor **${fmt(o.spoolToFloor, 2)}**, plain loop / spool **${fmt(o.plainToSpool, 2)}**; ` +
-				`spool's CPU beyond the floor: **${fmt(o.cpuBeyondFloorMs)} ms** per task.`,
+			`Wall-time ratios of paired rounds (median): spool / floor **${fmt(o.spoolToFloor, 2)}**, plain loop / spool **${fmt(o.plainToSpool, 2)}**. ` +
+				`CPU time: spool / floor **${fmt(o.cpuSpoolToFloor, 2)}**, spool's CPU beyond the floor **${fmt(o.cpuBeyondFloorMs)} ms** per task.`,
 		);
 	}
 
@@ -66,6 +66,8 @@ export function renderMeasurements(m: Measurements): string {
 					['CLI run directly in two lanes (tasks/min)', fmt(r.floorPerMinute, 1)],
 					['two spool workers (tasks/min)', fmt(r.spoolPerMinute, 1)],
 					['what spool adds to the wall time (median of rounds)', `${fmt(r.addedPercent, 1)} %`],
+					['CPU per task of the CLI run directly (ms)', fmt(r.cliCpuMsPerTask, 0)],
+					['what spool adds to the CPU time, its workers included (median of rounds)', `${fmt(r.cpuAddedPercent, 1)} %`],
 				],
 			),
 		);

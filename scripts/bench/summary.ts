@@ -20,7 +20,7 @@ export type Measurements = {
 export type RunnerSummary = {runner: BatchRunner; rounds: number; wallMs: number; cpuMsPerTask: number; selfCpuMsPerTask: number};
 
 /** Medians over the rounds of each runner, and the ratios of paired rounds (round i of both runners). */
-export function summarizeOverhead(batches: readonly Batch[]): {runners: RunnerSummary[]; spoolToFloor: number; plainToSpool: number; cpuBeyondFloorMs: number} {
+export function summarizeOverhead(batches: readonly Batch[]): {runners: RunnerSummary[]; spoolToFloor: number; plainToSpool: number; cpuBeyondFloorMs: number; cpuSpoolToFloor: number} {
 	const of = (runner: BatchRunner) => batches.filter(batch => batch.runner === runner);
 	const runners = (['xargs', 'spool', 'plain'] as const).filter(runner => of(runner).length > 0).map(runner => ({
 		runner,
@@ -31,7 +31,7 @@ export function summarizeOverhead(batches: readonly Batch[]): {runners: RunnerSu
 	}));
 	const paired = (a: BatchRunner, b: BatchRunner) => median(of(a).flatMap((batch, n) => (of(b)[n] ? [batch.wallMs / of(b)[n]!.wallMs] : [])));
 	const cpu = (runner: BatchRunner) => runners.find(summary => summary.runner === runner)?.cpuMsPerTask ?? Number.NaN;
-	return {runners, spoolToFloor: paired('spool', 'xargs'), plainToSpool: paired('plain', 'spool'), cpuBeyondFloorMs: cpu('spool') - cpu('xargs')};
+	return {runners, spoolToFloor: paired('spool', 'xargs'), plainToSpool: paired('plain', 'spool'), cpuBeyondFloorMs: cpu('spool') - cpu('xargs'), cpuSpoolToFloor: cpu('spool') / cpu('xargs')};
 }
 
 export function summarizeRealCli(realCli: {aloneMs: number[]; rounds: RealCliRound[]}) {
@@ -42,6 +42,9 @@ export function summarizeRealCli(realCli: {aloneMs: number[]; rounds: RealCliRou
 		spoolPerMinute: median(realCli.rounds.map(round => perMinute(round.tasks, round.spoolMs))),
 		/** spool's wall time over the direct runs' of the same round, minus one: what spool adds. */
 		addedPercent: median(realCli.rounds.map(round => (round.spoolMs / round.floorMs - 1) * 100)),
+		/** The same on CPU time: the CLI processes plus, for spool, the worker processes themselves. */
+		cpuAddedPercent: median(realCli.rounds.map(round => (round.spoolCpuS / round.floorCpuS - 1) * 100)),
+		cliCpuMsPerTask: median(realCli.rounds.map(round => (round.floorCpuS * 1000) / round.tasks)),
 	};
 }
 
@@ -53,6 +56,7 @@ export function evaluateGoals(m: Measurements): Goal[] {
 	if (m.overhead) {
 		const o = summarizeOverhead(m.overhead.batches);
 		check('wall-time ratio spool / xargs floor <= 1.2 at concurrency 4', o.spoolToFloor, 1.2, o.spoolToFloor.toFixed(2));
+		check('the same ratio on CPU time (what the wall ratio of a CPU-bound run tends to)', o.cpuSpoolToFloor, 1.2, o.cpuSpoolToFloor.toFixed(2));
 		check('CPU per task beyond the floor < 5 ms', o.cpuBeyondFloorMs, 5, `${o.cpuBeyondFloorMs.toFixed(1)} ms`);
 	}
 
@@ -77,7 +81,8 @@ export function evaluateGoals(m: Measurements): Goal[] {
 
 	if (m.realCli) {
 		const r = summarizeRealCli(m.realCli);
-		check('real CLI: spool adds < 5 % to the CLI\'s own run time', r.addedPercent, 5, `${r.addedPercent.toFixed(1)} %`);
+		check('real CLI: spool adds < 5 % to the CLI\'s own run time (wall time, two workers)', r.addedPercent, 5, `${r.addedPercent.toFixed(1)} %`);
+		check('real CLI: the same on CPU time', r.cpuAddedPercent, 5, `${r.cpuAddedPercent.toFixed(1)} %`);
 	}
 
 	return goals;

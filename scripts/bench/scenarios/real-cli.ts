@@ -5,6 +5,7 @@ import {startFakeApi} from '../../../test/fixtures/fake-api.ts';
 import {apiEnv} from '../../../test/helpers/home.ts';
 import {makeBenchHome, taskId, type BenchHome} from '../bench-home.ts';
 import {nowMs} from '../clock.ts';
+import {cpuSince, readCpu, type CpuTime} from '../proc.ts';
 import {benchEnv, ROOT, startSpoolWorker} from '../runners.ts';
 
 export const CLAUDE_BIN = path.join(ROOT, 'node_modules', '.bin', 'claude');
@@ -16,12 +17,17 @@ function claudeArgs(worker: string): string[] {
 	return ['-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'acceptEdits', '--append-system-prompt', `You are the ${worker} worker of a benchmark.`];
 }
 
-export type RealCliRound = {tasks: number; floorMs: number; spoolMs: number};
+/** One round: wall ms and CPU seconds (CLI processes, plus the spool workers themselves) of each way. */
+export type RealCliRound = {tasks: number; floorMs: number; spoolMs: number; floorCpuS: number; spoolCpuS: number};
+
+type Run = {ms: number; cpuS: number};
+
+const total = (cpu: CpuTime) => cpu.self + cpu.children;
 
 /**
  * The real CLI against the local API stand-in. `alone`: one run at a time, each timed from spawn to exit.
- * A round: `perWorker` tasks for each of two workers, first by running the CLI directly in two lanes
- * (the floor), then through two `spool worker` processes; wall time of each.
+ * A round: `perWorker` tasks for each of two workers, by running the CLI directly in two lanes (the
+ * floor) and through two `spool worker` processes; wall time of each.
  */
 export async function measureRealCli(perWorker: number, rounds: number): Promise<{aloneMs: number[]; rounds: RealCliRound[]}> {
 	const api = await startFakeApi(() => ({text: 'ok'}));
@@ -39,15 +45,23 @@ export async function measureRealCli(perWorker: number, rounds: number): Promise
 
 		const results: RealCliRound[] = [];
 		for (let round = 0; round < rounds; round++) {
-			const floorStarted = nowMs();
-			await Promise.all(WORKERS.map(async worker => {
-				for (let n = 0; n < perWorker; n++) {
-					await runDirect(bench, env, worker, `r${round}-${n}`);
-				}
-			}));
-			const floorMs = nowMs() - floorStarted;
-			const spoolMs = await runThroughSpool(bench, env, perWorker, round);
-			results.push({tasks: perWorker * WORKERS.length, floorMs, spoolMs});
+			const runFloor = async (): Promise<Run> => {
+				const before = readCpu('self');
+				const started = nowMs();
+				await Promise.all(WORKERS.map(async worker => {
+					for (let n = 0; n < perWorker; n++) {
+						await runDirect(bench, env, worker, `r${round}-${n}`);
+					}
+				}));
+				return {ms: nowMs() - started, cpuS: cpuSince(before, readCpu('self')).children};
+			};
+
+			// Odd rounds run spool first, so that a drift in the machine's load favours neither.
+			const spoolFirst = round % 2 === 1;
+			const first = spoolFirst ? await runThroughSpool(bench, env, perWorker, round) : await runFloor();
+			const second = spoolFirst ? await runFloor() : await runThroughSpool(bench, env, perWorker, round);
+			const [floor, spool] = spoolFirst ? [second, first] : [first, second];
+			results.push({tasks: perWorker * WORKERS.length, floorMs: floor.ms, spoolMs: spool.ms, floorCpuS: floor.cpuS, spoolCpuS: spool.cpuS});
 		}
 
 		return {aloneMs, rounds: results};
@@ -69,7 +83,7 @@ async function runDirect(bench: BenchHome, env: Record<string, string | undefine
 }
 
 /** Two `spool worker` processes, warmed up with one task each, then `perWorker` tasks dropped for each. */
-async function runThroughSpool(bench: BenchHome, env: Record<string, string | undefined>, perWorker: number, round: number): Promise<number> {
+async function runThroughSpool(bench: BenchHome, env: Record<string, string | undefined>, perWorker: number, round: number): Promise<Run> {
 	const workers = WORKERS.map(name => ({name, process: startSpoolWorker(bench, name, CLAUDE_BIN, env as Record<string, string>)}));
 	try {
 		await Promise.all(workers.map(async ({name, process}) => {
@@ -77,6 +91,7 @@ async function runThroughSpool(bench: BenchHome, env: Record<string, string | un
 			drop(bench, name, `warmup-${round}`);
 			await process.finishedCount(1);
 		}));
+		const before = workers.map(({process}) => readCpu(process.pid));
 		const started = nowMs();
 		for (let n = 0; n < perWorker; n++) {
 			for (const {name} of workers) {
@@ -85,12 +100,14 @@ async function runThroughSpool(bench: BenchHome, env: Record<string, string | un
 		}
 
 		await Promise.all(workers.map(({process}) => process.finishedCount(1 + perWorker)));
+		const ms = nowMs() - started;
+		const cpuS = workers.reduce((sum, {process}, n) => sum + total(cpuSince(before[n]!, readCpu(process.pid))), 0);
 		const problems = workers.flatMap(({process}) => process.problems);
 		if (problems.length > 0) {
 			throw new Error(`spool with the real CLI: ${problems.slice(0, 3).join('\n')}`);
 		}
 
-		return nowMs() - started;
+		return {ms, cpuS};
 	} finally {
 		await Promise.all(workers.map(({process}) => process.stop()));
 	}

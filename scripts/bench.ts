@@ -17,6 +17,7 @@ const HELP = `Usage: npm run bench -- [options]
   --tasks N       tasks per overhead round (default 1000)
   --rounds N      overhead rounds, each xargs, spool and the plain loop (default 2)
   --backlog LIST  pending tasks for the backlog runs (default 1000,10000,100000)
+  --backlog-polling LIST  the same with queue.usePolling (default 100000; '' to skip)
   --claims N      claims measured in each backlog run (default 300)
   --real N        real-CLI tasks per worker and round, 0 to skip (default 8)
   --real-rounds N real-CLI rounds (default 3)
@@ -31,6 +32,7 @@ const {values} = parseArgs({
 		tasks: {type: 'string'},
 		rounds: {type: 'string'},
 		backlog: {type: 'string'},
+		'backlog-polling': {type: 'string'},
 		claims: {type: 'string'},
 		real: {type: 'string'},
 		'real-rounds': {type: 'string'},
@@ -54,6 +56,7 @@ const options = {
 	tasks: number(values.tasks, 1000, 20),
 	rounds: number(values.rounds, 2, 1),
 	backlog: (values.backlog ?? (quick ? '100,1000' : '1000,10000,100000')).split(',').map(Number),
+	backlogPolling: (values['backlog-polling'] ?? (quick ? '1000' : '100000')).split(',').filter(Boolean).map(Number),
 	claims: number(values.claims, 300, 10),
 	real: number(values.real, 8, 1),
 	realRounds: number(values['real-rounds'], 3, 1),
@@ -95,9 +98,9 @@ if (options.only.has('overhead')) {
 
 if (options.only.has('backlog')) {
 	measurements.backlog = [];
-	for (const pending of options.backlog) {
-		progress(`backlog of ${pending} tasks`);
-		measurements.backlog.push(await measureBacklog(pending, Math.min(options.claims, pending)));
+	for (const [pending, usePolling] of [...options.backlog.map(n => [n, false] as const), ...options.backlogPolling.map(n => [n, true] as const)]) {
+		progress(`backlog of ${pending} tasks${usePolling ? ', polling' : ''}`);
+		measurements.backlog.push(await measureBacklog(pending, Math.min(options.claims, pending), usePolling));
 	}
 }
 

@@ -1,13 +1,17 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {beforeEach, expect, test} from 'vitest';
+import {afterEach, beforeEach, expect, test} from 'vitest';
 import {PendingIndex} from '../src/queue/pending.ts';
 
 let dir: string;
 
 beforeEach(async () => {
 	dir = await fs.mkdtemp(path.join(os.tmpdir(), 'spool-pending-'));
+});
+
+afterEach(async () => {
+	await fs.rm(dir, {recursive: true, force: true});
 });
 
 async function touch(...names: string[]): Promise<void> {

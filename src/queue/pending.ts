@@ -5,49 +5,116 @@ import {isTaskFileName} from './task-file.ts';
 /** Whether a pending file can be claimed now: it parses (or stayed unparsable past the grace), and no retry backoff holds it. */
 export type Readiness = {kind: 'ready'} | {kind: 'wait'; until?: number} | {kind: 'gone'};
 
-type Entry = {waitingSince?: number; size?: number; mtimeMs?: number};
+export type PendingIndexOptions = {
+	/**
+	 * The wait after a scan before the next one, per folder entry it read, in ms: 100,000 pending files
+	 * are read at most every 10 s (about 1.5 % of a core), a hundred every 10 ms. Scanning a big backlog
+	 * more often gains nothing: what a scan finds goes behind every name already pending. It counts
+	 * entries, not time, so that a busy machine does not space out the scans of a small folder.
+	 * @default 0.1
+	 */
+	scanSpacingPerEntry?: number;
+};
+
+/** Folder entries fetched per read while a scan streams the folder. */
+const SCAN_BATCH = 1024;
+
+type Waiting = {size: number; mtimeMs: number; since: number};
 
 /**
- * The pending task files of one folder, in the order they were found (a scan's batch sorted by name).
+ * The pending task files of one folder, in the order they were found (each scan's new names sorted).
  * File events only add hints; `scan()` re-reads the folder and is the truth.
+ *
+ * The cost of a claim must not grow with the backlog, so a scan streams the folder instead of holding
+ * all of it at once, sorts only the names it had not seen, and scans of a huge folder are spaced out.
  */
 export class PendingIndex {
 	readonly #dir: string;
-	readonly #entries = new Map<string, Entry>();
+	readonly #scanSpacingPerEntry: number;
+	/** Each name with the number of the last scan that saw it (or that ran when an event added it). */
+	readonly #entries = new Map<string, number>();
+	/** The files that did not parse yet: size and mtime when first seen so, for the grace period. */
+	readonly #waiting = new Map<string, Waiting>();
+	#generation = 0;
+	#scanning: Promise<void> | undefined;
+	#scanAgain: Promise<void> | undefined;
+	#nextScanAt = 0;
 
-	constructor(dir: string) {
+	constructor(dir: string, options: PendingIndexOptions = {}) {
 		this.#dir = dir;
+		this.#scanSpacingPerEntry = options.scanSpacingPerEntry ?? 0.1;
 	}
 
 	get size(): number {
 		return this.#entries.size;
 	}
 
-	/** Re-reads the folder: adds new task files, forgets the ones that are gone. */
-	async scan(): Promise<void> {
-		const names = (await fs.readdir(this.#dir)).filter(name => isTaskFileName(name));
-		const present = new Set(names);
-		for (const name of this.#entries.keys()) {
-			if (!present.has(name)) {
-				this.#entries.delete(name);
+	/**
+	 * Re-reads the folder: adds new task files, forgets the ones that are gone. One scan at a time: asked
+	 * during a scan, it runs one more after it, since the running one may have read past a new file.
+	 */
+	scan(): Promise<void> {
+		if (this.#scanning) {
+			this.#scanAgain ??= this.#scanning.catch(() => undefined).then(() => {
+				this.#scanAgain = undefined;
+				return this.scan();
+			});
+			return this.#scanAgain;
+		}
+
+		if (performance.now() < this.#nextScanAt) {
+			return Promise.resolve();
+		}
+
+		this.#scanning = this.#scan().finally(() => {
+			this.#scanning = undefined;
+		});
+		return this.#scanning;
+	}
+
+	async #scan(): Promise<void> {
+		const generation = ++this.#generation;
+		const found: string[] = [];
+		let read = 0;
+		for await (const entry of await fs.opendir(this.#dir, {bufferSize: SCAN_BATCH})) {
+			read++;
+			if (!isTaskFileName(entry.name)) {
+				continue;
+			}
+
+			if (this.#entries.has(entry.name)) {
+				this.#entries.set(entry.name, generation);
+			} else {
+				found.push(entry.name);
 			}
 		}
 
-		for (const name of names.sort()) {
-			this.add(name);
+		// Names an event added while the folder was read carry this generation too, so they stay.
+		for (const [name, seen] of this.#entries) {
+			if (seen < generation) {
+				this.delete(name);
+			}
 		}
+
+		for (const name of found.sort()) {
+			this.#entries.set(name, generation);
+		}
+
+		this.#nextScanAt = performance.now() + read * this.#scanSpacingPerEntry;
 	}
 
 	add(name: string): void {
 		if (isTaskFileName(name) && !this.#entries.has(name)) {
-			this.#entries.set(name, {});
+			this.#entries.set(name, this.#generation);
 		}
 	}
 
 	delete(name: string): void {
 		this.#entries.delete(name);
+		this.#waiting.delete(name);
 	}
 
+	/** The names in order. The iterator is live: names added or deleted while it runs are seen or skipped. */
 	names(): IterableIterator<string> {
 		return this.#entries.keys();
 	}
@@ -64,7 +131,7 @@ export class PendingIndex {
 		try {
 			[text, stat] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file)]);
 		} catch {
-			this.#entries.delete(name);
+			this.delete(name);
 			return {kind: 'gone'};
 		}
 
@@ -72,23 +139,25 @@ export class PendingIndex {
 		try {
 			parsed = JSON.parse(text);
 		} catch {
-			return this.#isSettled(name, stat, graceMs, now) ? {kind: 'ready'} : {kind: 'wait', until: now + graceMs};
+			return this.isSettled(name, stat, graceMs, now) ? {kind: 'ready'} : {kind: 'wait', until: now + graceMs};
 		}
 
 		const retryAt = Date.parse((parsed as {retryAt?: string} | null)?.retryAt ?? '');
 		return retryAt > now ? {kind: 'wait', until: retryAt} : {kind: 'ready'};
 	}
 
-	#isSettled(name: string, stat: {size: number; mtimeMs: number}, graceMs: number, now = Date.now()): boolean {
-		const entry = this.#entries.get(name);
-		if (!entry) {
+	/** A file that does not parse is settled once it has stayed unchanged (size and mtime) for `graceMs`. */
+	isSettled(name: string, stat: {size: number; mtimeMs: number}, graceMs: number, now = Date.now()): boolean {
+		if (!this.#entries.has(name)) {
 			return false;
 		}
 
-		if (entry.size !== stat.size || entry.mtimeMs !== stat.mtimeMs || entry.waitingSince === undefined) {
-			Object.assign(entry, {size: stat.size, mtimeMs: stat.mtimeMs, waitingSince: now});
+		let waiting = this.#waiting.get(name);
+		if (!waiting || waiting.size !== stat.size || waiting.mtimeMs !== stat.mtimeMs) {
+			waiting = {size: stat.size, mtimeMs: stat.mtimeMs, since: now};
+			this.#waiting.set(name, waiting);
 		}
 
-		return now - entry.waitingSince! >= graceMs;
+		return now - waiting.since >= graceMs;
 	}
 }

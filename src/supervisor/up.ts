@@ -5,6 +5,8 @@ import type {Logger} from '../log/logger.ts';
 
 const SPOOL_BIN = fileURLToPath(new URL('../../bin/spool.js', import.meta.url));
 const MAX_RESTART_DELAY_MS = 30_000;
+/** The node flags of bin/spool.js's shebang, which `node SPOOL_BIN` would skip: a small young generation. */
+const NODE_FLAGS = ['--max-semi-space-size=8'];
 
 type Child = {name: string; process: ResultPromise; restarts: number};
 
@@ -43,7 +45,7 @@ export class Supervisor {
 	}
 
 	#spawn(name: string, args: string[], restarts: number): void {
-		const child = execa(process.execPath, [SPOOL_BIN, ...args], {
+		const child = execa(process.execPath, [...NODE_FLAGS, SPOOL_BIN, ...args], {
 			env: {SPOOL_HOME: this.#config.home},
 			stdio: ['ignore', 'inherit', 'inherit'],
 			// Its own process group: a Ctrl-C at the terminal reaches only `up`, which drains the workers once.

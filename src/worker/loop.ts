@@ -1,13 +1,12 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import {randomBytes} from 'node:crypto';
-import {watch, type FSWatcher} from 'chokidar';
 import {getWorker, type Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
 import {claimTask, type Claim} from '../queue/claim.ts';
+import {watchFolder, type FolderWatcher} from '../queue/folder-watch.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
 import {renewLease} from '../queue/lease.ts';
 import {sweepExpiredClaims} from '../queue/sweep.ts';
@@ -31,7 +30,7 @@ export class WorkerLoop {
 	readonly #logger: Logger;
 	readonly #pending: PendingIndex;
 	readonly #running = new Map<string, Running>();
-	#watcher: FSWatcher | undefined;
+	#watcher: FolderWatcher | undefined;
 	#timers: NodeJS.Timeout[] = [];
 	#wakeTimer: NodeJS.Timeout | undefined;
 	#pumping = false;
@@ -65,13 +64,16 @@ export class WorkerLoop {
 		await checkSameFilesystem(this.#layout, name, this.owner);
 		await this.#sweep();
 		await this.#pending.scan();
-		this.#watcher = watch(this.#layout.tasks(name), {depth: 0, ignoreInitial: true, usePolling: this.#config.queue.usePolling, interval: 100});
-		this.#watcher.on('add', file => {
-			this.#pending.add(path.basename(file));
-			this.#pump();
-		});
-		this.#watcher.on('change', () => this.#pump());
-		this.#watcher.on('error', error => this.#logger.warn({err: error}, 'file watcher error; the timer scan still runs'));
+		const onChange = (file: string | undefined) => {
+			if (file === undefined) {
+				void this.#scanAndPump();
+			} else {
+				this.#pending.add(file);
+				this.#pump();
+			}
+		};
+		const onError = (error: Error) => this.#logger.warn({err: error}, 'file watcher error; the timer scan still runs');
+		this.#watcher = watchFolder(this.#layout.tasks(name), {usePolling: this.#config.queue.usePolling, interval: 100}, onChange, onError);
 		const {lease, scanInterval} = this.#config.queue;
 		this.#timers.push(
 			setInterval(() => void this.#scanAndPump(), scanInterval),
@@ -153,7 +155,7 @@ export class WorkerLoop {
 		}
 
 		let wakeAt = Number.POSITIVE_INFINITY;
-		for (const name of [...this.#pending.names()]) {
+		for (const name of this.#pending.names()) {
 			if (this.#closing || this.#running.size >= this.#worker.concurrency) {
 				return;
 			}

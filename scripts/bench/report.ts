@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {fmt} from './stats.ts';
+import {evaluateGoals, summarizeOverhead, summarizeRealCli, type Measurements} from './summary.ts';
+
+const START = '<!-- bench:start (written by npm run bench; edits here are overwritten) -->';
+const END = '<!-- bench:end -->';
+
+function table(header: string[], rows: string[][]): string {
+	const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+	return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** The figures as markdown: the goals first, then one section per measurement. */
+export function renderMeasurements(m: Measurements): string {
+	const {machine} = m;
+	const parts = [
+		`Run of ${m.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${m.durationS.toFixed(0)} s in all.`,
+		`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(0)} GiB, ${machine.kernel}, Node ${machine.node}; temp folder on ${machine.filesystem}; ` +
+			`a small file's write + fsync takes ${fmt(machine.fsyncFileMs, 2)} ms, a folder's fsync ${fmt(machine.fsyncDirMs, 2)} ms (medians); ` +
+			`load average at the start ${machine.loadAverage.map(value => value.toFixed(1)).join(' / ')}.`,
+		'### Goals',
+		table(['goal', 'measured', 'met'], evaluateGoals(m).map(goal => [goal.goal, goal.measured, goal.met === undefined ? 'n/a' : goal.met ? 'yes' : '**no**'])),
+	];
+	if (m.pickup) {
+		const {floor, native, polling, plain} = m.pickup;
+		parts.push(
+			'### 1. Pickup latency: rename into tasks/WORKER/ → the CLI process starts (ms)',
+			table(['runner', 'tasks', 'p50', 'p95', 'p99', 'max'], [floor, native, polling, plain].map(row => [row.label, String(row.count), fmt(row.p50), fmt(row.p95), fmt(row.p99), fmt(row.max)])),
+		);
+	}
+
+	if (m.overhead) {
+		const o = summarizeOverhead(m.overhead.batches);
+		const names = {xargs: `xargs -P ${m.overhead.concurrency} (the floor)`, spool: `spool worker, concurrency ${m.overhead.concurrency}`, plain: 'plain 1 s polling loop'};
+		parts.push(
+			`### 2-3. ${m.overhead.tasks} instant tasks: spool against the spawn floor and a plain polling loop (medians of rounds)`,
+			table(
+				['runner', 'rounds', 'wall s', 'tasks/s', 'CPU ms/task (all)', 'of which the runner itself'],
+				o.runners.map(row => [names[row.runner], String(row.rounds), fmt(row.wallMs / 1000, 2), fmt((m.overhead!.tasks * 1000) / row.wallMs, 0), fmt(row.cpuMsPerTask), row.runner === 'xargs' ? '-' : fmt(row.selfCpuMsPerTask)]),
+			),
+			`Wall-time ratios of paired rounds (median): spool / floor **${fmt(o.spoolToFloor, 2)}**, plain loop / spool **${fmt(o.plainToSpool, 2)}**. ` +
+				`CPU time: spool / floor **${fmt(o.cpuSpoolToFloor, 2)}**, spool's CPU beyond the floor **${fmt(o.cpuBeyondFloorMs)} ms** per task.`,
+		);
+	}
+
+	if (m.backlog) {
+		parts.push(
+			'### 4. Backlog: tasks already waiting when the worker starts',
+			table(
+				['pending', 'watching', 'start → loop ready (ms)', 'start → first CLI start (ms)', 'wall per claim (ms)', 'worker CPU per claim (ms)', 'peak RSS (MB)'],
+				m.backlog.map(row => [row.pending.toLocaleString('en-US'), row.usePolling ? 'polling' : 'native', fmt(row.readyMs, 0), fmt(row.firstClaimMs, 0), fmt(row.claimWallMs, 1), fmt(row.claimCpuMs, 2), fmt(row.peakRssMB, 0)]),
+			),
+		);
+	}
+
+	if (m.realCli) {
+		const r = summarizeRealCli(m.realCli);
+		const tasks = m.realCli.rounds[0]?.tasks ?? 0;
+		parts.push(
+			`### 5. Real claude CLI against the local API stand-in (${tasks} tasks per round, two workers, ${m.realCli.rounds.length} rounds)`,
+			table(
+				['', 'value'],
+				[
+					['one CLI run alone, spawn to exit (median ms)', fmt(r.aloneMs, 0)],
+					['CLI run directly in two lanes (tasks/min)', fmt(r.floorPerMinute, 1)],
+					['two spool workers (tasks/min)', fmt(r.spoolPerMinute, 1)],
+					['what spool adds to the wall time (median of rounds)', `${fmt(r.addedPercent, 1)} %`],
+					['CPU per task of the CLI run directly (ms)', fmt(r.cliCpuMsPerTask, 0)],
+					['what spool adds to the CPU time, its workers included (median of rounds)', `${fmt(r.cpuAddedPercent, 1)} %`],
+				],
+			),
+		);
+	}
+
+	return parts.join('\n\n');
+}
+
+/** Puts the figures between the markers of `file`, keeping the hand-written text around them. */
+export function writeReport(file: string, m: Measurements): void {
+	const figures = `${START}\n${renderMeasurements(m)}\n${END}`;
+	let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : `# Benchmarks\n\n${START}\n${END}\n`;
+	const start = text.indexOf('<!-- bench:start');
+	const end = text.indexOf(END, start);
+	text = start === -1 || end === -1 ? `${text.trimEnd()}\n\n${figures}\n` : `${text.slice(0, start)}${figures}${text.slice(end + END.length)}`;
+	fs.mkdirSync(path.dirname(file), {recursive: true});
+	fs.writeFileSync(file, text);
+}

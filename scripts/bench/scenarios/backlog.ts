@@ -1,0 +1,57 @@
+import {linkTasks, makeBenchHome, readStarts, taskId} from '../bench-home.ts';
+import {nowMs} from '../clock.ts';
+import {cpuSince, readCpu, readPeakRssMB} from '../proc.ts';
+import {startSpoolWorker} from '../runners.ts';
+
+export type Backlog = {
+	pending: number;
+	usePolling: boolean;
+	/** Creating the backlog's files (hard links), before the worker starts: not spool's cost. */
+	createMs: number;
+	/** Process spawn → "worker loop started" logged. */
+	readyMs: number;
+	/** Process spawn → the first fixture's start: the first claim and its run's spawn, an upper bound. */
+	firstClaimMs: number;
+	/** Wall time per claim over the measured claims after the first, at concurrency 4. */
+	claimWallMs: number;
+	/** The worker process's own CPU per claim over the same claims (its children not counted). */
+	claimCpuMs: number;
+	peakRssMB: number;
+};
+
+const WORKER = 'bench';
+
+/**
+ * `pending` task files lie in tasks/WORKER/ before the worker starts. It is started, `claims` tasks are
+ * run through it at concurrency 4, and it is stopped: the rest of the backlog stays where it is.
+ */
+export async function measureBacklog(pending: number, claims: number, usePolling = false): Promise<Backlog> {
+	const bench = makeBenchHome({[WORKER]: {concurrency: 4}}, {usePolling});
+	const createStarted = nowMs();
+	linkTasks(bench, bench.tasks(WORKER), Array.from({length: pending}, (_, n) => taskId(n)));
+	const createMs = nowMs() - createStarted;
+	const worker = startSpoolWorker(bench, WORKER);
+	try {
+		const readyAt = await worker.ready();
+		await worker.finishedCount(1);
+		const before = readCpu(worker.pid);
+		await worker.finishedCount(claims);
+		const cpu = cpuSince(before, readCpu(worker.pid));
+		const peakRssMB = readPeakRssMB(worker.pid);
+		const starts = [...readStarts(bench.startLog).values()].sort((a, b) => a - b).slice(0, claims);
+		const first = starts[0]!;
+		return {
+			pending,
+			usePolling,
+			createMs,
+			readyMs: readyAt - worker.spawnedAt,
+			firstClaimMs: first - worker.spawnedAt,
+			claimWallMs: (starts.at(-1)! - first) / (starts.length - 1),
+			claimCpuMs: (cpu.self * 1000) / (claims - 1),
+			peakRssMB,
+		};
+	} finally {
+		await worker.stop();
+		bench.remove();
+	}
+}

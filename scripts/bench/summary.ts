@@ -1,0 +1,89 @@
+import type {Machine} from './machine.ts';
+import type {Backlog} from './scenarios/backlog.ts';
+import type {Batch, BatchRunner} from './scenarios/overhead.ts';
+import type {Pickup} from './scenarios/pickup.ts';
+import type {RealCliRound} from './scenarios/real-cli.ts';
+import {median} from './stats.ts';
+
+/** Everything one `npm run bench` measured. Sections that were skipped are undefined. */
+export type Measurements = {
+	machine: Machine;
+	startedAt: Date;
+	durationS: number;
+	pollIntervalMs: number;
+	pickup?: {floor: Pickup; native: Pickup; polling: Pickup; plain: Pickup};
+	overhead?: {tasks: number; concurrency: number; batches: Batch[]};
+	backlog?: Backlog[];
+	realCli?: {aloneMs: number[]; rounds: RealCliRound[]};
+};
+
+export type RunnerSummary = {runner: BatchRunner; rounds: number; wallMs: number; cpuMsPerTask: number; selfCpuMsPerTask: number};
+
+/** Medians over the rounds of each runner, and the ratios of paired rounds (round i of both runners). */
+export function summarizeOverhead(batches: readonly Batch[]): {runners: RunnerSummary[]; spoolToFloor: number; plainToSpool: number; cpuBeyondFloorMs: number; cpuSpoolToFloor: number} {
+	const of = (runner: BatchRunner) => batches.filter(batch => batch.runner === runner);
+	const runners = (['xargs', 'spool', 'plain'] as const).filter(runner => of(runner).length > 0).map(runner => ({
+		runner,
+		rounds: of(runner).length,
+		wallMs: median(of(runner).map(batch => batch.wallMs)),
+		cpuMsPerTask: median(of(runner).map(batch => ((batch.cpu.self + batch.cpu.children) * 1000) / batch.tasks)),
+		selfCpuMsPerTask: median(of(runner).map(batch => (batch.cpu.self * 1000) / batch.tasks)),
+	}));
+	const paired = (a: BatchRunner, b: BatchRunner) => median(of(a).flatMap((batch, n) => (of(b)[n] ? [batch.wallMs / of(b)[n]!.wallMs] : [])));
+	const cpu = (runner: BatchRunner) => runners.find(summary => summary.runner === runner)?.cpuMsPerTask ?? Number.NaN;
+	return {runners, spoolToFloor: paired('spool', 'xargs'), plainToSpool: paired('plain', 'spool'), cpuBeyondFloorMs: cpu('spool') - cpu('xargs'), cpuSpoolToFloor: cpu('spool') / cpu('xargs')};
+}
+
+export function summarizeRealCli(realCli: {aloneMs: number[]; rounds: RealCliRound[]}) {
+	const perMinute = (tasks: number, ms: number) => (tasks * 60_000) / ms;
+	return {
+		aloneMs: median(realCli.aloneMs),
+		floorPerMinute: median(realCli.rounds.map(round => perMinute(round.tasks, round.floorMs))),
+		spoolPerMinute: median(realCli.rounds.map(round => perMinute(round.tasks, round.spoolMs))),
+		/** spool's wall time over the direct runs' of the same round, minus one: what spool adds. */
+		addedPercent: median(realCli.rounds.map(round => (round.spoolMs / round.floorMs - 1) * 100)),
+		/** The same on CPU time: the CLI processes plus, for spool, the worker processes themselves. */
+		cpuAddedPercent: median(realCli.rounds.map(round => (round.spoolCpuS / round.floorCpuS - 1) * 100)),
+		cliCpuMsPerTask: median(realCli.rounds.map(round => (round.floorCpuS * 1000) / round.tasks)),
+	};
+}
+
+export type Goal = {goal: string; measured: string; met: boolean | undefined};
+
+export function evaluateGoals(m: Measurements): Goal[] {
+	const goals: Goal[] = [];
+	const check = (goal: string, value: number, limit: number, measured: string) => goals.push({goal, measured, met: Number.isFinite(value) ? value <= limit : undefined});
+	if (m.overhead) {
+		const o = summarizeOverhead(m.overhead.batches);
+		check('wall-time ratio spool / xargs floor <= 1.2 at concurrency 4', o.spoolToFloor, 1.2, o.spoolToFloor.toFixed(2));
+		check('the same ratio on CPU time (what the wall ratio of a CPU-bound run tends to)', o.cpuSpoolToFloor, 1.2, o.cpuSpoolToFloor.toFixed(2));
+		check('CPU per task beyond the floor < 5 ms', o.cpuBeyondFloorMs, 5, `${o.cpuBeyondFloorMs.toFixed(1)} ms`);
+	}
+
+	if (m.pickup) {
+		const {native, polling} = m.pickup;
+		check('pickup p50 <= 15 ms, native events', native.p50, 15, `${native.p50.toFixed(1)} ms`);
+		check('pickup p99 <= 50 ms, native events', native.p99, 50, `${native.p99.toFixed(1)} ms`);
+		check(`pickup with polling within one poll interval (p99 <= ${m.pollIntervalMs} ms + native p99)`, polling.p99, m.pollIntervalMs + native.p99, `${polling.p99.toFixed(1)} ms`);
+	}
+
+	const small = m.backlog?.find(row => row.pending === 1000 && !row.usePolling);
+	const large = m.backlog?.find(row => row.pending === 100_000 && !row.usePolling);
+	if (large) {
+		check('100k pending: first claim within 3 s of start', large.firstClaimMs, 3000, `${(large.firstClaimMs / 1000).toFixed(2)} s`);
+		if (small) {
+			const ratio = large.claimCpuMs / small.claimCpuMs;
+			check('100k pending: per-claim cost within 2x of 1k (worker CPU per claim)', ratio, 2, `${ratio.toFixed(2)}x (${small.claimCpuMs.toFixed(1)} → ${large.claimCpuMs.toFixed(1)} ms)`);
+		}
+
+		check('100k pending: peak RSS <= 150 MB', large.peakRssMB, 150, `${(large.peakRssMB).toFixed(0)} MB`);
+	}
+
+	if (m.realCli) {
+		const r = summarizeRealCli(m.realCli);
+		check('real CLI: spool adds < 5 % to the CLI\'s own run time (wall time, two workers)', r.addedPercent, 5, `${r.addedPercent.toFixed(1)} %`);
+		check('real CLI: the same on CPU time', r.cpuAddedPercent, 5, `${r.cpuAddedPercent.toFixed(1)} %`);
+	}
+
+	return goals;
+}

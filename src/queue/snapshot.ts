@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {Layout} from './layout.ts';
+import {readPause} from './pause.ts';
 import type {TaskResult} from './result.ts';
 import {isTaskFileName} from './task-file.ts';
 
@@ -22,8 +23,8 @@ export type WorkerSnapshot = {
 /** The queue state of one worker, read from the folders alone: what `ls` would show, counted. */
 export async function snapshotWorker(layout: Layout, worker: string, leaseMs: number, now = Date.now()): Promise<WorkerSnapshot> {
 	const snapshot: WorkerSnapshot = {worker, loops: 0, pending: 0, running: 0, succeeded: 0, failed: 0, rejected: 0, dead: 0, costUsd: 0, paused: null};
-	const pause = await readResult(path.join(layout.home, 'paused', `${worker}.json`)) as unknown as {reason?: string; message?: string; until?: string} | undefined;
-	if (pause?.reason) {
+	const pause = await readPause(layout.home, worker);
+	if (pause) {
 		snapshot.paused = `${pause.reason}${pause.until ? ` until ${pause.until}` : ''}: ${pause.message ?? ''}`;
 	}
 

@@ -13,7 +13,7 @@ import {sweepExpiredClaims} from '../queue/sweep.ts';
 import {PendingIndex} from '../queue/pending.ts';
 import {checkSameFilesystem} from '../queue/probe.ts';
 import {sweepTempFiles} from '../queue/sweep-temp.ts';
-import {checkPause} from './pause.ts';
+import {checkPause} from '../queue/pause.ts';
 import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
 
 type Running = {claim: Claim; controller: AbortController; done: Promise<TaskEnd | undefined>};

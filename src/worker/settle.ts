@@ -4,7 +4,7 @@ import type {TaskResult} from '../queue/result.ts';
 import {commitResult} from '../queue/results.ts';
 import type {AttemptRecord} from '../queue/task-schema.ts';
 import {backoffMs, planFailure} from './failure-policy.ts';
-import {fingerprintAuthHome, writePause} from './pause.ts';
+import {fingerprintAuthHome, writePause} from '../queue/pause.ts';
 import type {ClaudeExit} from './run-claude.ts';
 import type {TaskContext, TaskEnd} from './run-task.ts';
 

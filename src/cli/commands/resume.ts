@@ -1,5 +1,5 @@
 import {getWorker, loadConfig} from '../../config/load.ts';
-import {clearPause, readPause} from '../../worker/pause.ts';
+import {clearPause, readPause} from '../../queue/pause.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import type {Command} from './index.ts';
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {writeJsonAtomic} from '../queue/atomic-write.ts';
+import {writeJsonAtomic} from './atomic-write.ts';
 
 /**
  * paused/WORKER.json: every loop of the worker (in every container) stops claiming while it exists.

@@ -77,8 +77,10 @@ describe('authentication failures pause the worker instead of burning attempts',
 			const resume = await spool(home, ['resume', 'coder']);
 			expect(resume.stdout).toMatch(/^coder resumed \(it was paused since .*: auth: Not logged in/);
 			// Still no key: it pauses again on its next claim, and still burns no attempt.
+			// The pause file is written before the claim is handed back (so no other loop claims in between): wait for both.
 			await waitFor(() => readJson(path.join(home, 'paused', 'coder.json')), 20_000, 'pause again');
-			expect(await readJson(path.join(home, 'tasks', 'coder', 'nokey.json'))).toEqual({prompt: 'who am I'});
+			const handedBack = await waitFor(() => readJson(path.join(home, 'tasks', 'coder', 'nokey.json')), 10_000, 'task handed back again');
+			expect(handedBack).toEqual({prompt: 'who am I'});
 		} finally {
 			loop.kill('SIGTERM');
 			await loop;

@@ -1,22 +1,24 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import {randomBytes} from 'node:crypto';
+import {promisify} from 'node:util';
+
+/*
+ * The queue's file steps are small: a rename, a link, a few hundred bytes written. They are made as
+ * plain system calls (a few µs each), because Node's promise API sends each one through its thread pool,
+ * which costs 30-150 µs of CPU apiece and was a third of a worker's own cost per task (docs/benchmarks.md).
+ * Only fsync, which waits on the disk, leaves the event loop.
+ */
+const fsync = promisify(fs.fsync);
 
 /** Writes a file the way nq does: a dot-named temp file, fsync, rename into place, fsync the directory. */
 export async function writeFileAtomic(file: string, data: string): Promise<void> {
 	const temp = tempPathFor(file);
 	try {
-		const handle = await fs.open(temp, 'wx');
-		try {
-			await handle.writeFile(data);
-			await handle.sync();
-		} finally {
-			await handle.close();
-		}
-
-		await fs.rename(temp, file);
+		await writeFileDurable(temp, data);
+		fs.renameSync(temp, file);
 	} catch (error) {
-		await fs.rm(temp, {force: true});
+		fs.rmSync(temp, {force: true});
 		throw error;
 	}
 
@@ -27,18 +29,29 @@ export function writeJsonAtomic(file: string, value: unknown): Promise<void> {
 	return writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** Creates `file` (it must not exist), writes `data` and fsyncs it. */
+export async function writeFileDurable(file: string, data: string): Promise<void> {
+	const fd = fs.openSync(file, 'wx');
+	try {
+		fs.writeFileSync(fd, data);
+		await fsync(fd);
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
 /** Renames and then fsyncs the target directory, so the rename survives a power cut. */
 export async function renameDurable(from: string, to: string): Promise<void> {
-	await fs.rename(from, to);
+	fs.renameSync(from, to);
 	await syncDirectory(path.dirname(to));
 }
 
 export async function syncDirectory(directory: string): Promise<void> {
-	const handle = await fs.open(directory, 'r');
+	const fd = fs.openSync(directory, 'r');
 	try {
-		await handle.sync();
+		await fsync(fd);
 	} finally {
-		await handle.close();
+		fs.closeSync(fd);
 	}
 }
 

@@ -1,9 +1,9 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import {randomUUID} from 'node:crypto';
 import {isErrnoCode} from '../errors.ts';
 import {adoptForeignClaim} from './adopt-claim.ts';
-import {renameDurable, tempPathFor} from './atomic-write.ts';
+import {renameDurable, tempPathFor, writeFileDurable} from './atomic-write.ts';
 import type {Layout} from './layout.ts';
 import {taskIdOf} from './task-file.ts';
 
@@ -42,8 +42,8 @@ export async function claimTask(layout: Layout, worker: string, owner: string, n
 	try {
 		// Touched first: a claim must never appear in processing/ with the old mtime of the task file,
 		// or a sweep would take it for an expired lease.
-		foreign = !(await touchTaskFile(source, claimedAt));
-		await fs.rename(source, file);
+		foreign = !touchTaskFile(source, claimedAt);
+		fs.renameSync(source, file);
 	} catch (error) {
 		if (isErrnoCode(error, 'ENOENT')) {
 			return {kind: 'gone'};
@@ -57,7 +57,7 @@ export async function claimTask(layout: Layout, worker: string, owner: string, n
 	}
 
 	const base = {id: taskIdOf(name), worker, owner, runId: randomUUID(), file, claimedAt};
-	const text = await fs.readFile(file, 'utf8');
+	const text = fs.readFileSync(file, 'utf8');
 	let raw: unknown;
 	try {
 		raw = JSON.parse(text);
@@ -79,9 +79,9 @@ export async function claimTask(layout: Layout, worker: string, owner: string, n
  */
 export async function stampClaim(claim: Claim, extra: Record<string, unknown> = {}): Promise<boolean> {
 	const temp = tempPathFor(claim.file);
-	await fs.writeFile(temp, `${JSON.stringify({...(claim.raw as Record<string, unknown>), ...extra, attempts: claim.attempt, runId: claim.runId}, null, 2)}\n`, {flush: true});
+	await writeFileDurable(temp, `${JSON.stringify({...(claim.raw as Record<string, unknown>), ...extra, attempts: claim.attempt, runId: claim.runId}, null, 2)}\n`);
 	try {
-		await fs.stat(claim.file);
+		fs.statSync(claim.file);
 		await renameDurable(temp, claim.file);
 		return true;
 	} catch (error) {
@@ -91,14 +91,14 @@ export async function stampClaim(claim: Claim, extra: Record<string, unknown> = 
 
 		throw error;
 	} finally {
-		await fs.rm(temp, {force: true});
+		fs.rmSync(temp, {force: true});
 	}
 }
 
 /** False when the file belongs to another user, whose file's times only root could set. */
-async function touchTaskFile(file: string, at: Date): Promise<boolean> {
+function touchTaskFile(file: string, at: Date): boolean {
 	try {
-		await fs.utimes(file, at, at);
+		fs.utimesSync(file, at, at);
 		return true;
 	} catch (error) {
 		if (isErrnoCode(error, 'EPERM')) {

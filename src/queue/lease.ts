@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import {randomBytes} from 'node:crypto';
 import {isErrnoCode} from '../errors.ts';
@@ -17,7 +17,7 @@ import type {Claim} from './claim.ts';
 /** Renews a claim's lease by touching it. False when the claim is gone: someone else ended it (fencing). */
 export async function renewLease(claim: Claim, now = new Date()): Promise<boolean> {
 	try {
-		await fs.utimes(claim.file, now, now);
+		await fs.promises.utimes(claim.file, now, now);
 		return true;
 	} catch (error) {
 		if (isErrnoCode(error, 'ENOENT')) {
@@ -29,11 +29,11 @@ export async function renewLease(claim: Claim, now = new Date()): Promise<boolea
 }
 
 /** Moves a claim (or a dead loop's .out file) into `intoDir`. Undefined when someone else took it first. */
-export async function fenceClaim(file: string, intoDir: string): Promise<string | undefined> {
+export function fenceClaim(file: string, intoDir: string): string | undefined {
 	const base = path.basename(file);
 	const out = path.join(intoDir, `.out-${randomBytes(4).toString('hex')}-${base.startsWith('.out-') ? base.slice(OUT_PREFIX) : base}`);
 	try {
-		await fs.rename(file, out);
+		fs.renameSync(file, out);
 		return out;
 	} catch (error) {
 		if (isErrnoCode(error, 'ENOENT')) {
@@ -61,12 +61,12 @@ export function idOfFenced(outFile: string): string {
  * the same id meanwhile is never replaced: the file stays where it is and a later sweep tries again.
  */
 export async function moveIntoQueue(source: string, taskFile: string): Promise<boolean> {
-	if (await fs.stat(taskFile).catch(() => undefined)) {
+	if (fs.existsSync(taskFile)) {
 		return false;
 	}
 
 	try {
-		await fs.rename(source, taskFile);
+		fs.renameSync(source, taskFile);
 	} catch (error) {
 		if (isErrnoCode(error, 'ENOENT')) {
 			return true; // Another sweeper finished it first.

@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import {writeJsonAtomic} from './atomic-write.ts';
 
@@ -21,22 +21,22 @@ export function pauseFile(home: string, worker: string): string {
 	return path.join(home, 'paused', `${worker}.json`);
 }
 
-export async function readPause(home: string, worker: string): Promise<Pause | undefined> {
+export function readPause(home: string, worker: string): Pause | undefined {
 	try {
-		return JSON.parse(await fs.readFile(pauseFile(home, worker), 'utf8')) as Pause;
+		return JSON.parse(fs.readFileSync(pauseFile(home, worker), 'utf8')) as Pause;
 	} catch {
 		return undefined;
 	}
 }
 
 export async function writePause(home: string, worker: string, pause: Pause): Promise<void> {
-	await fs.mkdir(path.dirname(pauseFile(home, worker)), {recursive: true});
+	fs.mkdirSync(path.dirname(pauseFile(home, worker)), {recursive: true});
 	await writeJsonAtomic(pauseFile(home, worker), pause);
 }
 
-export async function clearPause(home: string, worker: string): Promise<boolean> {
+export function clearPause(home: string, worker: string): boolean {
 	try {
-		await fs.unlink(pauseFile(home, worker));
+		fs.unlinkSync(pauseFile(home, worker));
 		return true;
 	} catch {
 		return false;
@@ -44,10 +44,10 @@ export async function clearPause(home: string, worker: string): Promise<boolean>
 }
 
 /** The files that hold a worker's credentials, by size and mtime: a change means someone logged in again. */
-export async function fingerprintAuthHome(authHome: string): Promise<string> {
+export function fingerprintAuthHome(authHome: string): string {
 	const parts: string[] = [];
 	for (const name of ['settings.json', '.credentials.json']) {
-		const stat = await fs.stat(path.join(authHome, name)).catch(() => undefined);
+		const stat = fs.statSync(path.join(authHome, name), {throwIfNoEntry: false});
 		parts.push(stat ? `${name}:${stat.size}:${stat.mtimeMs}` : `${name}:-`);
 	}
 
@@ -58,16 +58,16 @@ export async function fingerprintAuthHome(authHome: string): Promise<string> {
  * Whether the worker may claim now. Ends a rate-limit pause whose time has come and an auth pause
  * whose credentials changed.
  */
-export async function checkPause(home: string, worker: string, authHome: string, now = Date.now()): Promise<Pause | undefined> {
-	const pause = await readPause(home, worker);
+export function checkPause(home: string, worker: string, authHome: string, now = Date.now()): Pause | undefined {
+	const pause = readPause(home, worker);
 	if (!pause) {
 		return undefined;
 	}
 
 	const over =
-		pause.reason === 'rate-limit' ? Date.parse(pause.until ?? '') <= now : pause.fingerprint !== (await fingerprintAuthHome(authHome));
+		pause.reason === 'rate-limit' ? Date.parse(pause.until ?? '') <= now : pause.fingerprint !== fingerprintAuthHome(authHome);
 	if (over) {
-		await clearPause(home, worker);
+		clearPause(home, worker);
 		return undefined;
 	}
 

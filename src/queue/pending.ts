@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import {isTaskFileName} from './task-file.ts';
 
@@ -76,7 +76,7 @@ export class PendingIndex {
 		const generation = ++this.#generation;
 		const found: string[] = [];
 		let read = 0;
-		for await (const entry of await fs.opendir(this.#dir, {bufferSize: SCAN_BATCH})) {
+		for await (const entry of await fs.promises.opendir(this.#dir, {bufferSize: SCAN_BATCH})) {
 			read++;
 			if (!isTaskFileName(entry.name)) {
 				continue;
@@ -124,12 +124,19 @@ export class PendingIndex {
 	 * parse may still be being written by hand, and is ready (to be rejected) once it has stayed
 	 * unchanged for `graceMs`.
 	 */
-	async readiness(name: string, graceMs: number, now = Date.now()): Promise<Readiness> {
+	readiness(name: string, graceMs: number, now = Date.now()): Readiness {
 		const file = path.join(this.#dir, name);
 		let text: string;
 		let stat: {size: number; mtimeMs: number};
 		try {
-			[text, stat] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file)]);
+			// One small read, as a plain system call (see atomic-write.ts); the stat is taken from the same open file.
+			const fd = fs.openSync(file, 'r');
+			try {
+				text = fs.readFileSync(fd, 'utf8');
+				stat = fs.fstatSync(fd);
+			} finally {
+				fs.closeSync(fd);
+			}
 		} catch {
 			this.delete(name);
 			return {kind: 'gone'};

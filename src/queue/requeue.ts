@@ -14,7 +14,7 @@ export type RequeueOutcome = 'requeued' | 'lease-lost' | 'name-taken';
  * id meanwhile, the fenced file waits beside the claims and a sweep requeues it once the name is free.
  */
 export async function requeueClaim(layout: Layout, claim: Claim, content: unknown): Promise<RequeueOutcome> {
-	const out = await fenceClaim(claim.file, path.dirname(claim.file));
+	const out = fenceClaim(claim.file, path.dirname(claim.file));
 	if (!out) {
 		return 'lease-lost';
 	}

@@ -1,8 +1,8 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import {crashPoint} from '../crash-points.ts';
 import {isErrnoCode} from '../errors.ts';
-import {syncDirectory, tempPathFor} from './atomic-write.ts';
+import {syncDirectory, tempPathFor, writeFileDurable} from './atomic-write.ts';
 import type {Claim} from './claim.ts';
 import type {Layout} from './layout.ts';
 import {fenceClaim} from './lease.ts';
@@ -17,24 +17,18 @@ export type CommitOutcome = 'written' | 'lease-lost' | 'duplicate';
 export async function commitResult(layout: Layout, claim: Claim, result: {runId: string}): Promise<CommitOutcome> {
 	const file = layout.resultFile(claim.worker, claim.id);
 	const temp = tempPathFor(file);
-	const handle = await fs.open(temp, 'wx');
-	try {
-		await handle.writeFile(`${JSON.stringify(result, null, 2)}\n`);
-		await handle.sync();
-	} finally {
-		await handle.close();
-	}
+	await writeFileDurable(temp, `${JSON.stringify(result, null, 2)}\n`);
 
 	crashPoint('after-temp-result');
 	let out: string | undefined;
 	try {
-		out = await fenceClaim(claim.file, path.dirname(claim.file));
+		out = fenceClaim(claim.file, path.dirname(claim.file));
 		if (!out) {
 			return 'lease-lost';
 		}
 
 		try {
-			await fs.link(temp, file);
+			fs.linkSync(temp, file);
 			crashPoint('after-rename');
 		} catch (error) {
 			if (isErrnoCode(error, 'EEXIST')) {
@@ -45,10 +39,10 @@ export async function commitResult(layout: Layout, claim: Claim, result: {runId:
 		}
 
 		await syncDirectory(layout.results(claim.worker));
-		await fs.rm(out, {force: true});
+		fs.rmSync(out, {force: true});
 		return 'written';
 	} finally {
-		await fs.rm(temp, {force: true});
+		fs.rmSync(temp, {force: true});
 	}
 }
 
@@ -59,16 +53,18 @@ export async function commitResult(layout: Layout, claim: Claim, result: {runId:
  */
 export async function archivePreviousResult(layout: Layout, worker: string, id: string): Promise<void> {
 	const resultFile = layout.resultFile(worker, id);
-	if (!(await fs.stat(resultFile).catch(() => undefined))) {
+	if (!fs.existsSync(resultFile)) {
 		return;
 	}
 
 	const stamp = new Date().toISOString().replaceAll(':', '-');
-	await fs.mkdir(layout.history(worker), {recursive: true});
-	await fs.rename(resultFile, path.join(layout.history(worker), `${id}.${stamp}.json`));
-	await fs.rename(layout.transcriptFile(worker, id), path.join(layout.history(worker), `${id}.${stamp}.jsonl`)).catch(error => {
+	fs.mkdirSync(layout.history(worker), {recursive: true});
+	fs.renameSync(resultFile, path.join(layout.history(worker), `${id}.${stamp}.json`));
+	try {
+		fs.renameSync(layout.transcriptFile(worker, id), path.join(layout.history(worker), `${id}.${stamp}.jsonl`));
+	} catch (error) {
 		if (!isErrnoCode(error, 'ENOENT')) {
 			throw error;
 		}
-	});
+	}
 }

@@ -37,11 +37,11 @@ export async function sweepExpiredClaims(
 			let out: string | undefined;
 			if (isTaskFileName(name) && stale && !options.isRunning(file)) {
 				// This loop's own folder too: a claim it no longer runs (a result it could not write) is an orphan.
-				out = await fenceClaim(file, mine);
+				out = fenceClaim(file, mine);
 			} else if (isFencedName(name) && owner === self && stale) {
 				out = file; // A hand-off of this loop's that could not finish yet (the task's name was taken).
 			} else if (isFencedName(name) && ownerDead) {
-				out = await fenceClaim(file, mine);
+				out = fenceClaim(file, mine);
 			}
 
 			if (out && (await finishFenced(layout, worker, out)) === 'requeued') {

@@ -150,7 +150,7 @@ export class WorkerLoop {
 	}
 
 	async #fill(): Promise<void> {
-		if (this.#closing || this.#running.size >= this.#worker.concurrency || this.#pending.size === 0 || (await this.#isPaused())) {
+		if (this.#closing || this.#running.size >= this.#worker.concurrency || this.#pending.size === 0 || this.#isPaused()) {
 			return;
 		}
 
@@ -160,7 +160,7 @@ export class WorkerLoop {
 				return;
 			}
 
-			const readiness = await this.#pending.readiness(name, this.#config.queue.parseGrace);
+			const readiness = this.#pending.readiness(name, this.#config.queue.parseGrace);
 			if (readiness.kind === 'wait') {
 				wakeAt = Math.min(wakeAt, readiness.until ?? wakeAt);
 				continue;
@@ -179,8 +179,8 @@ export class WorkerLoop {
 	}
 
 	/** Claiming stops while paused/WORKER.json says so (bad credentials, a rate limit), in every loop of the worker. */
-	async #isPaused(): Promise<boolean> {
-		const pause = await checkPause(this.#config.home, this.#worker.name, this.#layout.authHome(this.#worker.name));
+	#isPaused(): boolean {
+		const pause = checkPause(this.#config.home, this.#worker.name, this.#layout.authHome(this.#worker.name));
 		const state = pause && `${pause.reason}: ${pause.message}`;
 		if (state !== this.#paused) {
 			this.#logger[pause ? 'warn' : 'info']({pause}, pause ? 'claiming paused' : 'claiming resumed');

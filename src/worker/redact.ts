@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const SECRET_NAME = /API_KEY|AUTH_TOKEN|OAUTH_TOKEN|SECRET|PASSWORD|_TOKEN$/i;
@@ -8,13 +8,15 @@ const MIN_SECRET_LENGTH = 8;
  * The secrets a run could leak into its transcript or result: credential-like variables of the
  * environment, and every string in the auth home's settings.json `env` and .credentials.json.
  */
-export async function collectSecrets(env: Record<string, string>, authHome: string): Promise<string[]> {
+export function collectSecrets(env: Record<string, string>, authHome: string): string[] {
 	const secrets = Object.entries(env)
 		.filter(([name]) => SECRET_NAME.test(name))
 		.map(([, value]) => value);
 	for (const name of ['settings.json', '.credentials.json']) {
-		const text = await fs.readFile(path.join(authHome, name), 'utf8').catch(() => undefined);
-		if (text === undefined) {
+		let text: string;
+		try {
+			text = fs.readFileSync(path.join(authHome, name), 'utf8');
+		} catch {
 			continue;
 		}
 

@@ -51,12 +51,7 @@ const STDERR_TAIL = 4096;
  */
 export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	const started = performance.now();
-	const transcript = fs.createWriteStream(run.transcriptFile, {flags: 'a'});
-	// A transcript that cannot be written (a full disk) must not take the worker down; the result tells.
-	let transcriptError: Error | undefined;
-	transcript.on('error', error => {
-		transcriptError ??= error;
-	});
+	const transcript = openTranscript(run.transcriptFile);
 	const child = execa(run.bin, run.args, {
 		cwd: run.cwd,
 		env: run.env,
@@ -132,10 +127,7 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	const exit = await child;
 	clearTimeout(timer);
 	run.signal?.removeEventListener('abort', onAbort);
-	await new Promise<void>(resolve => {
-		transcript.end(() => resolve());
-		transcript.once('error', () => resolve());
-	});
+	const transcriptError = transcript.close();
 	if (transcriptError) {
 		throw transcriptError;
 	}
@@ -153,6 +145,42 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 		badLines,
 		rateLimitResetsAt,
 		rateLimitRetryMs,
+	};
+}
+
+/**
+ * Appends the transcript with plain writes: a line is small, and a write stream would send each one
+ * through the thread pool. A transcript that cannot be written (a full disk) must not take the worker
+ * down mid-run: the first error is kept and handed back by close(), once the run has ended.
+ */
+function openTranscript(file: string): {write(text: string): void; close(): Error | undefined} {
+	let error: Error | undefined;
+	let fd: number | undefined;
+	try {
+		fd = fs.openSync(file, 'a');
+	} catch (openError) {
+		error = openError as Error;
+	}
+
+	return {
+		write(text) {
+			if (fd === undefined || error) {
+				return;
+			}
+
+			try {
+				fs.writeFileSync(fd, text);
+			} catch (writeError) {
+				error = writeError as Error;
+			}
+		},
+		close() {
+			if (fd !== undefined) {
+				fs.closeSync(fd);
+			}
+
+			return error;
+		},
 	};
 }
 

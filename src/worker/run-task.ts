@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import type {Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {crashPoint} from '../crash-points.ts';
@@ -65,15 +65,15 @@ export async function runTask(context: TaskContext, claim: Claim, signal: AbortS
 	await archivePreviousResult(context.layout, claim.worker, claim.id);
 	const startedAt = new Date();
 	const transcriptFile = context.layout.transcriptFile(claim.worker, claim.id);
-	await fs.appendFile(transcriptFile, `${JSON.stringify({type: 'spool', event: 'attempt', attempt: claim.attempt, runId: claim.runId, startedAt})}\n`);
+	fs.appendFileSync(transcriptFile, `${JSON.stringify({type: 'spool', event: 'attempt', attempt: claim.attempt, runId: claim.runId, startedAt})}\n`);
 	context.logger.info({attempt: claim.attempt, cwd}, 'task started');
 
 	const authHome = context.layout.authHome(claim.worker);
 	const env = claudeEnv(authHome);
-	const redact = createRedactor(await collectSecrets(env, authHome));
+	const redact = createRedactor(collectSecrets(env, authHome));
 	const exit = await runClaude({
 		bin: context.config.claudeBin,
-		args: buildClaudeArgs(context.worker, task, await fs.readFile(context.worker.prompt, 'utf8')),
+		args: buildClaudeArgs(context.worker, task, fs.readFileSync(context.worker.prompt, 'utf8')),
 		prompt: task.prompt,
 		cwd,
 		env,

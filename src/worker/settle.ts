@@ -27,7 +27,7 @@ export async function settleRun(context: TaskContext, claim: Claim, history: Att
 			reason: plan.kind === 'pause-auth' ? 'auth' : 'rate-limit',
 			message: result.error.message,
 			since: new Date(now).toISOString(),
-			...(until === undefined ? {fingerprint: await fingerprintAuthHome(context.layout.authHome(claim.worker))} : {until: new Date(until).toISOString()}),
+			...(until === undefined ? {fingerprint: fingerprintAuthHome(context.layout.authHome(claim.worker))} : {until: new Date(until).toISOString()}),
 		});
 		context.logger.error({error: result.error.message, until: until && new Date(until).toISOString()}, plan.kind === 'pause-auth'
 			? 'worker paused: its credentials were refused; fix auth-homes/WORKER or run spool resume WORKER'

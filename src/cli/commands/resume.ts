@@ -17,8 +17,8 @@ changes) or when it hits a rate limit (and resumes at the reset time). This ends
 
 		const config = loadConfig();
 		const {name} = getWorker(config, positionals[0]!);
-		const pause = await readPause(config.home, name);
-		if (!pause || !(await clearPause(config.home, name))) {
+		const pause = readPause(config.home, name);
+		if (!pause || !clearPause(config.home, name)) {
 			console.log(`${name} was not paused`);
 			return 0;
 		}

@@ -168,13 +168,21 @@ function copyTask(raw: Record<string, unknown>): Record<string, unknown> {
 
 /** The environment passed through, with this worker's own auth home. */
 function claudeEnv(authHome: string): Record<string, string> {
-	const env: Record<string, string> = {};
-	for (const [key, value] of Object.entries(process.env)) {
-		if (value !== undefined && key !== 'SPOOL_CRASH_AT') {
-			env[key] = value;
+	return {...inheritedEnv(), CLAUDE_CONFIG_DIR: authHome};
+}
+
+let inherited: Record<string, string> | undefined;
+
+/** process.env as plain data, read once: each access to process.env is a call into C++. */
+function inheritedEnv(): Record<string, string> {
+	if (!inherited) {
+		inherited = {};
+		for (const [key, value] of Object.entries(process.env)) {
+			if (value !== undefined && key !== 'SPOOL_CRASH_AT') {
+				inherited[key] = value;
+			}
 		}
 	}
 
-	env.CLAUDE_CONFIG_DIR = authHome;
-	return env;
+	return inherited;
 }

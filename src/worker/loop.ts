@@ -8,12 +8,10 @@ import type {Logger} from '../log/logger.ts';
 import {claimTask, type Claim} from '../queue/claim.ts';
 import {watchFolder, type FolderWatcher} from '../queue/folder-watch.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
-import {renewLease} from '../queue/lease.ts';
-import {sweepExpiredClaims} from '../queue/sweep.ts';
 import {PendingIndex} from '../queue/pending.ts';
 import {checkSameFilesystem} from '../queue/probe.ts';
-import {sweepTempFiles} from '../queue/sweep-temp.ts';
 import {checkPause} from '../queue/pause.ts';
+import {LeaseKeeper} from './lease-keeper.ts';
 import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
 
 type Running = {claim: Claim; controller: AbortController; done: Promise<TaskEnd | undefined>};
@@ -30,11 +28,11 @@ export class WorkerLoop {
 	readonly #logger: Logger;
 	readonly #pending: PendingIndex;
 	readonly #running = new Map<string, Running>();
+	readonly #leases: LeaseKeeper;
 	#watcher: FolderWatcher | undefined;
 	#timers: NodeJS.Timeout[] = [];
 	#wakeTimer: NodeJS.Timeout | undefined;
 	#pumping = false;
-	#sweeping = false;
 	#pumpAgain = false;
 	#closing = false;
 	#paused: string | undefined;
@@ -47,6 +45,16 @@ export class WorkerLoop {
 		this.#logger = logger;
 		this.#pending = new PendingIndex(this.#layout.tasks(workerName));
 		this.owner = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`.replace(/[^A-Za-z0-9_-]/g, '_');
+		this.#leases = new LeaseKeeper({
+			layout: this.#layout,
+			worker: workerName,
+			owner: this.owner,
+			lease: config.queue.lease,
+			logger,
+			running: () => this.#running.values(),
+			isRunning: file => this.#running.has(file),
+			onRequeue: id => this.#pending.add(`${id}.json`),
+		});
 	}
 
 	/** Checks the set-up, scans, starts watching, and claims what is already waiting. */
@@ -62,7 +70,7 @@ export class WorkerLoop {
 		await fs.mkdir(this.#layout.authHome(name), {recursive: true, mode: 0o700});
 		await fs.chmod(this.#layout.authHome(name), 0o700);
 		await checkSameFilesystem(this.#layout, name, this.owner);
-		await this.#sweep();
+		await this.#leases.sweep();
 		await this.#pending.scan();
 		const onChange = (file: string | undefined) => {
 			if (file === undefined) {
@@ -74,12 +82,8 @@ export class WorkerLoop {
 		};
 		const onError = (error: Error) => this.#logger.warn({err: error}, 'file watcher error; the timer scan still runs');
 		this.#watcher = watchFolder(this.#layout.tasks(name), {usePolling: this.#config.queue.usePolling, interval: 100}, onChange, onError);
-		const {lease, scanInterval} = this.#config.queue;
-		this.#timers.push(
-			setInterval(() => void this.#scanAndPump(), scanInterval),
-			setInterval(() => void this.#heartbeat(), Math.max(50, Math.floor(lease / 3))),
-			setInterval(() => void this.#sweep(), Math.max(100, Math.floor(lease / 2))),
-		);
+		this.#timers.push(setInterval(() => void this.#scanAndPump(), this.#config.queue.scanInterval));
+		this.#leases.start();
 		this.#logger.info({worker: name, owner: this.owner, concurrency: this.#worker.concurrency, pending: this.#pending.size}, 'worker loop started');
 		this.#pump();
 	}
@@ -111,6 +115,8 @@ export class WorkerLoop {
 		for (const timer of this.#timers) {
 			clearInterval(timer);
 		}
+
+		this.#leases.stop();
 
 		await fs.rmdir(this.#layout.claims(this.#worker.name, this.owner)).catch(() => undefined);
 		this.#logger.info('worker loop stopped');
@@ -212,38 +218,5 @@ export class WorkerLoop {
 				this.#pump();
 			});
 		this.#running.set(claim.file, {claim, controller, done});
-	}
-
-	async #heartbeat(): Promise<void> {
-		const now = new Date();
-		await fs.utimes(this.#layout.claims(this.#worker.name, this.owner), now, now).catch(() => undefined);
-		for (const running of this.#running.values()) {
-			if (!(await renewLease(running.claim, now).catch(() => true))) {
-				running.controller.abort('lease-lost' satisfies StopReason);
-			}
-		}
-	}
-
-	async #sweep(): Promise<void> {
-		if (this.#sweeping) {
-			return;
-		}
-
-		this.#sweeping = true;
-		const {name} = this.#worker;
-		try {
-			await sweepExpiredClaims(this.#layout, name, this.owner, this.#config.queue.lease, {
-				isRunning: file => this.#running.has(file),
-				onRequeue: expired => {
-					this.#logger.warn(expired, 'lease expired: task handed back to the queue');
-					this.#pending.add(`${expired.id}.json`);
-				},
-			});
-			await sweepTempFiles(this.#layout, name, this.#config.queue.lease);
-		} catch (error) {
-			this.#logger.error({err: error}, 'lease sweep failed');
-		} finally {
-			this.#sweeping = false;
-		}
 	}
 }

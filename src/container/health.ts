@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import {isErrnoCode} from '../errors.ts';
 import {writeJsonAtomic} from '../queue/atomic-write.ts';
 
 /**
@@ -64,6 +65,6 @@ function isAlive(pid: number): boolean {
 		process.kill(pid, 0);
 		return true;
 	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
+		return isErrnoCode(error, 'EPERM');
 	}
 }

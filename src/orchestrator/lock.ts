@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import lockfile from 'proper-lockfile';
-import {SpoolError} from '../errors.ts';
+import {isErrnoCode, SpoolError} from '../errors.ts';
 import type {WorkflowLayout} from './workflow-layout.ts';
 
 /** A lock not refreshed for this long belongs to a dead orchestrator and is taken over. proper-lockfile's minimum. */
@@ -22,7 +22,7 @@ export async function lockWorkflows(layout: WorkflowLayout, onCompromised: (erro
 			onCompromised,
 		});
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
+		if (isErrnoCode(error, 'ELOCKED')) {
 			throw new SpoolError('orchestrator_running', `another orchestrator is running in this spool home: it holds ${layout.lockFile}; stop it first`, {cause: error});
 		}
 

@@ -9,6 +9,9 @@ import path from 'node:path';
  */
 export type Layout = ReturnType<typeof createLayout>;
 
+/** The files of an auth home (auth-homes/W/) that hold a worker's credentials. */
+export const CREDENTIAL_FILES = ['settings.json', '.credentials.json'] as const;
+
 export function createLayout(home: string) {
 	return {
 		home,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {writeJsonAtomic} from './atomic-write.ts';
+import {CREDENTIAL_FILES} from './layout.ts';
 
 /**
  * paused/WORKER.json: every loop of the worker (in every container) stops claiming while it exists.
@@ -46,7 +47,7 @@ export function clearPause(home: string, worker: string): boolean {
 /** The files that hold a worker's credentials, by size and mtime: a change means someone logged in again. */
 export function fingerprintAuthHome(authHome: string): string {
 	const parts: string[] = [];
-	for (const name of ['settings.json', '.credentials.json']) {
+	for (const name of CREDENTIAL_FILES) {
 		const stat = fs.statSync(path.join(authHome, name), {throwIfNoEntry: false});
 		parts.push(stat ? `${name}:${stat.size}:${stat.mtimeMs}` : `${name}:-`);
 	}

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import {CREDENTIAL_FILES} from '../queue/layout.ts';
 
 const SECRET_NAME = /API_KEY|AUTH_TOKEN|OAUTH_TOKEN|SECRET|PASSWORD|_TOKEN$/i;
 const MIN_SECRET_LENGTH = 8;
@@ -12,7 +13,7 @@ export function collectSecrets(env: Record<string, string>, authHome: string): s
 	const secrets = Object.entries(env)
 		.filter(([name]) => SECRET_NAME.test(name))
 		.map(([, value]) => value);
-	for (const name of ['settings.json', '.credentials.json']) {
+	for (const name of CREDENTIAL_FILES) {
 		let text: string;
 		try {
 			text = fs.readFileSync(path.join(authHome, name), 'utf8');

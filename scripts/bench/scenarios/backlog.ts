@@ -52,6 +52,5 @@ export async function measureBacklog(pending: number, claims: number, usePolling
 		};
 	} finally {
 		await worker.stop();
-		bench.remove();
 	}
 }

@@ -24,23 +24,19 @@ export function runBatch(runner: BatchRunner, tasks: number, concurrency: number
  */
 async function runXargs(tasks: number, concurrency: number): Promise<Batch> {
 	const bench = makeBenchHome({[WORKER]: {}});
-	try {
-		const ids = Array.from({length: tasks}, (_, n) => taskId(n)).join('\n');
-		const before = readCpu('self');
-		const started = nowMs();
-		const child = spawn('xargs', ['-P', String(concurrency), '-n', '1', INSTANT_CLAUDE, '--bench-id'], {env: benchEnv(bench), stdio: ['pipe', 'ignore', 'inherit']});
-		child.stdin.end(ids);
-		const code = await new Promise(resolve => child.once('exit', resolve));
-		const wallMs = nowMs() - started;
-		if (code !== 0) {
-			throw new Error(`xargs exited with ${String(code)}`);
-		}
-
-		const {children} = cpuSince(before, readCpu('self'));
-		return {runner: 'xargs', tasks, wallMs, cpu: {self: 0, children}};
-	} finally {
-		bench.remove();
+	const ids = Array.from({length: tasks}, (_, n) => taskId(n)).join('\n');
+	const before = readCpu('self');
+	const started = nowMs();
+	const child = spawn('xargs', ['-P', String(concurrency), '-n', '1', INSTANT_CLAUDE, '--bench-id'], {env: benchEnv(bench), stdio: ['pipe', 'ignore', 'inherit']});
+	child.stdin.end(ids);
+	const code = await new Promise(resolve => child.once('exit', resolve));
+	const wallMs = nowMs() - started;
+	if (code !== 0) {
+		throw new Error(`xargs exited with ${String(code)}`);
 	}
+
+	const {children} = cpuSince(before, readCpu('self'));
+	return {runner: 'xargs', tasks, wallMs, cpu: {self: 0, children}};
 }
 
 /**
@@ -70,6 +66,5 @@ async function runQueue(runner: 'spool' | 'plain', tasks: number, concurrency: n
 		return {runner, tasks, wallMs: ended - started, cpu};
 	} finally {
 		await process.stop();
-		bench.remove();
 	}
 }

@@ -39,27 +39,22 @@ export async function measurePickup(runner: PickupRunner, count: number, gapMs: 
 		return summarize(`${runnerLabel[runner]}`, latencies);
 	} finally {
 		await process.stop();
-		bench.remove();
 	}
 }
 
 /** The floor under any pickup: from the spawn call (execa, as spool does it) to the fixture's start. */
 export async function measureSpawnFloor(count: number): Promise<Pickup> {
 	const bench = makeBenchHome({[WORKER]: {}});
-	try {
-		const env = benchEnv(bench);
-		const spawned = new Map<string, number>();
-		for (let n = 0; n < count; n++) {
-			const id = taskId(n);
-			spawned.set(id, nowMs());
-			await execa(INSTANT_CLAUDE, ['--bench-id', id], {env, extendEnv: false, input: 'prompt', detached: true});
-		}
-
-		const starts = readStarts(bench.startLog);
-		return summarize('floor: execa spawn → fixture start', [...spawned].map(([id, at]) => starts.get(id)! - at));
-	} finally {
-		bench.remove();
+	const env = benchEnv(bench);
+	const spawned = new Map<string, number>();
+	for (let n = 0; n < count; n++) {
+		const id = taskId(n);
+		spawned.set(id, nowMs());
+		await execa(INSTANT_CLAUDE, ['--bench-id', id], {env, extendEnv: false, input: 'prompt', detached: true});
 	}
+
+	const starts = readStarts(bench.startLog);
+	return summarize('floor: execa spawn → fixture start', [...spawned].map(([id, at]) => starts.get(id)! - at));
 }
 
 const runnerLabel: Record<PickupRunner, string> = {

@@ -67,7 +67,6 @@ export async function measureRealCli(perWorker: number, rounds: number): Promise
 		return {aloneMs, rounds: results};
 	} finally {
 		await api.close();
-		bench.remove();
 	}
 }
 

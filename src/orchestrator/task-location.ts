@@ -3,6 +3,7 @@ import path from 'node:path';
 import type {Layout} from '../queue/layout.ts';
 import type {TaskResult} from '../queue/result.ts';
 import {readResult} from '../queue/snapshot.ts';
+import {isTaskFileName, parseClaimName} from '../queue/task-file.ts';
 import type {TaskState} from './state.ts';
 
 export type TaskLocation = {where: 'pending'} | {where: 'running'} | {where: 'finished'; result: TaskResult} | {where: 'nowhere'};
@@ -23,7 +24,8 @@ export async function locateTask(layout: Layout, task: Pick<TaskState, 'worker' 
 	}
 
 	for (const owner of await fs.readdir(layout.processing(task.worker)).catch(() => [])) {
-		if (await exists(path.join(layout.claims(task.worker, owner), `${task.taskId}.json`))) {
+		const claims = await fs.readdir(layout.claims(task.worker, owner)).catch(() => []);
+		if (claims.some(name => isTaskFileName(name) && parseClaimName(name).id === task.taskId)) {
 			return {where: 'running'};
 		}
 	}

@@ -3,9 +3,10 @@ import path from 'node:path';
 import {randomUUID} from 'node:crypto';
 import {isErrnoCode} from '../errors.ts';
 import {adoptForeignClaim} from './adopt-claim.ts';
-import {renameDurable, tempPathFor, writeFileDurable} from './atomic-write.ts';
+import {syncDirectory} from './atomic-write.ts';
 import type {Layout} from './layout.ts';
-import {taskIdOf} from './task-file.ts';
+import {startedClaimName, taskIdOf} from './task-file.ts';
+import type {AttemptRecord} from './task-schema.ts';
 
 /** A task this loop holds: the file lies in processing/WORKER/OWNER/ and its mtime is the lease. */
 export type Claim = {
@@ -14,6 +15,7 @@ export type Claim = {
 	owner: string;
 	/** Unique per attempt; written into the claim and the result so a sweeper can tell a finished claim. */
 	runId: string;
+	/** processing/W/OWNER/ID.json, and ID@ATTEMPT.RUNID.json once the run started (stampClaim). */
 	file: string;
 	/** The task file's JSON as the user wrote it, without spool's bookkeeping fields. */
 	raw: unknown;
@@ -31,8 +33,8 @@ export type ClaimOutcome =
 
 /**
  * Claims `tasks/WORKER/NAME` by renaming it into this loop's folder: of several racing loops exactly
- * one rename succeeds. The file is left as the user wrote it until `stampClaim`, so a rejected task
- * keeps its original bytes.
+ * one rename succeeds. The file keeps the bytes the user wrote (a rejected task moves on as it came);
+ * `stampClaim` later marks the run's start in its name.
  */
 export async function claimTask(layout: Layout, worker: string, owner: string, name: string): Promise<ClaimOutcome> {
 	const file = path.join(layout.claims(worker, owner), name);
@@ -72,27 +74,32 @@ export async function claimTask(layout: Layout, worker: string, owner: string, n
 }
 
 /**
- * Counts the attempt in the claim file and marks it with the runId before claude starts, so a crash
- * from here on costs one attempt and a sweeper can tell whether the attempt already wrote its result.
+ * Marks the start of a run before claude starts: the claim is renamed `ID@ATTEMPT.RUNID.json` and its
+ * folder fsynced, so a crash from here on costs one attempt and a sweeper can tell whether the attempt
+ * already wrote its result. The content stays as claimed (a rename creates and deletes no file).
  * False when the claim was ended meanwhile (a stalled loop's lease expired): the stamp must not bring a
  * fenced claim back to life.
  */
-export async function stampClaim(claim: Claim, extra: Record<string, unknown> = {}): Promise<boolean> {
-	const temp = tempPathFor(claim.file);
-	await writeFileDurable(temp, `${JSON.stringify({...(claim.raw as Record<string, unknown>), ...extra, attempts: claim.attempt, runId: claim.runId}, null, 2)}\n`);
+export async function stampClaim(claim: Claim): Promise<boolean> {
+	const started = path.join(path.dirname(claim.file), startedClaimName(claim.id, claim.attempt, claim.runId));
 	try {
-		fs.statSync(claim.file);
-		await renameDurable(temp, claim.file);
-		return true;
+		fs.renameSync(claim.file, started);
 	} catch (error) {
 		if (isErrnoCode(error, 'ENOENT')) {
 			return false;
 		}
 
 		throw error;
-	} finally {
-		fs.rmSync(temp, {force: true});
 	}
+
+	claim.file = started;
+	await syncDirectory(path.dirname(started));
+	return true;
+}
+
+/** The record of an attempt whose loop died or froze: the claim came back with that attempt's runId. */
+export function lostAttempt(attempt: number): AttemptRecord {
+	return {attempt, error: {code: 'worker_lost', message: 'the worker loop died or froze during this attempt (its lease expired)'}, finishedAt: new Date().toISOString()};
 }
 
 /** False when the file belongs to another user, whose file's times only root could set. */

@@ -4,6 +4,7 @@ import path from 'node:path';
  * Where everything lives in a spool home. A task's state is the folder it lies in:
  *   tasks/W/ID.json                  pending
  *   processing/W/OWNER/ID.json       claimed by the worker loop OWNER (its mtime is the lease)
+ *   processing/W/OWNER/ID@N.RUN.json  the same once claude has started: attempt N, run RUN
  *   results/W/ID.json, ID.jsonl      the result, and the live transcript
  *   rejected/W/ID.json               the original of a task that was rejected
  */

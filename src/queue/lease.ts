@@ -4,6 +4,7 @@ import {randomBytes} from 'node:crypto';
 import {isErrnoCode} from '../errors.ts';
 import {syncDirectory} from './atomic-write.ts';
 import type {Claim} from './claim.ts';
+import {parseClaimName, type ClaimName} from './task-file.ts';
 
 /*
  * A claim ends in exactly one way, decided by one atomic rename: whoever ends it (the loop that holds it,
@@ -14,10 +15,13 @@ import type {Claim} from './claim.ts';
  * the same way.
  */
 
-/** Renews a claim's lease by touching it. False when the claim is gone: someone else ended it (fencing). */
-export async function renewLease(claim: Claim, now = new Date()): Promise<boolean> {
+/**
+ * Renews a claim's lease by touching it. False when the claim is gone: someone else ended it (fencing).
+ * A plain system call, so that it never runs between stampClaim's rename and the new name's record.
+ */
+export function renewLease(claim: Claim, now = new Date()): boolean {
 	try {
-		await fs.promises.utimes(claim.file, now, now);
+		fs.utimesSync(claim.file, now, now);
 		return true;
 	} catch (error) {
 		if (isErrnoCode(error, 'ENOENT')) {
@@ -28,10 +32,15 @@ export async function renewLease(claim: Claim, now = new Date()): Promise<boolea
 	}
 }
 
-/** Moves a claim (or a dead loop's .out file) into `intoDir`. Undefined when someone else took it first. */
-export function fenceClaim(file: string, intoDir: string): string | undefined {
+/**
+ * Moves a claim (or a dead loop's .out file) into `intoDir`. Undefined when someone else took it first.
+ * `asClaimed` drops the started mark from the name (ID@ATTEMPT.RUNID.json → ID.json): the loop that
+ * requeues its own claim writes the new content next, and until then the task is as it was claimed.
+ */
+export function fenceClaim(file: string, intoDir: string, options: {asClaimed?: boolean} = {}): string | undefined {
 	const base = path.basename(file);
-	const out = path.join(intoDir, `.out-${randomBytes(4).toString('hex')}-${base.startsWith('.out-') ? base.slice(OUT_PREFIX) : base}`);
+	const name = base.startsWith('.out-') ? base.slice(OUT_PREFIX) : base;
+	const out = path.join(intoDir, `.out-${randomBytes(4).toString('hex')}-${options.asClaimed ? `${parseClaimName(name).id}.json` : name}`);
 	try {
 		fs.renameSync(file, out);
 		return out;
@@ -50,9 +59,9 @@ export function isFencedName(name: string): boolean {
 	return name.startsWith('.out-') && name.endsWith('.json');
 }
 
-/** The task id of a fenced file: `.out-RANDOM-ID.json`. */
-export function idOfFenced(outFile: string): string {
-	return path.basename(outFile).slice(OUT_PREFIX, -'.json'.length);
+/** The claim a fenced file was: `.out-RANDOM-ID.json` or `.out-RANDOM-ID@ATTEMPT.RUNID.json`. */
+export function claimOfFenced(outFile: string): ClaimName {
+	return parseClaimName(path.basename(outFile).slice(OUT_PREFIX));
 }
 
 /**

@@ -1,8 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {Layout} from './layout.ts';
-import {fenceClaim, idOfFenced, isFencedName, moveIntoQueue} from './lease.ts';
-import {isTaskFileName, taskIdOf} from './task-file.ts';
+import {writeJsonAtomic} from './atomic-write.ts';
+import {isObject, lostAttempt} from './claim.ts';
+import {claimOfFenced, fenceClaim, isFencedName, moveIntoQueue} from './lease.ts';
+import {isTaskFileName, parseClaimName, type ClaimName} from './task-file.ts';
 
 export type Expired = {id: string; owner: string; ageMs: number};
 
@@ -39,13 +41,13 @@ export async function sweepExpiredClaims(
 				// This loop's own folder too: a claim it no longer runs (a result it could not write) is an orphan.
 				out = fenceClaim(file, mine);
 			} else if (isFencedName(name) && owner === self && stale) {
-				out = file; // A hand-off of this loop's that could not finish yet (the task's name was taken).
+				out = file; // A hand-off of this loop's that could not finish yet (the task's name was taken, a full disk).
 			} else if (isFencedName(name) && ownerDead) {
 				out = fenceClaim(file, mine);
 			}
 
 			if (out && (await finishFenced(layout, worker, out)) === 'requeued') {
-				options.onRequeue({id: isFencedName(name) ? idOfFenced(name) : taskIdOf(name), owner, ageMs: now - stat!.mtimeMs});
+				options.onRequeue({id: (isFencedName(name) ? claimOfFenced(name) : parseClaimName(name)).id, owner, ageMs: now - stat!.mtimeMs});
 			}
 		}
 
@@ -72,24 +74,49 @@ async function restoreForeignClaims(dir: string): Promise<void> {
 	}
 }
 
-/** A fenced claim whose result exists with its runId is done; any other goes back to the queue. */
-async function finishFenced(layout: Layout, worker: string, out: string): Promise<'done' | 'requeued' | 'name-taken'> {
-	const id = idOfFenced(out);
-	if (await isFinished(layout, worker, id, out)) {
+/**
+ * A fenced claim whose result exists with its runId is done; any other goes back to the queue. A claim
+ * whose run had started goes back with that attempt counted and its runId, by which the next claimer
+ * records the attempt as lost.
+ */
+async function finishFenced(layout: Layout, worker: string, out: string): Promise<'done' | 'requeued' | 'waiting'> {
+	const claim = claimOfFenced(out);
+	const content = await readJson(out);
+	const runId = claim.started?.runId ?? (isObject(content) ? content.runId : undefined);
+	if (typeof runId === 'string' && runId === (await readJson(layout.resultFile(worker, claim.id)) as {runId?: unknown} | undefined)?.runId) {
 		await fs.rm(out, {force: true});
 		return 'done';
 	}
 
-	return (await moveIntoQueue(out, path.join(layout.tasks(worker), `${id}.json`))) ? 'requeued' : 'name-taken';
+	if (claim.started && isObject(content) && content.runId !== claim.started.runId) {
+		try {
+			await writeJsonAtomic(out, startedContent(content, claim.started));
+		} catch {
+			// A full disk: requeued as claimed, the attempt would go uncounted and the task could be paid for
+			// again and again. The fenced file waits in this loop's folder; a later sweep tries again.
+			return 'waiting';
+		}
+	}
+
+	return (await moveIntoQueue(out, path.join(layout.tasks(worker), `${claim.id}.json`))) ? 'requeued' : 'waiting';
 }
 
-async function isFinished(layout: Layout, worker: string, id: string, claimFile: string): Promise<boolean> {
+/**
+ * The task file of a started claim whose loop died: its attempt counted, its runId, and in its history
+ * the attempt before it when that one was lost too (the file came with an older runId). Once written,
+ * the file carries this runId, so a sweep that repeats the step after a crash leaves it as it is.
+ */
+function startedContent(content: Record<string, unknown>, started: NonNullable<ClaimName['started']>): Record<string, unknown> {
+	const {runId: previous, history, ...fields} = content;
+	const records = [...(Array.isArray(history) ? history : []), ...(previous === undefined ? [] : [lostAttempt(started.attempt - 1)])];
+	return {...fields, ...(records.length > 0 ? {history: records} : {}), attempts: started.attempt, runId: started.runId};
+}
+
+async function readJson(file: string): Promise<unknown> {
 	try {
-		const claim = JSON.parse(await fs.readFile(claimFile, 'utf8')) as {runId?: unknown};
-		const result = JSON.parse(await fs.readFile(layout.resultFile(worker, id), 'utf8')) as {runId?: unknown};
-		return typeof claim.runId === 'string' && claim.runId === result.runId;
+		return JSON.parse(await fs.readFile(file, 'utf8')) as unknown;
 	} catch {
-		return false;
+		return undefined;
 	}
 }
 

@@ -13,6 +13,29 @@ export function taskIdOf(name: string): string {
 	return name.slice(0, -'.json'.length);
 }
 
+/**
+ * A claim whose run has started is renamed `ID@ATTEMPT.RUNID.json`: its name counts the attempt and
+ * marks the run, so a sweeper can tell both after a crash without the file being rewritten. `@` never
+ * occurs in an id.
+ */
+export function startedClaimName(id: string, attempt: number, runId: string): string {
+	return `${id}@${attempt}.${runId}.json`;
+}
+
+export type ClaimName = {id: string; started?: {attempt: number; runId: string}};
+
+/** Reads a claim's name: `ID.json` (claimed, not started) or `ID@ATTEMPT.RUNID.json` (started). */
+export function parseClaimName(name: string): ClaimName {
+	const started = STARTED_CLAIM.exec(name);
+	if (started && ID_PATTERN.test(started[1]!)) {
+		return {id: started[1]!, started: {attempt: Number(started[2]), runId: started[3]!}};
+	}
+
+	return {id: taskIdOf(name)};
+}
+
+const STARTED_CLAIM = /^(.+)@(\d+)\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.json$/;
+
 /** Why an id is unsafe, or undefined when it is fine. */
 export function checkTaskId(id: string): string | undefined {
 	if (ID_PATTERN.test(id)) {

@@ -79,7 +79,14 @@ export class LeaseKeeper {
 		const {layout, worker, owner} = this.#options;
 		await fs.utimes(layout.claims(worker, owner), now, now).catch(() => undefined);
 		for (const {claim, controller} of this.#options.running()) {
-			if (!(await renewLease(claim, now).catch(() => true))) {
+			let held = true;
+			try {
+				held = renewLease(claim, now);
+			} catch {
+				// A passing error (EIO, EMFILE): the next heartbeat tries again before the lease runs out.
+			}
+
+			if (!held) {
 				controller.abort('lease-lost' satisfies StopReason);
 			}
 		}

@@ -11,6 +11,7 @@ import {createLayout, type Layout} from '../queue/layout.ts';
 import {PendingIndex} from '../queue/pending.ts';
 import {checkSameFilesystem} from '../queue/probe.ts';
 import {checkPause} from '../queue/pause.ts';
+import {taskIdOf} from '../queue/task-file.ts';
 import {LeaseKeeper} from './lease-keeper.ts';
 import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
 
@@ -27,6 +28,7 @@ export class WorkerLoop {
 	readonly #layout: Layout;
 	readonly #logger: Logger;
 	readonly #pending: PendingIndex;
+	/** By task id: one run of an id at a time in a loop. */
 	readonly #running = new Map<string, Running>();
 	readonly #leases: LeaseKeeper;
 	#watcher: FolderWatcher | undefined;
@@ -52,7 +54,7 @@ export class WorkerLoop {
 			lease: config.queue.lease,
 			logger,
 			running: () => this.#running.values(),
-			isRunning: file => this.#running.has(file),
+			isRunning: file => [...this.#running.values()].some(running => running.claim.file === file),
 			onRequeue: id => this.#pending.add(`${id}.json`),
 		});
 	}
@@ -166,6 +168,10 @@ export class WorkerLoop {
 				return;
 			}
 
+			if (this.#running.has(taskIdOf(name))) {
+				continue; // The same id dropped again while it runs here: it waits for the run to end (#start pumps then).
+			}
+
 			const readiness = this.#pending.readiness(name, this.#config.queue.parseGrace);
 			if (readiness.kind === 'wait') {
 				wakeAt = Math.min(wakeAt, readiness.until ?? wakeAt);
@@ -214,9 +220,9 @@ export class WorkerLoop {
 				return undefined;
 			})
 			.finally(() => {
-				this.#running.delete(claim.file);
+				this.#running.delete(claim.id);
 				this.#pump();
 			});
-		this.#running.set(claim.file, {claim, controller, done});
+		this.#running.set(claim.id, {claim, controller, done});
 	}
 }

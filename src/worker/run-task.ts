@@ -4,7 +4,7 @@ import type {WorkerConfig} from '../config/schema.ts';
 import {crashPoint} from '../crash-points.ts';
 import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
-import {stampClaim, type Claim} from '../queue/claim.ts';
+import {lostAttempt, stampClaim, type Claim} from '../queue/claim.ts';
 import type {Layout} from '../queue/layout.ts';
 import {rejectTaskFile} from '../queue/reject.ts';
 import {blankResult, type TaskError, type TaskResult} from '../queue/result.ts';
@@ -56,7 +56,7 @@ export async function runTask(context: TaskContext, claim: Claim, signal: AbortS
 		return finish(context, claim, {...base, status: 'dead', history, task: taskCopy, error: deadError(history)});
 	}
 
-	if (!(await stampClaim(claim, history.length > 0 ? {history} : {}))) {
+	if (!(await stampClaim(claim))) {
 		context.logger.warn('claim ended by a sweep before the run started (this loop stalled past its lease)');
 		return {kind: 'fenced'};
 	}
@@ -144,10 +144,6 @@ async function reject(context: TaskContext, claim: Claim, error: TaskError): Pro
 	const result = await rejectTaskFile(context.layout, {worker: claim.worker, file: claim.file, owner: claim.owner, error, attempts: claim.attempt - 1});
 	context.logger.warn({error: error.message}, 'task rejected');
 	return result ? {kind: 'finished', result} : {kind: 'fenced'};
-}
-
-function lostAttempt(attempt: number): AttemptRecord {
-	return {attempt, error: {code: 'worker_lost', message: 'the worker loop died or froze during this attempt (its lease expired)'}, finishedAt: new Date().toISOString()};
 }
 
 /** A task whose attempts are spent before this run: poison when its worker died on every one of them. */

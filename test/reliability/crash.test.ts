@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type FakeApi} from '../fixtures/fake-api.ts';
-import {apiEnv, dropTask, listDir, makeHome, resultOf, spool, waitFor} from '../helpers/home.ts';
+import {apiEnv, dropTask, listDir, makeHome, readJson, resultOf, spool, waitFor} from '../helpers/home.ts';
 import {processesUnder} from '../helpers/processes.ts';
 
 let api: FakeApi;
@@ -94,6 +94,46 @@ describe('a worker loop that dies', () => {
 		}, 60_000);
 	}
 });
+
+test('a started claim is named ID@ATTEMPT.RUNID.json with the bytes as dropped; the same id dropped while it runs waits and runs next', async () => {
+	const home = await makeHome({workers: {coder: {concurrency: 2}}, queue: QUEUE});
+	slowFirst = new Set(['first run']);
+	const worker = spool(home, ['worker', 'coder'], {env: apiEnv(api.url)});
+	try {
+		const dropped = '{"prompt": "first run",\n  "metadata": {"n": 1}}\n';
+		await dropTask(home, 'coder', 'twice', dropped);
+		const claim = await waitFor(async () => {
+			for (const owner of await listDir(path.join(home, 'processing', 'coder'))) {
+				const name = (await listDir(path.join(home, 'processing', 'coder', owner))).find(name => name.startsWith('twice'));
+				if (name && api.requests.some(request => request.prompt === 'first run')) {
+					return path.join(home, 'processing', 'coder', owner, name);
+				}
+			}
+
+			return undefined;
+		}, 20_000, 'the first run started');
+		expect(path.basename(claim)).toMatch(/^twice@1\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.json$/);
+		expect(await fs.readFile(claim, 'utf8')).toBe(dropped);
+
+		// The same id again while the first run holds its claim: it must neither replace that claim nor run beside it.
+		await dropTask(home, 'coder', 'twice', {prompt: 'second run'});
+		const second = await waitFor(async () => {
+			const result = await resultOf(home, 'coder', 'twice');
+			return result?.result === 'done: second run' && result;
+		}, 30_000, 'the second result');
+		expect(second).toMatchObject({status: 'succeeded', attempts: 1});
+		const history = await listDir(path.join(home, 'results', 'coder', '.history'));
+		const earlier = history.filter(name => name.endsWith('.json'));
+		expect(earlier).toHaveLength(1);
+		expect(await readJson(path.join(home, 'results', 'coder', '.history', earlier[0]!))).toMatchObject({status: 'succeeded', result: 'done: first run', metadata: {n: 1}});
+		const firstEnded = api.requests.findIndex(request => request.prompt === 'first run');
+		expect(api.requests.findIndex(request => request.prompt === 'second run')).toBeGreaterThan(firstEnded);
+		await expectCleanQueue(home, 'coder');
+	} finally {
+		worker.kill('SIGTERM');
+		await worker;
+	}
+}, 60_000);
 
 test('a loop frozen past its lease while another takes over writes no result when thawed (fencing)', async () => {
 	const home = await makeHome({workers: {coder: {}}, queue: QUEUE});

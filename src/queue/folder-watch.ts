@@ -33,15 +33,17 @@ function watchNative(dir: string, onChange: (name: string | undefined) => void, 
 	};
 }
 
-/** A folder's entries changed when its mtime or ctime moved (or it was replaced by another folder). */
+/**
+ * A folder's entries changed when its mtime or ctime moved (or it was replaced by another folder). The
+ * stat is a plain system call on a fixed-rate timer: through the thread pool, and re-armed after each
+ * answer, every period came out a few ms longer than `interval`, and the pickup's tail with it.
+ */
 function pollFolder(dir: string, interval: number, onChange: (name: string | undefined) => void, onError: (error: Error) => void): FolderWatcher {
 	const identify = (stat: fs.Stats) => `${stat.ino}:${stat.mtimeMs}:${stat.ctimeMs}`;
 	let previous = identify(fs.statSync(dir));
-	let closed = false;
-	let timer: NodeJS.Timeout | undefined;
-	const poll = async () => {
+	const timer = setInterval(() => {
 		try {
-			const current = identify(await fs.promises.stat(dir));
+			const current = identify(fs.statSync(dir));
 			if (current !== previous) {
 				previous = current;
 				onChange(undefined);
@@ -49,17 +51,10 @@ function pollFolder(dir: string, interval: number, onChange: (name: string | und
 		} catch (error) {
 			onError(error as Error);
 		}
-
-		if (!closed) {
-			timer = setTimeout(poll, interval);
-		}
-	};
-
-	timer = setTimeout(poll, interval);
+	}, interval);
 	return {
 		async close() {
-			closed = true;
-			clearTimeout(timer);
+			clearInterval(timer);
 		},
 	};
 }

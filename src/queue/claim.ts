@@ -13,7 +13,7 @@ export type Claim = {
 	id: string;
 	worker: string;
 	owner: string;
-	/** Unique per attempt; written into the claim and the result so a sweeper can tell a finished claim. */
+	/** Unique per attempt; in the started claim's name and in the result, so a sweeper can tell a finished claim. */
 	runId: string;
 	/** processing/W/OWNER/ID.json, and ID@ATTEMPT.RUNID.json once the run started (stampClaim). */
 	file: string;

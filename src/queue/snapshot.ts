@@ -51,8 +51,13 @@ export async function snapshotWorker(layout: Layout, worker: string, leaseMs: nu
 }
 
 export async function readResult(file: string): Promise<TaskResult | undefined> {
+	return (await readJson(file)) as TaskResult | undefined;
+}
+
+/** A JSON file's value; undefined when it is missing or does not parse (yet). */
+export async function readJson(file: string): Promise<unknown> {
 	try {
-		return JSON.parse(await fs.readFile(file, 'utf8')) as TaskResult;
+		return JSON.parse(await fs.readFile(file, 'utf8')) as unknown;
 	} catch {
 		return undefined;
 	}

@@ -4,7 +4,8 @@ import type {Layout} from './layout.ts';
 import {writeJsonAtomic} from './atomic-write.ts';
 import {isObject, lostAttempt} from './claim.ts';
 import {claimOfFenced, fenceClaim, isFencedName, moveIntoQueue} from './lease.ts';
-import {isTaskFileName, parseClaimName, type ClaimName} from './task-file.ts';
+import {readJson, readResult} from './snapshot.ts';
+import {isTaskFileName, type ClaimName} from './task-file.ts';
 
 export type Expired = {id: string; owner: string; ageMs: number};
 
@@ -47,7 +48,7 @@ export async function sweepExpiredClaims(
 			}
 
 			if (out && (await finishFenced(layout, worker, out)) === 'requeued') {
-				options.onRequeue({id: (isFencedName(name) ? claimOfFenced(name) : parseClaimName(name)).id, owner, ageMs: now - stat!.mtimeMs});
+				options.onRequeue({id: claimOfFenced(out).id, owner, ageMs: now - stat!.mtimeMs});
 			}
 		}
 
@@ -83,7 +84,7 @@ async function finishFenced(layout: Layout, worker: string, out: string): Promis
 	const claim = claimOfFenced(out);
 	const content = await readJson(out);
 	const runId = claim.started?.runId ?? (isObject(content) ? content.runId : undefined);
-	if (typeof runId === 'string' && runId === (await readJson(layout.resultFile(worker, claim.id)) as {runId?: unknown} | undefined)?.runId) {
+	if (typeof runId === 'string' && runId === (await readResult(layout.resultFile(worker, claim.id)))?.runId) {
 		await fs.rm(out, {force: true});
 		return 'done';
 	}
@@ -110,14 +111,6 @@ function startedContent(content: Record<string, unknown>, started: NonNullable<C
 	const {runId: previous, history, ...fields} = content;
 	const records = [...(Array.isArray(history) ? history : []), ...(previous === undefined ? [] : [lostAttempt(started.attempt - 1)])];
 	return {...fields, ...(records.length > 0 ? {history: records} : {}), attempts: started.attempt, runId: started.runId};
-}
-
-async function readJson(file: string): Promise<unknown> {
-	try {
-		return JSON.parse(await fs.readFile(file, 'utf8')) as unknown;
-	} catch {
-		return undefined;
-	}
 }
 
 async function readdirOrEmpty(dir: string): Promise<string[]> {

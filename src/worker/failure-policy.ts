@@ -2,15 +2,15 @@ import type {TaskError} from '../queue/result.ts';
 
 /**
  * What a failed run means for the task and the worker:
- * - `retry`: a passing fault (API 5xx/529, network, a CLI that crashed or hung, a timeout): run it again
- *   after a backoff, while attempts remain;
+ * - `retry`: a passing fault (API 5xx/529, network, a CLI that crashed or hung or could not be spawned, a
+ *   timeout): run it again after a backoff, while attempts remain;
  * - `final`: running it again would fail the same way (a turn or budget limit, a 4xx): write the result;
  * - `pause-auth`: the worker's credentials are bad: no task can succeed, so stop claiming;
  * - `pause-rate`: a rate or usage limit: wait it out without burning the task's attempts.
  */
 export type FailurePlan = {kind: 'retry'} | {kind: 'final'} | {kind: 'pause-auth'} | {kind: 'pause-rate'};
 
-const RETRYABLE = new Set(['api_unavailable', 'api_unreachable', 'timeout', 'cli_crashed', 'error_during_execution', 'worker_lost']);
+const RETRYABLE = new Set(['api_unavailable', 'api_unreachable', 'timeout', 'cli_crashed', 'cli_not_started', 'error_during_execution', 'worker_lost']);
 
 export function planFailure(error: TaskError): FailurePlan {
 	if (error.code === 'auth_failed') {

@@ -36,6 +36,10 @@ function errorOf(exit: ClaudeExit, base: {result: string | null; subtype: string
 	}
 
 	const final = exit.final;
+	if (exit.spawnError) {
+		return {code: 'cli_not_started', message: `claude could not be started (${exit.spawnError}): check SPOOL_CLAUDE_BIN or claude.bin in spool.yaml, and the task's cwd`};
+	}
+
 	if (!final) {
 		const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
 		const stderr = exit.stderrTail ? `: ${exit.stderrTail.split('\n').slice(-5).join(' | ')}` : '';

@@ -97,6 +97,18 @@ describe('retries', () => {
 			expect(exit3.error.message).toContain('fake-claude: asked to fail');
 		});
 	}, 60_000);
+
+	test('a claude binary that cannot be spawned fails the task with a message naming the binary, and the worker goes on', async () => {
+		const home = await makeHome({workers: {coder: {}}, queue: {...QUEUE, maxAttempts: 2}});
+		const missing = path.join(home, 'no-such-claude');
+		await runWorker(home, {SPOOL_CLAUDE_BIN: missing}, async () => {
+			await dropTask(home, 'coder', 'orphan', {prompt: 'hello'});
+			const result = await waitFor(() => resultOf(home, 'coder', 'orphan'), 30_000, 'result');
+			expect(result).toMatchObject({status: 'dead', attempts: 2, exitCode: null, error: {code: 'cli_not_started'}});
+			expect(result.error.message).toContain(`spawn ${missing} ENOENT`);
+			expect(result.task).toEqual({prompt: 'hello'});
+		});
+	}, 60_000);
 });
 
 describe('hangs', () => {

@@ -2,21 +2,22 @@ import {SpoolError} from '../errors.ts';
 import {commands, type Command} from './commands/index.ts';
 import {CliUsageError} from './parse.ts';
 
-const USAGE = `spool: a filesystem job queue for Claude Code workers
+async function usage(): Promise<string> {
+	const all: Command[] = await Promise.all(Object.values(commands).map(async load => load()));
+	return `spool: a filesystem job queue for Claude Code workers
 
 Usage: spool <command> [options]
 
 Commands:
-${Object.values(commands)
-	.map((command: Command) => `  ${command.usage.padEnd(40)} ${command.summary}`)
-	.join('\n')}
+${all.map(command => `  ${command.usage.padEnd(40)} ${command.summary}`).join('\n')}
 
 Every command takes --help. SPOOL_HOME names the spool home (default: the current folder).`;
+}
 
 async function main(argv: string[]): Promise<number> {
 	const [name, ...rest] = argv;
 	if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-		console.log(USAGE);
+		console.log(await usage());
 		return name === undefined ? 2 : 0;
 	}
 
@@ -25,11 +26,13 @@ async function main(argv: string[]): Promise<number> {
 		return 0;
 	}
 
-	const command = commands[name];
-	if (!command) {
-		console.error(`spool: unknown command "${name}"\n\n${USAGE}`);
+	const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+	if (!load) {
+		console.error(`spool: unknown command "${name}"\n\n${await usage()}`);
 		return 2;
 	}
+
+	const command = await load();
 
 	if (rest.includes('--help') || rest.includes('-h')) {
 		console.log(`Usage: spool ${command.usage}\n\n${command.summary}\n${command.help ?? ''}`.trimEnd());

@@ -1,16 +1,3 @@
-import {composeCommand} from './compose.ts';
-import {healthCommand} from './health.ts';
-import {initCommand} from './init.ts';
-import {loginCommand} from './login.ts';
-import {orchestratorCommand} from './orchestrator.ts';
-import {planCommand} from './plan.ts';
-import {resumeCommand} from './resume.ts';
-import {statusCommand} from './status.ts';
-import {submitCommand} from './submit.ts';
-import {tailCommand} from './tail.ts';
-import {upCommand} from './up.ts';
-import {workerCommand} from './worker.ts';
-
 export type Command = {
 	usage: string;
 	summary: string;
@@ -19,17 +6,22 @@ export type Command = {
 	run(args: string[]): Promise<number>;
 };
 
-export const commands: Record<string, Command> = {
-	up: upCommand,
-	worker: workerCommand,
-	orchestrator: orchestratorCommand,
-	init: initCommand,
-	submit: submitCommand,
-	plan: planCommand,
-	status: statusCommand,
-	resume: resumeCommand,
-	tail: tailCommand,
-	login: loginCommand,
-	compose: composeCommand,
-	health: healthCommand,
+/**
+ * Each command is imported only when it runs. `spool worker` then loads the queue and the worker and
+ * nothing of the orchestrator, compose or execa: 6 MB less in a process that lives for days and forks
+ * once per task, where each MB is page table the fork copies (docs/benchmarks.md).
+ */
+export const commands: Record<string, () => Promise<Command>> = {
+	up: async () => (await import('./up.ts')).upCommand,
+	worker: async () => (await import('./worker.ts')).workerCommand,
+	orchestrator: async () => (await import('./orchestrator.ts')).orchestratorCommand,
+	init: async () => (await import('./init.ts')).initCommand,
+	submit: async () => (await import('./submit.ts')).submitCommand,
+	plan: async () => (await import('./plan.ts')).planCommand,
+	status: async () => (await import('./status.ts')).statusCommand,
+	resume: async () => (await import('./resume.ts')).resumeCommand,
+	tail: async () => (await import('./tail.ts')).tailCommand,
+	login: async () => (await import('./login.ts')).loginCommand,
+	compose: async () => (await import('./compose.ts')).composeCommand,
+	health: async () => (await import('./health.ts')).healthCommand,
 };

@@ -22,9 +22,15 @@ export function pauseFile(home: string, worker: string): string {
 	return path.join(home, 'paused', `${worker}.json`);
 }
 
+/** Read before every claim, and almost always absent: existsSync answers that without building an Error. */
 export function readPause(home: string, worker: string): Pause | undefined {
+	const file = pauseFile(home, worker);
+	if (!fs.existsSync(file)) {
+		return undefined;
+	}
+
 	try {
-		return JSON.parse(fs.readFileSync(pauseFile(home, worker), 'utf8')) as Pause;
+		return JSON.parse(fs.readFileSync(file, 'utf8')) as Pause;
 	} catch {
 		return undefined;
 	}

@@ -14,9 +14,16 @@ export function collectSecrets(env: Record<string, string>, authHome: string): s
 		.filter(([name]) => SECRET_NAME.test(name))
 		.map(([, value]) => value);
 	for (const name of CREDENTIAL_FILES) {
+		// Run once per task, when an API key in the environment often leaves both files absent: existsSync
+		// says so without building an Error.
+		const file = path.join(authHome, name);
+		if (!fs.existsSync(file)) {
+			continue;
+		}
+
 		let text: string;
 		try {
-			text = fs.readFileSync(path.join(authHome, name), 'utf8');
+			text = fs.readFileSync(file, 'utf8');
 		} catch {
 			continue;
 		}

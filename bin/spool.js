@@ -10,5 +10,12 @@
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 import module from 'node:module';
 
+// An older Node fails below with an error that does not say why ("enableCompileCache is not a function").
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18) || (major === 23 && minor < 6)) {
+	console.error(`spool needs Node.js >= 22.18, which runs TypeScript without a build step; this is Node ${process.version}`);
+	process.exit(1);
+}
+
 module.enableCompileCache();
 await import('../src/cli/main.ts');

@@ -1,9 +1,11 @@
+import {execFileSync, spawnSync} from 'node:child_process';
+import {existsSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type FakeApi} from './fixtures/fake-api.ts';
-import {apiEnv, dropTask, makeHome, readJson, spool, waitFor} from './helpers/home.ts';
+import {apiEnv, dropTask, makeHome, readJson, spool, SPOOL_BIN, waitFor} from './helpers/home.ts';
 
 let api: FakeApi;
 
@@ -110,14 +112,29 @@ describe('the spool CLI', () => {
 
 	test('every command has --help, and an unknown command says so', async () => {
 		const home = await makeHome({workers: {coder: {}}});
-		for (const command of ['up', 'worker', 'orchestrator', 'init', 'submit', 'plan', 'status', 'tail']) {
+		const commands = ['up', 'worker', 'orchestrator', 'init', 'submit', 'plan', 'status', 'resume', 'tail', 'login', 'compose', 'health'];
+		for (const command of commands) {
 			const run = await spool(home, [command, '--help']);
 			expect(run.exitCode, command).toBe(0);
 			expect(run.stdout, command).toMatch(new RegExp(`^Usage: spool ${command}`));
 		}
 
-		const unknown = await spool(home, ['frobnicate']);
-		expect(unknown.exitCode).toBe(2);
-		expect(unknown.stderr).toContain('unknown command "frobnicate"');
+		const usage = await spool(home, ['--help']);
+		expect(usage.exitCode).toBe(0);
+		expect(usage.stdout.match(/^ {2}[a-z]+ /gm)?.map(line => line.trim())).toEqual(commands);
+		for (const name of ['frobnicate', 'toString']) {
+			const unknown = await spool(home, [name]);
+			expect(unknown.exitCode).toBe(2);
+			expect(unknown.stderr).toContain(`unknown command "${name}"`);
+		}
 	}, 30_000);
+
+	// This machine keeps an end-of-life Node 20 at /usr/bin/node; where there is none, nothing to run.
+	const oldNode = '/usr/bin/node';
+	const oldMajor = existsSync(oldNode) ? Number(execFileSync(oldNode, ['-p', 'process.versions.node']).toString().split('.')[0]) : undefined;
+	test.skipIf(oldMajor === undefined || oldMajor >= 22)('an old Node says which version spool needs', () => {
+		const run = spawnSync(oldNode, [SPOOL_BIN, '--version'], {encoding: 'utf8'});
+		expect(run.status).toBe(1);
+		expect(run.stderr).toMatch(/^spool needs Node\.js >= 22\.18, which runs TypeScript without a build step; this is Node v\d+/);
+	});
 });

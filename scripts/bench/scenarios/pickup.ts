@@ -1,6 +1,7 @@
+import {spawn} from 'node:child_process';
+import {once} from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import {execa} from 'execa';
 import {makeBenchHome, readStarts, taskId, writeTasks} from '../bench-home.ts';
 import {nowMs, sleep} from '../clock.ts';
 import type {RunnerProcess} from '../runner-process.ts';
@@ -42,7 +43,7 @@ export async function measurePickup(runner: PickupRunner, count: number, gapMs: 
 	}
 }
 
-/** The floor under any pickup: from the spawn call (execa, as spool does it) to the fixture's start. */
+/** The floor under any pickup: from the spawn call (child_process.spawn, as spool does it) to the fixture's start. */
 export async function measureSpawnFloor(count: number): Promise<Pickup> {
 	const bench = makeBenchHome({[WORKER]: {}});
 	const env = benchEnv(bench);
@@ -50,11 +51,15 @@ export async function measureSpawnFloor(count: number): Promise<Pickup> {
 	for (let n = 0; n < count; n++) {
 		const id = taskId(n);
 		spawned.set(id, nowMs());
-		await execa(INSTANT_CLAUDE, ['--bench-id', id], {env, extendEnv: false, input: 'prompt', detached: true});
+		const child = spawn(INSTANT_CLAUDE, ['--bench-id', id], {env, detached: true, stdio: 'pipe'});
+		child.stdout.resume();
+		child.stderr.resume();
+		child.stdin.end('prompt');
+		await once(child, 'close');
 	}
 
 	const starts = readStarts(bench.startLog);
-	return summarize('floor: execa spawn → fixture start', [...spawned].map(([id, at]) => starts.get(id)! - at));
+	return summarize('floor: a bare spawn → fixture start', [...spawned].map(([id, at]) => starts.get(id)! - at));
 }
 
 const runnerLabel: Record<PickupRunner, string> = {

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {Config} from '../config/load.ts';
+import type {ErrorCode} from '../queue/error-codes.ts';
 import type {Logger} from '../log/logger.ts';
 import {createLayout} from '../queue/layout.ts';
 import {isWorkflowIdTaken, slugify, writeJsonExclusive} from './plan-ids.ts';
@@ -82,7 +83,7 @@ export class GoalPlanner {
 	async #plan(id: string, file: string): Promise<void> {
 		const goal = await fs.readFile(file, 'utf8');
 		const source = [path.relative(this.#config.home, file)];
-		const reject = async (code: string, problems: string[]) => {
+		const reject = async (code: ErrorCode, problems: string[]) => {
 			const result = rejectedResult({id, source, sourceHash: await hashFiles([file]), problems, code, goal: goal.trim()});
 			await writeWorkflowResult(createLayout(this.#config.home), this.#layout, result);
 			this.#logger.warn({goal: source[0], workflow: id, problems}, 'goal rejected');

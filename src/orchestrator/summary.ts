@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {writeFileAtomic, writeJsonAtomic} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
-import type {TaskError} from '../queue/result.ts';
+import type {ErrorCode, TaskError} from '../queue/error-codes.ts';
 import {readResult} from '../queue/snapshot.ts';
 import {renderSummary} from './summary-markdown.ts';
 import type {TaskState, WorkflowState} from './state.ts';
@@ -60,7 +60,7 @@ export function summarizeState(layout: Layout, state: WorkflowState, now = new D
 	};
 }
 
-export function rejectedResult(fields: {id: string; source: string[]; sourceHash: string; problems: string[]; code?: string; goal?: string}, now = new Date()): WorkflowResult {
+export function rejectedResult(fields: {id: string; source: string[]; sourceHash: string; problems: string[]; code?: ErrorCode; goal?: string}, now = new Date()): WorkflowResult {
 	return {
 		id: fields.id,
 		name: null,

@@ -7,26 +7,41 @@ import path from 'node:path';
  *   processing/W/OWNER/ID@N.RUN.json  the same once claude has started: attempt N, run RUN
  *   results/W/ID.json, ID.jsonl      the result, and the live transcript
  *   rejected/W/ID.json               the original of a task that was rejected
+ * Every path spool reads or writes comes from here; no other module joins a folder and a file name.
  */
 export type Layout = ReturnType<typeof createLayout>;
 
 /** The files of an auth home (auth-homes/W/) that hold a worker's credentials. */
 export const CREDENTIAL_FILES = ['settings.json', '.credentials.json'] as const;
 
+/**
+ * The folders of a spool home that hold credentials or spool's own state. No task cwd, context file or
+ * deliverable may resolve into one of them, whatever cwdRoots says (queue/path-guard.ts). A later
+ * feature that adds a state folder adds it here.
+ */
+export const PROTECTED_FOLDERS = ['auth-homes', 'tasks', 'processing', 'results', 'rejected', 'paused', 'logs'] as const;
+
 export function createLayout(home: string) {
 	return {
 		home,
 		tasksRoot: path.join(home, 'tasks'),
 		tasks: (worker: string) => path.join(home, 'tasks', worker),
+		taskFile: (worker: string, id: string) => path.join(home, 'tasks', worker, `${id}.json`),
 		processing: (worker: string) => path.join(home, 'processing', worker),
 		claims: (worker: string, owner: string) => path.join(home, 'processing', worker, owner),
 		results: (worker: string) => path.join(home, 'results', worker),
 		resultFile: (worker: string, id: string) => path.join(home, 'results', worker, `${id}.json`),
 		transcriptFile: (worker: string, id: string) => path.join(home, 'results', worker, `${id}.jsonl`),
 		history: (worker: string) => path.join(home, 'results', worker, '.history'),
+		historyFile: (worker: string, id: string, stamp: string, extension: 'json' | 'jsonl') => path.join(home, 'results', worker, '.history', `${id}.${stamp}.${extension}`),
 		rejected: (worker: string) => path.join(home, 'rejected', worker),
+		pausedRoot: path.join(home, 'paused'),
+		pauseFile: (worker: string) => path.join(home, 'paused', `${worker}.json`),
 		workspace: (worker: string, id: string) => path.join(home, 'workspaces', worker, id),
+		workspacesRoot: path.join(home, 'workspaces'),
+		authHomesRoot: path.join(home, 'auth-homes'),
 		authHome: (worker: string) => path.join(home, 'auth-homes', worker),
 		logs: path.join(home, 'logs'),
+		protectedFolders: PROTECTED_FOLDERS.map(name => path.join(home, name)),
 	};
 }

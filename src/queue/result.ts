@@ -1,13 +1,13 @@
+import type {TaskError} from './error-codes.ts';
 import type {AttemptRecord} from './task-schema.ts';
+
+export type {TaskError} from './error-codes.ts';
 
 /**
  * What a task ended as. `rejected`: the task file itself was bad and claude never ran. `dead`: it failed
  * with a passing fault on every attempt it was allowed (dead-lettered), or took its worker down each time.
  */
 export type TaskStatus = 'succeeded' | 'failed' | 'rejected' | 'dead';
-
-/** The error of a result: a stable code for scripts and a message that names the problem. */
-export type TaskError = {code: string; message: string};
 
 /**
  * results/WORKER/ID.json: one shape for success and failure, plain data.

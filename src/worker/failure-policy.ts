@@ -1,4 +1,4 @@
-import type {TaskError} from '../queue/result.ts';
+import {effectOf, type TaskError} from '../queue/error-codes.ts';
 
 /**
  * What a failed run means for the task and the worker:
@@ -10,18 +10,10 @@ import type {TaskError} from '../queue/result.ts';
  */
 export type FailurePlan = {kind: 'retry'} | {kind: 'final'} | {kind: 'pause-auth'} | {kind: 'pause-rate'};
 
-const RETRYABLE = new Set(['api_unavailable', 'api_unreachable', 'timeout', 'cli_crashed', 'cli_not_started', 'error_during_execution', 'worker_lost']);
-
+/** Read from the one table of error codes (queue/error-codes.ts). */
 export function planFailure(error: TaskError): FailurePlan {
-	if (error.code === 'auth_failed') {
-		return {kind: 'pause-auth'};
-	}
-
-	if (error.code === 'rate_limited') {
-		return {kind: 'pause-rate'};
-	}
-
-	return RETRYABLE.has(error.code) ? {kind: 'retry'} : {kind: 'final'};
+	const effect = effectOf(error.code);
+	return effect === 'pause-auth' || effect === 'pause-rate' || effect === 'retry' ? {kind: effect} : {kind: 'final'};
 }
 
 /** Exponential backoff with jitter: base * 2^(attempt-1), capped, then scaled by a random 50–100 %. */

@@ -1,4 +1,5 @@
-import type {TaskError, TaskResult} from '../queue/result.ts';
+import {isErrorCode, type ErrorCode, type TaskError} from '../queue/error-codes.ts';
+import type {TaskResult} from '../queue/result.ts';
 import type {ClaudeExit} from './run-claude.ts';
 
 type Outcome = Pick<
@@ -68,15 +69,15 @@ function errorOf(exit: ClaudeExit, base: {result: string | null; subtype: string
 		return {code: 'api_unreachable', message: text};
 	}
 
-	if (base.subtype && base.subtype !== 'success') {
-		// error_max_turns, error_max_budget_usd, error_during_execution...
+	if (base.subtype && base.subtype !== 'success' && isErrorCode(base.subtype)) {
+		// error_max_turns, error_max_budget_usd, error_during_execution...; another subtype stays in the result's `subtype`.
 		return {code: base.subtype, message: text};
 	}
 
 	return {code: 'claude_error', message: text};
 }
 
-function apiErrorCode(status: number): string {
+function apiErrorCode(status: number): ErrorCode {
 	if (status === 401 || status === 403) {
 		return 'auth_failed';
 	}

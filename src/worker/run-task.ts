@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import type {Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {crashPoint} from '../crash-points.ts';
-import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
 import {lostAttempt, stampClaim, type Claim} from '../queue/claim.ts';
 import type {Layout} from '../queue/layout.ts';
 import {rejectTaskFile} from '../queue/reject.ts';
-import {blankResult, type TaskError, type TaskResult} from '../queue/result.ts';
+import {isErrorCode, type TaskError} from '../queue/error-codes.ts';
+import {blankResult, type TaskResult} from '../queue/result.ts';
 import {archivePreviousResult} from '../queue/results.ts';
 import {checkTaskId} from '../queue/task-file.ts';
 import {validateTask, type AttemptRecord, type Task} from '../queue/task-schema.ts';
@@ -38,17 +38,12 @@ export async function runTask(context: TaskContext, claim: Claim, signal: AbortS
 		return reject(context, claim, task);
 	}
 
-	let cwd: string;
-	try {
-		cwd = await prepareCwd({home: context.config.home, cwdRoots: context.config.cwdRoots, taskCwd: task.cwd, workspace: context.layout.workspace(claim.worker, claim.id)});
-	} catch (error) {
-		if (error instanceof SpoolError) {
-			return reject(context, claim, {code: error.code, message: error.message});
-		}
-
-		throw error;
+	const prepared = await prepareCwd({home: context.config.home, cwdRoots: context.config.cwdRoots, taskCwd: task.cwd, workspace: context.layout.workspace(claim.worker, claim.id)});
+	if ('code' in prepared) {
+		return reject(context, claim, prepared);
 	}
 
+	const {cwd} = prepared;
 	const history = [...(task.history ?? []), ...(claim.interrupted ? [lostAttempt(claim.attempt - 1)] : [])];
 	const base = blankResult({id: claim.id, worker: claim.worker, owner: claim.owner, runId: claim.runId, attempts: claim.attempt - 1, startedAt: new Date()});
 	const taskCopy = copyTask(claim.raw as Record<string, unknown>);
@@ -153,7 +148,7 @@ function deadError(history: AttemptRecord[]): TaskError {
 		return {code: 'poison_task', message: `the worker died during each of the ${history.length} attempts of this task; it is not run again`};
 	}
 
-	return {code: last?.error.code ?? 'attempts_exhausted', message: `gave up after ${history.length} attempts: ${last?.error.message ?? 'no attempt left'}`};
+	return {code: last && isErrorCode(last.error.code) ? last.error.code : 'attempts_exhausted', message: `gave up after ${history.length} attempts: ${last?.error.message ?? 'no attempt left'}`};
 }
 
 /** The task as the user wrote it, without spool's bookkeeping. */

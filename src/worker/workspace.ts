@@ -1,30 +1,25 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import {SpoolError} from '../errors.ts';
+import type {TaskError} from '../queue/error-codes.ts';
+import {guardPath} from '../queue/path-guard.ts';
 
 /**
- * Where a task runs: its own `cwd` (relative to SPOOL_HOME, and only under one of the allowed roots) or a
- * fresh workspace folder of its own.
+ * Where a task runs: its own `cwd` (relative to SPOOL_HOME, under one of the allowed roots, and never in
+ * an auth home or spool's own state) or a fresh workspace folder of its own.
  */
-export async function prepareCwd(options: {home: string; cwdRoots: readonly string[]; taskCwd?: string; workspace: string}): Promise<string> {
+export async function prepareCwd(options: {home: string; cwdRoots: readonly string[]; taskCwd?: string; workspace: string}): Promise<{cwd: string} | TaskError> {
 	if (options.taskCwd === undefined) {
 		fs.mkdirSync(options.workspace, {recursive: true});
-		return options.workspace;
+		return {cwd: options.workspace};
 	}
 
-	const cwd = path.resolve(options.home, options.taskCwd);
-	const real = await fs.promises.realpath(cwd).catch(() => {
-		throw new SpoolError('invalid_task', `cwd: ${JSON.stringify(options.taskCwd)} does not exist`);
-	});
-	const roots = await Promise.all(options.cwdRoots.map(async root => fs.promises.realpath(root).catch(() => root)));
-	if (!roots.some(root => real === root || real.startsWith(root + path.sep))) {
-		throw new SpoolError('invalid_task', `cwd: ${JSON.stringify(options.taskCwd)} lies outside the allowed roots (${options.cwdRoots.join(', ')}); add its folder to cwdRoots in spool.yaml`);
+	const guarded = await guardPath(options.taskCwd, {base: options.home, home: options.home, roots: options.cwdRoots, what: 'cwd'});
+	if (!guarded.ok) {
+		return {code: guarded.reason === 'protected' ? 'cwd_forbidden' : 'invalid_task', message: guarded.why};
 	}
 
-	const stat = await fs.promises.stat(real);
-	if (!stat.isDirectory()) {
-		throw new SpoolError('invalid_task', `cwd: ${JSON.stringify(options.taskCwd)} is not a directory`);
+	if (!fs.statSync(guarded.real).isDirectory()) {
+		return {code: 'invalid_task', message: `cwd: ${JSON.stringify(options.taskCwd)} is not a directory`};
 	}
 
-	return real;
+	return {cwd: guarded.real};
 }

@@ -70,11 +70,13 @@ describe('bad input and security', () => {
 			await dropTask(home, 'coder', 'absolute', {prompt: 'hi', cwd: '/'});
 			await dropTask(home, 'coder', 'missing', {prompt: 'hi', cwd: 'no/such/dir'});
 			await dropTask(home, 'coder', 'fine', {prompt: 'hi', cwd: 'inside'});
-			for (const id of ['escape', 'absolute']) {
-				const result = await waitFor(() => resultOf(home, 'coder', id), 20_000, id);
-				expect(result).toMatchObject({status: 'rejected', error: {code: 'invalid_task'}});
-				expect(result.error.message).toMatch(/^cwd: .* lies outside the allowed roots/);
-			}
+			const escape = await waitFor(() => resultOf(home, 'coder', 'escape'), 20_000, 'escape');
+			expect(escape).toMatchObject({status: 'rejected', error: {code: 'invalid_task'}});
+			expect(escape.error.message).toMatch(/^cwd: .* lies outside the allowed roots/);
+			// "/" holds the spool home, and with it every auth home.
+			const absolute = await waitFor(() => resultOf(home, 'coder', 'absolute'), 20_000, 'absolute');
+			expect(absolute).toMatchObject({status: 'rejected', error: {code: 'cwd_forbidden'}});
+			expect(absolute.error.message).toMatch(/^cwd: "\/" is the spool home or a folder above it/);
 
 			expect((await waitFor(() => resultOf(home, 'coder', 'missing'), 20_000, 'missing')).error.message).toBe('cwd: "no/such/dir" does not exist');
 			expect(await waitFor(() => resultOf(home, 'coder', 'fine'), 20_000, 'fine')).toMatchObject({status: 'succeeded', cwd: path.join(home, 'inside')});

@@ -1,5 +1,6 @@
 import {z} from 'zod';
 import {configSchema} from './config/schema.ts';
+import {resultSchema} from './queue/result.ts';
 import {taskSchema} from './queue/task-schema.ts';
 
 /** The committed JSON Schema files, generated from the zod schemas (a test keeps them in step). */
@@ -9,5 +10,6 @@ export function renderSchemas(): Record<string, string> {
 	return {
 		'schema/task.schema.json': render(taskSchema, 'spool task: tasks/WORKER/ID.json'),
 		'schema/config.schema.json': render(configSchema, 'spool config: spool.yaml'),
+		'schema/result.schema.json': render(resultSchema, 'spool result: results/WORKER/ID.json'),
 	};
 }

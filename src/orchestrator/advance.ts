@@ -2,7 +2,7 @@ import path from 'node:path';
 import type {Config} from '../config/load.ts';
 import type {Logger} from '../log/logger.ts';
 import type {Layout} from '../queue/layout.ts';
-import type {TaskError, TaskResult} from '../queue/result.ts';
+import {costOf, type TaskError, type TaskResult} from '../queue/result.ts';
 import {checkDeliverables} from '../worker/deliverables.ts';
 import {orderTasks} from './graph.ts';
 import {queueWorkflowTask} from './queue-task.ts';
@@ -99,8 +99,7 @@ function applyResult(task: TaskState, result: TaskResult): void {
 	Object.assign(task, {
 		status: succeeded ? 'succeeded' : 'failed',
 		finishedAt: result.finishedAt,
-		// Attempts that failed and were retried cost money too; their costs are in the result's history.
-		costUsd: [result.costUsd, ...(result.history ?? []).map(attempt => attempt.costUsd)].reduce<number>((sum, cost) => sum + (typeof cost === 'number' ? cost : 0), 0),
+		costUsd: costOf(result),
 		durationMs: result.durationMs,
 		attempts: result.attempts,
 		error: succeeded ? null : (result.error ?? {code: result.status, message: `the task was ${result.status}`}),

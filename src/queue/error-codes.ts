@@ -1,3 +1,5 @@
+import {z} from 'zod';
+
 /**
  * Every error code a result (of a task or a workflow) can carry, and what it means:
  * - `retry`: a passing fault: the task runs again after a backoff while attempts remain, then is dead;
@@ -67,3 +69,8 @@ export function isErrorCode(code: string): code is ErrorCode {
 export function effectOf(code: ErrorCode): ErrorEffect {
 	return ERROR_CODES[code].effect;
 }
+
+/** An error as read from disk: a code this version does not know (a CLI subtype an older spool kept) reads as `claude_error`, the code kept in the message. */
+export const taskErrorSchema = z
+	.object({code: z.string(), message: z.string()})
+	.transform(({code, message}): TaskError => (isErrorCode(code) ? {code, message} : {code: 'claude_error', message: `${code}: ${message}`}));

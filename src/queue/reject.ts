@@ -5,7 +5,7 @@ import {isErrnoCode} from '../errors.ts';
 import {writeJsonAtomic} from './atomic-write.ts';
 import type {Layout} from './layout.ts';
 import {archivePreviousResult} from './results.ts';
-import {blankResult, type TaskError, type TaskResult} from './result.ts';
+import {buildResult, type TaskError, type TaskResult} from './result.ts';
 import {checkTaskId, sanitizeTaskId, taskIdOf} from './task-file.ts';
 
 /**
@@ -30,7 +30,7 @@ export async function rejectTaskFile(
 	await fs.mkdir(layout.results(options.worker), {recursive: true});
 	await archivePreviousResult(layout, options.worker, id);
 	const result: TaskResult = {
-		...blankResult({id, worker: options.worker, owner: options.owner, runId: randomUUID(), attempts: options.attempts ?? 0, startedAt: new Date()}),
+		...buildResult({id, worker: options.worker, owner: options.owner, runId: randomUUID(), attempts: options.attempts ?? 0, startedAt: new Date()}),
 		status: 'rejected',
 		error: options.error,
 	};

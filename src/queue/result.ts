@@ -1,59 +1,66 @@
-import type {TaskError} from './error-codes.ts';
-import type {AttemptRecord} from './task-schema.ts';
+import fs from 'node:fs';
+import {z} from 'zod';
+import {taskErrorSchema} from './error-codes.ts';
+import {attemptRecord} from './task-schema.ts';
 
 export type {TaskError} from './error-codes.ts';
+
+/** The version this code writes. A record without `version` was written before the field (spool 0.1) and reads as version 1. */
+export const RESULT_VERSION = 1;
 
 /**
  * What a task ended as. `rejected`: the task file itself was bad and claude never ran. `dead`: it failed
  * with a passing fault on every attempt it was allowed (dead-lettered), or took its worker down each time.
  */
-export type TaskStatus = 'succeeded' | 'failed' | 'rejected' | 'dead';
+export const TASK_STATUSES = ['succeeded', 'failed', 'rejected', 'dead'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /**
- * results/WORKER/ID.json: one shape for success and failure, plain data.
- * Fields from the CLI are null where the CLI never got that far.
+ * results/WORKER/ID.json: one shape for success and failure, plain data, parsed on read. The JSON Schema
+ * in schema/result.schema.json is generated from this. Fields from the CLI are null where the CLI never
+ * got that far.
  */
-export type TaskResult = {
-	id: string;
-	worker: string;
-	status: TaskStatus;
-	/** The final text of the run (the CLI's `result`). */
-	result: string | null;
-	/** With a task `jsonSchema`: the validated answer. */
-	structuredOutput?: unknown;
-	sessionId: string | null;
-	costUsd: number;
-	usage: Record<string, unknown> | null;
-	numTurns: number | null;
-	durationMs: number;
-	/** Runs made for this task, this one included. */
-	attempts: number;
-	/** Where claude ran. */
-	cwd: string | null;
-	startedAt: string;
-	finishedAt: string;
-	error: TaskError | null;
-	exitCode: number | null;
-	signal: string | null;
-	timedOut: boolean;
-	/** The CLI's `subtype` and `api_error_status`, trusted over its exit code. */
-	subtype: string | null;
-	apiErrorStatus: number | null;
-	model: string | null;
-	metadata?: Record<string, unknown>;
-	/** The attempts before this one that failed, with their errors. */
-	history?: AttemptRecord[];
-	/** The task as it was dropped, so a finished task can be read, or queued again, from its result alone. */
-	task?: Record<string, unknown>;
-	/** Which loop ran it and which attempt wrote this result. */
-	owner: string;
-	runId: string;
-};
+export const resultSchema = z.looseObject({
+	version: z.number().int().min(1).default(1).describe('The record format; absent in results written before it existed (read as 1).'),
+	id: z.string(),
+	worker: z.string(),
+	status: z.enum(TASK_STATUSES),
+	result: z.string().nullable().describe('The final text of the run (the CLI\'s `result`).'),
+	structuredOutput: z.unknown().optional().describe('With a task `jsonSchema`: the validated answer.'),
+	sessionId: z.string().nullable(),
+	costUsd: z.number().describe('What this attempt cost (the CLI\'s total_cost_usd); costOf() adds the earlier attempts.'),
+	usage: z.record(z.string(), z.unknown()).nullable(),
+	numTurns: z.number().nullable(),
+	durationMs: z.number(),
+	attempts: z.number().int().min(0).describe('Runs made for this task, this one included.'),
+	cwd: z.string().nullable().describe('Where claude ran.'),
+	startedAt: z.string(),
+	finishedAt: z.string(),
+	error: taskErrorSchema.nullable(),
+	exitCode: z.number().nullable(),
+	signal: z.string().nullable(),
+	timedOut: z.boolean(),
+	subtype: z.string().nullable().describe("The CLI's `subtype`, trusted over its exit code."),
+	apiErrorStatus: z.number().nullable(),
+	model: z.string().nullable(),
+	metadata: z.record(z.string(), z.unknown()).optional(),
+	history: z.array(attemptRecord).optional().describe('The attempts before this one that failed, with their errors and costs.'),
+	task: z.record(z.string(), z.unknown()).optional().describe('The task as it was dropped, so a finished task can be read, or queued again, from its result alone.'),
+	owner: z.string().describe('Which loop wrote it.'),
+	runId: z.string().describe('Which attempt wrote it.'),
+	rejectedFile: z.string().optional().describe('For a rejected task: where its original lies, relative to the home.'),
+});
 
-/** A result in which nothing ran yet; the caller fills in what happened. */
-export function blankResult(fields: Pick<TaskResult, 'id' | 'worker' | 'owner' | 'runId' | 'attempts'> & {startedAt: Date}): TaskResult {
+export type TaskResult = z.output<typeof resultSchema>;
+
+/** A result in which nothing ran yet; the caller fills in what happened. The one builder of results. */
+export function buildResult(
+	fields: Pick<TaskResult, 'id' | 'worker' | 'owner' | 'runId' | 'attempts'> & {startedAt: Date},
+	outcome: Partial<Omit<TaskResult, 'version' | 'id' | 'worker' | 'owner' | 'runId'>> = {},
+): TaskResult {
 	const now = new Date();
 	return {
+		version: RESULT_VERSION,
 		id: fields.id,
 		worker: fields.worker,
 		status: 'failed',
@@ -76,5 +83,45 @@ export function blankResult(fields: Pick<TaskResult, 'id' | 'worker' | 'owner' |
 		model: null,
 		owner: fields.owner,
 		runId: fields.runId,
+		...outcome,
 	};
+}
+
+/** Parses a result record; undefined when it is not one (a half-written or foreign file). */
+export function parseResult(value: unknown): TaskResult | undefined {
+	const parsed = resultSchema.safeParse(value);
+	return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * Reads results/WORKER/ID.json through the schema; undefined when it is missing, not a regular file, or
+ * not a result. Never follows a symlink: spool wrote the file, and anything else there is not its result.
+ */
+export function readResultFile(file: string): TaskResult | undefined {
+	let text: string;
+	try {
+		const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+		try {
+			if (!fs.fstatSync(fd).isFile()) {
+				return undefined;
+			}
+
+			text = fs.readFileSync(fd, 'utf8');
+		} finally {
+			fs.closeSync(fd);
+		}
+	} catch {
+		return undefined;
+	}
+
+	try {
+		return parseResult(JSON.parse(text));
+	} catch {
+		return undefined;
+	}
+}
+
+/** What a task cost: this attempt and every earlier paid attempt in its history. Every sum of costs uses this. */
+export function costOf(result: Pick<TaskResult, 'costUsd' | 'history'>): number {
+	return (result.history ?? []).reduce((sum, attempt) => sum + (attempt.costUsd ?? 0), result.costUsd);
 }

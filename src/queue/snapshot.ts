@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {Layout} from './layout.ts';
 import {readPause} from './pause.ts';
-import type {TaskResult} from './result.ts';
+import {costOf, readResultFile, type TaskResult} from './result.ts';
 import {isTaskFileName} from './task-file.ts';
 
 export type WorkerSnapshot = {
@@ -43,15 +43,16 @@ export async function snapshotWorker(layout: Layout, worker: string, leaseMs: nu
 		const result = await readResult(path.join(layout.results(worker), name));
 		if (result) {
 			snapshot[result.status] = (snapshot[result.status] ?? 0) + 1;
-			snapshot.costUsd += typeof result.costUsd === 'number' ? result.costUsd : 0;
+			snapshot.costUsd += costOf(result);
 		}
 	}
 
 	return snapshot;
 }
 
+/** A result parsed through its schema (queue/result.ts), or undefined. */
 export async function readResult(file: string): Promise<TaskResult | undefined> {
-	return (await readJson(file)) as TaskResult | undefined;
+	return readResultFile(file);
 }
 
 /** A JSON file's value; undefined when it is missing or does not parse (yet). */

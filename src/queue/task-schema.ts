@@ -1,11 +1,12 @@
 import {z} from 'zod';
 import {duration} from '../config/duration.ts';
 import {formatIssues} from '../config/format-issues.ts';
+import {taskErrorSchema} from './error-codes.ts';
 
 /** One earlier attempt of a task and how it ended. */
 export const attemptRecord = z.object({
 	attempt: z.number().int().min(1),
-	error: z.object({code: z.string(), message: z.string()}),
+	error: taskErrorSchema,
 	finishedAt: z.string(),
 	durationMs: z.number().optional(),
 	costUsd: z.number().optional(),

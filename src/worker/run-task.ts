@@ -7,7 +7,7 @@ import {lostAttempt, stampClaim, type Claim} from '../queue/claim.ts';
 import type {Layout} from '../queue/layout.ts';
 import {rejectTaskFile} from '../queue/reject.ts';
 import {isErrorCode, type TaskError} from '../queue/error-codes.ts';
-import {blankResult, type TaskResult} from '../queue/result.ts';
+import {buildResult, type TaskResult} from '../queue/result.ts';
 import {archivePreviousResult} from '../queue/results.ts';
 import {checkTaskId} from '../queue/task-file.ts';
 import {validateTask, type AttemptRecord, type Task} from '../queue/task-schema.ts';
@@ -45,7 +45,7 @@ export async function runTask(context: TaskContext, claim: Claim, signal: AbortS
 
 	const {cwd} = prepared;
 	const history = [...(task.history ?? []), ...(claim.interrupted ? [lostAttempt(claim.attempt - 1)] : [])];
-	const base = blankResult({id: claim.id, worker: claim.worker, owner: claim.owner, runId: claim.runId, attempts: claim.attempt - 1, startedAt: new Date()});
+	const base = buildResult({id: claim.id, worker: claim.worker, owner: claim.owner, runId: claim.runId, attempts: claim.attempt - 1, startedAt: new Date()});
 	const taskCopy = copyTask(claim.raw as Record<string, unknown>);
 	if (claim.attempt > context.config.queue.maxAttempts) {
 		return finish(context, claim, {...base, status: 'dead', history, task: taskCopy, error: deadError(history)});

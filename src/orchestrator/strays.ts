@@ -3,9 +3,8 @@ import path from 'node:path';
 import type {Config} from '../config/load.ts';
 import type {Logger} from '../log/logger.ts';
 import type {Layout} from '../queue/layout.ts';
-import {claimTask} from '../queue/claim.ts';
-import {rejectTaskFile} from '../queue/reject.ts';
-import {isTaskFileName} from '../queue/task-file.ts';
+import {claim as claimTask, reject as rejectClaim} from '../lifecycle/index.ts';
+import {isTaskFileName} from '../lifecycle/names.ts';
 
 /**
  * Task files in a folder of tasks/ that names no configured worker would wait forever: they are moved to
@@ -40,7 +39,7 @@ export async function rejectStrayTasks(config: Config, layout: Layout, owner: st
 			}
 
 			const message = `no worker named "${folder}" in ${config.file} (workers: ${Object.keys(config.workers).join(', ')})`;
-			await rejectTaskFile(layout, {worker: folder, file: outcome.claim.file, owner, error: {code: 'unknown_worker', message}});
+			await rejectClaim(layout, {worker: folder, file: outcome.claim.file, owner, error: {code: 'unknown_worker', message}});
 			logger.warn({file: path.join('tasks', folder, name)}, `task rejected: ${message}`);
 			rejected++;
 		}

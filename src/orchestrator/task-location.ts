@@ -3,7 +3,7 @@ import path from 'node:path';
 import type {Layout} from '../queue/layout.ts';
 import type {TaskResult} from '../queue/result.ts';
 import {readResult} from '../queue/snapshot.ts';
-import {isTaskFileName, parseClaimName} from '../queue/task-file.ts';
+import {isTaskFileName, parseClaimName} from '../lifecycle/names.ts';
 import type {TaskState} from './state.ts';
 
 export type TaskLocation = {where: 'pending'} | {where: 'running'} | {where: 'finished'; result: TaskResult} | {where: 'nowhere'};

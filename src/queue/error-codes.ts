@@ -6,7 +6,8 @@ import {z} from 'zod';
  * - `final`: running it again would fail the same way: the result is written as it is;
  * - `reject`: the task file itself is bad: it moves to rejected/ and claude never runs;
  * - `pause-auth`: the worker's credentials were refused: the worker stops claiming, the task waits uncounted;
- * - `pause-rate`: a rate or usage limit: the worker waits it out, the task waits uncounted.
+ * - `pause-rate`: a rate or usage limit: the worker waits it out, the task waits uncounted;
+ * - `wait`: spool itself cannot go on (results/ unwritable): the task waits uncounted, the loop checks again.
  * `TaskError.code` is this table's key, so a misspelt code is a compile error, not a different retry.
  */
 export const ERROR_CODES = {
@@ -21,6 +22,7 @@ export const ERROR_CODES = {
 	cwd_forbidden: {effect: 'reject', summary: "the task's cwd lies in an auth home or in spool's own state"},
 	argument_too_large: {effect: 'reject', summary: 'a system prompt or jsonSchema is too large to pass to claude'},
 	// The run.
+	results_unwritable: {effect: 'wait', summary: 'results/WORKER/ cannot be written: the task waits uncounted and the worker checks again (a log line, never a result)'},
 	auth_failed: {effect: 'pause-auth', summary: "the API refused the worker's credentials (401/403, not logged in)"},
 	rate_limited: {effect: 'pause-rate', summary: 'a rate or usage limit (429, a rejected rate_limit_event)'},
 	api_unavailable: {effect: 'retry', summary: 'the API failed (5xx, 529 overloaded)'},
@@ -55,7 +57,7 @@ export const ERROR_CODES = {
 	canceled: {effect: 'final', summary: 'the run was stopped on purpose'},
 } as const satisfies Record<string, {effect: ErrorEffect; summary: string}>;
 
-export type ErrorEffect = 'retry' | 'final' | 'reject' | 'pause-auth' | 'pause-rate';
+export type ErrorEffect = 'retry' | 'final' | 'reject' | 'pause-auth' | 'pause-rate' | 'wait';
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 

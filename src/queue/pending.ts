@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {isTaskFileName} from './task-file.ts';
+import {isTaskFileName} from '../lifecycle/names.ts';
+import {checkDepth, readTaskFile} from './task-limits.ts';
 
 /** Whether a pending file can be claimed now: it parses (or stayed unparsable past the grace), and no retry backoff holds it. */
 export type Readiness = {kind: 'ready'} | {kind: 'wait'; until?: number} | {kind: 'gone'};
@@ -35,6 +36,8 @@ export class PendingIndex {
 	readonly #entries = new Map<string, number>();
 	/** The files that did not parse yet: size and mtime when first seen so, for the grace period. */
 	readonly #waiting = new Map<string, Waiting>();
+	/** The retries held by a backoff: when each is due, on the monotonic clock. */
+	readonly #due = new Map<string, {retryAt: string; dueMonotonic: number}>();
 	#generation = 0;
 	#scanning: Promise<void> | undefined;
 	#scanAgain: Promise<void> | undefined;
@@ -112,6 +115,7 @@ export class PendingIndex {
 	delete(name: string): void {
 		this.#entries.delete(name);
 		this.#waiting.delete(name);
+		this.#due.delete(name);
 	}
 
 	/** The names in order. The iterator is live: names added or deleted while it runs are seen or skipped. */
@@ -122,35 +126,53 @@ export class PendingIndex {
 	/**
 	 * Reads the file: a file that parses is ready unless its `retryAt` lies ahead; one that does not
 	 * parse may still be being written by hand, and is ready (to be rejected) once it has stayed
-	 * unchanged for `graceMs`.
+	 * unchanged for `graceMs`. An entry that is no regular file, or too large or deep to parse, is ready
+	 * at once: the claim rejects it without opening it (task-limits.ts).
 	 */
-	readiness(name: string, graceMs: number, now = Date.now()): Readiness {
-		const file = path.join(this.#dir, name);
-		let text: string;
-		let stat: {size: number; mtimeMs: number};
-		try {
-			// One small read, as a plain system call (see atomic-write.ts); the stat is taken from the same open file.
-			const fd = fs.openSync(file, 'r');
-			try {
-				text = fs.readFileSync(fd, 'utf8');
-				stat = fs.fstatSync(fd);
-			} finally {
-				fs.closeSync(fd);
-			}
-		} catch {
+	readiness(name: string, graceMs: number, now = Date.now(), monotonic = performance.now()): Readiness {
+		const read = readTaskFile(path.join(this.#dir, name), name);
+		if (read.kind === 'gone') {
 			this.delete(name);
 			return {kind: 'gone'};
 		}
 
-		let parsed: unknown;
-		try {
-			parsed = JSON.parse(text);
-		} catch {
-			return this.isSettled(name, stat, graceMs, now) ? {kind: 'ready'} : {kind: 'wait', until: now + graceMs};
+		if (read.kind === 'bad' || checkDepth(read.text, name)) {
+			return {kind: 'ready'};
 		}
 
-		const retryAt = Date.parse((parsed as {retryAt?: string} | null)?.retryAt ?? '');
-		return retryAt > now ? {kind: 'wait', until: retryAt} : {kind: 'ready'};
+		let parsed: unknown;
+		try {
+			parsed = JSON.parse(read.text);
+		} catch {
+			return this.isSettled(name, read, graceMs, now) ? {kind: 'ready'} : {kind: 'wait', until: now + graceMs};
+		}
+
+		const waitMs = this.#retryWait(name, parsed, now, monotonic);
+		return waitMs > 0 ? {kind: 'wait', until: now + waitMs} : {kind: 'ready'};
+	}
+
+	/**
+	 * How long a retry's backoff still holds the task. The wall clock is read once, when the name is first
+	 * seen with this `retryAt`; after that the wait runs on the monotonic clock, so a wall clock stepped
+	 * back does not hold a due retry for the size of the step. A clock that was stepped back before the
+	 * task was first seen shows as a failure in the future: the wait is then at most the backoff itself.
+	 */
+	#retryWait(name: string, parsed: unknown, now: number, monotonic: number): number {
+		const {retryAt, history} = (isRecord(parsed) ? parsed : {}) as {retryAt?: unknown; history?: unknown};
+		const due = typeof retryAt === 'string' ? Date.parse(retryAt) : Number.NaN;
+		if (!(due > now) && !this.#due.has(name)) {
+			return 0;
+		}
+
+		let held = this.#due.get(name);
+		if (!held || held.retryAt !== retryAt) {
+			const lastFailure = Array.isArray(history) ? Date.parse(String((history.at(-1) as {finishedAt?: unknown} | undefined)?.finishedAt)) : Number.NaN;
+			const wait = lastFailure > now ? Math.min(due - now, due - lastFailure) : due - now;
+			held = {retryAt: String(retryAt), dueMonotonic: monotonic + Math.max(0, wait)};
+			this.#due.set(name, held);
+		}
+
+		return held.dueMonotonic - monotonic;
 	}
 
 	/** A file that does not parse is settled once it has stayed unchanged (size and mtime) for `graceMs`. */
@@ -167,4 +189,8 @@ export class PendingIndex {
 
 		return now - waiting.since >= graceMs;
 	}
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type {Layout} from './layout.ts';
 import {readPause} from './pause.ts';
 import {costOf, readResultFile, type TaskResult} from './result.ts';
-import {isTaskFileName} from './task-file.ts';
+import {isTaskFileName} from '../lifecycle/names.ts';
 
 export type WorkerSnapshot = {
 	worker: string;

@@ -1,10 +1,8 @@
 import fs from 'node:fs/promises';
 import type {Logger} from '../log/logger.ts';
-import type {Claim} from '../queue/claim.ts';
 import type {Layout} from '../queue/layout.ts';
-import {renewLease} from '../queue/lease.ts';
-import {sweepExpiredClaims} from '../queue/sweep.ts';
-import {sweepTempFiles} from '../queue/sweep-temp.ts';
+import {expire, renewLease, type Claim} from '../lifecycle/index.ts';
+import {sweepTempFiles} from '../lifecycle/sweep-temp.ts';
 import type {StopReason} from './run-task.ts';
 
 export type LeaseKeeperOptions = {
@@ -59,7 +57,7 @@ export class LeaseKeeper {
 		this.#sweeping = true;
 		const {layout, worker, owner, lease, logger} = this.#options;
 		try {
-			await sweepExpiredClaims(layout, worker, owner, lease, {
+			await expire(layout, worker, owner, lease, {
 				isRunning: this.#options.isRunning,
 				onRequeue: expired => {
 					logger.warn(expired, 'lease expired: task handed back to the queue');

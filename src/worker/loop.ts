@@ -5,15 +5,18 @@ import {getWorker, type Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
-import {claimTask, type Claim} from '../queue/claim.ts';
+import {claim as claimTask, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
+import {taskIdOf} from '../lifecycle/names.ts';
 import {watchFolder, type FolderWatcher} from '../queue/folder-watch.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
 import {PendingIndex} from '../queue/pending.ts';
 import {checkSameFilesystem} from '../queue/probe.ts';
 import {checkPause} from '../queue/pause.ts';
-import {taskIdOf} from '../queue/task-file.ts';
 import {LeaseKeeper} from './lease-keeper.ts';
 import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
+
+/** How long a loop that cannot write results waits before it claims again. */
+const BLOCK_MS = 5000;
 
 type Running = {claim: Claim; controller: AbortController; done: Promise<TaskEnd | undefined>};
 
@@ -38,6 +41,9 @@ export class WorkerLoop {
 	#pumpAgain = false;
 	#closing = false;
 	#paused: string | undefined;
+	/** While spool itself cannot go on (results/ unwritable): no claim before this time (performance.now()). */
+	#blockedUntil = 0;
+	#blockedReason: string | undefined;
 	#closePromise: Promise<void> | undefined;
 
 	constructor(config: Config, workerName: string, logger: Logger) {
@@ -158,7 +164,7 @@ export class WorkerLoop {
 	}
 
 	async #fill(): Promise<void> {
-		if (this.#closing || this.#running.size >= this.#worker.concurrency || this.#pending.size === 0 || this.#isPaused()) {
+		if (this.#closing || this.#running.size >= this.#worker.concurrency || this.#pending.size === 0 || this.#isPaused() || this.#isBlocked()) {
 			return;
 		}
 
@@ -182,7 +188,7 @@ export class WorkerLoop {
 			if (readiness.kind === 'ready') {
 				const outcome = await claimTask(this.#layout, this.#worker.name, this.owner, name);
 				if (outcome.kind !== 'gone') {
-					this.#start(outcome.claim);
+					this.#start(outcome);
 				}
 			}
 		}
@@ -202,6 +208,21 @@ export class WorkerLoop {
 		return pause !== undefined;
 	}
 
+	/** Claiming stops for BLOCK_MS; the reason is logged once, and once more when claiming goes on. */
+	#block(reason: string): void {
+		this.#blockedUntil = performance.now() + BLOCK_MS;
+		if (reason !== this.#blockedReason) {
+			this.#logger.error({retryInMs: BLOCK_MS}, reason);
+			this.#blockedReason = reason;
+		}
+
+		this.#wakeAt(Date.now() + BLOCK_MS);
+	}
+
+	#isBlocked(): boolean {
+		return performance.now() < this.#blockedUntil;
+	}
+
 	/** A retry backoff or an unsettled file ends at `time`: pump then, not only on the next scan. */
 	#wakeAt(time: number): void {
 		if (Number.isFinite(time)) {
@@ -210,10 +231,21 @@ export class WorkerLoop {
 		}
 	}
 
-	#start(claim: Claim): void {
+	#start(claimed: Exclude<ClaimOutcome, {kind: 'gone'}>): void {
+		const {claim} = claimed;
 		const controller = new AbortController();
 		const context = {config: this.#config, worker: this.#worker, layout: this.#layout, logger: this.#logger.child({task: claim.id})};
-		const done = runTask(context, claim, controller.signal)
+		const done = runTask(context, claimed, controller.signal)
+			.then(end => {
+				if (end.kind === 'blocked') {
+					this.#block(end.error.message);
+				} else if (end.kind === 'finished' && this.#blockedReason !== undefined) {
+					this.#logger.info('results can be written again');
+					this.#blockedReason = undefined;
+				}
+
+				return end;
+			})
 			.catch(error => {
 				// The claim stays where it is; its lease runs out and a sweep hands it back for another attempt.
 				this.#logger.error({err: error, task: claim.id}, 'task run failed inside spool; the task stays claimed until its lease expires');

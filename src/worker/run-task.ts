@@ -3,21 +3,20 @@ import type {Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {crashPoint} from '../crash-points.ts';
 import type {Logger} from '../log/logger.ts';
-import {lostAttempt, stampClaim, type Claim} from '../queue/claim.ts';
+import {archivePreviousResult, lostAttempt, mayStart, reject as rejectClaim, start, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
+import {checkTaskId} from '../lifecycle/names.ts';
+import type {TaskError} from '../queue/error-codes.ts';
 import type {Layout} from '../queue/layout.ts';
-import {rejectTaskFile} from '../queue/reject.ts';
-import {isErrorCode, type TaskError} from '../queue/error-codes.ts';
 import {buildResult, type TaskResult} from '../queue/result.ts';
-import {archivePreviousResult} from '../queue/results.ts';
-import {checkTaskId} from '../queue/task-file.ts';
 import {validateTask, type AttemptRecord, type Task} from '../queue/task-schema.ts';
 import {buildClaudeArgs} from './claude-args.ts';
 import {checkDeliverables} from './deliverables.ts';
 import {classifyExit} from './outcome.ts';
 import {collectSecrets, createRedactor} from './redact.ts';
 import {runClaude} from './run-claude.ts';
+import {waitForOtherRuns} from './same-id.ts';
 import {finish, handBack, settleRun} from './settle.ts';
-import {prepareCwd} from './workspace.ts';
+import {checkResultsWritable, prepareCwd} from './workspace.ts';
 
 export type TaskContext = {
 	config: Config;
@@ -29,11 +28,18 @@ export type TaskContext = {
 /** Why a run was stopped from outside: the loop is shutting down, or another loop took the lease over. */
 export type StopReason = 'shutdown' | 'lease-lost';
 
-export type TaskEnd = {kind: 'finished'; result: TaskResult} | {kind: 'retrying'; retryAt: Date} | {kind: 'released'} | {kind: 'fenced'};
+/** `blocked`: nothing can start now (results/ cannot be written); the task went back uncounted and the loop waits. */
+export type TaskEnd =
+	| {kind: 'finished'; result: TaskResult}
+	| {kind: 'retrying'; retryAt: Date}
+	| {kind: 'released'}
+	| {kind: 'blocked'; error: TaskError}
+	| {kind: 'fenced'};
 
 /** Claimed file → validated task → claude run → settled. Each step calls the next; none reaches back. */
-export async function runTask(context: TaskContext, claim: Claim, signal: AbortSignal): Promise<TaskEnd> {
-	const task = checkClaim(claim);
+export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcome, {kind: 'gone'}>, signal: AbortSignal): Promise<TaskEnd> {
+	const {claim} = claimed;
+	const task = claimed.kind === 'bad' ? claimed.error : checkClaim(claim);
 	if ('code' in task) {
 		return reject(context, claim, task);
 	}
@@ -45,22 +51,33 @@ export async function runTask(context: TaskContext, claim: Claim, signal: AbortS
 
 	const {cwd} = prepared;
 	const history = [...(task.history ?? []), ...(claim.interrupted ? [lostAttempt(claim.attempt - 1)] : [])];
-	const base = buildResult({id: claim.id, worker: claim.worker, owner: claim.owner, runId: claim.runId, attempts: claim.attempt - 1, startedAt: new Date()});
+	const base = {id: claim.id, worker: claim.worker, owner: claim.owner, runId: claim.runId, attempts: claim.attempt - 1, startedAt: new Date()};
 	const taskCopy = copyTask(claim.raw as Record<string, unknown>);
-	if (claim.attempt > context.config.queue.maxAttempts) {
-		return finish(context, claim, {...base, status: 'dead', history, task: taskCopy, error: deadError(history)});
+	if (!mayStart(claim.attempt, context.config.queue.maxAttempts)) {
+		return finish(context, claim, buildResult(base, {status: 'dead', history, task: taskCopy, error: deadError(history)}), signal);
 	}
 
-	if (!(await stampClaim(claim))) {
+	if (!(await waitForOtherRuns(context.layout, claim, signal, () => context.logger.info('the same id runs in another loop: this task waits for that run to end')))) {
+		return handBack(context, claim, task.history ?? []);
+	}
+
+	const unwritable = checkResultsWritable(context.layout, claim.worker);
+	if (unwritable) {
+		// Running now would pay for a result that has nowhere to go: the task waits, its attempt not counted.
+		const end = await handBack(context, claim, task.history ?? []);
+		return end.kind === 'released' ? {kind: 'blocked', error: unwritable} : end;
+	}
+
+	if (!(await start(claim))) {
 		context.logger.warn('claim ended by a sweep before the run started (this loop stalled past its lease)');
 		return {kind: 'fenced'};
 	}
 
 	crashPoint('after-claim');
-	await archivePreviousResult(context.layout, claim.worker, claim.id);
+	archivePreviousResult(context.layout, claim.worker, claim.id);
 	const startedAt = new Date();
 	const transcriptFile = context.layout.transcriptFile(claim.worker, claim.id);
-	fs.appendFileSync(transcriptFile, `${JSON.stringify({type: 'spool', event: 'attempt', attempt: claim.attempt, runId: claim.runId, startedAt})}\n`);
+	writeAttemptLine(context, transcriptFile, {type: 'spool', event: 'attempt', attempt: claim.attempt, runId: claim.runId, startedAt});
 	context.logger.info({attempt: claim.attempt, cwd}, 'task started');
 
 	const authHome = context.layout.authHome(claim.worker);
@@ -92,8 +109,7 @@ export async function runTask(context: TaskContext, claim: Claim, signal: AbortS
 	const classified = classifyExit(exit);
 	const missing = classified.status === 'succeeded' ? await checkDeliverables(cwd, task.deliverables) : null;
 	const outcome = missing ? {...classified, status: 'failed' as const, error: missing} : classified;
-	const result: TaskResult = {
-		...base,
+	const result = buildResult(base, {
 		...outcome,
 		error: outcome.error && {...outcome.error, message: redact(outcome.error.message)},
 		startedAt: startedAt.toISOString(),
@@ -104,8 +120,8 @@ export async function runTask(context: TaskContext, claim: Claim, signal: AbortS
 		...(task.metadata ? {metadata: task.metadata} : {}),
 		...(history.length > 0 ? {history} : {}),
 		task: taskCopy,
-	};
-	return settleRun(context, claim, history, result, exit);
+	});
+	return settleRun(context, claim, history, result, exit, signal);
 }
 
 function checkClaim(claim: Claim): Task | TaskError {
@@ -114,31 +130,23 @@ function checkClaim(claim: Claim): Task | TaskError {
 		return {code: 'invalid_id', message: unsafe};
 	}
 
-	if (typeof claim.raw === 'string') {
-		return {code: 'invalid_json', message: `not valid JSON: ${jsonError(claim.raw)}`};
-	}
-
 	const checked = validateTask(claim.raw);
 	return checked.ok ? checked.task : {code: 'invalid_task', message: checked.problems.join('; ')};
 }
 
-function jsonError(text: string): string {
-	if (text.trim() === '') {
-		return 'the file is empty';
-	}
-
-	try {
-		JSON.parse(text);
-		return 'the file does not parse';
-	} catch (error) {
-		return (error as Error).message;
-	}
+async function reject(context: TaskContext, claim: Claim, error: TaskError): Promise<TaskEnd> {
+	const result = await rejectClaim(context.layout, {worker: claim.worker, file: claim.file, owner: claim.owner, error, attempts: claim.attempt - 1});
+	context.logger.warn({error: error.message, code: error.code}, 'task rejected');
+	return result ? {kind: 'finished', result} : {kind: 'fenced'};
 }
 
-async function reject(context: TaskContext, claim: Claim, error: TaskError): Promise<TaskEnd> {
-	const result = await rejectTaskFile(context.layout, {worker: claim.worker, file: claim.file, owner: claim.owner, error, attempts: claim.attempt - 1});
-	context.logger.warn({error: error.message}, 'task rejected');
-	return result ? {kind: 'finished', result} : {kind: 'fenced'};
+/** The transcript is for people to follow; a line that cannot be written (results/ gone, a full disk) must not cost the run. */
+function writeAttemptLine(context: TaskContext, file: string, line: Record<string, unknown>): void {
+	try {
+		fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
+	} catch (error) {
+		context.logger.warn({err: error, file}, 'cannot write the transcript; the run goes on');
+	}
 }
 
 /** A task whose attempts are spent before this run: poison when its worker died on every one of them. */
@@ -148,7 +156,7 @@ function deadError(history: AttemptRecord[]): TaskError {
 		return {code: 'poison_task', message: `the worker died during each of the ${history.length} attempts of this task; it is not run again`};
 	}
 
-	return {code: last && isErrorCode(last.error.code) ? last.error.code : 'attempts_exhausted', message: `gave up after ${history.length} attempts: ${last?.error.message ?? 'no attempt left'}`};
+	return {code: last?.error.code ?? 'attempts_exhausted', message: `gave up after ${history.length} attempts: ${last?.error.message ?? 'no attempt left'}`};
 }
 
 /** The task as the user wrote it, without spool's bookkeeping. */

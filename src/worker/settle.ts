@@ -1,21 +1,23 @@
-import type {Claim} from '../queue/claim.ts';
-import {requeueClaim} from '../queue/requeue.ts';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {commit, mayRetry, requeue, type Claim} from '../lifecycle/index.ts';
+import {fingerprintAuthHome, writePause} from '../queue/pause.ts';
 import type {TaskResult} from '../queue/result.ts';
-import {commitResult} from '../queue/results.ts';
 import type {AttemptRecord} from '../queue/task-schema.ts';
 import {backoffMs, planFailure} from './failure-policy.ts';
-import {fingerprintAuthHome, writePause} from '../queue/pause.ts';
 import type {ClaudeExit} from './run-claude.ts';
 import type {TaskContext, TaskEnd} from './run-task.ts';
+
+/** Between two tries to write a result that could not be written: doubling from 1 s, at most 30 s. */
+const COMMIT_RETRY_MS = {first: 1000, max: 30_000};
 
 /**
  * Decides what a finished run means: a result written once, a retry queued with its backoff, a task
  * dead-lettered when its attempts are spent, or a task handed back while the worker waits out a rate
  * limit or bad credentials (no attempt burned).
  */
-export async function settleRun(context: TaskContext, claim: Claim, history: AttemptRecord[], result: TaskResult, exit: ClaudeExit): Promise<TaskEnd> {
+export async function settleRun(context: TaskContext, claim: Claim, history: AttemptRecord[], result: TaskResult, exit: ClaudeExit, signal: AbortSignal): Promise<TaskEnd> {
 	if (result.status === 'succeeded' || !result.error) {
-		return finish(context, claim, result);
+		return finish(context, claim, result, signal);
 	}
 
 	const {queue} = context.config;
@@ -36,16 +38,16 @@ export async function settleRun(context: TaskContext, claim: Claim, history: Att
 	}
 
 	if (plan.kind === 'final') {
-		return finish(context, claim, {...result, history});
+		return finish(context, claim, {...result, history}, signal);
+	}
+
+	if (!mayRetry(claim.attempt, queue.maxAttempts)) {
+		return finish(context, claim, {...result, status: 'dead', history, error: {code: result.error.code, message: `gave up after ${claim.attempt} attempts: ${result.error.message}`}}, signal);
 	}
 
 	const record: AttemptRecord = {attempt: claim.attempt, error: result.error, finishedAt: result.finishedAt, durationMs: result.durationMs, costUsd: result.costUsd};
-	if (claim.attempt >= queue.maxAttempts) {
-		return finish(context, claim, {...result, status: 'dead', history, error: {code: result.error.code, message: `gave up after ${claim.attempt} attempts: ${result.error.message}`}});
-	}
-
 	const retryAt = new Date(Date.now() + backoffMs(claim.attempt, queue.retryBackoff, queue.retryBackoffMax));
-	const outcome = await requeueClaim(context.layout, claim, {...(claim.raw as object), attempts: claim.attempt, history: [...history, record], retryAt: retryAt.toISOString()});
+	const outcome = await requeue(context.layout, claim, {...(claim.raw as object), attempts: claim.attempt, history: [...history, record], retryAt: retryAt.toISOString()});
 	context.logger.warn({error: result.error.message, attempt: claim.attempt, retryAt, outcome}, 'attempt failed; retrying after a backoff');
 	return outcome === 'requeued' ? {kind: 'retrying', retryAt} : {kind: 'fenced'};
 }
@@ -53,20 +55,39 @@ export async function settleRun(context: TaskContext, claim: Claim, history: Att
 /** The task goes back to the queue as it came, its attempt not counted. */
 export async function handBack(context: TaskContext, claim: Claim, history: AttemptRecord[]): Promise<TaskEnd> {
 	const content = history.length > 0 ? {...(claim.raw as object), history} : claim.raw;
-	const outcome = await requeueClaim(context.layout, claim, content);
+	const outcome = await requeue(context.layout, claim, content);
 	context.logger.info({outcome}, 'task handed back to the queue');
 	return outcome === 'requeued' ? {kind: 'released'} : {kind: 'fenced'};
 }
 
-export async function finish(context: TaskContext, claim: Claim, result: TaskResult): Promise<TaskEnd> {
-	const written = await commitResult(context.layout, claim, result);
-	if (written !== 'written') {
-		context.logger.warn({outcome: written}, 'result not written: another loop owns this task now');
-		return {kind: 'fenced'};
+/**
+ * Writes the result. One that cannot be written yet (results/ read-only or deleted and not re-creatable,
+ * a full disk) is kept, with a log line saying why, and written when it can: the claim stays this loop's
+ * meanwhile (its lease renewed), so a run that was paid for is never run again for it. Stopped (shutdown),
+ * the claim is left as it is: the result already staged beside it is written by the next sweep.
+ */
+export async function finish(context: TaskContext, claim: Claim, result: TaskResult, signal: AbortSignal): Promise<TaskEnd> {
+	for (let tries = 0; ; tries++) {
+		try {
+			const written = await commit(context.layout, claim, result);
+			if (written !== 'written') {
+				context.logger.warn({outcome: written}, 'result not written: another loop owns this task now');
+				return {kind: 'fenced'};
+			}
+
+			break;
+		} catch (error) {
+			const waitMs = Math.min(COMMIT_RETRY_MS.max, COMMIT_RETRY_MS.first * 2 ** tries);
+			context.logger.error({err: error, status: result.status, retryInMs: waitMs}, `the result cannot be written yet (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); it is kept and written once it can`);
+			await sleep(waitMs, undefined, {signal}).catch(() => undefined);
+			if (signal.aborted) {
+				context.logger.warn('stopped while a result waited to be written: the claim stays, and a sweep writes its staged result');
+				return {kind: 'fenced'};
+			}
+		}
 	}
 
 	const log = result.status === 'succeeded' ? context.logger.info.bind(context.logger) : context.logger.warn.bind(context.logger);
 	log({status: result.status, costUsd: result.costUsd, durationMs: result.durationMs, attempts: result.attempts, error: result.error?.message}, 'task finished');
 	return {kind: 'finished', result};
 }
-

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type {TaskError} from '../queue/error-codes.ts';
+import type {Layout} from '../queue/layout.ts';
 import {guardPath} from '../queue/path-guard.ts';
 
 /**
@@ -22,4 +24,20 @@ export async function prepareCwd(options: {home: string; cwdRoots: readonly stri
 	}
 
 	return {cwd: guarded.real};
+}
+
+/**
+ * results/WORKER/ must take this run's result before claude is paid to produce it: re-created when it was
+ * deleted; an error naming the folder when it cannot be written (read-only, a full disk is found later).
+ */
+export function checkResultsWritable(layout: Layout, worker: string): TaskError | undefined {
+	const dir = layout.results(worker);
+	try {
+		fs.mkdirSync(dir, {recursive: true});
+		fs.accessSync(dir, fs.constants.W_OK);
+		return undefined;
+	} catch (error) {
+		const {code, message} = error as NodeJS.ErrnoException;
+		return {code: 'results_unwritable', message: `${path.relative(layout.home, dir)}/ cannot be written (${code ?? message}); no task of this worker starts until it can`};
+	}
 }

@@ -4,7 +4,7 @@ import {getWorker, loadConfig} from '../../config/load.ts';
 import {SpoolError} from '../../errors.ts';
 import {writeJsonAtomic} from '../../queue/atomic-write.ts';
 import {createLayout} from '../../queue/layout.ts';
-import {checkTaskId} from '../../queue/task-file.ts';
+import {checkTaskId} from '../../lifecycle/names.ts';
 import {validateTask} from '../../queue/task-schema.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {readFileOption} from '../read-file-option.ts';

@@ -4,7 +4,7 @@ import {watch} from 'chokidar';
 import {getWorker, loadConfig} from '../../config/load.ts';
 import {createLayout} from '../../queue/layout.ts';
 import type {TaskResult} from '../../queue/result.ts';
-import {isTaskFileName} from '../../queue/task-file.ts';
+import {isTaskFileName} from '../../lifecycle/names.ts';
 import {readResult} from '../../queue/snapshot.ts';
 import {createWorkflowLayout} from '../../orchestrator/workflow-layout.ts';
 import {followWorkflow} from '../follow-workflow.ts';

@@ -1,27 +1,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {randomBytes} from 'node:crypto';
 import {isErrnoCode} from '../errors.ts';
-import {syncDirectory} from './atomic-write.ts';
+import {syncDirectory} from '../queue/atomic-write.ts';
 import type {Claim} from './claim.ts';
-import {parseClaimName, type ClaimName} from './task-file.ts';
+import {fencedPath, parseClaimName, parseEntryName, taskFileName} from './names.ts';
 
 /*
  * A claim ends in exactly one way, decided by one atomic rename: whoever ends it (the loop that holds it,
  * to write its result or requeue it, or a sweeper, because its lease ran out) first renames
- * processing/W/OWNER/ID.json into its own folder as .out-RANDOM-ID.json. Of the racers exactly one
- * rename succeeds; the others find the claim gone and back off. The winner then finishes the hand-off.
- * An .out file left by a crash lies in a folder whose heartbeat stopped, and a later sweep takes it over
- * the same way.
+ * processing/W/OWNER/CLAIM into its own folder as .out-RANDOM-CLAIM. Of the racers exactly one rename
+ * succeeds; the others find the claim gone and back off. The winner then finishes the hand-off. An .out
+ * file left by a crash lies in a folder whose heartbeat stopped, and a later sweep takes it over the same way.
  */
 
 /**
  * Renews a claim's lease by touching it. False when the claim is gone: someone else ended it (fencing).
- * A plain system call, so that it never runs between stampClaim's rename and the new name's record.
+ * A plain system call, so that it never runs between start's rename and the new name's record.
  */
 export function renewLease(claim: Claim, now = new Date()): boolean {
 	try {
-		fs.utimesSync(claim.file, now, now);
+		fs.lutimesSync(claim.file, now, now);
 		return true;
 	} catch (error) {
 		if (isErrnoCode(error, 'ENOENT')) {
@@ -38,9 +36,9 @@ export function renewLease(claim: Claim, now = new Date()): boolean {
  * requeues its own claim writes the new content next, and until then the task is as it was claimed.
  */
 export function fenceClaim(file: string, intoDir: string, options: {asClaimed?: boolean} = {}): string | undefined {
-	const base = path.basename(file);
-	const name = base.startsWith('.out-') ? base.slice(OUT_PREFIX) : base;
-	const out = path.join(intoDir, `.out-${randomBytes(4).toString('hex')}-${options.asClaimed ? `${parseClaimName(name).id}.json` : name}`);
+	const entry = parseEntryName(path.basename(file));
+	const claimName = entry.kind === 'fenced' ? entry.claimName : path.basename(file);
+	const out = fencedPath(intoDir, options.asClaimed ? taskFileName(parseClaimName(claimName).id) : claimName);
 	try {
 		fs.renameSync(file, out);
 		return out;
@@ -53,15 +51,9 @@ export function fenceClaim(file: string, intoDir: string, options: {asClaimed?: 
 	}
 }
 
-const OUT_PREFIX = '.out-01234567-'.length;
-
-export function isFencedName(name: string): boolean {
-	return name.startsWith('.out-') && name.endsWith('.json');
-}
-
-/** The claim a fenced file was: `.out-RANDOM-ID.json` or `.out-RANDOM-ID@ATTEMPT.RUNID.json`. */
-export function claimOfFenced(outFile: string): ClaimName {
-	return parseClaimName(path.basename(outFile).slice(OUT_PREFIX));
+/** Takes a fence back: the claim's hand-off could not finish now (its result cannot be written yet), and it stays this loop's claim. */
+export function unfenceClaim(out: string, claimFile: string): void {
+	fs.renameSync(out, claimFile);
 }
 
 /**
@@ -74,6 +66,7 @@ export async function moveIntoQueue(source: string, taskFile: string): Promise<b
 		return false;
 	}
 
+	fs.mkdirSync(path.dirname(taskFile), {recursive: true});
 	try {
 		fs.renameSync(source, taskFile);
 	} catch (error) {

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {randomBytes} from 'node:crypto';
 import {isErrnoCode} from '../errors.ts';
-import {syncDirectory, tempPathFor} from './atomic-write.ts';
+import {syncDirectory, tempPathFor} from '../queue/atomic-write.ts';
+import {foreignPath} from './names.ts';
 
 /**
  * Only a file's owner may set its times, so a task another user dropped (root with sudo, while the loop
@@ -15,7 +15,7 @@ import {syncDirectory, tempPathFor} from './atomic-write.ts';
 export async function adoptForeignClaim(file: string): Promise<boolean> {
 	const own = tempPathFor(file);
 	await fs.writeFile(own, await fs.readFile(file), {flag: 'wx'});
-	const foreign = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.foreign`);
+	const foreign = foreignPath(file);
 	try {
 		await fs.rename(file, foreign);
 	} catch (error) {

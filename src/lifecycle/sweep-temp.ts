@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type {Layout} from './layout.ts';
+import type {Layout} from '../queue/layout.ts';
 
 /**
  * Removes spool's own temp files (`.NAME.RANDOM.tmp`) that a crashed loop left behind. Only files older
@@ -15,7 +15,7 @@ export async function sweepTempFiles(layout: Layout, worker: string, olderThanMs
 		const names = await fs.readdir(dir).catch(() => []);
 		for (const name of names.filter(name => name.startsWith('.') && name.endsWith('.tmp'))) {
 			const file = path.join(dir, name);
-			const stat = await fs.stat(file).catch(() => undefined);
+			const stat = await fs.lstat(file).catch(() => undefined);
 			if (stat && now - stat.mtimeMs > olderThanMs) {
 				await fs.rm(file, {force: true});
 				removed++;

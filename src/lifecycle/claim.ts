@@ -2,11 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {randomUUID} from 'node:crypto';
 import {isErrnoCode} from '../errors.ts';
+import type {TaskError} from '../queue/error-codes.ts';
+import {syncDirectory} from '../queue/atomic-write.ts';
+import type {Layout} from '../queue/layout.ts';
+import {checkDepth, readTaskFile} from '../queue/task-limits.ts';
+import type {AttemptRecord} from '../queue/task-schema.ts';
 import {adoptForeignClaim} from './adopt-claim.ts';
-import {syncDirectory} from './atomic-write.ts';
-import type {Layout} from './layout.ts';
-import {startedClaimName, taskIdOf} from './task-file.ts';
-import type {AttemptRecord} from './task-schema.ts';
+import {startedClaimName, taskIdOf} from './names.ts';
 
 /** A task this loop holds: the file lies in processing/WORKER/OWNER/ and its mtime is the lease. */
 export type Claim = {
@@ -15,9 +17,9 @@ export type Claim = {
 	owner: string;
 	/** Unique per attempt; in the started claim's name and in the result, so a sweeper can tell a finished claim. */
 	runId: string;
-	/** processing/W/OWNER/ID.json, and ID@ATTEMPT.RUNID.json once the run started (stampClaim). */
+	/** processing/W/OWNER/ID.json, and ID@ATTEMPT.RUNID.json once the run started (startRun). */
 	file: string;
-	/** The task file's JSON as the user wrote it, without spool's bookkeeping fields. */
+	/** The task file's JSON as the user wrote it, without spool's bookkeeping fields (`attempts`, `runId`). */
 	raw: unknown;
 	/** This attempt's number, counting the runs that came before it. */
 	attempt: number;
@@ -26,15 +28,14 @@ export type Claim = {
 	claimedAt: Date;
 };
 
-export type ClaimOutcome =
-	| {kind: 'claimed'; claim: Claim}
-	| {kind: 'unparsable'; claim: Claim; error: string}
-	| {kind: 'gone'};
+/** `bad`: the file is held, but is no task that can run (not a file, too large, too deep, not JSON): it is to be rejected. */
+export type ClaimOutcome = {kind: 'claimed'; claim: Claim} | {kind: 'bad'; claim: Claim; error: TaskError} | {kind: 'gone'};
 
 /**
- * Claims `tasks/WORKER/NAME` by renaming it into this loop's folder: of several racing loops exactly
- * one rename succeeds. The file keeps the bytes the user wrote (a rejected task moves on as it came);
- * `stampClaim` later marks the run's start in its name.
+ * The claim transition: takes `tasks/WORKER/NAME` by renaming it into this loop's folder; of several
+ * racing loops exactly one rename succeeds. The file keeps the bytes the user wrote (a rejected task
+ * moves on as it came); `startRun` later marks the run's start in its name. An entry that is not a
+ * regular file (a symlink, a FIFO) is renamed as it is, never opened or touched through, to be rejected.
  */
 export async function claimTask(layout: Layout, worker: string, owner: string, name: string): Promise<ClaimOutcome> {
 	const file = path.join(layout.claims(worker, owner), name);
@@ -43,8 +44,8 @@ export async function claimTask(layout: Layout, worker: string, owner: string, n
 	let foreign = false;
 	try {
 		// Touched first: a claim must never appear in processing/ with the old mtime of the task file,
-		// or a sweep would take it for an expired lease.
-		foreign = !touchTaskFile(source, claimedAt);
+		// or a sweep would take it for an expired lease. lutimes: a symlink's target is never touched.
+		foreign = !touchEntry(source, claimedAt);
 		fs.renameSync(source, file);
 	} catch (error) {
 		if (isErrnoCode(error, 'ENOENT')) {
@@ -54,33 +55,51 @@ export async function claimTask(layout: Layout, worker: string, owner: string, n
 		throw error;
 	}
 
+	const shownAs = path.join('tasks', worker, name);
+	const base = {id: taskIdOf(name), worker, owner, runId: randomUUID(), file, claimedAt, raw: undefined, attempt: 1, interrupted: false};
+	const read = readTaskFile(file, shownAs);
+	if (read.kind === 'gone') {
+		return {kind: 'gone'};
+	}
+
+	if (read.kind === 'bad') {
+		return {kind: 'bad', claim: base, error: read.error};
+	}
+
 	if (foreign && !(await adoptForeignClaim(file))) {
 		return {kind: 'gone'};
 	}
 
-	const base = {id: taskIdOf(name), worker, owner, runId: randomUUID(), file, claimedAt};
-	const text = fs.readFileSync(file, 'utf8');
-	let raw: unknown;
-	try {
-		raw = JSON.parse(text);
-	} catch (error) {
-		return {kind: 'unparsable', claim: {...base, raw: text, attempt: 1, interrupted: false}, error: (error as Error).message};
+	const deep = checkDepth(read.text, shownAs);
+	if (deep) {
+		return {kind: 'bad', claim: base, error: deep};
 	}
 
-	const {attempts, runId, ...fields} = isObject(raw) ? raw : {attempts: 0, runId: undefined};
+	let raw: unknown;
+	try {
+		raw = JSON.parse(read.text);
+	} catch (error) {
+		const why = read.text.trim() === '' ? 'the file is empty' : (error as Error).message;
+		return {kind: 'bad', claim: base, error: {code: 'invalid_json', message: `not valid JSON: ${why}`}};
+	}
+
+	if (!isObject(raw)) {
+		return {kind: 'claimed', claim: {...base, raw}};
+	}
+
+	const {attempts, runId, ...fields} = raw;
 	const attempt = (typeof attempts === 'number' && attempts >= 0 ? attempts : 0) + 1;
-	const claim = {...base, raw: isObject(raw) ? {...fields, ...(attempts === undefined ? {} : {attempts})} : raw, attempt, interrupted: runId !== undefined};
-	return {kind: 'claimed', claim};
+	return {kind: 'claimed', claim: {...base, raw: {...fields, ...(attempts === undefined ? {} : {attempts})}, attempt, interrupted: runId !== undefined}};
 }
 
 /**
- * Marks the start of a run before claude starts: the claim is renamed `ID@ATTEMPT.RUNID.json` and its
+ * The start transition, before claude starts: the claim is renamed `ID@ATTEMPT.RUNID.json` and its
  * folder fsynced, so a crash from here on costs one attempt and a sweeper can tell whether the attempt
  * already wrote its result. The content stays as claimed (a rename creates and deletes no file).
  * False when the claim was ended meanwhile (a stalled loop's lease expired): the stamp must not bring a
  * fenced claim back to life.
  */
-export async function stampClaim(claim: Claim): Promise<boolean> {
+export async function startRun(claim: Claim): Promise<boolean> {
 	const started = path.join(path.dirname(claim.file), startedClaimName(claim.id, claim.attempt, claim.runId));
 	try {
 		fs.renameSync(claim.file, started);
@@ -102,10 +121,10 @@ export function lostAttempt(attempt: number): AttemptRecord {
 	return {attempt, error: {code: 'worker_lost', message: 'the worker loop died or froze during this attempt (its lease expired)'}, finishedAt: new Date().toISOString()};
 }
 
-/** False when the file belongs to another user, whose file's times only root could set. */
-function touchTaskFile(file: string, at: Date): boolean {
+/** False when the entry belongs to another user, whose file's times only root could set. */
+function touchEntry(file: string, at: Date): boolean {
 	try {
-		fs.utimesSync(file, at, at);
+		fs.lutimesSync(file, at, at);
 		return true;
 	} catch (error) {
 		if (isErrnoCode(error, 'EPERM')) {

@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {crashPoint} from '../crash-points.ts';
+import {isErrnoCode} from '../errors.ts';
+import {syncDirectory, tempPathFor, writeFileDurable} from '../queue/atomic-write.ts';
+import type {Layout} from '../queue/layout.ts';
+import {readResultFile, type TaskResult} from '../queue/result.ts';
+import type {Claim} from './claim.ts';
+import {fenceClaim, unfenceClaim} from './fence.ts';
+import {parseClaimName, runResultPath} from './names.ts';
+
+export type CommitOutcome = 'written' | 'lease-lost';
+
+/**
+ * The commit transition: writes results/WORKER/ID.json exactly once for a started claim. The result is
+ * first written and fsynced beside the claim (`.ID@ATTEMPT.RUNID.result.json`), so from then on a crash
+ * costs no re-run: a sweep that finds the claim expired commits that file instead of requeuing the task.
+ * Then the claim is fenced (one atomic rename decides between this loop and a sweeper) and the result
+ * linked into place. A result that cannot be placed (results/ read-only, a full disk) throws with the
+ * claim un-fenced, still this loop's: the caller keeps the result and tries again.
+ */
+export async function commitResult(layout: Layout, claim: Claim, result: TaskResult): Promise<CommitOutcome> {
+	const started = parseClaimName(path.basename(claim.file)).started;
+	const staged = started ? runResultPath(path.dirname(claim.file), claim.id, started) : tempPathFor(layout.resultFile(claim.worker, claim.id));
+	fs.rmSync(staged, {force: true}); // An earlier try that could not finish.
+	try {
+		await writeFileDurable(staged, `${JSON.stringify(result, null, 2)}\n`);
+	} catch (error) {
+		fs.rmSync(staged, {force: true}); // A full disk leaves a partial file.
+		throw error;
+	}
+
+	crashPoint('after-temp-result');
+	const out = fenceClaim(claim.file, path.dirname(claim.file));
+	if (!out) {
+		fs.rmSync(staged, {force: true});
+		return 'lease-lost';
+	}
+
+	try {
+		await placeResult(layout, claim.worker, claim.id, staged, result.runId);
+	} catch (error) {
+		unfenceClaim(out, claim.file);
+		throw error;
+	}
+
+	crashPoint('after-rename');
+	fs.rmSync(out, {force: true});
+	fs.rmSync(staged, {force: true});
+	return 'written';
+}
+
+/**
+ * The one writer of results/WORKER/ID.json, used by every path (a run, a rejection, a sweep that finishes
+ * a dead loop's commit): a hard link from a durable file, which never overwrites. A result already there
+ * from another run of the same id (the id was dropped again) moves to .history first, so both are kept;
+ * one with this run's runId means the work is done already. Folders that were deleted are re-created.
+ */
+export async function placeResult(layout: Layout, worker: string, id: string, staged: string, runId: string): Promise<void> {
+	const file = layout.resultFile(worker, id);
+	fs.mkdirSync(layout.results(worker), {recursive: true});
+	for (let tries = 0; ; tries++) {
+		try {
+			fs.linkSync(staged, file);
+			break;
+		} catch (error) {
+			if (!isErrnoCode(error, 'EEXIST') || tries >= 3) {
+				throw error;
+			}
+
+			if (readResultFile(file)?.runId === runId) {
+				return;
+			}
+
+			archivePreviousResult(layout, worker, id);
+		}
+	}
+
+	await syncDirectory(layout.results(worker));
+}
+
+/** Writes a result that belongs to no started run (a rejection) through the same no-overwrite writer. */
+export async function writeResult(layout: Layout, result: TaskResult): Promise<void> {
+	fs.mkdirSync(layout.results(result.worker), {recursive: true});
+	const temp = tempPathFor(layout.resultFile(result.worker, result.id));
+	try {
+		await writeFileDurable(temp, `${JSON.stringify(result, null, 2)}\n`);
+		await placeResult(layout, result.worker, result.id, temp, result.runId);
+	} finally {
+		fs.rmSync(temp, {force: true});
+	}
+}
+
+/**
+ * A task id used again after its result was written: the earlier result and transcript move to
+ * results/WORKER/.history/ so the new run writes its own and nothing is lost. Without a result the
+ * transcript belongs to an earlier attempt of this same task, and the new attempt appends to it.
+ */
+export function archivePreviousResult(layout: Layout, worker: string, id: string): void {
+	const resultFile = layout.resultFile(worker, id);
+	if (!fs.existsSync(resultFile)) {
+		return;
+	}
+
+	const stamp = new Date().toISOString().replaceAll(':', '-');
+	fs.mkdirSync(layout.history(worker), {recursive: true});
+	fs.renameSync(resultFile, layout.historyFile(worker, id, stamp, 'json'));
+	try {
+		fs.renameSync(layout.transcriptFile(worker, id), layout.historyFile(worker, id, stamp, 'jsonl'));
+	} catch (error) {
+		if (!isErrnoCode(error, 'ENOENT')) {
+			throw error;
+		}
+	}
+}

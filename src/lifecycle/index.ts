@@ -1,0 +1,19 @@
+/*
+ * The task lifecycle, in one place. A task's state is where its file lies and what its name says
+ * (names.ts); each move between states is one named transition, decided by one atomic rename:
+ *
+ *   pending ──claim──▶ claimed ──start──▶ running ──commit──▶ finished (succeeded | failed | dead)
+ *      ▲                  │                  │
+ *      └─────requeue──────┴──────────────────┤   (a retry after a backoff, or handed back uncounted)
+ *      └─────expire (the lease ran out)──────┘
+ *   claimed ──reject──▶ rejected
+ *
+ * Other code calls these; none renames a queue file itself. docs/protocol.md describes the same machine.
+ */
+export {claimTask as claim, startRun as start, lostAttempt, type Claim, type ClaimOutcome} from './claim.ts';
+export {commitResult as commit, archivePreviousResult, placeResult, type CommitOutcome} from './commit.ts';
+export {requeueClaim as requeue, type RequeueOutcome} from './requeue.ts';
+export {rejectClaim as reject} from './reject.ts';
+export {expireClaims as expire, type Expired} from './expire.ts';
+export {renewLease} from './fence.ts';
+export {mayRetry, mayStart} from './attempts.ts';

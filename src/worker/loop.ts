@@ -77,7 +77,10 @@ export class WorkerLoop {
 
 		await fs.mkdir(this.#layout.authHome(name), {recursive: true, mode: 0o700});
 		await fs.chmod(this.#layout.authHome(name), 0o700);
-		await checkSameFilesystem(this.#layout, name, this.owner);
+		for (const folder of await checkSameFilesystem(this.#layout, name, this.owner)) {
+			this.#logger.error({folder}, 'a folder spool writes cannot be written now; tasks wait until it can');
+		}
+
 		await this.#leases.sweep();
 		await this.#pending.scan();
 		const onChange = (file: string | undefined) => {

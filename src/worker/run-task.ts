@@ -4,6 +4,7 @@ import type {WorkerConfig} from '../config/schema.ts';
 import {crashPoint} from '../crash-points.ts';
 import type {Logger} from '../log/logger.ts';
 import {archivePreviousResult, lostAttempt, mayStart, reject as rejectClaim, start, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
+import {isObject} from '../lifecycle/claim.ts';
 import {checkTaskId} from '../lifecycle/names.ts';
 import type {TaskError} from '../queue/error-codes.ts';
 import type {Layout} from '../queue/layout.ts';
@@ -128,6 +129,12 @@ function checkClaim(claim: Claim): Task | TaskError {
 	const unsafe = checkTaskId(claim.id);
 	if (unsafe) {
 		return {code: 'invalid_id', message: unsafe};
+	}
+
+	if (!isObject(claim.raw)) {
+		const kind = Array.isArray(claim.raw) ? 'an array' : claim.raw === null ? 'null' : `a ${typeof claim.raw}`;
+		const shown = JSON.stringify(claim.raw) ?? String(claim.raw);
+		return {code: 'invalid_task', message: `the task must be a JSON object such as {"prompt": "..."}; this file holds ${kind} (${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown})`};
 	}
 
 	const checked = validateTask(claim.raw);

@@ -72,6 +72,8 @@ describe('spool.yaml: values that cannot work are refused at load', () => {
 		{yaml: 'queue:\n  drainTimeout: -1', line: 'queue.drainTimeout: must be at least 0 (got -1)'},
 		{yaml: 'queue:\n  retryBackoff: -1', line: 'queue.retryBackoff: must be at least 0 (got -1)'},
 		{yaml: 'queue:\n  rateLimitWait: -1', line: 'queue.rateLimitWait: must be at least 0 (got -1)'},
+		{yaml: 'queue:\n  retryBackoff: 1h\n  retryBackoffMax: 5s', line: 'queue.retryBackoffMax: must be at least queue.retryBackoff (1h), the backoff it caps; it is 5s (got "5s")'},
+		{yaml: 'queue:\n  retryBackoff: 1h', line: 'queue.retryBackoffMax: must be at least queue.retryBackoff (1h), the backoff it caps; it is 10m'},
 		{yaml: 'workers:\n  coder:\n    timeout: 0', line: 'workers.coder.timeout: must be at least 1ms (got 0)'},
 		{yaml: 'workers:\n  coder:\n    timeout: 600h', line: `workers.coder.timeout: ${TIMER_LIMIT} (got "600h")`},
 		{yaml: 'workers:\n  coder:\n    timeout: 2147484', line: `workers.coder.timeout: ${TIMER_LIMIT} (got 2147484)`},

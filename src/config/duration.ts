@@ -61,6 +61,12 @@ export function durationAsWritten(min: string | number) {
 	});
 }
 
+/** Milliseconds in the largest unit that holds them whole: 600000 → "10m", 1500 → "1500ms". */
+export function formatDuration(ms: number): string {
+	const unit = (['d', 'h', 'm', 's'] as const).find(unit => ms > 0 && ms % UNITS[unit] === 0);
+	return unit ? `${ms / UNITS[unit]}${unit}` : ms === 0 ? '0' : `${ms}ms`;
+}
+
 /** Any duration a timer can wait: 0 up to the timer limit. */
 export const duration = durationAtLeast(0);
 

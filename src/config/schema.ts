@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {duration, durationAtLeast} from './duration.ts';
+import {duration, durationAtLeast, formatDuration} from './duration.ts';
 
 /** A worker or task name: safe as a single path segment. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -42,10 +42,15 @@ const queueSchema = z.strictObject({
 	maxAttempts: z.number().int().min(1).max(100).default(3),
 	/** Backoff before the first retry; it doubles per attempt, with jitter. @default 10s */
 	retryBackoff: duration.prefault('10s'),
-	/** The longest backoff between two attempts. @default 10m */
+	/** The longest backoff between two attempts; at least retryBackoff. @default 10m */
 	retryBackoffMax: duration.prefault('10m'),
 	/** How long a worker waits after a rate limit that named no reset time. @default 60s */
 	rateLimitWait: duration.prefault('60s'),
+}).superRefine((queue, context) => {
+	if (queue.retryBackoffMax < queue.retryBackoff) {
+		const message = `must be at least queue.retryBackoff (${formatDuration(queue.retryBackoff)}), the backoff it caps; it is ${formatDuration(queue.retryBackoffMax)}`;
+		context.addIssue({code: 'custom', path: ['retryBackoffMax'], message});
+	}
 });
 
 const orchestratorSchema = z.strictObject({

@@ -31,7 +31,7 @@ describe('spool.yaml', () => {
 		expect(message).toContain('queue.lease: expected a duration such as "30s"');
 		expect(message).toContain('(got "soon")');
 		expect(message).toContain('workers.coder: Unrecognized key: "promt"');
-		expect(message).toContain('workers.bad name');
+		expect(message).toContain('workers."bad name": a worker name is');
 	});
 
 	test('durations and defaults resolve to milliseconds', async () => {
@@ -58,6 +58,7 @@ describe('spool.yaml', () => {
 });
 
 const TIMER_LIMIT = 'must be at most 2147483647 ms (about 24.8 days, the longest timer Node.js has)';
+const WORKER_NAME_RULE = 'a worker name is 1-64 letters, digits, "-" and "_", starting with a letter or digit';
 const NOT_FINITE = 'is not a finite number';
 
 describe('spool.yaml: values that cannot work are refused at load', () => {
@@ -79,6 +80,9 @@ describe('spool.yaml: values that cannot work are refused at load', () => {
 		{yaml: 'workers:\n  coder:\n    timeout: 2147484', line: `workers.coder.timeout: ${TIMER_LIMIT} (got 2147484)`},
 		{yaml: 'workers:\n  coder:\n    timeout: 25d', line: `workers.coder.timeout: ${TIMER_LIMIT} (got "25d")`},
 		{yaml: 'orchestrator:\n  timeout: 0\nworkers:\n  coder: {}', line: 'orchestrator.timeout: must be at least 1ms (got 0)'},
+		{yaml: 'workers:\n  "bad name": {}', line: `workers."bad name": ${WORKER_NAME_RULE}`},
+		{yaml: 'workers:\n  _lead: {}', line: `workers._lead: ${WORKER_NAME_RULE}`},
+		{yaml: `workers:\n  ${'a'.repeat(65)}: {}`, line: `workers.${'a'.repeat(65)}: ${WORKER_NAME_RULE}`},
 	])('$line', async ({yaml, line}) => {
 		const message = await configError(`${yaml}\n${yaml.includes('workers:') ? '' : 'workers:\n  coder: {}\n'}`);
 		expect(message).toContain('spool.yaml: invalid config\n');

@@ -80,7 +80,7 @@ export const configSchema = z.strictObject({
 	/** The planner of `spool plan` and goals/. */
 	orchestrator: orchestratorSchema.prefault({}),
 	workers: z
-		.record(z.string().regex(NAME_PATTERN, 'a worker name is letters, digits, "-" and "_"'), workerSchema)
+		.record(z.string().regex(NAME_PATTERN, 'a worker name is 1-64 letters, digits, "-" and "_", starting with a letter or digit'), workerSchema)
 		.refine(workers => Object.keys(workers).length > 0, 'define at least one worker')
 		.superRefine((workers, context) => {
 			for (const name of Object.keys(workers).filter(name => RESERVED_NAMES.includes(name))) {

@@ -75,6 +75,11 @@ describe('spool.yaml: values that cannot work are refused at load', () => {
 		{yaml: 'queue:\n  rateLimitWait: -1', line: 'queue.rateLimitWait: must be at least 0 (got -1)'},
 		{yaml: 'queue:\n  retryBackoff: 1h\n  retryBackoffMax: 5s', line: 'queue.retryBackoffMax: must be at least queue.retryBackoff (1h), the backoff it caps; it is 5s (got "5s")'},
 		{yaml: 'queue:\n  retryBackoff: 1h', line: 'queue.retryBackoffMax: must be at least queue.retryBackoff (1h), the backoff it caps; it is 10m'},
+		{yaml: 'queue:\n  lease: 1e400', line: `queue.lease: ${NOT_FINITE}`, got: '(got Infinity)'},
+		{yaml: 'queue:\n  maxAttempts: 1e400', line: `queue.maxAttempts: ${NOT_FINITE}`, got: '(got Infinity)'},
+		{yaml: 'queue:\n  maxAttempts: -1e400', line: `queue.maxAttempts: ${NOT_FINITE}`, got: '(got -Infinity)'},
+		{yaml: 'workers:\n  coder:\n    concurrency: 1e400', line: `workers.coder.concurrency: ${NOT_FINITE}`, got: '(got Infinity)'},
+		{yaml: 'workers:\n  coder:\n    maxTurns: .nan', line: `workers.coder.maxTurns: ${NOT_FINITE}`, got: '(got NaN)'},
 		{yaml: 'workers:\n  coder:\n    timeout: 0', line: 'workers.coder.timeout: must be at least 1ms (got 0)'},
 		{yaml: 'workers:\n  coder:\n    timeout: 600h', line: `workers.coder.timeout: ${TIMER_LIMIT} (got "600h")`},
 		{yaml: 'workers:\n  coder:\n    timeout: 2147484', line: `workers.coder.timeout: ${TIMER_LIMIT} (got 2147484)`},
@@ -83,10 +88,14 @@ describe('spool.yaml: values that cannot work are refused at load', () => {
 		{yaml: 'workers:\n  "bad name": {}', line: `workers."bad name": ${WORKER_NAME_RULE}`},
 		{yaml: 'workers:\n  _lead: {}', line: `workers._lead: ${WORKER_NAME_RULE}`},
 		{yaml: `workers:\n  ${'a'.repeat(65)}: {}`, line: `workers.${'a'.repeat(65)}: ${WORKER_NAME_RULE}`},
-	])('$line', async ({yaml, line}) => {
+	])('$line', async ({yaml, line, got}) => {
 		const message = await configError(`${yaml}\n${yaml.includes('workers:') ? '' : 'workers:\n  coder: {}\n'}`);
 		expect(message).toContain('spool.yaml: invalid config\n');
 		expect(message).toContain(`  ${line}`);
+		if (got) {
+			expect(message).toContain(got);
+		}
+
 		expect(message).not.toMatch(/Invalid key|Invalid input|\(got null\)/);
 	});
 
@@ -136,6 +145,7 @@ describe('durations', () => {
 	test('a task file and a workflow refuse a timeout of 0 or past the timer limit', () => {
 		expect(validateTask({prompt: 'x', timeout: '600h'})).toEqual({ok: false, problems: [`timeout: ${TIMER_LIMIT} (got "600h")`]});
 		expect(validateTask({prompt: 'x', timeout: 0})).toEqual({ok: false, problems: ['timeout: must be at least 1ms (got 0)']});
+		expect(validateTask({prompt: 'x', timeout: 1e400})).toEqual({ok: false, problems: [expect.stringMatching(/^timeout: is not a finite number.* \(got Infinity\)$/)]});
 		expect(validateTask({prompt: 'x', timeout: 1})).toMatchObject({ok: true, task: {timeout: 1000}});
 		const workflow = (timeout: unknown) => validateWorkflow({tasks: [{id: 'a', worker: 'coder', prompt: 'x', timeout}]}, {id: 'wf', workers: ['coder'], checkId: true});
 		expect(workflow('600h')).toEqual({ok: false, problems: [`tasks.0.timeout: ${TIMER_LIMIT} (got "600h")`]});

@@ -7,14 +7,18 @@ export function formatIssues(error: z.ZodError, input: unknown): string[] {
 		const value = valueAt(input, issue.path);
 		// A bad record key is named by the path; the value under it is not what is wrong.
 		const showValue = value.found && issue.code !== 'unrecognized_keys' && issue.code !== 'invalid_key';
-		return `${path || '(top level)'}: ${describeIssue(issue)}${showValue ? ` (got ${preview(value.value)})` : ''}`;
+		return `${path || '(top level)'}: ${describeIssue(issue, value.value)}${showValue ? ` (got ${preview(value.value)})` : ''}`;
 	});
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
 	if (issue.code === 'invalid_key') {
 		// zod says "Invalid key in record"; the key's own issues say which rule it breaks.
 		return issue.issues.map(inner => simplify(inner.message)).join('; ');
+	}
+
+	if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && typeof value === 'number' && !Number.isFinite(value)) {
+		return Number.isNaN(value) ? 'is not a finite number' : 'is not a finite number (YAML and JSON read a number beyond ±1.8e308, such as 1e400, as Infinity)';
 	}
 
 	return simplify(issue.message);
@@ -45,6 +49,7 @@ function valueAt(input: unknown, path: PropertyKey[]): {found: boolean; value?: 
 }
 
 function preview(value: unknown): string {
-	const text = JSON.stringify(value) ?? String(value);
+	// JSON.stringify(Infinity) is "null", which hides what the file said.
+	const text = typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
 	return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -1,9 +1,11 @@
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {checkDuration} from '../src/config/duration.ts';
 import {loadConfig} from '../src/config/load.ts';
 import {validateWorkflow} from '../src/orchestrator/validate-workflow.ts';
+import {guardPath, isUnder} from '../src/queue/path-guard.ts';
 import {validateTask} from '../src/queue/task-schema.ts';
 import {renderSchemas} from '../src/schema-files.ts';
 import {makeHome, ROOT, spool} from './helpers/home.ts';
@@ -151,6 +153,27 @@ describe('durations', () => {
 		expect(workflow('600h')).toEqual({ok: false, problems: [`tasks.0.timeout: ${TIMER_LIMIT} (got "600h")`]});
 		expect(workflow(0)).toEqual({ok: false, problems: ['tasks.0.timeout: must be at least 1ms (got 0)']});
 		expect(workflow('10m')).toMatchObject({ok: true, workflow: {tasks: [{timeout: '10m'}]}});
+	});
+});
+
+describe('cwdRoots', () => {
+	test('"/" is a root that holds every folder', async () => {
+		const home = await makeHome({workers: {coder: {}}, extra: {cwdRoots: ['/']}});
+		const config = loadConfig(home, {});
+		expect(config.cwdRoots).toEqual(['/']);
+		const elsewhere = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'spool-cwd-')));
+		expect(await guardPath(elsewhere, {base: home, home, roots: config.cwdRoots, what: 'cwd'})).toEqual({ok: true, real: elsewhere});
+	});
+
+	test.each([
+		{file: '/tmp', root: '/', under: true},
+		{file: '/a/b', root: '/a', under: true},
+		{file: '/a', root: '/a', under: true},
+		{file: '/a/b', root: '/a/', under: true},
+		{file: '/ab', root: '/a', under: false},
+		{file: '/', root: '/a', under: false},
+	])('isUnder($file, $root) is $under', ({file, root, under}) => {
+		expect(isUnder(file, root)).toBe(under);
 	});
 });
 

@@ -1,7 +1,12 @@
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
+import {checkDuration} from '../src/config/duration.ts';
 import {loadConfig} from '../src/config/load.ts';
+import {validateWorkflow} from '../src/orchestrator/validate-workflow.ts';
+import {guardPath, isUnder} from '../src/queue/path-guard.ts';
+import {validateTask} from '../src/queue/task-schema.ts';
 import {renderSchemas} from '../src/schema-files.ts';
 import {makeHome, ROOT, spool} from './helpers/home.ts';
 
@@ -28,7 +33,7 @@ describe('spool.yaml', () => {
 		expect(message).toContain('queue.lease: expected a duration such as "30s"');
 		expect(message).toContain('(got "soon")');
 		expect(message).toContain('workers.coder: Unrecognized key: "promt"');
-		expect(message).toContain('workers.bad name');
+		expect(message).toContain('workers."bad name": a worker name is');
 	});
 
 	test('durations and defaults resolve to milliseconds', async () => {
@@ -51,6 +56,124 @@ describe('spool.yaml', () => {
 		expect(run.exitCode).toBe(1);
 		expect(run.stderr).toContain('workers.coder.permissionMode');
 		expect(run.stderr).toContain('(got "yolo")');
+	});
+});
+
+const TIMER_LIMIT = 'must be at most 2147483647 ms (about 24.8 days, the longest timer Node.js has)';
+const WORKER_NAME_RULE = 'a worker name is 1-64 letters, digits, "-" and "_", starting with a letter or digit';
+const NOT_FINITE = 'is not a finite number';
+
+describe('spool.yaml: values that cannot work are refused at load', () => {
+	// One row per bad value: the YAML as a user writes it, and the line the error must hold.
+	test.each([
+		{yaml: 'queue:\n  lease: 0', line: 'queue.lease: must be at least 1s (got 0)'},
+		{yaml: 'queue:\n  lease: 500ms', line: 'queue.lease: must be at least 1s (got "500ms")'},
+		{yaml: 'queue:\n  lease: 2000h', line: `queue.lease: ${TIMER_LIMIT} (got "2000h")`},
+		{yaml: 'queue:\n  scanInterval: 0', line: 'queue.scanInterval: must be at least 10ms (got 0)'},
+		{yaml: 'queue:\n  scanInterval: 5ms', line: 'queue.scanInterval: must be at least 10ms (got "5ms")'},
+		{yaml: 'queue:\n  parseGrace: -1', line: 'queue.parseGrace: must be at least 0 (got -1)'},
+		{yaml: 'queue:\n  drainTimeout: -1', line: 'queue.drainTimeout: must be at least 0 (got -1)'},
+		{yaml: 'queue:\n  retryBackoff: -1', line: 'queue.retryBackoff: must be at least 0 (got -1)'},
+		{yaml: 'queue:\n  rateLimitWait: -1', line: 'queue.rateLimitWait: must be at least 0 (got -1)'},
+		{yaml: 'queue:\n  retryBackoff: 1h\n  retryBackoffMax: 5s', line: 'queue.retryBackoffMax: must be at least queue.retryBackoff (1h), the backoff it caps; it is 5s (got "5s")'},
+		{yaml: 'queue:\n  retryBackoff: 1h', line: 'queue.retryBackoffMax: must be at least queue.retryBackoff (1h), the backoff it caps; it is 10m'},
+		{yaml: 'queue:\n  lease: 1e400', line: `queue.lease: ${NOT_FINITE}`, got: '(got Infinity)'},
+		{yaml: 'queue:\n  maxAttempts: 1e400', line: `queue.maxAttempts: ${NOT_FINITE}`, got: '(got Infinity)'},
+		{yaml: 'queue:\n  maxAttempts: -1e400', line: `queue.maxAttempts: ${NOT_FINITE}`, got: '(got -Infinity)'},
+		{yaml: 'workers:\n  coder:\n    concurrency: 1e400', line: `workers.coder.concurrency: ${NOT_FINITE}`, got: '(got Infinity)'},
+		{yaml: 'workers:\n  coder:\n    maxTurns: .nan', line: `workers.coder.maxTurns: ${NOT_FINITE}`, got: '(got NaN)'},
+		{yaml: 'workers:\n  coder:\n    timeout: 0', line: 'workers.coder.timeout: must be at least 1ms (got 0)'},
+		{yaml: 'workers:\n  coder:\n    timeout: 600h', line: `workers.coder.timeout: ${TIMER_LIMIT} (got "600h")`},
+		{yaml: 'workers:\n  coder:\n    timeout: 2147484', line: `workers.coder.timeout: ${TIMER_LIMIT} (got 2147484)`},
+		{yaml: 'workers:\n  coder:\n    timeout: 25d', line: `workers.coder.timeout: ${TIMER_LIMIT} (got "25d")`},
+		{yaml: 'orchestrator:\n  timeout: 0\nworkers:\n  coder: {}', line: 'orchestrator.timeout: must be at least 1ms (got 0)'},
+		{yaml: 'workers:\n  "bad name": {}', line: `workers."bad name": ${WORKER_NAME_RULE}`},
+		{yaml: 'workers:\n  _lead: {}', line: `workers._lead: ${WORKER_NAME_RULE}`},
+		{yaml: `workers:\n  ${'a'.repeat(65)}: {}`, line: `workers.${'a'.repeat(65)}: ${WORKER_NAME_RULE}`},
+	])('$line', async ({yaml, line, got}) => {
+		const message = await configError(`${yaml}\n${yaml.includes('workers:') ? '' : 'workers:\n  coder: {}\n'}`);
+		expect(message).toContain('spool.yaml: invalid config\n');
+		expect(message).toContain(`  ${line}`);
+		if (got) {
+			expect(message).toContain(got);
+		}
+
+		expect(message).not.toMatch(/Invalid key|Invalid input|\(got null\)/);
+	});
+
+	test('the values at each bound load', async () => {
+		const home = await makeHome({
+			workers: {coder: {timeout: 1}, reviewer: {timeout: '24d'}, slow: {timeout: '2147483647ms'}},
+			queue: {lease: '1s', scanInterval: '10ms', parseGrace: 0, drainTimeout: 0, retryBackoff: '2m', retryBackoffMax: 120, rateLimitWait: 0},
+			extra: {orchestrator: {timeout: '1ms'}},
+		});
+		const config = loadConfig(home, {});
+		expect(config.queue).toMatchObject({lease: 1000, scanInterval: 10, parseGrace: 0, drainTimeout: 0, retryBackoff: 120_000, retryBackoffMax: 120_000, rateLimitWait: 0});
+		expect(Object.values(config.workers).map(worker => worker.timeout)).toEqual([1000, 24 * 86_400_000, 2_147_483_647]);
+		expect(config.orchestrator.timeout).toBe(1);
+	});
+});
+
+describe('durations', () => {
+	// The one decision behind every duration field, in config, task files and workflows.
+	test.each([
+		{value: '500ms', ms: 500},
+		{value: '30s', ms: 30_000},
+		{value: ' 1.5s ', ms: 1500},
+		{value: '10m', ms: 600_000},
+		{value: '2h', ms: 7_200_000},
+		{value: '1d', ms: 86_400_000},
+		{value: 30, ms: 30_000},
+		{value: 0, ms: 0},
+		{value: '2147483647ms', ms: 2_147_483_647},
+		{value: '2147483648ms', message: TIMER_LIMIT},
+		{value: '600h', message: TIMER_LIMIT},
+		{value: 2_147_484, message: TIMER_LIMIT},
+		{value: -1, message: 'must be at least 0'},
+		{value: Number.POSITIVE_INFINITY, message: NOT_FINITE},
+		{value: Number.NaN, message: NOT_FINITE},
+		{value: 'soon', message: 'expected a duration such as "30s", "10m", "2h" or a number of seconds'},
+		{value: '-5s', message: 'expected a duration such as "30s", "10m", "2h" or a number of seconds'},
+		{value: '', message: 'expected a duration such as "30s", "10m", "2h" or a number of seconds'},
+	])('$value', ({value, ms, message}) => {
+		expect(checkDuration(value)).toEqual(ms === undefined ? {ok: false, message: expect.stringContaining(message)} : {ok: true, ms});
+	});
+
+	test('a minimum is named as it was written', () => {
+		expect(checkDuration('999ms', '1s')).toEqual({ok: false, message: 'must be at least 1s'});
+		expect(checkDuration(1, '1s')).toEqual({ok: true, ms: 1000});
+	});
+
+	test('a task file and a workflow refuse a timeout of 0 or past the timer limit', () => {
+		expect(validateTask({prompt: 'x', timeout: '600h'})).toEqual({ok: false, problems: [`timeout: ${TIMER_LIMIT} (got "600h")`]});
+		expect(validateTask({prompt: 'x', timeout: 0})).toEqual({ok: false, problems: ['timeout: must be at least 1ms (got 0)']});
+		expect(validateTask({prompt: 'x', timeout: 1e400})).toEqual({ok: false, problems: [expect.stringMatching(/^timeout: is not a finite number.* \(got Infinity\)$/)]});
+		expect(validateTask({prompt: 'x', timeout: 1})).toMatchObject({ok: true, task: {timeout: 1000}});
+		const workflow = (timeout: unknown) => validateWorkflow({tasks: [{id: 'a', worker: 'coder', prompt: 'x', timeout}]}, {id: 'wf', workers: ['coder'], checkId: true});
+		expect(workflow('600h')).toEqual({ok: false, problems: [`tasks.0.timeout: ${TIMER_LIMIT} (got "600h")`]});
+		expect(workflow(0)).toEqual({ok: false, problems: ['tasks.0.timeout: must be at least 1ms (got 0)']});
+		expect(workflow('10m')).toMatchObject({ok: true, workflow: {tasks: [{timeout: '10m'}]}});
+	});
+});
+
+describe('cwdRoots', () => {
+	test('"/" is a root that holds every folder', async () => {
+		const home = await makeHome({workers: {coder: {}}, extra: {cwdRoots: ['/']}});
+		const config = loadConfig(home, {});
+		expect(config.cwdRoots).toEqual(['/']);
+		const elsewhere = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'spool-cwd-')));
+		expect(await guardPath(elsewhere, {base: home, home, roots: config.cwdRoots, what: 'cwd'})).toEqual({ok: true, real: elsewhere});
+	});
+
+	test.each([
+		{file: '/tmp', root: '/', under: true},
+		{file: '/a/b', root: '/a', under: true},
+		{file: '/a', root: '/a', under: true},
+		{file: '/a/b', root: '/a/', under: true},
+		{file: '/ab', root: '/a', under: false},
+		{file: '/', root: '/a', under: false},
+	])('isUnder($file, $root) is $under', ({file, root, under}) => {
+		expect(isUnder(file, root)).toBe(under);
 	});
 });
 

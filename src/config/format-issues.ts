@@ -3,16 +3,36 @@ import type {z} from 'zod';
 /** Turns zod issues into lines that name the field and the bad value: `workers.coder.concurrency: ... (got "two")`. */
 export function formatIssues(error: z.ZodError, input: unknown): string[] {
 	return error.issues.map(issue => {
-		const path = issue.path.map(String).join('.');
+		const path = issue.path.map(formatSegment).join('.');
 		const value = valueAt(input, issue.path);
-		const got = value.found && issue.code !== 'unrecognized_keys' ? ` (got ${preview(value.value)})` : '';
-		return `${path || '(top level)'}: ${simplify(issue.message)}${got}`;
+		// A bad record key is named by the path; the value under it is not what is wrong.
+		const showValue = value.found && issue.code !== 'unrecognized_keys' && issue.code !== 'invalid_key';
+		return `${path || '(top level)'}: ${describeIssue(issue, value.value)}${showValue ? ` (got ${preview(value.value)})` : ''}`;
 	});
+}
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+	if (issue.code === 'invalid_key') {
+		// zod says "Invalid key in record"; the key's own issues say which rule it breaks.
+		return issue.issues.map(inner => simplify(inner.message)).join('; ');
+	}
+
+	if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && typeof value === 'number' && !Number.isFinite(value)) {
+		return Number.isNaN(value) ? 'is not a finite number' : 'is not a finite number (YAML and JSON read a number beyond ±1.8e308, such as 1e400, as Infinity)';
+	}
+
+	return simplify(issue.message);
 }
 
 function simplify(message: string): string {
 	// zod 4 says "Invalid input: expected string, received number"; the field name already says where.
 	return message.replace(/^Invalid input: /, '');
+}
+
+/** A key with spaces or dots is quoted, so `workers."bad name"` reads as one field. */
+function formatSegment(key: PropertyKey): string {
+	const text = String(key);
+	return /^[\w$-]+$/.test(text) ? text : JSON.stringify(text);
 }
 
 function valueAt(input: unknown, path: PropertyKey[]): {found: boolean; value?: unknown} {
@@ -29,6 +49,7 @@ function valueAt(input: unknown, path: PropertyKey[]): {found: boolean; value?: 
 }
 
 function preview(value: unknown): string {
-	const text = JSON.stringify(value) ?? String(value);
+	// JSON.stringify(Infinity) is "null", which hides what the file said.
+	const text = typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
 	return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

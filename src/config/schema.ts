@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {duration} from './duration.ts';
+import {duration, durationAtLeast, formatDuration} from './duration.ts';
 
 /** A worker or task name: safe as a single path segment. */
 export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -19,17 +19,19 @@ const workerSchema = z.strictObject({
 	permissionMode: permissionMode.default('acceptEdits'),
 	allowedTools: z.array(z.string().min(1)).optional(),
 	disallowedTools: z.array(z.string().min(1)).optional(),
-	/** Wall-clock limit for one run of a task. @default 30m */
-	timeout: duration.prefault('30m'),
+	/** Wall-clock limit for one run of a task, at least 1ms. @default 30m */
+	timeout: durationAtLeast('1ms').prefault('30m'),
 	/** Passed as --max-turns when a task does not set its own. */
 	maxTurns: z.number().int().positive().optional(),
 });
 
+// Every duration is "500ms", "30s", "10m", "2h", "1d" or a number of seconds, and at most 2147483647 ms
+// (about 24.8 days): a longer Node.js timer fires after 1 ms. Those with no stated minimum may be 0.
 const queueSchema = z.strictObject({
-	/** A claim not renewed for this long is taken back. @default 30s */
-	lease: duration.prefault('30s'),
-	/** How often the directory is scanned even without file events. @default 1s */
-	scanInterval: duration.prefault('1s'),
+	/** A claim not renewed for this long is taken back; at least 1s, as it is renewed every third of it. @default 30s */
+	lease: durationAtLeast('1s').prefault('30s'),
+	/** How often the directory is scanned even without file events; at least 10ms, so a scan is not a busy loop. @default 1s */
+	scanInterval: durationAtLeast('10ms').prefault('1s'),
 	/** How long an unparsable task file must stay unchanged before it is rejected. @default 5s */
 	parseGrace: duration.prefault('5s'),
 	/** Time running tasks get to finish after SIGTERM before they are handed back. @default 20s */
@@ -40,10 +42,15 @@ const queueSchema = z.strictObject({
 	maxAttempts: z.number().int().min(1).max(100).default(3),
 	/** Backoff before the first retry; it doubles per attempt, with jitter. @default 10s */
 	retryBackoff: duration.prefault('10s'),
-	/** The longest backoff between two attempts. @default 10m */
+	/** The longest backoff between two attempts; at least retryBackoff. @default 10m */
 	retryBackoffMax: duration.prefault('10m'),
 	/** How long a worker waits after a rate limit that named no reset time. @default 60s */
 	rateLimitWait: duration.prefault('60s'),
+}).superRefine((queue, context) => {
+	if (queue.retryBackoffMax < queue.retryBackoff) {
+		const message = `must be at least queue.retryBackoff (${formatDuration(queue.retryBackoff)}), the backoff it caps; it is ${formatDuration(queue.retryBackoffMax)}`;
+		context.addIssue({code: 'custom', path: ['retryBackoffMax'], message});
+	}
 });
 
 const orchestratorSchema = z.strictObject({
@@ -51,8 +58,8 @@ const orchestratorSchema = z.strictObject({
 	prompt: z.string().min(1).default('prompts/orchestrator.md'),
 	/** Model alias or name the planner runs with. */
 	model: z.string().min(1).optional(),
-	/** Wall-clock limit of one planner run. @default 10m */
-	timeout: duration.prefault('10m'),
+	/** Wall-clock limit of one planner run, at least 1ms. @default 10m */
+	timeout: durationAtLeast('1ms').prefault('10m'),
 	/** Built-in tools the planner may use, e.g. ["Read", "Glob"]. It plans from the goal and the worker list alone. @default [] */
 	tools: z.array(z.string().min(1)).default([]),
 });
@@ -73,7 +80,7 @@ export const configSchema = z.strictObject({
 	/** The planner of `spool plan` and goals/. */
 	orchestrator: orchestratorSchema.prefault({}),
 	workers: z
-		.record(z.string().regex(NAME_PATTERN, 'a worker name is letters, digits, "-" and "_"'), workerSchema)
+		.record(z.string().regex(NAME_PATTERN, 'a worker name is 1-64 letters, digits, "-" and "_", starting with a letter or digit'), workerSchema)
 		.refine(workers => Object.keys(workers).length > 0, 'define at least one worker')
 		.superRefine((workers, context) => {
 			for (const name of Object.keys(workers).filter(name => RESERVED_NAMES.includes(name))) {

@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {parseDuration} from '../config/duration.ts';
+import {durationAsWritten} from '../config/duration.ts';
 import {taskSchema} from '../queue/task-schema.ts';
 
 /**
@@ -11,7 +11,7 @@ export const WORKFLOW_ID_PATTERN = /^(?=.{1,60}$)[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+
 const workflowId = z.string().regex(WORKFLOW_ID_PATTERN, 'use 1-60 letters and digits joined by single "-" or "_" (such as "write-tests")');
 
 /** Kept as written ("10m"), because the task file it is copied into parses it again. */
-const timeout = z.union([z.number(), z.string()]).refine(value => parseDuration(value) !== undefined, 'expected a duration such as "30s", "10m", "2h" or a number of seconds');
+const timeout = durationAsWritten('1ms');
 
 const paths = z.array(z.string().min(1));
 

@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {duration} from '../config/duration.ts';
+import {durationAtLeast} from '../config/duration.ts';
 import {formatIssues} from '../config/format-issues.ts';
 import {taskErrorSchema} from './error-codes.ts';
 
@@ -20,7 +20,7 @@ export const taskSchema = z.strictObject({
 	prompt: z.string().trim().min(1, 'must not be empty').describe('What Claude is asked to do. Sent on stdin, never as an argument.'),
 	model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@\[\]-]*$/, 'must be a model name or alias such as "sonnet"').optional().describe("Overrides the worker's model for this task."),
 	cwd: z.string().min(1).optional().describe("Where claude runs, under one of the config's cwdRoots (default: workspaces/WORKER/ID)."),
-	timeout: duration.optional().describe('Wall-clock limit for one run, e.g. "10m" (default: the worker\'s timeout).'),
+	timeout: durationAtLeast('1ms').optional().describe('Wall-clock limit for one run, e.g. "10m" (default: the worker\'s timeout).'),
 	maxTurns: z.number().int().positive().optional().describe('Passed as --max-turns.'),
 	jsonSchema: z.record(z.string(), z.unknown()).optional().describe('A JSON Schema the final answer must match (--json-schema); the result carries `structuredOutput`.'),
 	deliverables: z.array(z.string().min(1)).optional().describe("Paths (relative to the task's cwd) that must exist after the run; a missing one fails the task."),

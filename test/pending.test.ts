@@ -86,3 +86,36 @@ test('a scan asked for while one runs is run after it', async () => {
 	await Promise.all([first, second]);
 	expect([...index.names()]).toEqual(['a.json', 'b.json']);
 });
+
+test('a retry due by the monotonic clock is not held longer when the wall clock steps back', async () => {
+	const now = Date.parse('2026-12-01T12:00:00Z');
+	await fs.writeFile(path.join(dir, 'retry.json'), JSON.stringify({prompt: 'hi', attempts: 1, retryAt: new Date(now + 10_000).toISOString(), history: [{attempt: 1, error: {code: 'timeout', message: ''}, finishedAt: new Date(now).toISOString()}]}));
+	const index = new PendingIndex(dir);
+	await index.scan();
+	expect(index.readiness('retry.json', 0, now, 1000)).toEqual({kind: 'wait', until: now + 10_000});
+	// The wall clock is stepped back an hour; 10 s pass on the monotonic clock: the retry is due.
+	expect(index.readiness('retry.json', 0, now - 3_600_000 + 5000, 6000)).toEqual({kind: 'wait', until: now - 3_600_000 + 10_000});
+	expect(index.readiness('retry.json', 0, now - 3_600_000 + 10_000, 11_000)).toEqual({kind: 'ready'});
+});
+
+test('a retry first seen after the clock stepped back waits at most its own backoff', async () => {
+	const failedAt = Date.parse('2026-12-01T12:00:00Z');
+	await fs.writeFile(path.join(dir, 'retry.json'), JSON.stringify({prompt: 'hi', attempts: 1, retryAt: new Date(failedAt + 10_000).toISOString(), history: [{attempt: 1, error: {code: 'timeout', message: ''}, finishedAt: new Date(failedAt).toISOString()}]}));
+	const index = new PendingIndex(dir);
+	await index.scan();
+	const stepped = failedAt - 3_600_000;
+	expect(index.readiness('retry.json', 0, stepped, 0)).toEqual({kind: 'wait', until: stepped + 10_000});
+	expect(index.readiness('retry.json', 0, stepped + 10_000, 10_000)).toEqual({kind: 'ready'});
+});
+
+test('a FIFO, a symlink or a file past the size limit is ready at once (to be rejected), never opened', async () => {
+	const {execa} = await import('execa');
+	await execa('mkfifo', [path.join(dir, 'pipe.json')]);
+	await fs.symlink('/etc/hostname', path.join(dir, 'link.json'));
+	await execa('truncate', ['-s', '11M', path.join(dir, 'big.json')]);
+	const index = new PendingIndex(dir);
+	await index.scan();
+	for (const name of ['pipe.json', 'link.json', 'big.json']) {
+		expect(index.readiness(name, 60_000)).toEqual({kind: 'ready'});
+	}
+});

@@ -3,7 +3,8 @@ import path from 'node:path';
 import {writeJsonAtomic} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
 import {readResultFile} from '../queue/result.ts';
-import {readTaskFile} from '../queue/task-limits.ts';
+import {readJsonFile} from '../queue/read-file.ts';
+import {TASK_LIMITS} from '../queue/task-limits.ts';
 import {isObject, lostAttempt} from './claim.ts';
 import {placeResult} from './commit.ts';
 import {fenceClaim, moveIntoQueue} from './fence.ts';
@@ -104,7 +105,8 @@ function restoreForeignClaims(dir: string): void {
  */
 async function finishFenced(layout: Layout, worker: string, out: string, claimDir: string): Promise<'done' | 'requeued' | 'waiting'> {
 	const claim = parseFenced(out);
-	const content = readJsonOrUndefined(out);
+	// Read the safe way: it may be a FIFO or a symlink that was claimed to be rejected.
+	const content = readJsonFile(out, TASK_LIMITS.maxBytes);
 	const runId = claim.started?.runId ?? (isObject(content) ? content.runId : undefined);
 	if (typeof runId === 'string' && runId === readResultFile(layout.resultFile(worker, claim.id))?.runId) {
 		fs.rmSync(out, {force: true});
@@ -164,16 +166,6 @@ function startedContent(content: Record<string, unknown>, started: Started): Rec
 	const {runId: previous, history, ...fields} = content;
 	const records = [...(Array.isArray(history) ? history : []), ...(previous === undefined ? [] : [lostAttempt(started.attempt - 1)])];
 	return {...fields, ...(records.length > 0 ? {history: records} : {}), attempts: started.attempt, runId: started.runId};
-}
-
-/** A fenced file's JSON, read the safe way: it may be a FIFO or symlink that was claimed to be rejected. */
-function readJsonOrUndefined(file: string): unknown {
-	const read = readTaskFile(file, path.basename(file));
-	try {
-		return read.kind === 'text' ? (JSON.parse(read.text) as unknown) : undefined;
-	} catch {
-		return undefined;
-	}
 }
 
 function readdirOrEmpty(dir: string): string[] {

@@ -1,22 +1,30 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import {z} from 'zod';
 import {writeJsonAtomic} from './atomic-write.ts';
+import {readJsonFile} from './read-file.ts';
 import {CREDENTIAL_FILES} from './layout.ts';
 
 /**
  * paused/WORKER.json: every loop of the worker (in every container) stops claiming while it exists.
  * An auth pause ends when the auth home's credentials change or on `spool resume`; a rate-limit pause
- * ends by itself at `until`.
+ * ends by itself at `until`. A versioned record, parsed on read; one without `version` was written
+ * before the field and reads as version 1.
  */
-export type Pause = {
-	reason: 'auth' | 'rate-limit';
-	message: string;
-	since: string;
+export const pauseSchema = z.looseObject({
+	version: z.number().int().min(1).default(1),
+	reason: z.enum(['auth', 'rate-limit']),
+	message: z.string(),
+	since: z.string(),
 	/** For a rate limit: when claiming may start again. */
-	until?: string;
+	until: z.string().optional(),
 	/** For an auth pause: the credentials as they were, so a change can be noticed. */
-	fingerprint?: string;
-};
+	fingerprint: z.string().optional(),
+});
+
+export type Pause = z.output<typeof pauseSchema>;
+
+const PAUSE_VERSION = 1;
 
 export function pauseFile(home: string, worker: string): string {
 	return path.join(home, 'paused', `${worker}.json`);
@@ -29,16 +37,13 @@ export function readPause(home: string, worker: string): Pause | undefined {
 		return undefined;
 	}
 
-	try {
-		return JSON.parse(fs.readFileSync(file, 'utf8')) as Pause;
-	} catch {
-		return undefined;
-	}
+	const parsed = pauseSchema.safeParse(readJsonFile(file, 64 * 1024));
+	return parsed.success ? parsed.data : undefined;
 }
 
-export async function writePause(home: string, worker: string, pause: Pause): Promise<void> {
+export async function writePause(home: string, worker: string, pause: Omit<Pause, 'version'>): Promise<void> {
 	fs.mkdirSync(path.dirname(pauseFile(home, worker)), {recursive: true});
-	await writeJsonAtomic(pauseFile(home, worker), pause);
+	await writeJsonAtomic(pauseFile(home, worker), {version: PAUSE_VERSION, ...pause});
 }
 
 export function clearPause(home: string, worker: string): boolean {
@@ -71,8 +76,9 @@ export function checkPause(home: string, worker: string, authHome: string, now =
 		return undefined;
 	}
 
+	// An unreadable `until` ends a rate-limit pause: no pause may hold a worker forever.
 	const over =
-		pause.reason === 'rate-limit' ? Date.parse(pause.until ?? '') <= now : pause.fingerprint !== fingerprintAuthHome(authHome);
+		pause.reason === 'rate-limit' ? !(Date.parse(pause.until ?? '') > now) : pause.fingerprint !== fingerprintAuthHome(authHome);
 	if (over) {
 		clearPause(home, worker);
 		return undefined;

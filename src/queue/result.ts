@@ -1,7 +1,10 @@
-import fs from 'node:fs';
 import {z} from 'zod';
 import {taskErrorSchema} from './error-codes.ts';
+import {readJsonFile} from './read-file.ts';
 import {attemptRecord} from './task-schema.ts';
+
+/** A result holds claude's final text: a few MB at most in practice; past this a file is not read (it is not spool's). */
+const MAX_RESULT_BYTES = 256 * 1024 * 1024;
 
 export type {TaskError} from './error-codes.ts';
 
@@ -98,27 +101,7 @@ export function parseResult(value: unknown): TaskResult | undefined {
  * not a result. Never follows a symlink: spool wrote the file, and anything else there is not its result.
  */
 export function readResultFile(file: string): TaskResult | undefined {
-	let text: string;
-	try {
-		const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-		try {
-			if (!fs.fstatSync(fd).isFile()) {
-				return undefined;
-			}
-
-			text = fs.readFileSync(fd, 'utf8');
-		} finally {
-			fs.closeSync(fd);
-		}
-	} catch {
-		return undefined;
-	}
-
-	try {
-		return parseResult(JSON.parse(text));
-	} catch {
-		return undefined;
-	}
+	return parseResult(readJsonFile(file, MAX_RESULT_BYTES));
 }
 
 /** What a task cost: this attempt and every earlier paid attempt in its history. Every sum of costs uses this. */

@@ -55,15 +55,6 @@ export async function readResult(file: string): Promise<TaskResult | undefined> 
 	return readResultFile(file);
 }
 
-/** A JSON file's value; undefined when it is missing or does not parse (yet). */
-export async function readJson(file: string): Promise<unknown> {
-	try {
-		return JSON.parse(await fs.readFile(file, 'utf8')) as unknown;
-	} catch {
-		return undefined;
-	}
-}
-
 export async function listTaskFiles(dir: string): Promise<string[]> {
 	return (await readdirOrEmpty(dir)).filter(name => isTaskFileName(name));
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type {TaskError} from './error-codes.ts';
+import {readRegularFile} from './read-file.ts';
 
 /**
  * What a task file may be. Past these a file is rejected with its own code before it is parsed, so a
@@ -16,51 +17,19 @@ export const TASK_LIMITS = {
 /** What reading a task file by name found. Non-regular entries are reported, never opened. */
 export type TaskFileRead = {kind: 'text'; text: string; size: number; mtimeMs: number} | {kind: 'bad'; error: TaskError; size: number; mtimeMs: number} | {kind: 'gone'};
 
-/**
- * Reads a task file without following a symlink, opening a FIFO or device, or reading past the size
- * limit: lstat first (a symlink or FIFO is named, never opened), then open with O_NOFOLLOW and
- * O_NONBLOCK, in case the entry was swapped in between, and fstat the open file before reading it.
- */
+/** Reads a task file the safe way (read-file.ts), within the size limit. */
 export function readTaskFile(file: string, shownAs: string): TaskFileRead {
-	let stat: fs.Stats | undefined;
-	try {
-		stat = fs.lstatSync(file, {throwIfNoEntry: false});
-		if (!stat) {
-			return {kind: 'gone'};
-		}
-
-		if (!stat.isFile()) {
-			return {kind: 'bad', error: notAFile(file, shownAs, stat), size: stat.size, mtimeMs: stat.mtimeMs};
-		}
-
-		const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-		try {
-			const opened = fs.fstatSync(fd);
-			if (!opened.isFile()) {
-				return {kind: 'bad', error: notAFile(file, shownAs, opened), size: opened.size, mtimeMs: opened.mtimeMs};
-			}
-
-			if (opened.size > TASK_LIMITS.maxBytes) {
-				return {kind: 'bad', error: tooLarge(shownAs, opened.size), size: opened.size, mtimeMs: opened.mtimeMs};
-			}
-
-			const text = fs.readFileSync(fd, 'utf8');
-			return {kind: 'text', text, size: opened.size, mtimeMs: opened.mtimeMs};
-		} finally {
-			fs.closeSync(fd);
-		}
-	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		if (code === 'ENOENT') {
-			return {kind: 'gone'};
-		}
-
-		if (code === 'ELOOP' && stat) {
-			return {kind: 'bad', error: {code: 'not_a_file', message: `${shownAs} became a symlink while it was read; spool never follows one`}, size: stat.size, mtimeMs: stat.mtimeMs};
-		}
-
-		throw error;
+	const read = readRegularFile(file, TASK_LIMITS.maxBytes);
+	if (read.kind === 'gone') {
+		return read;
 	}
+
+	const {size, mtimeMs} = read.stat;
+	if (read.kind === 'text') {
+		return {kind: 'text', text: read.text, size, mtimeMs};
+	}
+
+	return {kind: 'bad', error: read.kind === 'too-large' ? tooLarge(shownAs, size) : notAFile(file, shownAs, read.stat), size, mtimeMs};
 }
 
 /** The depth of the deepest array or object in a JSON text, counted without parsing (no recursion, no stack). */

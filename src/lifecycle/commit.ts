@@ -24,7 +24,7 @@ export async function commitResult(layout: Layout, claim: Claim, result: TaskRes
 	const staged = started ? runResultPath(path.dirname(claim.file), claim.id, started) : tempPathFor(layout.resultFile(claim.worker, claim.id));
 	fs.rmSync(staged, {force: true}); // An earlier try that could not finish.
 	try {
-		await writeFileDurable(staged, `${JSON.stringify(result, null, 2)}\n`);
+		await writeFileDurable(staged, serializeResult(result));
 	} catch (error) {
 		fs.rmSync(staged, {force: true}); // A full disk leaves a partial file.
 		throw error;
@@ -84,7 +84,7 @@ export async function writeResult(layout: Layout, result: TaskResult): Promise<v
 	fs.mkdirSync(layout.results(result.worker), {recursive: true});
 	const temp = tempPathFor(layout.resultFile(result.worker, result.id));
 	try {
-		await writeFileDurable(temp, `${JSON.stringify(result, null, 2)}\n`);
+		await writeFileDurable(temp, serializeResult(result));
 		await placeResult(layout, result.worker, result.id, temp, result.runId);
 	} finally {
 		fs.rmSync(temp, {force: true});
@@ -111,5 +111,20 @@ export function archivePreviousResult(layout: Layout, worker: string, id: string
 		if (!isErrnoCode(error, 'ENOENT')) {
 			throw error;
 		}
+	}
+}
+
+/**
+ * The result as JSON. What claude returned can be too deep or too large to serialize (a structured output
+ * nested 100,000 deep overflows the stack): the run then still gets a result, failed with
+ * `output_too_large`, instead of a claim left with none.
+ */
+export function serializeResult(result: TaskResult): string {
+	try {
+		return `${JSON.stringify(result, null, 2)}\n`;
+	} catch (error) {
+		const {structuredOutput: _, usage: _usage, result: text, ...rest} = result;
+		const message = `claude's answer cannot be stored as JSON (${(error as Error).message}); its structured output is left out and its text cut to 64 KiB`;
+		return `${JSON.stringify({...rest, usage: null, result: text?.slice(0, 64 * 1024) ?? null, status: 'failed', error: {code: 'output_too_large', message}}, null, 2)}\n`;
 	}
 }

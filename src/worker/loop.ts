@@ -11,12 +11,9 @@ import {watchFolder, type FolderWatcher} from '../queue/folder-watch.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
 import {PendingIndex} from '../queue/pending.ts';
 import {checkSameFilesystem} from '../queue/probe.ts';
-import {checkPause} from '../queue/pause.ts';
+import {ClaimGate} from './claim-gate.ts';
 import {LeaseKeeper} from './lease-keeper.ts';
 import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
-
-/** How long a loop that cannot write results waits before it claims again. */
-const BLOCK_MS = 5000;
 
 type Running = {claim: Claim; controller: AbortController; done: Promise<TaskEnd | undefined>};
 
@@ -40,10 +37,7 @@ export class WorkerLoop {
 	#pumping = false;
 	#pumpAgain = false;
 	#closing = false;
-	#paused: string | undefined;
-	/** While spool itself cannot go on (results/ unwritable): no claim before this time (performance.now()). */
-	#blockedUntil = 0;
-	#blockedReason: string | undefined;
+	readonly #gate: ClaimGate;
 	#closePromise: Promise<void> | undefined;
 
 	constructor(config: Config, workerName: string, logger: Logger) {
@@ -53,6 +47,7 @@ export class WorkerLoop {
 		this.#logger = logger;
 		this.#pending = new PendingIndex(this.#layout.tasks(workerName));
 		this.owner = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`.replace(/[^A-Za-z0-9_-]/g, '_');
+		this.#gate = new ClaimGate({home: config.home, worker: workerName, authHome: this.#layout.authHome(workerName), logger});
 		this.#leases = new LeaseKeeper({
 			layout: this.#layout,
 			worker: workerName,
@@ -167,7 +162,7 @@ export class WorkerLoop {
 	}
 
 	async #fill(): Promise<void> {
-		if (this.#closing || this.#running.size >= this.#worker.concurrency || this.#pending.size === 0 || this.#isPaused() || this.#isBlocked()) {
+		if (this.#closing || this.#running.size >= this.#worker.concurrency || this.#pending.size === 0 || this.#gate.isClosed()) {
 			return;
 		}
 
@@ -199,33 +194,6 @@ export class WorkerLoop {
 		this.#wakeAt(wakeAt);
 	}
 
-	/** Claiming stops while paused/WORKER.json says so (bad credentials, a rate limit), in every loop of the worker. */
-	#isPaused(): boolean {
-		const pause = checkPause(this.#config.home, this.#worker.name, this.#layout.authHome(this.#worker.name));
-		const state = pause && `${pause.reason}: ${pause.message}`;
-		if (state !== this.#paused) {
-			this.#logger[pause ? 'warn' : 'info']({pause}, pause ? 'claiming paused' : 'claiming resumed');
-			this.#paused = state;
-		}
-
-		return pause !== undefined;
-	}
-
-	/** Claiming stops for BLOCK_MS; the reason is logged once, and once more when claiming goes on. */
-	#block(reason: string): void {
-		this.#blockedUntil = performance.now() + BLOCK_MS;
-		if (reason !== this.#blockedReason) {
-			this.#logger.error({retryInMs: BLOCK_MS}, reason);
-			this.#blockedReason = reason;
-		}
-
-		this.#wakeAt(Date.now() + BLOCK_MS);
-	}
-
-	#isBlocked(): boolean {
-		return performance.now() < this.#blockedUntil;
-	}
-
 	/** A retry backoff or an unsettled file ends at `time`: pump then, not only on the next scan. */
 	#wakeAt(time: number): void {
 		if (Number.isFinite(time)) {
@@ -241,10 +209,9 @@ export class WorkerLoop {
 		const done = runTask(context, claimed, controller.signal)
 			.then(end => {
 				if (end.kind === 'blocked') {
-					this.#block(end.error.message);
-				} else if (end.kind === 'finished' && this.#blockedReason !== undefined) {
-					this.#logger.info('results can be written again');
-					this.#blockedReason = undefined;
+					this.#wakeAt(this.#gate.block(end.error.message));
+				} else if (end.kind === 'finished') {
+					this.#gate.unblock();
 				}
 
 				return end;

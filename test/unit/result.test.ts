@@ -27,3 +27,17 @@ describe('the result record', () => {
 		expect(readResultFile(path.join(ROOT, 'test'))).toBeUndefined();
 	});
 });
+
+test('a result whose structured output cannot be serialized (100,000 deep) is stored failed with output_too_large, not lost', async () => {
+	const {serializeResult} = await import('../../src/lifecycle/commit.ts');
+	let deep: unknown = [];
+	for (let depth = 0; depth < 100_000; depth++) {
+		deep = [deep];
+	}
+
+	const result = buildResult({id: 'a', worker: 'w', owner: 'o', runId: 'r', attempts: 1, startedAt: new Date()}, {status: 'succeeded', structuredOutput: deep, result: 'x'.repeat(100_000)});
+	const stored = JSON.parse(serializeResult(result)) as Record<string, any>;
+	expect(stored).toMatchObject({status: 'failed', error: {code: 'output_too_large'}});
+	expect(stored.structuredOutput).toBeUndefined();
+	expect(stored.result).toHaveLength(64 * 1024);
+});

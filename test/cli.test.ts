@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type FakeApi} from './fixtures/fake-api.ts';
-import {apiEnv, dropTask, makeHome, readJson, spool, SPOOL_BIN, waitFor} from './helpers/home.ts';
+import {apiEnv, dropTask, makeHome, readJson, ROOT, spool, SPOOL_BIN, waitFor} from './helpers/home.ts';
 
 let api: FakeApi;
 
@@ -79,14 +79,18 @@ describe('the spool CLI', () => {
 		await dropTask(home, 'coder', 'waiting', {prompt: 'later'});
 		await dropTask(home, 'stray', 'x', {prompt: 'nobody'});
 		await fs.mkdir(path.join(home, 'results', 'coder'), {recursive: true});
-		await fs.writeFile(path.join(home, 'results', 'coder', 'done.json'), JSON.stringify({status: 'succeeded', costUsd: 0.5}));
+		// A result as spool 0.1 wrote it (no version field), and a file there that is not a result at all.
+		const done = JSON.parse(await fs.readFile(path.join(ROOT, 'test', 'fixtures', 'results', 'v0-dead.json'), 'utf8')) as Record<string, unknown>;
+		await fs.writeFile(path.join(home, 'results', 'coder', 'done.json'), JSON.stringify({...done, id: 'done', status: 'succeeded', error: null, costUsd: 0.5, history: [{attempt: 1, error: {code: 'timeout', message: 'slow'}, finishedAt: '2026-11-20T10:00:00.000Z', costUsd: 0.25}]}));
+		await fs.writeFile(path.join(home, 'results', 'coder', 'notes.json'), JSON.stringify({status: 'succeeded', costUsd: 100}));
 		const json = await spool(home, ['status', '--json']);
 		const status = JSON.parse(json.stdout) as {workers: Array<Record<string, unknown>>; unknownFolders: string[]};
-		expect(status.workers[0]).toMatchObject({worker: 'coder', pending: 1, running: 0, succeeded: 1, failed: 0, costUsd: 0.5});
+		// Every paid attempt counts: this one's $0.50 and the retried one's $0.25.
+		expect(status.workers[0]).toMatchObject({worker: 'coder', pending: 1, running: 0, succeeded: 1, failed: 0, costUsd: 0.75});
 		expect(status.unknownFolders).toEqual(['stray']);
 		const text = await spool(home, ['status']);
 		expect(text.stdout).toMatch(/^WORKER\s+LOOPS\s+PENDING\s+RUNNING\s+SUCCEEDED\s+FAILED\s+DEAD\s+REJECTED\s+COST$/m);
-		expect(text.stdout).toMatch(/^coder\s+0\s+1\s+0\s+1\s+0\s+0\s+0\s+\$0\.5000$/m);
+		expect(text.stdout).toMatch(/^coder\s+0\s+1\s+0\s+1\s+0\s+0\s+0\s+\$0\.7500$/m);
 		expect(text.stdout).toContain('folders in tasks/ that name no worker: stray');
 	});
 

@@ -59,13 +59,13 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 	}
 
 	if (!(await waitForOtherRuns(context.layout, claim, signal, () => context.logger.info('the same id runs in another loop: this task waits for that run to end')))) {
-		return handBack(context, claim, task.history ?? []);
+		return handBack(context, claim, history);
 	}
 
 	const unwritable = checkResultsWritable(context.layout, claim.worker);
 	if (unwritable) {
 		// Running now would pay for a result that has nowhere to go: the task waits, its attempt not counted.
-		const end = await handBack(context, claim, task.history ?? []);
+		const end = await handBack(context, claim, history);
 		return end.kind === 'released' ? {kind: 'blocked', error: unwritable} : end;
 	}
 

@@ -1,21 +1,18 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {Config} from '../config/load.ts';
 import type {ErrorCode} from '../queue/error-codes.ts';
 import type {Logger} from '../log/logger.ts';
 import {createLayout} from '../queue/layout.ts';
-import {isWorkflowIdTaken, slugify, writeJsonExclusive} from './plan-ids.ts';
-import {planWorkflow} from './planner.ts';
-import {rejectedResult, writeWorkflowResult} from './summary.ts';
-import {hashFiles} from './workflow-files.ts';
-import type {WorkflowLayout} from './workflow-layout.ts';
-import {archiveRejection, readWorkflowResult} from './workflow-results.ts';
+import {planWorkflow, slugify} from './planner.ts';
+import {changedAtMs, hashFiles, listGoalFiles, readSourceFile} from './sources.ts';
+import {archiveRejection, isWorkflowIdTaken, writeJsonExclusive, type WorkflowLayout} from './store.ts';
+import {readWorkflowResult, rejectedResult, writeWorkflowResult} from './summary.ts';
 
 /**
  * The goals duty: a goal dropped as goals/NAME.md (or .txt) is planned into workflows/NAME.plan.json,
  * which then runs like any workflow. A goal whose plan is rejected gets results/workflows/NAME.json with
- * the problems, and is planned again once its file changes. Goal files are never moved or deleted.
- * One goal is planned at a time, beside the other duties.
+ * the problems, and is planned again once its file changes. Goal files are never moved or deleted. One
+ * goal is planned at a time, beside the other duties.
  */
 export class GoalPlanner {
 	readonly #config: Config;
@@ -50,12 +47,11 @@ export class GoalPlanner {
 	}
 
 	async #planNext(): Promise<void> {
-		const names = (await fs.readdir(this.#layout.goals).catch(() => [])).filter(name => /^[^.].*\.(md|txt)$/.test(name)).sort();
-		for (const name of names) {
+		for (const name of listGoalFiles(this.#layout.goals)) {
 			const file = path.join(this.#layout.goals, name);
 			const id = slugify(name.replace(/\.(md|txt)$/, ''), 60);
-			const stat = await fs.stat(file).catch(() => undefined);
-			if (!stat || Date.now() - stat.mtimeMs < this.#config.queue.parseGrace || !(await this.#isWaiting(id, file))) {
+			const changedAt = changedAtMs(file);
+			if (changedAt === undefined || Date.now() - changedAt < this.#config.queue.parseGrace || !this.#isWaiting(id, file)) {
 				continue;
 			}
 
@@ -65,29 +61,34 @@ export class GoalPlanner {
 	}
 
 	/** True when no workflow uses the id yet, or the goal's plan was rejected and the goal file changed since. */
-	async #isWaiting(id: string, file: string): Promise<boolean> {
-		if (!(await isWorkflowIdTaken(this.#layout, id))) {
+	#isWaiting(id: string, file: string): boolean {
+		if (!isWorkflowIdTaken(this.#layout, id)) {
 			return true;
 		}
 
-		const result = await readWorkflowResult(this.#layout, id);
+		const result = readWorkflowResult(this.#layout, id);
 		const source = path.relative(this.#config.home, file);
-		if (result?.status !== 'rejected' || !result.source.includes(source) || result.sourceHash === (await hashFiles([file]))) {
+		if (result?.status !== 'rejected' || !result.source.includes(source) || result.sourceHash === hashFiles([file])) {
 			return false;
 		}
 
-		await archiveRejection(this.#layout, id);
-		return !(await isWorkflowIdTaken(this.#layout, id));
+		archiveRejection(this.#layout, id);
+		return !isWorkflowIdTaken(this.#layout, id);
 	}
 
 	async #plan(id: string, file: string): Promise<void> {
-		const goal = await fs.readFile(file, 'utf8');
 		const source = [path.relative(this.#config.home, file)];
+		const read = readSourceFile(file);
+		const goal = read.kind === 'text' ? read.text : '';
 		const reject = async (code: ErrorCode, problems: string[]) => {
-			const result = rejectedResult({id, source, sourceHash: await hashFiles([file]), problems, code, goal: goal.trim()});
+			const result = rejectedResult({id, source, sourceHash: hashFiles([file]), problems, code, ...(read.kind === 'text' ? {goal: goal.trim()} : {})});
 			await writeWorkflowResult(createLayout(this.#config.home), this.#layout, result);
 			this.#logger.warn({goal: source[0], workflow: id, problems}, 'goal rejected');
 		};
+
+		if (read.kind === 'gone') {
+			return;
+		}
 
 		if (goal.trim() === '') {
 			return reject('invalid_goal', [`${source[0]}: the goal file is empty`]);

@@ -6,7 +6,7 @@ import {createLayout} from '../../queue/layout.ts';
 import type {TaskResult} from '../../queue/result.ts';
 import {isTaskFileName} from '../../queue/task-file.ts';
 import {readResult} from '../../queue/snapshot.ts';
-import {createWorkflowLayout} from '../../orchestrator/workflow-layout.ts';
+import {createWorkflowLayout} from '../../orchestrator/store.ts';
 import {followWorkflow} from '../follow-workflow.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {onShutdownSignals} from '../signals.ts';

@@ -1,16 +1,15 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import type {Config} from '../config/load.ts';
 import type {Logger} from '../log/logger.ts';
 import type {Layout} from '../queue/layout.ts';
 import {advanceWorkflow, type AdvanceContext} from './advance.ts';
+import {WORKFLOW_ID_PATTERN} from './definition.ts';
+import {hashFiles, listWorkflowFiles, readWorkflowFile} from './sources.ts';
 import {createState, listStateIds, readState, writeState} from './state.ts';
-import {rejectedResult, summarizeState, writeWorkflowResult} from './summary.ts';
-import {validateWorkflow} from './validate-workflow.ts';
-import {hashFiles, listWorkflowFiles, readWorkflowFile} from './workflow-files.ts';
-import type {WorkflowLayout} from './workflow-layout.ts';
-import {archiveRejection, readWorkflowResult} from './workflow-results.ts';
-import {WORKFLOW_ID_PATTERN} from './workflow-schema.ts';
+import {archiveRejection, type WorkflowLayout} from './store.ts';
+import {readWorkflowResult, rejectedResult, summarizeState, writeWorkflowResult} from './summary.ts';
+import {validateWorkflow} from './validate.ts';
 
 /**
  * The workflows duty of the orchestrator: each tick starts the workflow files of workflows/ that have
@@ -27,9 +26,9 @@ export class WorkflowRunner {
 
 	async tick(): Promise<void> {
 		const {workflowLayout, logger} = this.#context;
-		await fs.mkdir(workflowLayout.results, {recursive: true});
-		const files = await listWorkflowFiles(workflowLayout.workflows);
-		const ids = new Set([...files.keys(), ...(await listStateIds(workflowLayout))]);
+		fs.mkdirSync(workflowLayout.results, {recursive: true});
+		const files = listWorkflowFiles(workflowLayout.workflows);
+		const ids = new Set([...files.keys(), ...listStateIds(workflowLayout)]);
 		for (const id of [...ids].sort()) {
 			try {
 				await this.#step(id, files.get(id) ?? []);
@@ -40,38 +39,39 @@ export class WorkflowRunner {
 	}
 
 	async #step(id: string, files: string[]): Promise<void> {
-		if (await this.#isFinished(id, files)) {
+		if (this.#isFinished(id, files)) {
 			return;
 		}
 
-		const state = await readState(this.#context.workflowLayout, id);
+		const state = readState(this.#context.workflowLayout, id);
 		if (!state) {
 			await this.#start(id, files);
 		} else if (state.status === 'running') {
 			await advanceWorkflow(this.#context, state);
 		} else {
 			// Finished, but the orchestrator stopped before ID.json was written.
-			await writeWorkflowResult(this.#context.layout, this.#context.workflowLayout, summarizeState(this.#context.layout, state, new Date(state.finishedAt ?? Date.now())));
+			await writeWorkflowResult(this.#context.layout, this.#context.workflowLayout, summarizeState(this.#context.layout, state, new Date(state.finishedAt)));
 		}
 	}
 
-	async #isFinished(id: string, files: string[]): Promise<boolean> {
+	#isFinished(id: string, files: string[]): boolean {
 		const cached = this.#finished.get(id);
 		if (cached && cached.rejectedHash === undefined) {
 			return true;
 		}
 
-		const result = cached ?? (await readWorkflowResult(this.#context.workflowLayout, id).then(found => found && (found.status === 'rejected' ? {rejectedHash: found.sourceHash ?? ''} : {})));
+		const found = cached ? undefined : readWorkflowResult(this.#context.workflowLayout, id);
+		const result = cached ?? (found && (found.status === 'rejected' ? {rejectedHash: found.sourceHash ?? ''} : {}));
 		if (!result) {
 			return false;
 		}
 
 		this.#finished.set(id, result);
-		if (result.rejectedHash === undefined || files.length === 0 || (await hashFiles(files)) === result.rejectedHash) {
+		if (result.rejectedHash === undefined || files.length === 0 || hashFiles(files) === result.rejectedHash) {
 			return true;
 		}
 
-		await archiveRejection(this.#context.workflowLayout, id);
+		archiveRejection(this.#context.workflowLayout, id);
 		this.#finished.delete(id);
 		this.#context.logger.info({workflow: id}, 'a rejected workflow file changed: checking it again');
 		return false;
@@ -85,7 +85,7 @@ export class WorkflowRunner {
 
 		const source = files.map(file => path.relative(config.home, file));
 		const reject = async (problems: string[]) => {
-			await writeWorkflowResult(layout, workflowLayout, rejectedResult({id, source, sourceHash: await hashFiles(files), problems}));
+			await writeWorkflowResult(layout, workflowLayout, rejectedResult({id, source, sourceHash: hashFiles(files), problems}));
 			logger.warn({workflow: id, problems}, 'workflow rejected');
 		};
 
@@ -97,7 +97,7 @@ export class WorkflowRunner {
 			return reject([`${source[0]}: the file name makes the id "${id}"; use 1-60 letters and digits joined by single "-" or "_"`]);
 		}
 
-		const read = await readWorkflowFile(files[0]!);
+		const read = readWorkflowFile(files[0]!);
 		if (read.kind === 'gone') {
 			return;
 		}

@@ -1,12 +1,11 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
+import type {TaskError} from '../queue/error-codes.ts';
 import type {Layout} from '../queue/layout.ts';
-import type {TaskError, TaskResult} from '../queue/result.ts';
-import {readResult} from '../queue/snapshot.ts';
+import {readResultFile, type TaskResult} from '../queue/result.ts';
 import {validateTask, type TaskInput} from '../queue/task-schema.ts';
-import {fillPlaceholders, findPlaceholders} from './placeholders.ts';
+import {findPlaceholders, isPlaceholderField, type PlaceholderField, type WorkflowTask} from './definition.ts';
 import type {WorkflowState} from './state.ts';
-import type {WorkflowTask} from './workflow-schema.ts';
 
 /** A context file larger than this is a mistake (a build folder, a binary), not context. */
 const MAX_CONTEXT_FILE_BYTES = 256 * 1024;
@@ -19,11 +18,13 @@ type Built = {ok: true; task: TaskInput} | {ok: false; error: TaskError};
  * result of every direct dependency the prompt did not already use, then the context files.
  */
 export async function buildTaskFile(layout: Layout, roots: readonly string[], state: WorkflowState, task: WorkflowTask): Promise<Built> {
+	const allowed = [layout.home, ...roots];
+	const placeholders = findPlaceholders(task.prompt);
+	const used = new Set(placeholders.map(placeholder => placeholder.task));
 	const results = new Map<string, TaskResult>();
-	const used = new Set(findPlaceholders(task.prompt).map(placeholder => placeholder.task));
 	for (const id of new Set([...used, ...(task.dependsOn ?? [])])) {
 		const entry = state.tasks.find(candidate => candidate.id === id)!;
-		const result = await readResult(layout.resultFile(entry.worker, entry.taskId));
+		const result = readResultFile(layout.resultFile(entry.worker, entry.taskId));
 		if (!result) {
 			return {ok: false, error: {code: 'dependency_result_missing', message: `the result of "${id}" (${path.relative(layout.home, layout.resultFile(entry.worker, entry.taskId))}) cannot be read`}};
 		}
@@ -41,7 +42,7 @@ export async function buildTaskFile(layout: Layout, roots: readonly string[], st
 	if (files.length > 0) {
 		sections.push('## Context files');
 		for (const file of files) {
-			const read = await readContextFile(layout.home, roots, file);
+			const read = await readContextFile(layout.home, allowed, file);
 			if ('code' in read) {
 				return {ok: false, error: read};
 			}
@@ -65,7 +66,19 @@ export async function buildTaskFile(layout: Layout, roots: readonly string[], st
 	return checked.ok ? {ok: true, task: file} : {ok: false, error: {code: 'invalid_task', message: checked.problems.join('; ')}};
 }
 
-function placeholderValue(result: TaskResult, field: 'result' | 'structuredOutput' | 'cwd'): string {
+/** Replaces each placeholder with `valueOf(task, field)`; the prompt was validated, so every one is known. */
+function fillPlaceholders(prompt: string, valueOf: (task: string, field: PlaceholderField) => string): string {
+	let filled = '';
+	let at = 0;
+	for (const placeholder of findPlaceholders(prompt).filter(placeholder => isPlaceholderField(placeholder.field))) {
+		filled += prompt.slice(at, placeholder.index) + valueOf(placeholder.task, placeholder.field as PlaceholderField);
+		at = placeholder.index + placeholder.text.length;
+	}
+
+	return filled + prompt.slice(at);
+}
+
+function placeholderValue(result: TaskResult, field: PlaceholderField): string {
 	if (field === 'structuredOutput') {
 		return JSON.stringify(result.structuredOutput ?? null, null, 2);
 	}
@@ -80,17 +93,17 @@ function outputOf(result: TaskResult): string {
 /** Context files lie under SPOOL_HOME or an allowed cwd root, like a task's cwd. */
 async function readContextFile(home: string, roots: readonly string[], file: string): Promise<{text: string} | TaskError> {
 	const fail = (why: string): TaskError => ({code: 'context_file_unreadable', message: `context_files: ${JSON.stringify(file)} ${why}`});
-	const real = await fs.realpath(path.resolve(home, file)).catch(() => undefined);
+	const real = await fs.promises.realpath(path.resolve(home, file)).catch(() => undefined);
 	if (!real) {
 		return fail(`does not exist (looked for ${path.resolve(home, file)})`);
 	}
 
-	const allowed = await Promise.all([home, ...roots].map(async root => fs.realpath(root).catch(() => root)));
+	const allowed = await Promise.all(roots.map(async root => fs.promises.realpath(root).catch(() => root)));
 	if (!allowed.some(root => real === root || real.startsWith(root + path.sep))) {
 		return fail(`lies outside SPOOL_HOME and the cwdRoots of spool.yaml`);
 	}
 
-	const stat = await fs.stat(real);
+	const stat = fs.statSync(real);
 	if (!stat.isFile()) {
 		return fail('is not a file');
 	}
@@ -99,5 +112,5 @@ async function readContextFile(home: string, roots: readonly string[], file: str
 		return fail(`is ${Math.round(stat.size / 1024)} KB; a context file may have at most ${MAX_CONTEXT_FILE_BYTES / 1024} KB`);
 	}
 
-	return {text: await fs.readFile(real, 'utf8')};
+	return {text: fs.readFileSync(real, 'utf8')};
 }

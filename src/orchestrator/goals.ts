@@ -3,6 +3,7 @@ import type {Config} from '../config/load.ts';
 import type {ErrorCode} from '../queue/error-codes.ts';
 import type {Logger} from '../log/logger.ts';
 import {createLayout} from '../queue/layout.ts';
+import {Backoff, describeFailure} from './backoff.ts';
 import {planWorkflow, slugify} from './planner.ts';
 import {changedAtMs, hashFiles, listGoalFiles, readSourceFile} from './sources.ts';
 import {archiveRejection, isWorkflowIdTaken, writeJsonExclusive, type WorkflowLayout} from './store.ts';
@@ -12,13 +13,14 @@ import {readWorkflowResult, rejectedResult, writeWorkflowResult} from './summary
  * The goals duty: a goal dropped as goals/NAME.md (or .txt) is planned into workflows/NAME.plan.json,
  * which then runs like any workflow. A goal whose plan is rejected gets results/workflows/NAME.json with
  * the problems, and is planned again once its file changes. Goal files are never moved or deleted. One
- * goal is planned at a time, beside the other duties.
+ * goal is planned at a time, beside the other duties; a goal whose planning throws waits out a backoff.
  */
 export class GoalPlanner {
 	readonly #config: Config;
 	readonly #layout: WorkflowLayout;
 	readonly #logger: Logger;
 	readonly #controller = new AbortController();
+	readonly #backoff = new Backoff();
 	#busy: Promise<void> | undefined;
 
 	constructor(config: Config, layout: WorkflowLayout, logger: Logger) {
@@ -33,11 +35,9 @@ export class GoalPlanner {
 			return;
 		}
 
-		this.#busy = this.#planNext()
-			.catch(error => this.#logger.error({err: error}, 'planning a goal failed; retrying on the next scan'))
-			.finally(() => {
-				this.#busy = undefined;
-			});
+		this.#busy = this.#planNext().finally(() => {
+			this.#busy = undefined;
+		});
 	}
 
 	/** Stops a planner run in progress; its goal is planned again on the next start. */
@@ -51,12 +51,21 @@ export class GoalPlanner {
 			const file = path.join(this.#layout.goals, name);
 			const id = slugify(name.replace(/\.(md|txt)$/, ''), 60);
 			const changedAt = changedAtMs(file);
-			if (changedAt === undefined || Date.now() - changedAt < this.#config.queue.parseGrace || !this.#isWaiting(id, file)) {
+			const signature = String(changedAt);
+			if (changedAt === undefined || Date.now() - changedAt < this.#config.queue.parseGrace || this.#backoff.isWaiting(name, Date.now(), signature)) {
 				continue;
 			}
 
-			await this.#plan(id, file);
-			return;
+			try {
+				if (this.#isWaiting(id, file)) {
+					await this.#plan(id, file);
+					this.#backoff.recordSuccess(name);
+					return;
+				}
+			} catch (error) {
+				const failure = describeFailure('planning a goal', error, this.#backoff.recordFailure(name, Date.now(), signature));
+				this.#logger.error({...failure.fields, goal: path.relative(this.#config.home, file)}, failure.message);
+			}
 		}
 	}
 

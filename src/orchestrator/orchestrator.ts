@@ -10,6 +10,7 @@ import {claimTask} from '../queue/claim.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
 import {rejectTaskFile} from '../queue/reject.ts';
 import {isTaskFileName} from '../queue/task-file.ts';
+import {Backoff, describeFailure} from './backoff.ts';
 import {GoalPlanner} from './goals.ts';
 import {WorkflowRunner} from './runner.ts';
 import {createWorkflowLayout, type WorkflowLayout} from './store.ts';
@@ -31,6 +32,7 @@ export class Orchestrator {
 	readonly #owner = `orchestrator-${os.hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, '_');
 	readonly #workflows: WorkflowRunner;
 	readonly #goals: GoalPlanner;
+	readonly #backoff = new Backoff();
 	#watcher: FSWatcher | undefined;
 	#timer: NodeJS.Timeout | undefined;
 	#release: (() => Promise<void>) | undefined;
@@ -109,19 +111,26 @@ export class Orchestrator {
 	}
 
 	async #runDuties(): Promise<void> {
-		try {
+		await this.#runDuty('checking tasks/ for unknown worker folders', async () => {
 			await rejectStrayTasks(this.#config, this.#layout, this.#owner, this.#logger);
-		} catch (error) {
-			this.#logger.error({err: error}, 'checking tasks/ for unknown worker folders failed');
+		});
+		await this.#runDuty('running workflows', async () => this.#workflows.tick());
+		this.#goals.tick();
+	}
+
+	/** A duty that throws as a whole waits out a backoff too, logged once per try. */
+	async #runDuty(what: string, duty: () => Promise<void>): Promise<void> {
+		if (this.#backoff.isWaiting(what, Date.now())) {
+			return;
 		}
 
 		try {
-			await this.#workflows.tick();
+			await duty();
+			this.#backoff.recordSuccess(what);
 		} catch (error) {
-			this.#logger.error({err: error}, 'running workflows failed');
+			const failure = describeFailure(what, error, this.#backoff.recordFailure(what, Date.now()));
+			this.#logger.error(failure.fields, failure.message);
 		}
-
-		this.#goals.tick();
 	}
 }
 

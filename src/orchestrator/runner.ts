@@ -4,8 +4,9 @@ import type {Config} from '../config/load.ts';
 import type {Logger} from '../log/logger.ts';
 import type {Layout} from '../queue/layout.ts';
 import {advanceWorkflow, type AdvanceContext} from './advance.ts';
+import {Backoff, describeFailure} from './backoff.ts';
 import {WORKFLOW_ID_PATTERN} from './definition.ts';
-import {hashFiles, listWorkflowFiles, readWorkflowFile} from './sources.ts';
+import {changedAtMs, hashFiles, listWorkflowFiles, readWorkflowFile} from './sources.ts';
 import {createState, listStateIds, readState, writeState} from './state.ts';
 import {archiveRejection, type WorkflowLayout} from './store.ts';
 import {readWorkflowResult, rejectedResult, summarizeState, writeWorkflowResult} from './summary.ts';
@@ -13,12 +14,14 @@ import {validateWorkflow} from './validate.ts';
 
 /**
  * The workflows duty of the orchestrator: each tick starts the workflow files of workflows/ that have
- * no state yet, rejects the invalid ones, and advances every running workflow by one step.
+ * no state yet, rejects the invalid ones, and advances every running workflow by one step. A workflow
+ * whose step throws waits out a backoff (backoff.ts) and is logged once per try, never once per scan.
  */
 export class WorkflowRunner {
 	readonly #context: AdvanceContext;
 	/** Finished workflows are not read again; a rejected one is, by the hash of its files. */
 	readonly #finished = new Map<string, {rejectedHash?: string}>();
+	readonly #backoff = new Backoff();
 
 	constructor(config: Config, layout: Layout, workflowLayout: WorkflowLayout, logger: Logger) {
 		this.#context = {config, layout, workflowLayout, logger, missingSince: new Map()};
@@ -30,10 +33,18 @@ export class WorkflowRunner {
 		const files = listWorkflowFiles(workflowLayout.workflows);
 		const ids = new Set([...files.keys(), ...listStateIds(workflowLayout)]);
 		for (const id of [...ids].sort()) {
+			const sources = files.get(id) ?? [];
+			const signature = [workflowLayout.stateFile(id), ...sources].map(file => changedAtMs(file) ?? '-').join(' ');
+			if (this.#backoff.isWaiting(id, Date.now(), signature)) {
+				continue;
+			}
+
 			try {
-				await this.#step(id, files.get(id) ?? []);
+				await this.#step(id, sources);
+				this.#backoff.recordSuccess(id);
 			} catch (error) {
-				logger.error({err: error, workflow: id}, 'workflow step failed; retrying on the next scan');
+				const failure = describeFailure('workflow step', error, this.#backoff.recordFailure(id, Date.now(), signature));
+				logger.error({...failure.fields, workflow: id}, failure.message);
 			}
 		}
 	}

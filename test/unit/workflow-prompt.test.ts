@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {createLayout} from '../../src/queue/layout.ts';
+import {buildResult} from '../../src/queue/result.ts';
+import {buildTaskFile, MAX_PROMPT_BYTES} from '../../src/orchestrator/prompt.ts';
+import {createState} from '../../src/orchestrator/state.ts';
+import type {WorkflowTask} from '../../src/orchestrator/definition.ts';
+
+let home: string;
+
+beforeAll(() => {
+	home = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'spool-prompt-')));
+	const at = (...parts: string[]) => path.join(home, ...parts);
+	for (const dir of ['notes', 'results/coder']) {
+		fs.mkdirSync(at(dir), {recursive: true});
+	}
+
+	fs.writeFileSync(at('notes', 'ok.md'), 'OK NOTES');
+});
+
+afterAll(() => {
+	fs.rmSync(home, {recursive: true, force: true});
+});
+
+/** Builds task "b" of a workflow whose task "a" succeeded with `text` (and ran in `cwd`). */
+async function build(b: Omit<WorkflowTask, 'id' | 'worker' | 'dependsOn'>, a: {text?: string; cwd?: string} = {}) {
+	const layout = createLayout(home);
+	const state = createState({id: 'w', tasks: [{id: 'a', worker: 'coder', prompt: 'do a'}, {id: 'b', worker: 'coder', dependsOn: ['a'], ...b}]}, ['workflows/w.json']);
+	const result = buildResult({id: 'w--a', worker: 'coder', owner: 'o', runId: 'r', attempts: 1, startedAt: new Date()}, {status: 'succeeded', result: a.text ?? 'A-RESULT', cwd: a.cwd ?? path.join(home, 'workspaces', 'coder', 'w--a')});
+	fs.writeFileSync(layout.resultFile('coder', 'w--a'), JSON.stringify(result));
+	return buildTaskFile(layout, [home], state, state.workflow.tasks[1]!);
+}
+
+describe('context files', () => {
+	test('an allowed one is pasted under its name, after the dependency results', async () => {
+		const built = await build({prompt: 'read it', context_files: ['notes/ok.md']});
+		expect(built.ok && built.task.prompt).toBe('read it\n\n## Results of the tasks this task depends on\n\n### a (coder)\n\nA-RESULT\n\n## Context files\n\n### notes/ok.md\n\nOK NOTES');
+	});
+});
+
+describe('the built prompt has a size limit, measured before it is built', () => {
+	test.each([
+		['exactly the limit', MAX_PROMPT_BYTES - 2, true],
+		['one byte over', MAX_PROMPT_BYTES - 1, false],
+	])('a prompt of %s', async (_, length, ok) => {
+		const built = await build({prompt: 'x {{tasks.a.result}}'}, {text: 'y'.repeat(length)});
+		expect(built.ok).toBe(ok);
+		if (built.ok) {
+			expect(Buffer.byteLength(built.task.prompt)).toBe(MAX_PROMPT_BYTES);
+		} else {
+			expect(built.error).toMatchObject({code: 'prompt_too_large', message: expect.stringMatching(/^the prompt built for task "b" is 1\.0 MiB \(its prompt with placeholders filled in: 1\.0 MiB\); a workflow task's prompt may have at most 1 MiB/)});
+		}
+	});
+
+	test('placeholders are counted in bytes, and the unused results and context files count too', async () => {
+		const built = await build({prompt: 'short', context_files: ['notes/ok.md']}, {text: 'é'.repeat(MAX_PROMPT_BYTES / 2)});
+		expect(built).toMatchObject({ok: false, error: {code: 'prompt_too_large'}});
+		expect(built.ok ? '' : built.error.message).toContain('(its prompt with placeholders filled in: 5 B, the results of the tasks it depends on: 1.0 MiB, context files not read)');
+	});
+});

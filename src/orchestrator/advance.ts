@@ -3,7 +3,9 @@ import path from 'node:path';
 import type {Config} from '../config/load.ts';
 import type {Logger} from '../log/logger.ts';
 import {writeJsonAtomic} from '../queue/atomic-write.ts';
+import type {TaskError} from '../queue/error-codes.ts';
 import type {Layout} from '../queue/layout.ts';
+import {guardPath} from '../queue/path-guard.ts';
 import {readResultFile, type TaskResult} from '../queue/result.ts';
 import {isTaskFileName, parseClaimName} from '../queue/task-file.ts';
 import {checkDeliverables} from '../worker/deliverables.ts';
@@ -146,7 +148,7 @@ async function finishWorkflow(context: AdvanceContext, state: RunningState) {
 	let error = state.error;
 	// The workflow's own deliverables are checked only when every task succeeded: otherwise the failed task is the news.
 	if (!error && state.tasks.every(task => task.status === 'succeeded')) {
-		error = await checkDeliverables(path.resolve(context.config.home, state.workflow.cwd ?? '.'), state.workflow.deliverables, 'every task succeeded');
+		error = await checkWorkflowDeliverables(context, state);
 	}
 
 	const result = summarizeState(context.layout, {...state, error});
@@ -154,6 +156,20 @@ async function finishWorkflow(context: AdvanceContext, state: RunningState) {
 	await writeState(context.workflowLayout, finished);
 	await writeWorkflowResult(context.layout, context.workflowLayout, result);
 	return finished;
+}
+
+/** Deliverables may not lie in auth-homes/ or spool's state (path-guard.ts); the ones that may are checked for existence. */
+async function checkWorkflowDeliverables(context: AdvanceContext, state: RunningState): Promise<TaskError | null> {
+	const {home, cwdRoots} = context.config;
+	const base = path.resolve(home, state.workflow.cwd ?? '.');
+	for (const deliverable of state.workflow.deliverables ?? []) {
+		const guarded = await guardPath(deliverable, {base, home, roots: [home, ...cwdRoots], what: 'deliverables'});
+		if (!guarded.ok && guarded.reason === 'protected') {
+			return {code: 'deliverable_forbidden', message: `every task succeeded, but ${guarded.why}`};
+		}
+	}
+
+	return checkDeliverables(base, state.workflow.deliverables, 'every task succeeded');
 }
 
 function logEvents(log: Logger, decision: StepDecision): void {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {TaskError} from '../queue/error-codes.ts';
 import type {Layout} from '../queue/layout.ts';
+import {guardPath} from '../queue/path-guard.ts';
 import {readResultFile, type TaskResult} from '../queue/result.ts';
 import {validateTask, type TaskInput} from '../queue/task-schema.ts';
 import {findPlaceholders, isPlaceholderField, type Placeholder, type PlaceholderField, type WorkflowTask} from './definition.ts';
@@ -32,7 +33,8 @@ type Part = {label: 'its prompt with placeholders filled in' | 'the results of t
 /**
  * The task file for one workflow task whose dependencies succeeded. Its prompt is self-contained, so
  * `cat tasks/W/ID.json` shows exactly what claude gets: placeholders filled in, then a section with the
- * result of every direct dependency the prompt did not already use, then the context files.
+ * result of every direct dependency the prompt did not already use, then the context files. Context
+ * files and {{tasks.ID.cwd}} go through the path guard: none may lie in auth-homes/ or spool's state.
  */
 export async function buildTaskFile(layout: Layout, roots: readonly string[], state: WorkflowState, task: WorkflowTask): Promise<Built> {
 	const allowed = [layout.home, ...roots];
@@ -53,6 +55,13 @@ export async function buildTaskFile(layout: Layout, roots: readonly string[], st
 	for (const placeholder of placeholders.filter(placeholder => isPlaceholderField(placeholder.field))) {
 		const result = results.get(placeholder.task)!;
 		const field = placeholder.field as PlaceholderField;
+		if (field === 'cwd' && result.cwd) {
+			const guarded = await guardPath(result.cwd, {base: layout.home, home: layout.home, roots: allowed, what: placeholder.text});
+			if (!guarded.ok && guarded.reason === 'protected') {
+				return {ok: false, error: {code: 'cwd_forbidden', message: guarded.why}};
+			}
+		}
+
 		values.set(`${placeholder.task}.${field}`, placeholderValue(result, field));
 	}
 
@@ -159,27 +168,23 @@ function outputOf(result: TaskResult): string {
 	return result.structuredOutput === undefined ? (result.result ?? '') : `\`\`\`json\n${JSON.stringify(result.structuredOutput, null, 2)}\n\`\`\``;
 }
 
-/** Context files lie under SPOOL_HOME or an allowed cwd root, like a task's cwd. */
+/** Context files lie under SPOOL_HOME or an allowed cwd root, never in auth-homes/ or spool's state. */
 async function readContextFile(home: string, roots: readonly string[], file: string): Promise<{text: string} | TaskError> {
-	const fail = (why: string): TaskError => ({code: 'context_file_unreadable', message: `context_files: ${JSON.stringify(file)} ${why}`});
-	const real = await fs.promises.realpath(path.resolve(home, file)).catch(() => undefined);
-	if (!real) {
-		return fail(`does not exist (looked for ${path.resolve(home, file)})`);
+	const fail = (message: string): TaskError => ({code: 'context_file_unreadable', message});
+	const shown = `context_files: ${JSON.stringify(file)}`;
+	const guarded = await guardPath(file, {base: home, home, roots, what: 'context_files'});
+	if (!guarded.ok) {
+		return fail(guarded.reason === 'missing' ? `${guarded.why} (looked for ${path.resolve(home, file)})` : guarded.why);
 	}
 
-	const allowed = await Promise.all(roots.map(async root => fs.promises.realpath(root).catch(() => root)));
-	if (!allowed.some(root => real === root || real.startsWith(root + path.sep))) {
-		return fail(`lies outside SPOOL_HOME and the cwdRoots of spool.yaml`);
-	}
-
-	const stat = fs.statSync(real);
+	const stat = fs.statSync(guarded.real);
 	if (!stat.isFile()) {
-		return fail('is not a file');
+		return fail(`${shown} is not a file`);
 	}
 
 	if (stat.size > MAX_CONTEXT_FILE_BYTES) {
-		return fail(`is ${Math.round(stat.size / 1024)} KB; a context file may have at most ${MAX_CONTEXT_FILE_BYTES / 1024} KB`);
+		return fail(`${shown} is ${Math.round(stat.size / 1024)} KB; a context file may have at most ${MAX_CONTEXT_FILE_BYTES / 1024} KB`);
 	}
 
-	return {text: fs.readFileSync(real, 'utf8')};
+	return {text: fs.readFileSync(guarded.real, 'utf8')};
 }

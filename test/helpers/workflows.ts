@@ -71,3 +71,22 @@ export async function logLines(home: string, name: string): Promise<Array<Record
 	const text = await fs.readFile(path.join(home, 'logs', `${name}.log`), 'utf8').catch(() => '');
 	return text.split('\n').filter(Boolean).map(line => JSON.parse(line) as Record<string, any>);
 }
+
+/** Every regular file under `dir`, symlinks not followed, skipping the paths in `except` (relative to `dir`). */
+export async function listFilesUnder(dir: string, except: readonly string[] = [], root = dir): Promise<string[]> {
+	const found: string[] = [];
+	for (const entry of await fs.readdir(dir, {withFileTypes: true})) {
+		const file = path.join(dir, entry.name);
+		if (except.includes(path.relative(root, file))) {
+			continue;
+		}
+
+		if (entry.isDirectory()) {
+			found.push(...(await listFilesUnder(file, except, root)));
+		} else if (entry.isFile()) {
+			found.push(file);
+		}
+	}
+
+	return found;
+}

@@ -13,11 +13,16 @@ let home: string;
 beforeAll(() => {
 	home = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'spool-prompt-')));
 	const at = (...parts: string[]) => path.join(home, ...parts);
-	for (const dir of ['notes', 'results/coder']) {
+	for (const dir of ['notes', 'auth-homes/x', 'results/coder', 'logs']) {
 		fs.mkdirSync(at(dir), {recursive: true});
 	}
 
 	fs.writeFileSync(at('notes', 'ok.md'), 'OK NOTES');
+	fs.writeFileSync(at('notes', 'big.txt'), 'x'.repeat(300 * 1024));
+	fs.writeFileSync(at('auth-homes', 'x', 'settings.json'), '{"apiKey": "secret"}');
+	fs.symlinkSync('../auth-homes/x/settings.json', at('notes', 'link.json'));
+	fs.writeFileSync(at('results', 'coder', 'other.json'), '{}');
+	fs.writeFileSync(at('logs', 'orchestrator.log'), '');
 });
 
 afterAll(() => {
@@ -33,7 +38,22 @@ async function build(b: Omit<WorkflowTask, 'id' | 'worker' | 'dependsOn'>, a: {t
 	return buildTaskFile(layout, [home], state, state.workflow.tasks[1]!);
 }
 
-describe('context files', () => {
+describe('context files: under the home or a cwd root, never in auth-homes/ or spool\'s state, regular files only', () => {
+	test.each([
+		['auth-homes/x/settings.json', 'context_files: "auth-homes/x/settings.json" resolves into auth-homes/ of the spool home, which holds the workers\' credentials; no task may use it, whatever cwdRoots says'],
+		['notes/link.json', 'context_files: "notes/link.json" resolves into auth-homes/ of the spool home'],
+		['results/coder/other.json', 'context_files: "results/coder/other.json" resolves into results/ of the spool home, which holds spool\'s own state'],
+		['logs/orchestrator.log', 'resolves into logs/ of the spool home'],
+		['/etc/hostname', 'context_files: "/etc/hostname" lies outside the allowed roots'],
+		['notes/missing.md', 'context_files: "notes/missing.md" does not exist (looked for'],
+		['notes', 'context_files: "notes" is not a file'],
+		['notes/big.txt', 'context_files: "notes/big.txt" is 300 KB; a context file may have at most 256 KB'],
+	])('%s is refused', async (file, message) => {
+		const built = await build({prompt: 'read it', context_files: [file]});
+		expect(built).toMatchObject({ok: false, error: {code: 'context_file_unreadable'}});
+		expect(built.ok ? '' : built.error.message).toContain(message);
+	});
+
 	test('an allowed one is pasted under its name, after the dependency results', async () => {
 		const built = await build({prompt: 'read it', context_files: ['notes/ok.md']});
 		expect(built.ok && built.task.prompt).toBe('read it\n\n## Results of the tasks this task depends on\n\n### a (coder)\n\nA-RESULT\n\n## Context files\n\n### notes/ok.md\n\nOK NOTES');
@@ -58,5 +78,10 @@ describe('the built prompt has a size limit, measured before it is built', () =>
 		const built = await build({prompt: 'short', context_files: ['notes/ok.md']}, {text: 'é'.repeat(MAX_PROMPT_BYTES / 2)});
 		expect(built).toMatchObject({ok: false, error: {code: 'prompt_too_large'}});
 		expect(built.ok ? '' : built.error.message).toContain('(its prompt with placeholders filled in: 5 B, the results of the tasks it depends on: 1.0 MiB, context files not read)');
+	});
+
+	test('{{tasks.ID.cwd}} may not hand on a folder in auth-homes/', async () => {
+		const built = await build({prompt: 'review {{tasks.a.cwd}}'}, {cwd: path.join(home, 'auth-homes', 'x')});
+		expect(built).toMatchObject({ok: false, error: {code: 'cwd_forbidden', message: expect.stringContaining('{{tasks.a.cwd}}: ')}});
 	});
 });

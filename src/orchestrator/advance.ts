@@ -13,7 +13,7 @@ import type {WorkflowTask} from './definition.ts';
 import {buildTaskFile} from './prompt.ts';
 import {markWorkflowFinished, writeState, type RunningState} from './state.ts';
 import {decideStep, type Observation, type StepDecision} from './step.ts';
-import {exists, readdirOrEmpty, type WorkflowLayout} from './store.ts';
+import {entryKindAt, readdirOrEmpty, type WorkflowLayout} from './store.ts';
 import {summarizeState, writeWorkflowResult} from './summary.ts';
 import {markFailed, markQueued, spentUsd, type TaskState} from './task-state.ts';
 
@@ -93,7 +93,7 @@ export function locateTask(layout: Layout, task: Pick<TaskState, 'worker' | 'tas
 		return {where: 'finished', result};
 	}
 
-	if (exists(layout.taskFile(task.worker, task.taskId))) {
+	if (entryKindAt(layout.taskFile(task.worker, task.taskId)) !== undefined) {
 		return {where: 'pending'};
 	}
 

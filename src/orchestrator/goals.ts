@@ -12,8 +12,9 @@ import {readWorkflowResult, rejectedResult, writeWorkflowResult} from './summary
 /**
  * The goals duty: a goal dropped as goals/NAME.md (or .txt) is planned into workflows/NAME.plan.json,
  * which then runs like any workflow. A goal whose plan is rejected gets results/workflows/NAME.json with
- * the problems, and is planned again once its file changes. Goal files are never moved or deleted. One
- * goal is planned at a time, beside the other duties; a goal whose planning throws waits out a backoff.
+ * the problems, and is planned again once its file changes. Goal files are never moved or deleted, and
+ * one that is not a regular file (a symlink, a FIFO) is rejected by name, never opened. One goal is
+ * planned at a time, beside the other duties; a goal whose planning throws waits out a backoff.
  */
 export class GoalPlanner {
 	readonly #config: Config;
@@ -87,7 +88,7 @@ export class GoalPlanner {
 
 	async #plan(id: string, file: string): Promise<void> {
 		const source = [path.relative(this.#config.home, file)];
-		const read = readSourceFile(file);
+		const read = readSourceFile(file, source[0]!);
 		const goal = read.kind === 'text' ? read.text : '';
 		const reject = async (code: ErrorCode, problems: string[]) => {
 			const result = rejectedResult({id, source, sourceHash: hashFiles([file]), problems, code, ...(read.kind === 'text' ? {goal: goal.trim()} : {})});
@@ -97,6 +98,10 @@ export class GoalPlanner {
 
 		if (read.kind === 'gone') {
 			return;
+		}
+
+		if (read.kind === 'refused') {
+			return reject('invalid_goal', [read.problem]);
 		}
 
 		if (goal.trim() === '') {

@@ -70,7 +70,8 @@ export class Orchestrator {
 			return;
 		}
 
-		this.#watcher = watch(watched, {depth: 0, ignoreInitial: true, usePolling: this.#config.queue.usePolling, interval: 100});
+		// Never through a symlink: an event is only a hint to scan, and the scan never follows one either.
+		this.#watcher = watch(watched, {depth: 0, ignoreInitial: true, followSymlinks: false, usePolling: this.#config.queue.usePolling, interval: 100});
 		this.#watcher.on('all', () => this.#schedule());
 		this.#watcher.on('error', error => this.#logger.warn({err: error}, 'file watcher error; the timer scan still runs'));
 		this.#timer = setInterval(() => this.#schedule(), Math.max(this.#config.queue.scanInterval, 200));

@@ -5,7 +5,7 @@ import type {TaskError} from '../queue/result.ts';
 import {classifyExit} from '../worker/outcome.ts';
 import {runClaude, type ClaudeExit} from '../worker/run-claude.ts';
 import {generatePlanJsonSchema, type Workflow} from './definition.ts';
-import {createWorkflowLayout, isWorkflowIdTaken, type WorkflowLayout} from './store.ts';
+import {createWorkflowLayout, isWorkflowIdTaken, readRegularFile, type WorkflowLayout} from './store.ts';
 import {validateWorkflow} from './validate.ts';
 
 export type PlanRequest = {goal: string; id: string; maxCostUsd?: number; signal?: AbortSignal};
@@ -21,12 +21,15 @@ export type PlanOutcome =
  */
 export async function planWorkflow(config: Config, request: PlanRequest): Promise<PlanOutcome> {
 	const layout = createWorkflowLayout(config.home);
-	const systemPrompt = readTextOrUndefined(config.orchestrator.prompt);
-	if (systemPrompt === undefined) {
-		const message = `the planner's prompt ${config.orchestrator.prompt} does not exist; create it (spool init copies one) or set orchestrator.prompt in spool.yaml`;
+	// A regular file only (a symlink to one is the user's choice): a FIFO there would block the read forever.
+	const read = readRegularFile(config.orchestrator.prompt, {followSymlinks: true});
+	if (read.kind !== 'file') {
+		const why = read.kind === 'missing' ? 'does not exist' : 'is not a regular file';
+		const message = `the planner's prompt ${config.orchestrator.prompt} ${why}; create it (spool init copies one) or set orchestrator.prompt in spool.yaml`;
 		return {ok: false, error: {code: 'prompt_missing', message}, problems: [message], costUsd: 0, attempts: 0};
 	}
 
+	const systemPrompt = read.text;
 	fs.mkdirSync(path.dirname(layout.plannerTranscript(request.id)), {recursive: true});
 	fs.mkdirSync(layout.plannerAuthHome, {recursive: true, mode: 0o700});
 	const args = buildPlannerArgs(config, systemPrompt);
@@ -97,14 +100,6 @@ function buildPlannerArgs(config: Config, systemPrompt: string): string[] {
 	}
 
 	return model ? [...args, '--model', model] : args;
-}
-
-function readTextOrUndefined(file: string): string | undefined {
-	try {
-		return fs.readFileSync(file, 'utf8');
-	} catch {
-		return undefined;
-	}
 }
 
 function definedEnv(): Record<string, string> {

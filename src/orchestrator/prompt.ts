@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type {TaskError} from '../queue/error-codes.ts';
 import type {Layout} from '../queue/layout.ts';
@@ -7,6 +6,7 @@ import {readResultFile, type TaskResult} from '../queue/result.ts';
 import {validateTask, type TaskInput} from '../queue/task-schema.ts';
 import {findPlaceholders, isPlaceholderField, type Placeholder, type PlaceholderField, type WorkflowTask} from './definition.ts';
 import type {WorkflowState} from './state.ts';
+import {describeNotRegular, readRegularFile} from './store.ts';
 
 const MiB = 1024 * 1024;
 
@@ -168,7 +168,7 @@ function outputOf(result: TaskResult): string {
 	return result.structuredOutput === undefined ? (result.result ?? '') : `\`\`\`json\n${JSON.stringify(result.structuredOutput, null, 2)}\n\`\`\``;
 }
 
-/** Context files lie under SPOOL_HOME or an allowed cwd root, never in auth-homes/ or spool's state. */
+/** Context files lie under SPOOL_HOME or an allowed cwd root, never in auth-homes/ or spool's state; read without following a symlink. */
 async function readContextFile(home: string, roots: readonly string[], file: string): Promise<{text: string} | TaskError> {
 	const fail = (message: string): TaskError => ({code: 'context_file_unreadable', message});
 	const shown = `context_files: ${JSON.stringify(file)}`;
@@ -177,14 +177,22 @@ async function readContextFile(home: string, roots: readonly string[], file: str
 		return fail(guarded.reason === 'missing' ? `${guarded.why} (looked for ${path.resolve(home, file)})` : guarded.why);
 	}
 
-	const stat = fs.statSync(guarded.real);
-	if (!stat.isFile()) {
-		return fail(`${shown} is not a file`);
-	}
+	const read = readRegularFile(guarded.real, {maxBytes: MAX_CONTEXT_FILE_BYTES});
+	switch (read.kind) {
+		case 'file': {
+			return {text: read.text};
+		}
 
-	if (stat.size > MAX_CONTEXT_FILE_BYTES) {
-		return fail(`${shown} is ${Math.round(stat.size / 1024)} KB; a context file may have at most ${MAX_CONTEXT_FILE_BYTES / 1024} KB`);
-	}
+		case 'missing': {
+			return fail(`${shown} does not exist (looked for ${guarded.real})`);
+		}
 
-	return {text: fs.readFileSync(guarded.real, 'utf8')};
+		case 'not-regular': {
+			return fail(describeNotRegular(shown, read.entry));
+		}
+
+		case 'too-large': {
+			return fail(`${shown} is ${Math.round(read.size / 1024)} KB; a context file may have at most ${MAX_CONTEXT_FILE_BYTES / 1024} KB`);
+		}
+	}
 }

@@ -108,9 +108,14 @@ export class WorkflowRunner {
 			return reject([`${source[0]}: the file name makes the id "${id}"; use 1-60 letters and digits joined by single "-" or "_"`]);
 		}
 
-		const read = readWorkflowFile(files[0]!);
+		const read = readWorkflowFile(files[0]!, source[0]!);
 		if (read.kind === 'gone') {
 			return;
+		}
+
+		// Not a regular file (a symlink, a FIFO): rejected at once and never opened; it will not become one by waiting.
+		if (read.kind === 'refused') {
+			return reject([read.problem]);
 		}
 
 		const checked = read.kind === 'parsed' ? validateWorkflow(read.raw, {id, workers: Object.keys(config.workers), checkId: true}) : {ok: false as const, problems: [read.error]};

@@ -2,10 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {createHash} from 'node:crypto';
 import {parse as parseYaml} from 'yaml';
-import {isErrnoCode} from '../errors.ts';
-import {readdirOrEmpty, WORKFLOW_SUFFIXES} from './store.ts';
+import {describeNotRegular, readdirOrEmpty, readRegularFile, WORKFLOW_SUFFIXES} from './store.ts';
 
-/* The files people drop: workflows/ID.yaml|.yml|.json|.plan.json and goals/NAME.md|.txt. */
+/*
+ * The files people drop: workflows/ID.yaml|.yml|.json|.plan.json and goals/NAME.md|.txt. spool never
+ * follows a symlink or opens a FIFO or device it finds there by name: such an entry is rejected by
+ * name, once, and never opened (store.ts's readRegularFile).
+ */
 
 /** A goal file's name: goals/NAME.md or goals/NAME.txt, not a dot-file. */
 const GOAL_NAME = /^[^.].*\.(md|txt)$/;
@@ -37,12 +40,19 @@ export function listGoalFiles(dir: string): string[] {
 	return readdirOrEmpty(dir).filter(name => GOAL_NAME.test(name)).sort();
 }
 
-/** `ageMs`: how long the file has been unchanged; a young file that does not parse may still be being written. */
-export type SourceRead = {kind: 'parsed'; raw: unknown; ageMs: number} | {kind: 'unparsable'; error: string; ageMs: number} | {kind: 'gone'};
+/**
+ * `ageMs`: how long the file has been unchanged; a young file that does not parse may still be being
+ * written. `refused`: not a regular file, with the one-line problem that says so.
+ */
+export type SourceRead =
+	| {kind: 'parsed'; raw: unknown; ageMs: number}
+	| {kind: 'unparsable'; error: string; ageMs: number}
+	| {kind: 'refused'; problem: string}
+	| {kind: 'gone'};
 
-/** Reads and parses one workflow file; JSON.parse for .json files, whose errors then read as JSON errors. */
-export function readWorkflowFile(file: string, now = Date.now()): SourceRead {
-	const read = readSourceFile(file);
+/** Reads and parses one workflow file; JSON.parse for .json files, whose errors then read as JSON errors. `shown` names it in a problem. */
+export function readWorkflowFile(file: string, shown: string, now = Date.now()): SourceRead {
+	const read = readSourceFile(file, shown);
 	if (read.kind !== 'text') {
 		return read;
 	}
@@ -59,36 +69,59 @@ export function readWorkflowFile(file: string, now = Date.now()): SourceRead {
 	}
 }
 
-/** A goal's or a workflow's text, or `gone` when it is not there (any more). */
-export function readSourceFile(file: string): {kind: 'text'; text: string; mtimeMs: number} | {kind: 'gone'} {
-	try {
-		return {kind: 'text', text: fs.readFileSync(file, 'utf8'), mtimeMs: fs.statSync(file).mtimeMs};
-	} catch (error) {
-		if (isErrnoCode(error, 'ENOENT', 'ENOTDIR', 'EISDIR')) {
+/** A goal's or a workflow's text, or why it is not read. */
+export function readSourceFile(file: string, shown: string): {kind: 'text'; text: string; mtimeMs: number} | {kind: 'refused'; problem: string} | {kind: 'gone'} {
+	const read = readRegularFile(file);
+	switch (read.kind) {
+		case 'file': {
+			return {kind: 'text', text: read.text, mtimeMs: read.mtimeMs};
+		}
+
+		case 'not-regular': {
+			return {kind: 'refused', problem: describeNotRegular(shown, read.entry)};
+		}
+
+		case 'missing': {
 			return {kind: 'gone'};
 		}
 
-		throw error;
+		default: {
+			return {kind: 'refused', problem: `${shown} is too large`};
+		}
 	}
 }
 
-/** Identifies the content of a workflow's or goal's files, so a rejected one is checked again once it is edited. */
+/**
+ * Identifies what a workflow's or goal's files hold, so a rejected one is checked again once it is
+ * edited. An entry that is not a regular file counts by its kind (and a symlink by its target's name),
+ * never by what it points at.
+ */
 export function hashFiles(files: readonly string[]): string {
-	const texts = files.map(file => {
-		try {
-			return fs.readFileSync(file, 'utf8');
-		} catch {
-			return '';
-		}
+	const parts = files.map(file => {
+		const read = readRegularFile(file);
+		const content = read.kind === 'file' ? read.text : read.kind === 'not-regular' ? `<${read.entry}${read.entry === 'symbolic link' ? ` ${readlinkOr(file)}` : ''}>` : '';
+		return `${path.basename(file)}\n${content}`;
 	});
-	return hashText(files.map((file, index) => `${path.basename(file)}\n${texts[index]}`).join('\n'));
+	return hashText(parts.join('\n'));
 }
 
 export function hashText(text: string): string {
 	return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
-/** When the file was last changed; undefined when there is none. */
+/** When the entry at `file` was last changed, without following a symlink; undefined when there is none. */
 export function changedAtMs(file: string): number | undefined {
-	return fs.statSync(file, {throwIfNoEntry: false})?.mtimeMs;
+	try {
+		return fs.lstatSync(file).mtimeMs;
+	} catch {
+		return undefined;
+	}
+}
+
+function readlinkOr(file: string): string {
+	try {
+		return fs.readlinkSync(file);
+	} catch {
+		return '';
+	}
 }

@@ -1,13 +1,12 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import {randomUUID} from 'node:crypto';
 import {z} from 'zod';
 import {formatIssues} from '../config/format-issues.ts';
-import {isErrnoCode, SpoolError} from '../errors.ts';
+import {SpoolError} from '../errors.ts';
 import {writeJsonAtomic} from '../queue/atomic-write.ts';
 import {taskErrorSchema, type TaskError} from '../queue/error-codes.ts';
 import {runWorkflowSchema, taskIdFor, type Workflow} from './definition.ts';
-import {listRecordIds, versionField, type WorkflowLayout} from './store.ts';
+import {describeNotRegular, listRecordIds, readRegularFile, versionField, type WorkflowLayout} from './store.ts';
 import {createTaskState, taskStateSchema} from './task-state.ts';
 
 /** The version this code writes. A state without `version` was written before the field (spool 0.1) and reads as version 1. */
@@ -61,24 +60,23 @@ export function markWorkflowFinished(state: RunningState, fields: {status: Finis
 }
 
 /**
- * Undefined when the workflow never started. A state that cannot be read (not JSON, not a state) throws:
- * it is never taken for "not started", and the workflow is left alone, its file kept, until it is fixed
- * or removed.
+ * Undefined when the workflow never started. A state that cannot be read (not a regular file, not JSON,
+ * not a state) throws: it is never taken for "not started", and the workflow is left alone, its file
+ * kept, until it is fixed or removed.
  */
 export function readState(layout: WorkflowLayout, id: string): WorkflowState | undefined {
 	const file = layout.stateFile(id);
-	let text: string;
-	try {
-		text = fs.readFileSync(file, 'utf8');
-	} catch (error) {
-		if (isErrnoCode(error, 'ENOENT')) {
-			return undefined;
-		}
-
-		throw error;
+	const shown = path.relative(layout.home, file);
+	const read = readRegularFile(file);
+	if (read.kind === 'missing') {
+		return undefined;
 	}
 
-	return parseState(text, path.relative(layout.home, file));
+	if (read.kind !== 'file') {
+		throw new SpoolError('state_unreadable', `${read.kind === 'not-regular' ? describeNotRegular(shown, read.entry) : `${shown} is too large`} (the workflow is left alone until it is fixed or removed)`);
+	}
+
+	return parseState(read.text, shown);
 }
 
 /** Parses the text of a state file; `shown` names it in the error. */

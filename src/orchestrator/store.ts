@@ -39,6 +39,88 @@ export function createWorkflowLayout(home: string) {
 	};
 }
 
+/** What lies at a path, named for a person; `file` is a regular file, the only kind spool reads. */
+export type EntryKind = 'file' | 'symbolic link' | 'FIFO' | 'directory' | 'socket' | 'character device' | 'block device' | 'special file';
+
+export type FileRead = {kind: 'file'; text: string; mtimeMs: number; size: number} | {kind: 'missing'} | {kind: 'not-regular'; entry: EntryKind} | {kind: 'too-large'; size: number};
+
+/**
+ * Reads a file a person may have dropped (or replaced) without ever following a symlink or opening a
+ * FIFO or device: lstat first, then open with O_NOFOLLOW | O_NONBLOCK and fstat the open file before
+ * reading it. Plain system calls: a blocking open in Node's thread pool would wedge the process.
+ * `followSymlinks` is for a path spool.yaml names (a prompt file): the link is the user's own choice,
+ * but what it leads to must still be a regular file.
+ */
+export function readRegularFile(file: string, options: {maxBytes?: number; followSymlinks?: boolean} = {}): FileRead {
+	let fd: number;
+	try {
+		const entry = options.followSymlinks ? 'file' : entryKindOf(fs.lstatSync(file));
+		if (entry !== 'file') {
+			return {kind: 'not-regular', entry};
+		}
+
+		fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (options.followSymlinks ? 0 : fs.constants.O_NOFOLLOW));
+	} catch (error) {
+		if (isErrnoCode(error, 'ENOENT', 'ENOTDIR')) {
+			return {kind: 'missing'};
+		}
+
+		// Swapped for a symlink between the lstat and the open.
+		if (isErrnoCode(error, 'ELOOP')) {
+			return {kind: 'not-regular', entry: 'symbolic link'};
+		}
+
+		throw error;
+	}
+
+	try {
+		const stat = fs.fstatSync(fd);
+		const entry = entryKindOf(stat);
+		if (entry !== 'file') {
+			return {kind: 'not-regular', entry};
+		}
+
+		if (stat.size > (options.maxBytes ?? Number.POSITIVE_INFINITY)) {
+			return {kind: 'too-large', size: stat.size};
+		}
+
+		return {kind: 'file', text: fs.readFileSync(fd, 'utf8'), mtimeMs: stat.mtimeMs, size: stat.size};
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
+/** The kind of entry at a path, the path itself (never what a symlink points at); undefined when there is none. */
+export function entryKindAt(file: string): EntryKind | undefined {
+	try {
+		return entryKindOf(fs.lstatSync(file));
+	} catch (error) {
+		if (isErrnoCode(error, 'ENOENT', 'ENOTDIR')) {
+			return undefined;
+		}
+
+		throw error;
+	}
+}
+
+/** "workflows/x.json is a FIFO, not a regular file; spool never opens it". */
+export function describeNotRegular(shown: string, entry: EntryKind): string {
+	return `${shown} is a ${entry}, not a regular file; spool never ${entry === 'symbolic link' ? 'follows one' : 'opens it'}`;
+}
+
+function entryKindOf(stat: fs.Stats): EntryKind {
+	const kinds: Array<[boolean, EntryKind]> = [
+		[stat.isFile(), 'file'],
+		[stat.isSymbolicLink(), 'symbolic link'],
+		[stat.isFIFO(), 'FIFO'],
+		[stat.isDirectory(), 'directory'],
+		[stat.isSocket(), 'socket'],
+		[stat.isCharacterDevice(), 'character device'],
+		[stat.isBlockDevice(), 'block device'],
+	];
+	return kinds.find(([is]) => is)?.[1] ?? 'special file';
+}
+
 /** A record's `version`: absent in files written before it existed (read as 1); one from a newer spool is refused, not guessed at. */
 export function versionField(current: number, what: string) {
 	return z
@@ -55,14 +137,10 @@ export function listRecordIds(layout: WorkflowLayout, suffix: '.state.json' | '.
 	return (suffix === '.json' ? names.filter(name => !name.endsWith('.state.json')) : names).map(name => name.slice(0, -suffix.length));
 }
 
-/** True when a workflow file, a state or a result already uses the id. */
+/** True when a workflow file, a state or a result already uses the id (whatever kind of entry it is). */
 export function isWorkflowIdTaken(layout: WorkflowLayout, id: string): boolean {
 	const candidates = [...WORKFLOW_SUFFIXES.map(suffix => layout.workflowFile(id, suffix)), layout.stateFile(id), layout.resultFile(id)];
-	return candidates.some(file => exists(file));
-}
-
-export function exists(file: string): boolean {
-	return fs.statSync(file, {throwIfNoEntry: false}) !== undefined;
+	return candidates.some(file => entryKindAt(file) !== undefined);
 }
 
 /** A rejected workflow whose file was fixed: the rejection moves to .history/ and the file is checked again. */

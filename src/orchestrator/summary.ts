@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import {z} from 'zod';
 import {writeFileAtomic, writeJsonAtomic} from '../queue/atomic-write.ts';
@@ -6,7 +5,7 @@ import {taskErrorSchema, type ErrorCode, type TaskError} from '../queue/error-co
 import type {Layout} from '../queue/layout.ts';
 import {readResultFile} from '../queue/result.ts';
 import type {WorkflowState} from './state.ts';
-import {listRecordIds, versionField, type WorkflowLayout} from './store.ts';
+import {listRecordIds, readRegularFile, versionField, type WorkflowLayout} from './store.ts';
 import {spentUsd, type TaskState} from './task-state.ts';
 
 /** How much of a task's result text the markdown summary shows; the whole of it is in results/WORKER/ID.json. */
@@ -112,10 +111,15 @@ export function rejectedResult(fields: {id: string; source: string[]; sourceHash
 	};
 }
 
-/** A workflow's result parsed through its schema; undefined when there is none, or it is not a result. */
+/** A workflow's result parsed through its schema; undefined when there is none, or it is not a regular file or not a result. */
 export function readWorkflowResult(layout: WorkflowLayout, id: string): WorkflowResult | undefined {
+	const read = readRegularFile(layout.resultFile(id));
+	if (read.kind !== 'file') {
+		return undefined;
+	}
+
 	try {
-		const parsed = workflowResultSchema.safeParse(JSON.parse(fs.readFileSync(layout.resultFile(id), 'utf8')));
+		const parsed = workflowResultSchema.safeParse(JSON.parse(read.text));
 		return parsed.success ? parsed.data : undefined;
 	} catch {
 		return undefined;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {execaSync} from 'execa';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {createLayout} from '../../src/queue/layout.ts';
 import {buildResult} from '../../src/queue/result.ts';
@@ -23,6 +24,7 @@ beforeAll(() => {
 	fs.symlinkSync('../auth-homes/x/settings.json', at('notes', 'link.json'));
 	fs.writeFileSync(at('results', 'coder', 'other.json'), '{}');
 	fs.writeFileSync(at('logs', 'orchestrator.log'), '');
+	execaSync('mkfifo', [at('notes', 'pipe')]);
 });
 
 afterAll(() => {
@@ -46,7 +48,8 @@ describe('context files: under the home or a cwd root, never in auth-homes/ or s
 		['logs/orchestrator.log', 'resolves into logs/ of the spool home'],
 		['/etc/hostname', 'context_files: "/etc/hostname" lies outside the allowed roots'],
 		['notes/missing.md', 'context_files: "notes/missing.md" does not exist (looked for'],
-		['notes', 'context_files: "notes" is not a file'],
+		['notes/pipe', 'context_files: "notes/pipe" is a FIFO, not a regular file; spool never opens it'],
+		['notes', 'context_files: "notes" is a directory, not a regular file'],
 		['notes/big.txt', 'context_files: "notes/big.txt" is 300 KB; a context file may have at most 256 KB'],
 	])('%s is refused', async (file, message) => {
 		const built = await build({prompt: 'read it', context_files: [file]});

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {execaSync} from 'execa';
 import {afterAll, describe, expect, test} from 'vitest';
 import {parseState, readState, STATE_VERSION, createState, writeState} from '../../src/orchestrator/state.ts';
 import {createWorkflowLayout} from '../../src/orchestrator/store.ts';
@@ -74,5 +75,17 @@ describe('the workflow state and result are versioned records, parsed on read', 
 		change(state);
 		expect(() => parseState(JSON.stringify(state), 'held.state.json')).toThrow(problem);
 		expect(() => parseState(JSON.stringify(state), 'held.state.json')).toThrow(/^held\.state\.json: not a workflow state/);
+	});
+
+	test('a state file that is a symlink or a FIFO is refused without being opened; a missing one is "not started"', () => {
+		const layout = tempLayout();
+		const target = path.join(layout.home, 'elsewhere.json');
+		fs.writeFileSync(target, fixture('v0-held.state.json'));
+		fs.symlinkSync(target, layout.stateFile('linked'));
+		execaSync('mkfifo', [layout.stateFile('piped')]);
+		expect(() => readState(layout, 'linked')).toThrow('results/workflows/linked.state.json is a symbolic link, not a regular file; spool never follows one');
+		expect(() => readState(layout, 'piped')).toThrow('results/workflows/piped.state.json is a FIFO, not a regular file; spool never opens it');
+		expect(readState(layout, 'absent')).toBeUndefined();
+		expect(readWorkflowResult(layout, 'linked')).toBeUndefined();
 	});
 });

@@ -2,12 +2,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {expect, test} from 'vitest';
 import {buildResult} from '../src/queue/result.ts';
-import {makeHome, readJson, spool, waitFor} from './helpers/home.ts';
+import {makeHome, readJson, ROOT, spool, waitFor} from './helpers/home.ts';
 import {cpuSeconds, logLines, stopWithin, workflowResult, writeWorkflow} from './helpers/workflows.ts';
 
 const HUGE = 60 * 1024 * 1024;
 
-test('a placeholder filled ten times with a 60 MB result fails its task (prompt_too_large); a step that throws backs off and keeps its state', async () => {
+test('a placeholder filled ten times with a 60 MB result fails its task (prompt_too_large); a step that throws backs off, keeps its state, and is tried at once when it is fixed', async () => {
 	const home = await makeHome({workers: {coder: {}}});
 	await writeWorkflow(home, 'huge.json', {
 		tasks: [
@@ -47,6 +47,12 @@ test('a placeholder filled ten times with a 60 MB result fails its task (prompt_
 		expect(failures[0]!.msg).toMatch(/workflow step failed \(state_corrupt\); trying again in 1s/);
 		expect(failures[0]!.retryAt).toMatch(/^\d{4}-\d\d-\d\dT/);
 		expect(await fs.readFile(ghost, 'utf8')).toBe('{"id": "ghost", "status": "running", "tasks": [');
+
+		// Fixed by hand (here: a finished state), it is tried at once, not when the backoff ends.
+		const {retryAt} = (await logLines(home, 'orchestrator')).filter(line => line.workflow === 'ghost' && line.level >= 50).at(-1)!;
+		await fs.writeFile(ghost, (await fs.readFile(path.join(ROOT, 'test', 'fixtures', 'workflows', 'v0-mixed.state.json'), 'utf8')).replaceAll('mixed', 'ghost'));
+		expect(await workflowResult(home, 'ghost', 10_000)).toMatchObject({id: 'ghost', status: 'failed'});
+		expect(Date.now()).toBeLessThan(Date.parse(retryAt));
 		expect(await stopWithin(orchestrator, 5000)).toMatchObject({stopped: true});
 	} finally {
 		await stopWithin(orchestrator, 5000);

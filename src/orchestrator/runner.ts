@@ -34,8 +34,9 @@ export class WorkflowRunner {
 		const ids = new Set([...files.keys(), ...listStateIds(workflowLayout)]);
 		for (const id of [...ids].sort()) {
 			const sources = files.get(id) ?? [];
-			const signature = [workflowLayout.stateFile(id), ...sources].map(file => changedAtMs(file) ?? '-').join(' ');
-			if (this.#backoff.isWaiting(id, Date.now(), signature)) {
+			// What the step reads, as it stands: an edit by hand ends the backoff (taken after a failure, so the step's own writes do not).
+			const signature = () => [workflowLayout.stateFile(id), ...sources].map(file => changedAtMs(file) ?? '-').join(' ');
+			if (this.#backoff.isWaiting(id, Date.now(), signature())) {
 				continue;
 			}
 
@@ -43,7 +44,7 @@ export class WorkflowRunner {
 				await this.#step(id, sources);
 				this.#backoff.recordSuccess(id);
 			} catch (error) {
-				const failure = describeFailure('workflow step', error, this.#backoff.recordFailure(id, Date.now(), signature));
+				const failure = describeFailure('workflow step', error, this.#backoff.recordFailure(id, Date.now(), signature()));
 				logger.error({...failure.fields, workflow: id}, failure.message);
 			}
 		}

@@ -58,7 +58,7 @@ export class GoalPlanner {
 			}
 
 			try {
-				if (this.#isWaiting(id, file)) {
+				if (this.#needsPlanning(id, file)) {
 					await this.#plan(id, file);
 					this.#backoff.recordSuccess(name);
 					return;
@@ -71,7 +71,7 @@ export class GoalPlanner {
 	}
 
 	/** True when no workflow uses the id yet, or the goal's plan was rejected and the goal file changed since. */
-	#isWaiting(id: string, file: string): boolean {
+	#needsPlanning(id: string, file: string): boolean {
 		if (!isWorkflowIdTaken(this.#layout, id)) {
 			return true;
 		}

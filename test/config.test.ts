@@ -4,7 +4,7 @@ import path from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {checkDuration} from '../src/config/duration.ts';
 import {loadConfig} from '../src/config/load.ts';
-import {validateWorkflow} from '../src/orchestrator/validate-workflow.ts';
+import {validateWorkflow} from '../src/orchestrator/validate.ts';
 import {guardPath, isUnder} from '../src/queue/path-guard.ts';
 import {validateTask} from '../src/queue/task-schema.ts';
 import {renderSchemas} from '../src/schema-files.ts';

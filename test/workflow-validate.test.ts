@@ -2,9 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {loadConfig} from '../src/config/load.ts';
-import {findCycle, orderTasks} from '../src/orchestrator/graph.ts';
-import {validateWorkflow} from '../src/orchestrator/validate-workflow.ts';
-import {generatePlanJsonSchema} from '../src/orchestrator/workflow-schema.ts';
+import {generatePlanJsonSchema} from '../src/orchestrator/definition.ts';
+import {findCycle, orderTasks, validateWorkflow} from '../src/orchestrator/validate.ts';
 import {makeHome} from './helpers/home.ts';
 
 const context = {id: 'wf', workers: ['coder', 'reviewer'], checkId: true};

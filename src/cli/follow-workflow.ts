@@ -1,9 +1,9 @@
 import type {Layout} from '../queue/layout.ts';
-import {readResult} from '../queue/snapshot.ts';
-import {readState, type TaskState} from '../orchestrator/state.ts';
-import type {WorkflowLayout} from '../orchestrator/workflow-layout.ts';
-import {readWorkflowResult} from '../orchestrator/workflow-results.ts';
-import type {WorkflowResult} from '../orchestrator/summary.ts';
+import {readResultFile} from '../queue/result.ts';
+import {readStateOrUndefined} from '../orchestrator/snapshot.ts';
+import type {TaskState} from '../orchestrator/task-state.ts';
+import type {WorkflowLayout} from '../orchestrator/store.ts';
+import {readWorkflowResult, type WorkflowResult} from '../orchestrator/summary.ts';
 
 const POLL_MS = 250;
 
@@ -15,8 +15,8 @@ export async function followWorkflow(layout: Layout, workflowLayout: WorkflowLay
 	const printed = new Map<string, string>();
 	let announced = false;
 	while (!stop.aborted) {
-		const result = await readWorkflowResult(workflowLayout, id);
-		const state = await readState(workflowLayout, id).catch(() => undefined);
+		const result = readWorkflowResult(workflowLayout, id);
+		const state = readStateOrUndefined(workflowLayout, id);
 		for (const task of state?.tasks ?? []) {
 			if (task.status !== 'waiting' && printed.get(task.id) !== task.status) {
 				printed.set(task.id, task.status);
@@ -51,7 +51,7 @@ async function formatTask(layout: Layout, workflow: string, task: TaskState): Pr
 		return `${time} ${name} ${task.status} ${task.error?.code ?? ''}: ${firstLine(task.error?.message ?? '')}`;
 	}
 
-	const result = await readResult(layout.resultFile(task.worker, task.taskId));
+	const result = readResultFile(layout.resultFile(task.worker, task.taskId));
 	const seconds = ((task.durationMs ?? 0) / 1000).toFixed(1);
 	return `${time} ${name} succeeded ${seconds}s $${task.costUsd.toFixed(4)} ${firstLine(result?.result ?? '')}`;
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {createWorkflowLayout} from '../orchestrator/workflow-layout.ts';
+import {createWorkflowLayout} from '../orchestrator/store.ts';
 import type {Layout} from '../queue/layout.ts';
 
 export type Owner = {uid: number; gid: number};

@@ -1,18 +1,21 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type {Config} from '../config/load.ts';
 import type {Logger} from '../log/logger.ts';
+import {writeJsonAtomic} from '../queue/atomic-write.ts';
+import type {TaskError} from '../queue/error-codes.ts';
 import type {Layout} from '../queue/layout.ts';
-import {costOf, type TaskError, type TaskResult} from '../queue/result.ts';
+import {readResultFile, type TaskResult} from '../queue/result.ts';
+import {isTaskFileName, parseClaimName} from '../lifecycle/names.ts';
 import {checkDeliverables} from '../worker/deliverables.ts';
-import {orderTasks} from './graph.ts';
-import {queueWorkflowTask} from './queue-task.ts';
-import {isTerminal, spentUsd, writeState, type TaskState, type WorkflowState} from './state.ts';
+import type {WorkflowTask} from './definition.ts';
+import {buildTaskFile} from './prompt.ts';
+import {markWorkflowFinished, writeState, type RunningState} from './state.ts';
+import {decideStep, type Observation, type StepDecision} from './step.ts';
+import {readdirOrEmpty, type WorkflowLayout} from './store.ts';
+import {entryKindAt} from '../queue/read-file.ts';
 import {summarizeState, writeWorkflowResult} from './summary.ts';
-import {locateTask} from './task-location.ts';
-import type {WorkflowLayout} from './workflow-layout.ts';
-
-/** A queued task found in no folder for this long was deleted by hand: it fails instead of waiting forever. */
-const LOST_AFTER_MS = 10_000;
+import {markFailed, markQueued, spentUsd, type TaskState} from './task-state.ts';
 
 export type AdvanceContext = {
 	config: Config;
@@ -24,113 +27,151 @@ export type AdvanceContext = {
 };
 
 /**
- * One step of a running workflow: reads the results of its queued tasks, skips what can no longer run,
- * queues what became ready, and writes the summary once every task is done. Each step is decided from
- * the state file and the queue folders alone, so it can be repeated after a crash.
+ * One step of a running workflow: looks where its queued tasks lie, lets step.ts decide, queues what
+ * became ready, and writes the state (or, once every task is done, the summary). Each step is decided
+ * from the state file and the queue folders alone, so it can be repeated after a crash.
  */
-export async function advanceWorkflow(context: AdvanceContext, state: WorkflowState, now = Date.now()): Promise<void> {
+export async function advanceWorkflow(context: AdvanceContext, state: RunningState, now = Date.now()): Promise<void> {
 	const log = context.logger.child({workflow: state.id});
-	let changed = false;
+	const observations = new Map<string, Observation>();
 	for (const task of state.tasks.filter(task => task.status === 'queued')) {
-		const location = await locateTask(context.layout, task, state.runId);
-		if (location.where === 'finished') {
-			applyResult(task, location.result);
-			context.missingSince.delete(task.taskId);
-			log.info({task: task.id, status: task.status, costUsd: task.costUsd, error: task.error?.message}, 'workflow task finished');
-			changed = true;
-		} else if (location.where !== 'nowhere') {
-			context.missingSince.delete(task.taskId);
-		} else if (now - rememberMissing(context.missingSince, task.taskId, now) > LOST_AFTER_MS) {
-			context.missingSince.delete(task.taskId);
-			const file = path.join('tasks', task.worker, `${task.taskId}.json`);
-			Object.assign(task, {status: 'failed', finishedAt: new Date(now).toISOString(), error: {code: 'task_lost', message: `${file} disappeared without a result (deleted by hand?)`}});
-			log.warn({task: task.id}, 'workflow task lost');
-			changed = true;
-		}
+		observations.set(task.id, observe(context, task, state.runId, now));
 	}
 
-	for (const {id} of orderTasks(state.workflow.tasks)) {
-		const task = state.tasks.find(candidate => candidate.id === id)!;
-		if (task.status !== 'waiting') {
-			continue;
+	let decision = decideStep(state, observations, now);
+	let changed = false;
+	for (;;) {
+		changed ||= decision.events.length > 0;
+		logEvents(log, decision);
+		if (decision.ready.length === 0) {
+			break;
 		}
 
-		const dependencies = task.dependsOn.map(dependency => state.tasks.find(candidate => candidate.id === dependency)!);
-		const blocker = dependencies.find(dependency => dependency.status === 'failed' || dependency.status === 'skipped');
-		const budget = budgetError(state);
-		if (blocker) {
-			skip(task, {code: 'dependency_failed', message: `not run: ${blockerReason(blocker)}`});
-		} else if (!dependencies.every(dependency => dependency.status === 'succeeded')) {
-			continue;
-		} else if (budget) {
-			state.error ??= budget;
-			skip(task, {code: 'max_cost_reached', message: `not queued: ${budget.message}`});
-		} else {
-			const outcome = await queueWorkflowTask(context.layout, context.config.cwdRoots, state, task);
-			log.info({task: task.id, worker: task.worker, taskId: task.taskId, error: task.error?.message}, outcome === 'found' ? 'workflow task already in the queue' : `workflow task ${outcome}`);
+		let next = decision.state;
+		for (const id of decision.ready) {
+			const queued = await queueTask(context, next, id, now);
+			next = queued.state;
+			const task = next.tasks.find(candidate => candidate.id === id)!;
+			log.info({task: id, worker: task.worker, taskId: task.taskId, error: task.error?.message}, queued.outcome === 'found' ? 'workflow task already in the queue' : `workflow task ${queued.outcome}`);
 		}
 
 		changed = true;
+		// A task whose file could not be built failed: the next decision skips what depends on it.
+		decision = decideStep(next, new Map(), now);
 	}
 
-	if (state.tasks.every(task => isTerminal(task))) {
-		await finishWorkflow(context, state);
-		log.info({status: state.status, costUsd: spentUsd(state), error: state.error?.message}, 'workflow finished');
+	if (decision.done) {
+		const finished = await finishWorkflow(context, decision.state);
+		log.info({status: finished.status, costUsd: spentUsd(finished.tasks), error: finished.error?.message}, 'workflow finished');
 	} else if (changed) {
-		await writeState(context.workflowLayout, state);
+		await writeState(context.workflowLayout, decision.state);
 	}
 }
 
-async function finishWorkflow(context: AdvanceContext, state: WorkflowState): Promise<void> {
+function observe(context: AdvanceContext, task: TaskState, runId: string, now: number): Observation {
+	const location = locateTask(context.layout, task, runId);
+	if (location.where !== 'nowhere') {
+		context.missingSince.delete(task.taskId);
+		return location;
+	}
+
+	const since = context.missingSince.get(task.taskId) ?? now;
+	context.missingSince.set(task.taskId, since);
+	return {where: 'nowhere', missingSinceMs: since, file: path.relative(context.layout.home, context.layout.taskFile(task.worker, task.taskId))};
+}
+
+export type TaskLocation = {where: 'pending'} | {where: 'running'} | {where: 'finished'; result: TaskResult} | {where: 'nowhere'};
+
+/**
+ * Where a workflow's task lies in the queue, read from the folders as `ls` would. A result counts only
+ * when it belongs to this run: its metadata names the run, or (a rejection copies no metadata) it has
+ * none and finished after the task was queued.
+ */
+export function locateTask(layout: Layout, task: Pick<TaskState, 'worker' | 'taskId' | 'queuedAt'>, runId: string): TaskLocation {
+	const result = readResultFile(layout.resultFile(task.worker, task.taskId));
+	if (result && belongsToRun(result, task.queuedAt, runId)) {
+		return {where: 'finished', result};
+	}
+
+	if (entryKindAt(layout.taskFile(task.worker, task.taskId)) !== undefined) {
+		return {where: 'pending'};
+	}
+
+	for (const owner of readdirOrEmpty(layout.processing(task.worker))) {
+		if (readdirOrEmpty(layout.claims(task.worker, owner)).some(name => isTaskFileName(name) && parseClaimName(name).id === task.taskId)) {
+			return {where: 'running'};
+		}
+	}
+
+	return {where: 'nowhere'};
+}
+
+function belongsToRun(result: TaskResult, queuedAt: string | null, runId: string): boolean {
+	const run = result.metadata?.workflowRun;
+	if (run !== undefined) {
+		return run === runId;
+	}
+
+	return queuedAt !== null && result.finishedAt >= queuedAt;
+}
+
+/**
+ * Writes tasks/WORKER/WORKFLOW--TASK.json for a task whose dependencies succeeded. The queue is looked at
+ * first: after a crash between writing a task file and saving the state, the task is already pending,
+ * running or finished, and is only marked queued, never written twice.
+ */
+async function queueTask(context: AdvanceContext, state: RunningState, id: string, now: number): Promise<{state: RunningState; outcome: 'queued' | 'found' | 'failed'}> {
+	const task = state.tasks.find(candidate => candidate.id === id);
+	if (task?.status !== 'waiting') {
+		throw new Error(`queueTask: task "${id}" of workflow "${state.id}" is not waiting`);
+	}
+
+	// Set before the write: a rejection result carries no metadata and is matched by time instead.
+	const at = new Date(now).toISOString();
+	const replace = (next: TaskState, outcome: 'queued' | 'found' | 'failed') => ({state: {...state, tasks: state.tasks.map(candidate => (candidate.id === id ? next : candidate))}, outcome});
+	if (locateTask(context.layout, task, state.runId).where !== 'nowhere') {
+		return replace(markQueued(task, at), 'found');
+	}
+
+	const definition = state.workflow.tasks.find(candidate => candidate.id === id) as WorkflowTask;
+	const built = await buildTaskFile(context.layout, context.config.cwdRoots, state, definition);
+	if (!built.ok) {
+		return replace(markFailed(task, built.error, at), 'failed');
+	}
+
+	fs.mkdirSync(context.layout.tasks(task.worker), {recursive: true});
+	await writeJsonAtomic(context.layout.taskFile(task.worker, task.taskId), built.task);
+	return replace(markQueued(task, at), 'queued');
+}
+
+async function finishWorkflow(context: AdvanceContext, state: RunningState) {
+	let error = state.error;
 	// The workflow's own deliverables are checked only when every task succeeded: otherwise the failed task is the news.
-	if (!state.error && state.tasks.every(task => task.status === 'succeeded')) {
-		const base = path.resolve(context.config.home, state.workflow.cwd ?? '.');
-		state.error = await checkDeliverables(base, state.workflow.deliverables, 'every task succeeded');
+	if (!error && state.tasks.every(task => task.status === 'succeeded')) {
+		error = await checkWorkflowDeliverables(context, state);
 	}
 
-	const result = summarizeState(context.layout, state);
-	Object.assign(state, {status: result.status, finishedAt: result.finishedAt});
-	await writeState(context.workflowLayout, state);
+	const result = summarizeState(context.layout, {...state, error});
+	const finished = markWorkflowFinished(state, {status: result.status === 'succeeded' ? 'succeeded' : 'failed', error, finishedAt: result.finishedAt});
+	await writeState(context.workflowLayout, finished);
 	await writeWorkflowResult(context.layout, context.workflowLayout, result);
+	return finished;
 }
 
-function applyResult(task: TaskState, result: TaskResult): void {
-	const succeeded = result.status === 'succeeded';
-	Object.assign(task, {
-		status: succeeded ? 'succeeded' : 'failed',
-		finishedAt: result.finishedAt,
-		costUsd: costOf(result),
-		durationMs: result.durationMs,
-		attempts: result.attempts,
-		error: succeeded ? null : (result.error ?? {code: result.status, message: `the task was ${result.status}`}),
-	});
+/** The workflow's deliverables, under its cwd (else the home), through the same guard as a task's. */
+async function checkWorkflowDeliverables(context: AdvanceContext, state: RunningState): Promise<TaskError | null> {
+	const {home, cwdRoots} = context.config;
+	return checkDeliverables(path.resolve(home, state.workflow.cwd ?? '.'), state.workflow.deliverables, {home, roots: [home, ...cwdRoots], done: 'every task succeeded'});
 }
 
-function rememberMissing(missingSince: Map<string, number>, taskId: string, now: number): number {
-	const since = missingSince.get(taskId) ?? now;
-	missingSince.set(taskId, since);
-	return since;
-}
-
-function skip(task: TaskState, error: TaskError): void {
-	Object.assign(task, {status: 'skipped', error, finishedAt: new Date().toISOString()});
-}
-
-/** Names the task that failed at the root, through the skipped ones in between. */
-function blockerReason(blocker: TaskState): string {
-	if (blocker.status === 'failed') {
-		return `"${blocker.id}" failed (${blocker.error?.code}: ${blocker.error?.message})`;
+function logEvents(log: Logger, decision: StepDecision): void {
+	for (const {kind, task} of decision.events) {
+		if (kind === 'finished') {
+			log.info({task: task.id, status: task.status, costUsd: task.costUsd, error: task.error?.message}, 'workflow task finished');
+		} else if (kind === 'lost') {
+			log.warn({task: task.id}, 'workflow task lost');
+		} else {
+			log.info({task: task.id, error: task.error?.message}, 'workflow task skipped');
+		}
 	}
-
-	return `"${blocker.id}" was skipped, because ${blocker.error?.message.replace(/^not (run|queued): /, '')}`;
-}
-
-function budgetError(state: WorkflowState): TaskError | undefined {
-	const max = state.workflow.max_cost_usd;
-	const spent = spentUsd(state);
-	if (max === undefined || spent < max) {
-		return undefined;
-	}
-
-	return {code: 'max_cost_reached', message: `the workflow's finished tasks cost $${spent.toFixed(4)}, which reached its max_cost_usd of $${max}`};
 }

@@ -1,27 +1,27 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {Config} from '../config/load.ts';
 import type {ErrorCode} from '../queue/error-codes.ts';
 import type {Logger} from '../log/logger.ts';
 import {createLayout} from '../queue/layout.ts';
-import {isWorkflowIdTaken, slugify, writeJsonExclusive} from './plan-ids.ts';
-import {planWorkflow} from './planner.ts';
-import {rejectedResult, writeWorkflowResult} from './summary.ts';
-import {hashFiles} from './workflow-files.ts';
-import type {WorkflowLayout} from './workflow-layout.ts';
-import {archiveRejection, readWorkflowResult} from './workflow-results.ts';
+import {Backoff, describeFailure} from './backoff.ts';
+import {planWorkflow, slugify} from './planner.ts';
+import {changedAtMs, hashFiles, listGoalFiles, readSourceFile} from './sources.ts';
+import {archiveRejection, isWorkflowIdTaken, writeJsonExclusive, type WorkflowLayout} from './store.ts';
+import {readWorkflowResult, rejectedResult, writeWorkflowResult} from './summary.ts';
 
 /**
  * The goals duty: a goal dropped as goals/NAME.md (or .txt) is planned into workflows/NAME.plan.json,
  * which then runs like any workflow. A goal whose plan is rejected gets results/workflows/NAME.json with
- * the problems, and is planned again once its file changes. Goal files are never moved or deleted.
- * One goal is planned at a time, beside the other duties.
+ * the problems, and is planned again once its file changes. Goal files are never moved or deleted, and
+ * one that is not a regular file (a symlink, a FIFO) is rejected by name, never opened. One goal is
+ * planned at a time, beside the other duties; a goal whose planning throws waits out a backoff.
  */
 export class GoalPlanner {
 	readonly #config: Config;
 	readonly #layout: WorkflowLayout;
 	readonly #logger: Logger;
 	readonly #controller = new AbortController();
+	readonly #backoff = new Backoff();
 	#busy: Promise<void> | undefined;
 
 	constructor(config: Config, layout: WorkflowLayout, logger: Logger) {
@@ -36,11 +36,9 @@ export class GoalPlanner {
 			return;
 		}
 
-		this.#busy = this.#planNext()
-			.catch(error => this.#logger.error({err: error}, 'planning a goal failed; retrying on the next scan'))
-			.finally(() => {
-				this.#busy = undefined;
-			});
+		this.#busy = this.#planNext().finally(() => {
+			this.#busy = undefined;
+		});
 	}
 
 	/** Stops a planner run in progress; its goal is planned again on the next start. */
@@ -50,44 +48,61 @@ export class GoalPlanner {
 	}
 
 	async #planNext(): Promise<void> {
-		const names = (await fs.readdir(this.#layout.goals).catch(() => [])).filter(name => /^[^.].*\.(md|txt)$/.test(name)).sort();
-		for (const name of names) {
+		for (const name of listGoalFiles(this.#layout.goals)) {
 			const file = path.join(this.#layout.goals, name);
 			const id = slugify(name.replace(/\.(md|txt)$/, ''), 60);
-			const stat = await fs.stat(file).catch(() => undefined);
-			if (!stat || Date.now() - stat.mtimeMs < this.#config.queue.parseGrace || !(await this.#isWaiting(id, file))) {
+			const changedAt = changedAtMs(file);
+			const signature = String(changedAt);
+			if (changedAt === undefined || Date.now() - changedAt < this.#config.queue.parseGrace || this.#backoff.isWaiting(name, Date.now(), signature)) {
 				continue;
 			}
 
-			await this.#plan(id, file);
-			return;
+			try {
+				if (this.#needsPlanning(id, file)) {
+					await this.#plan(id, file);
+					this.#backoff.recordSuccess(name);
+					return;
+				}
+			} catch (error) {
+				const failure = describeFailure('planning a goal', error, this.#backoff.recordFailure(name, Date.now(), signature));
+				this.#logger.error({...failure.fields, goal: path.relative(this.#config.home, file)}, failure.message);
+			}
 		}
 	}
 
 	/** True when no workflow uses the id yet, or the goal's plan was rejected and the goal file changed since. */
-	async #isWaiting(id: string, file: string): Promise<boolean> {
-		if (!(await isWorkflowIdTaken(this.#layout, id))) {
+	#needsPlanning(id: string, file: string): boolean {
+		if (!isWorkflowIdTaken(this.#layout, id)) {
 			return true;
 		}
 
-		const result = await readWorkflowResult(this.#layout, id);
+		const result = readWorkflowResult(this.#layout, id);
 		const source = path.relative(this.#config.home, file);
-		if (result?.status !== 'rejected' || !result.source.includes(source) || result.sourceHash === (await hashFiles([file]))) {
+		if (result?.status !== 'rejected' || !result.source.includes(source) || result.sourceHash === hashFiles([file])) {
 			return false;
 		}
 
-		await archiveRejection(this.#layout, id);
-		return !(await isWorkflowIdTaken(this.#layout, id));
+		archiveRejection(this.#layout, id);
+		return !isWorkflowIdTaken(this.#layout, id);
 	}
 
 	async #plan(id: string, file: string): Promise<void> {
-		const goal = await fs.readFile(file, 'utf8');
 		const source = [path.relative(this.#config.home, file)];
+		const read = readSourceFile(file, source[0]!);
+		const goal = read.kind === 'text' ? read.text : '';
 		const reject = async (code: ErrorCode, problems: string[]) => {
-			const result = rejectedResult({id, source, sourceHash: await hashFiles([file]), problems, code, goal: goal.trim()});
+			const result = rejectedResult({id, source, sourceHash: hashFiles([file]), problems, code, ...(read.kind === 'text' ? {goal: goal.trim()} : {})});
 			await writeWorkflowResult(createLayout(this.#config.home), this.#layout, result);
 			this.#logger.warn({goal: source[0], workflow: id, problems}, 'goal rejected');
 		};
+
+		if (read.kind === 'gone') {
+			return;
+		}
+
+		if (read.kind === 'refused') {
+			return reject('invalid_goal', [read.problem]);
+		}
 
 		if (goal.trim() === '') {
 			return reject('invalid_goal', [`${source[0]}: the goal file is empty`]);

@@ -1,14 +1,21 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import {watch, type FSWatcher} from 'chokidar';
+import lockfile from 'proper-lockfile';
 import type {Config} from '../config/load.ts';
+import {isErrnoCode, SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
+import {claim as claimTask, reject as rejectClaim} from '../lifecycle/index.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
+import {isTaskFileName} from '../lifecycle/names.ts';
+import {Backoff, describeFailure} from './backoff.ts';
 import {GoalPlanner} from './goals.ts';
-import {lockWorkflows} from './lock.ts';
-import {rejectStrayTasks} from './strays.ts';
-import {createWorkflowLayout, type WorkflowLayout} from './workflow-layout.ts';
-import {WorkflowRunner} from './workflows.ts';
+import {WorkflowRunner} from './runner.ts';
+import {createWorkflowLayout, type WorkflowLayout} from './store.ts';
+
+/** A lock not refreshed for this long belongs to a dead orchestrator and is taken over. proper-lockfile's minimum. */
+const LOCK_STALE_MS = 5000;
 
 /**
  * The one process besides a human that writes task files. Its duties, each run on every scan: reject
@@ -24,6 +31,7 @@ export class Orchestrator {
 	readonly #owner = `orchestrator-${os.hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, '_');
 	readonly #workflows: WorkflowRunner;
 	readonly #goals: GoalPlanner;
+	readonly #backoff = new Backoff();
 	#watcher: FSWatcher | undefined;
 	#timer: NodeJS.Timeout | undefined;
 	#release: (() => Promise<void>) | undefined;
@@ -61,7 +69,8 @@ export class Orchestrator {
 			return;
 		}
 
-		this.#watcher = watch(watched, {depth: 0, ignoreInitial: true, usePolling: this.#config.queue.usePolling, interval: 100});
+		// Never through a symlink: an event is only a hint to scan, and the scan never follows one either.
+		this.#watcher = watch(watched, {depth: 0, ignoreInitial: true, followSymlinks: false, usePolling: this.#config.queue.usePolling, interval: 100});
 		this.#watcher.on('all', () => this.#schedule());
 		this.#watcher.on('error', error => this.#logger.warn({err: error}, 'file watcher error; the timer scan still runs'));
 		this.#timer = setInterval(() => this.#schedule(), Math.max(this.#config.queue.scanInterval, 200));
@@ -102,18 +111,93 @@ export class Orchestrator {
 	}
 
 	async #runDuties(): Promise<void> {
-		try {
+		await this.#runDuty('checking tasks/ for unknown worker folders', async () => {
 			await rejectStrayTasks(this.#config, this.#layout, this.#owner, this.#logger);
-		} catch (error) {
-			this.#logger.error({err: error}, 'checking tasks/ for unknown worker folders failed');
-		}
-
-		try {
-			await this.#workflows.tick();
-		} catch (error) {
-			this.#logger.error({err: error}, 'running workflows failed');
-		}
-
+		});
+		await this.#runDuty('running workflows', async () => this.#workflows.tick());
 		this.#goals.tick();
 	}
+
+	/** A duty that throws as a whole waits out a backoff too, logged once per try. */
+	async #runDuty(what: string, duty: () => Promise<void>): Promise<void> {
+		if (this.#backoff.isWaiting(what, Date.now())) {
+			return;
+		}
+
+		try {
+			await duty();
+			this.#backoff.recordSuccess(what);
+		} catch (error) {
+			const failure = describeFailure(what, error, this.#backoff.recordFailure(what, Date.now()));
+			this.#logger.error(failure.fields, failure.message);
+		}
+	}
+}
+
+/**
+ * Only one orchestrator may queue a home's workflows, or two would write the same task twice. The lock
+ * is a folder whose mtime the holder refreshes; a killed holder's lock goes stale, and a new orchestrator
+ * waits for that instead of failing. Resolves with the release function.
+ */
+async function lockWorkflows(layout: WorkflowLayout, onCompromised: (error: Error) => void): Promise<() => Promise<void>> {
+	await fs.mkdir(layout.results, {recursive: true});
+	try {
+		return await lockfile.lock(layout.results, {
+			lockfilePath: layout.lockFile,
+			stale: LOCK_STALE_MS,
+			update: 1000,
+			retries: {retries: Math.ceil((LOCK_STALE_MS * 1.5) / 500), minTimeout: 500, maxTimeout: 500, factor: 1},
+			onCompromised,
+		});
+	} catch (error) {
+		if (isErrnoCode(error, 'ELOCKED')) {
+			throw new SpoolError('orchestrator_running', `another orchestrator is running in this spool home: it holds ${layout.lockFile}; stop it first`, {cause: error});
+		}
+
+		throw error;
+	}
+}
+
+/**
+ * Task files in a folder of tasks/ that names no configured worker would wait forever: they are moved to
+ * rejected/FOLDER/ with a result that lists the workers there are.
+ */
+async function rejectStrayTasks(config: Config, layout: Layout, owner: string, logger: Logger): Promise<number> {
+	const entries = await fs.readdir(layout.tasksRoot, {withFileTypes: true}).catch(() => []);
+	let rejected = 0;
+	for (const entry of entries) {
+		if (entry.name.startsWith('.') || config.workers[entry.name]) {
+			continue;
+		}
+
+		if (!entry.isDirectory()) {
+			if (isTaskFileName(entry.name)) {
+				logger.warn({file: path.join('tasks', entry.name)}, 'a task file must lie in a worker folder, tasks/WORKER/ID.json; it was left as it is');
+			}
+
+			continue;
+		}
+
+		const folder = entry.name;
+		const names = (await fs.readdir(layout.tasks(folder)).catch(() => [])).filter(name => isTaskFileName(name));
+		if (names.length > 0) {
+			await fs.mkdir(layout.claims(folder, owner), {recursive: true});
+		}
+
+		for (const name of names) {
+			const outcome = await claimTask(layout, folder, owner, name);
+			if (outcome.kind === 'gone') {
+				continue;
+			}
+
+			const message = `no worker named "${folder}" in ${config.file} (workers: ${Object.keys(config.workers).join(', ')})`;
+			await rejectClaim(layout, {worker: folder, file: outcome.claim.file, owner, error: {code: 'unknown_worker', message}});
+			logger.warn({file: path.join('tasks', folder, name)}, `task rejected: ${message}`);
+			rejected++;
+		}
+
+		await fs.rm(layout.processing(folder), {recursive: true, force: true}).catch(() => undefined);
+	}
+
+	return rejected;
 }

@@ -1,13 +1,13 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import type {Config} from '../config/load.ts';
 import type {TaskError} from '../queue/result.ts';
 import {classifyExit} from '../worker/outcome.ts';
 import {runClaude, type ClaudeExit} from '../worker/run-claude.ts';
-import {buildFeedbackPrompt, buildPlanPrompt} from './planner-prompt.ts';
-import {validateWorkflow} from './validate-workflow.ts';
-import {createWorkflowLayout} from './workflow-layout.ts';
-import {generatePlanJsonSchema, type Workflow} from './workflow-schema.ts';
+import {generatePlanJsonSchema, type Workflow} from './definition.ts';
+import {createWorkflowLayout, isWorkflowIdTaken, type WorkflowLayout} from './store.ts';
+import {readRegularFile} from '../queue/read-file.ts';
+import {validateWorkflow} from './validate.ts';
 
 export type PlanRequest = {goal: string; id: string; maxCostUsd?: number; signal?: AbortSignal};
 
@@ -22,14 +22,17 @@ export type PlanOutcome =
  */
 export async function planWorkflow(config: Config, request: PlanRequest): Promise<PlanOutcome> {
 	const layout = createWorkflowLayout(config.home);
-	const systemPrompt = await fs.readFile(config.orchestrator.prompt, 'utf8').catch(() => undefined);
-	if (systemPrompt === undefined) {
-		const message = `the planner's prompt ${config.orchestrator.prompt} does not exist; create it (spool init copies one) or set orchestrator.prompt in spool.yaml`;
+	// A regular file only (a symlink to one is the user's choice): a FIFO there would block the read forever.
+	const read = readRegularFile(config.orchestrator.prompt, {followSymlinks: true});
+	if (read.kind !== 'file') {
+		const why = read.kind === 'missing' ? 'does not exist' : 'is not a regular file';
+		const message = `the planner's prompt ${config.orchestrator.prompt} ${why}; create it (spool init copies one) or set orchestrator.prompt in spool.yaml`;
 		return {ok: false, error: {code: 'prompt_missing', message}, problems: [message], costUsd: 0, attempts: 0};
 	}
 
-	await fs.mkdir(path.dirname(layout.plannerTranscript(request.id)), {recursive: true});
-	await fs.mkdir(layout.plannerAuthHome, {recursive: true, mode: 0o700});
+	const systemPrompt = read.text;
+	fs.mkdirSync(path.dirname(layout.plannerTranscript(request.id)), {recursive: true});
+	fs.mkdirSync(layout.plannerAuthHome, {recursive: true, mode: 0o700});
 	const args = buildPlannerArgs(config, systemPrompt);
 	const run = (extra: string[], prompt: string): Promise<ClaudeExit> =>
 		runClaude({
@@ -102,4 +105,51 @@ function buildPlannerArgs(config: Config, systemPrompt: string): string[] {
 
 function definedEnv(): Record<string, string> {
 	return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/** The planner's first message: the goal and the workers it may use, each with its description from spool.yaml. */
+export function buildPlanPrompt(goal: string, workers: Config['workers']): string {
+	const list = Object.values(workers).map(worker => `- ${worker.name}: ${worker.description?.trim() || '(no description)'}`);
+	return [
+		'Plan a workflow for the goal below and return it with the StructuredOutput tool.',
+		'## Goal',
+		goal.trim(),
+		'## Workers',
+		'A task\'s "worker" must be one of these names:',
+		list.join('\n'),
+	].join('\n\n');
+}
+
+/** Sent back into the same session when a plan fails validation: the exact problems, one per line. */
+export function buildFeedbackPrompt(problems: readonly string[]): string {
+	return [
+		'Your plan was not accepted. Fix exactly these problems and call the StructuredOutput tool again with the whole corrected plan:',
+		problems.map(problem => `- ${problem}`).join('\n'),
+	].join('\n\n');
+}
+
+/** A workflow id made from free text: "Write a haiku!" → "write-a-haiku". */
+export function slugify(text: string, maxLength = 40): string {
+	const words = text.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim().split(' ').filter(Boolean);
+	let slug = '';
+	for (const word of words) {
+		const next = slug ? `${slug}-${word}` : word;
+		if (next.length > maxLength) {
+			break;
+		}
+
+		slug = next;
+	}
+
+	return slug || 'plan';
+}
+
+/** `base`, or `base-2`, `base-3`... whichever is still free. */
+export function chooseFreeId(layout: WorkflowLayout, base: string): string {
+	for (let n = 1; ; n++) {
+		const id = n === 1 ? base : `${base}-${n}`;
+		if (!isWorkflowIdTaken(layout, id)) {
+			return id;
+		}
+	}
 }

@@ -1,8 +1,8 @@
 import type {Layout} from '../queue/layout.ts';
-import {listStateIds, readState} from './state.ts';
-import {locateTask} from './task-location.ts';
-import type {WorkflowLayout} from './workflow-layout.ts';
-import {listResultIds, readWorkflowResult} from './workflow-results.ts';
+import {locateTask} from './advance.ts';
+import {listStateIds, readState, type WorkflowState} from './state.ts';
+import type {WorkflowLayout} from './store.ts';
+import {listResultIds, readWorkflowResult} from './summary.ts';
 
 export type WorkflowSnapshot = {
 	id: string;
@@ -26,12 +26,12 @@ export type WorkflowSnapshot = {
 };
 
 /** Every workflow of the home, read from results/workflows/ and the queue folders: what `spool status` shows. */
-export async function snapshotWorkflows(layout: Layout, workflowLayout: WorkflowLayout): Promise<WorkflowSnapshot[]> {
-	const ids = new Set([...(await listStateIds(workflowLayout)), ...(await listResultIds(workflowLayout))]);
+export function snapshotWorkflows(layout: Layout, workflowLayout: WorkflowLayout): WorkflowSnapshot[] {
+	const ids = new Set([...listStateIds(workflowLayout), ...listResultIds(workflowLayout)]);
 	const snapshots: WorkflowSnapshot[] = [];
 	for (const id of ids) {
-		const result = await readWorkflowResult(workflowLayout, id);
-		const state = await readState(workflowLayout, id).catch(() => undefined);
+		const result = readWorkflowResult(workflowLayout, id);
+		const state = readStateOrUndefined(workflowLayout, id);
 		const tasks = state?.tasks ?? [];
 		const count = (status: string) => tasks.filter(task => task.status === status).length;
 		const snapshot: WorkflowSnapshot = {
@@ -51,8 +51,7 @@ export async function snapshotWorkflows(layout: Layout, workflowLayout: Workflow
 			error: result?.error?.message ?? state?.error?.message ?? null,
 		};
 		for (const task of tasks.filter(task => task.status === 'queued')) {
-			const location = await locateTask(layout, task, state!.runId);
-			snapshot[location.where === 'pending' ? 'pending' : 'running']++;
+			snapshot[locateTask(layout, task, state!.runId).where === 'pending' ? 'pending' : 'running']++;
 		}
 
 		snapshots.push(snapshot);
@@ -60,4 +59,13 @@ export async function snapshotWorkflows(layout: Layout, workflowLayout: Workflow
 
 	// Running workflows first, then the most recently finished.
 	return snapshots.sort((a, b) => Number(b.status === 'running') - Number(a.status === 'running') || (b.finishedAt ?? b.startedAt).localeCompare(a.finishedAt ?? a.startedAt));
+}
+
+/** A state that cannot be read shows as a workflow with no tasks: the orchestrator's log says why. */
+export function readStateOrUndefined(layout: WorkflowLayout, id: string): WorkflowState | undefined {
+	try {
+		return readState(layout, id);
+	} catch {
+		return undefined;
+	}
 }

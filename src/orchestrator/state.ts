@@ -1,53 +1,48 @@
-import fs from 'node:fs/promises';
+import path from 'node:path';
 import {randomUUID} from 'node:crypto';
-import {isErrnoCode, SpoolError} from '../errors.ts';
+import {z} from 'zod';
+import {formatIssues} from '../config/format-issues.ts';
+import {SpoolError} from '../errors.ts';
 import {writeJsonAtomic} from '../queue/atomic-write.ts';
-import type {TaskError} from '../queue/result.ts';
-import {taskIdFor, type WorkflowLayout} from './workflow-layout.ts';
-import type {Workflow} from './workflow-schema.ts';
+import {taskErrorSchema, type TaskError} from '../queue/error-codes.ts';
+import {runWorkflowSchema, taskIdFor, type Workflow} from './definition.ts';
+import {listRecordIds, versionField, type WorkflowLayout} from './store.ts';
+import {describeNotRegular, readRegularFile} from '../queue/read-file.ts';
+import {createTaskState, taskStateSchema} from './task-state.ts';
 
-/**
- * waiting: a dependency has not succeeded yet · queued: its task file was written (it may be pending,
- * running or just finished in the queue) · succeeded / failed: its result was read · skipped: never
- * queued, because a task it depends on failed or the workflow's budget was spent.
- */
-export type WorkflowTaskStatus = 'waiting' | 'queued' | 'succeeded' | 'failed' | 'skipped';
+/** The version this code writes. A state without `version` was written before the field (spool 0.1) and reads as version 1. */
+export const STATE_VERSION = 1;
 
-export type TaskState = {
-	id: string;
-	worker: string;
-	/** The queue's id: tasks/WORKER/TASKID.json, results/WORKER/TASKID.json. */
-	taskId: string;
-	dependsOn: string[];
-	status: WorkflowTaskStatus;
-	queuedAt: string | null;
-	finishedAt: string | null;
-	costUsd: number;
-	durationMs: number | null;
-	attempts: number | null;
-	/** Why it failed or was skipped. */
-	error: TaskError | null;
-};
+/** The fields of a state in the order a person reads them in the file. */
+function stateVariant<S extends z.ZodType, F extends z.ZodType>(status: S, finishedAt: F) {
+	return z.object({
+		version: versionField(STATE_VERSION, 'state file'),
+		id: z.string(),
+		/** Unique per run; written into each task's metadata, so a result of an earlier run is never taken for this one's. */
+		runId: z.string(),
+		status,
+		/** The workflow file(s), relative to SPOOL_HOME. */
+		source: z.array(z.string()),
+		startedAt: z.string(),
+		finishedAt,
+		/** What stopped the workflow early (its budget) or failed it as a whole (a missing deliverable). */
+		error: taskErrorSchema.nullable(),
+		/** The workflow as it was when it started: editing the file later changes nothing in this run. */
+		workflow: runWorkflowSchema,
+		tasks: z.array(taskStateSchema),
+	});
+}
 
 /** results/workflows/ID.state.json: all a restarted orchestrator needs to go on where it stopped. */
-export type WorkflowState = {
-	id: string;
-	/** Unique per run; written into each task's metadata, so a result of an earlier run is never taken for this one's. */
-	runId: string;
-	status: 'running' | 'succeeded' | 'failed';
-	/** The workflow file(s), relative to SPOOL_HOME. */
-	source: string[];
-	startedAt: string;
-	finishedAt: string | null;
-	/** What stopped the workflow early (its budget) or failed it as a whole (a missing deliverable). */
-	error: TaskError | null;
-	/** The workflow as it was when it started: editing the file later changes nothing in this run. */
-	workflow: Workflow;
-	tasks: TaskState[];
-};
+export const stateSchema = z.discriminatedUnion('status', [stateVariant(z.literal('running'), z.null()), stateVariant(z.enum(['succeeded', 'failed']), z.string())]);
 
-export function createState(workflow: Workflow, source: string[], now = new Date()): WorkflowState {
+export type WorkflowState = z.output<typeof stateSchema>;
+export type RunningState = Extract<WorkflowState, {status: 'running'}>;
+export type FinishedState = Exclude<WorkflowState, RunningState>;
+
+export function createState(workflow: Workflow, source: string[], now = new Date()): RunningState {
 	return {
+		version: STATE_VERSION,
 		id: workflow.id,
 		runId: randomUUID(),
 		status: 'running',
@@ -56,40 +51,50 @@ export function createState(workflow: Workflow, source: string[], now = new Date
 		finishedAt: null,
 		error: null,
 		workflow,
-		tasks: workflow.tasks.map(task => ({
-			id: task.id,
-			worker: task.worker,
-			taskId: taskIdFor(workflow.id, task.id),
-			dependsOn: [...new Set(task.dependsOn ?? [])],
-			status: 'waiting',
-			queuedAt: null,
-			finishedAt: null,
-			costUsd: 0,
-			durationMs: null,
-			attempts: null,
-			error: null,
-		})),
+		tasks: workflow.tasks.map(task => createTaskState({id: task.id, worker: task.worker, taskId: taskIdFor(workflow.id, task.id), dependsOn: task.dependsOn ?? []})),
 	};
 }
 
-/** Undefined when the workflow never started. A state file that does not parse throws: it is never taken for "not started". */
-export async function readState(layout: WorkflowLayout, id: string): Promise<WorkflowState | undefined> {
-	let text: string;
-	try {
-		text = await fs.readFile(layout.stateFile(id), 'utf8');
-	} catch (error) {
-		if (isErrnoCode(error, 'ENOENT')) {
-			return undefined;
-		}
+/** The workflow's own transition: every task finished, so it succeeded or failed (with `error` when it failed as a whole). */
+export function markWorkflowFinished(state: RunningState, fields: {status: FinishedState['status']; error: TaskError | null; finishedAt: string}): FinishedState {
+	return {...state, ...fields};
+}
 
-		throw error;
+/**
+ * Undefined when the workflow never started. A state that cannot be read (not a regular file, not JSON,
+ * not a state) throws: it is never taken for "not started", and the workflow is left alone, its file
+ * kept, until it is fixed or removed.
+ */
+export function readState(layout: WorkflowLayout, id: string): WorkflowState | undefined {
+	const file = layout.stateFile(id);
+	const shown = path.relative(layout.home, file);
+	const read = readRegularFile(file);
+	if (read.kind === 'missing') {
+		return undefined;
 	}
 
-	try {
-		return JSON.parse(text) as WorkflowState;
-	} catch (error) {
-		throw new SpoolError('state_corrupt', `${layout.stateFile(id)}: not valid JSON (${(error as Error).message}); the workflow is left alone until it is fixed or removed`);
+	if (read.kind !== 'file') {
+		throw new SpoolError('state_unreadable', `${read.kind === 'not-regular' ? describeNotRegular(shown, read.entry) : `${shown} is too large`} (the workflow is left alone until it is fixed or removed)`);
 	}
+
+	return parseState(read.text, shown);
+}
+
+/** Parses the text of a state file; `shown` names it in the error. */
+export function parseState(text: string, shown: string): WorkflowState {
+	let raw: unknown;
+	try {
+		raw = JSON.parse(text);
+	} catch (error) {
+		throw new SpoolError('state_corrupt', `${shown}: not valid JSON (${(error as Error).message}); the workflow is left alone until it is fixed or removed`);
+	}
+
+	const parsed = stateSchema.safeParse(raw);
+	if (!parsed.success) {
+		throw new SpoolError('state_corrupt', `${shown}: not a workflow state (${formatIssues(parsed.error, raw).join('; ')}); the workflow is left alone until it is fixed or removed`);
+	}
+
+	return parsed.data;
 }
 
 export function writeState(layout: WorkflowLayout, state: WorkflowState): Promise<void> {
@@ -97,16 +102,6 @@ export function writeState(layout: WorkflowLayout, state: WorkflowState): Promis
 }
 
 /** The ids with a state file in results/workflows/. */
-export async function listStateIds(layout: WorkflowLayout): Promise<string[]> {
-	const names = await fs.readdir(layout.results).catch(() => []);
-	return names.filter(name => !name.startsWith('.') && name.endsWith('.state.json')).map(name => name.slice(0, -'.state.json'.length));
-}
-
-/** The cost of the tasks that finished so far. */
-export function spentUsd(state: WorkflowState): number {
-	return state.tasks.reduce((sum, task) => sum + task.costUsd, 0);
-}
-
-export function isTerminal(task: TaskState): boolean {
-	return task.status === 'succeeded' || task.status === 'failed' || task.status === 'skipped';
+export function listStateIds(layout: WorkflowLayout): string[] {
+	return listRecordIds(layout, '.state.json');
 }

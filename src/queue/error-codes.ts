@@ -46,6 +46,7 @@ export const ERROR_CODES = {
 	dependency_result_missing: {effect: 'final', summary: "the result of a task it depends on cannot be read"},
 	context_file_unreadable: {effect: 'final', summary: 'a context file is missing, forbidden, not a file or too large'},
 	prompt_too_large: {effect: 'final', summary: 'the prompt built for a workflow task is larger than the prompt limit'},
+	deliverable_forbidden: {effect: 'final', summary: "a deliverables path resolves into an auth home or spool's own state"},
 	max_cost_reached: {effect: 'final', summary: "the workflow's max_cost_usd was reached"},
 	task_lost: {effect: 'final', summary: "a workflow task's file disappeared without a result"},
 	tasks_failed: {effect: 'final', summary: 'tasks of the workflow failed or were skipped'},

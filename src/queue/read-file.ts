@@ -1,59 +1,102 @@
 import fs from 'node:fs';
+import {isErrnoCode} from '../errors.ts';
 
-export type RegularRead =
-	| {kind: 'text'; text: string; stat: fs.Stats}
-	| {kind: 'not-a-file'; stat: fs.Stats}
-	| {kind: 'too-large'; stat: fs.Stats}
-	| {kind: 'gone'};
+/** What lies at a path, named for a person; `file` is a regular file, the only kind spool reads. */
+export type EntryKind = 'file' | 'symbolic link' | 'FIFO' | 'directory' | 'socket' | 'character device' | 'block device' | 'special file';
+
+export type FileRead = {kind: 'file'; text: string; mtimeMs: number; size: number} | {kind: 'missing'} | {kind: 'not-regular'; entry: EntryKind} | {kind: 'too-large'; size: number};
 
 /**
- * Reads a file spool found by name without following a symlink, opening a FIFO or device, or reading
- * past `maxBytes`: lstat first (such an entry is named, never opened), then open with O_NOFOLLOW and
- * O_NONBLOCK in case it was swapped in between, and fstat the open file before reading it. One small
- * read as plain system calls (see atomic-write.ts).
+ * Reads a file a person may have dropped (or replaced) without ever following a symlink or opening a
+ * FIFO or device: lstat first, then open with O_NOFOLLOW | O_NONBLOCK and fstat the open file before
+ * reading it. Plain system calls: a blocking open in Node's thread pool would wedge the process.
+ * `followSymlinks` is for a path spool.yaml names (a prompt file): the link is the user's own choice,
+ * but what it leads to must still be a regular file.
  */
-export function readRegularFile(file: string, maxBytes: number): RegularRead {
-	let stat: fs.Stats | undefined;
+export function readRegularFile(file: string, options: {maxBytes?: number; followSymlinks?: boolean} = {}): FileRead {
+	let fd: number;
 	try {
-		stat = fs.lstatSync(file, {throwIfNoEntry: false});
-		if (!stat) {
-			return {kind: 'gone'};
+		const entry = options.followSymlinks ? 'file' : entryKindOf(fs.lstatSync(file));
+		if (entry !== 'file') {
+			return {kind: 'not-regular', entry};
 		}
 
-		if (!stat.isFile()) {
-			return {kind: 'not-a-file', stat};
-		}
-
-		const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-		try {
-			const opened = fs.fstatSync(fd);
-			if (!opened.isFile()) {
-				return {kind: 'not-a-file', stat: opened};
-			}
-
-			return opened.size > maxBytes ? {kind: 'too-large', stat: opened} : {kind: 'text', text: fs.readFileSync(fd, 'utf8'), stat: opened};
-		} finally {
-			fs.closeSync(fd);
-		}
+		fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (options.followSymlinks ? 0 : fs.constants.O_NOFOLLOW));
 	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		if (code === 'ENOENT') {
-			return {kind: 'gone'};
+		if (isErrnoCode(error, 'ENOENT', 'ENOTDIR')) {
+			return {kind: 'missing'};
 		}
 
-		if (code === 'ELOOP' && stat) {
-			return {kind: 'not-a-file', stat: fs.lstatSync(file)};
+		// Swapped for a symlink between the lstat and the open.
+		if (isErrnoCode(error, 'ELOOP')) {
+			return {kind: 'not-regular', entry: 'symbolic link'};
+		}
+
+		throw error;
+	}
+
+	try {
+		const stat = fs.fstatSync(fd);
+		const entry = entryKindOf(stat);
+		if (entry !== 'file') {
+			return {kind: 'not-regular', entry};
+		}
+
+		if (stat.size > (options.maxBytes ?? Number.POSITIVE_INFINITY)) {
+			return {kind: 'too-large', size: stat.size};
+		}
+
+		return {kind: 'file', text: fs.readFileSync(fd, 'utf8'), mtimeMs: stat.mtimeMs, size: stat.size};
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
+/** The kind of entry at a path, the path itself (never what a symlink points at); undefined when there is none. */
+export function entryKindAt(file: string): EntryKind | undefined {
+	try {
+		return entryKindOf(fs.lstatSync(file));
+	} catch (error) {
+		if (isErrnoCode(error, 'ENOENT', 'ENOTDIR')) {
+			return undefined;
 		}
 
 		throw error;
 	}
 }
 
-/** The JSON value of a small state file spool wrote; undefined when it is missing, no regular file, too large or not JSON. */
+/** "workflows/x.json is a FIFO, not a regular file; spool never opens it"; a symlink's target is named (read from the link, not followed). */
+export function describeNotRegular(shown: string, entry: EntryKind, file?: string): string {
+	const target = entry === 'symbolic link' && file ? ` to ${JSON.stringify(readLinkOrUnknown(file))}` : '';
+	return `${shown} is a ${entry}${target}, not a regular file; spool never ${entry === 'symbolic link' ? 'follows one' : 'opens it'}`;
+}
+
+function readLinkOrUnknown(file: string): string {
+	try {
+		return fs.readlinkSync(file);
+	} catch {
+		return '?';
+	}
+}
+
+function entryKindOf(stat: fs.Stats): EntryKind {
+	const kinds: Array<[boolean, EntryKind]> = [
+		[stat.isFile(), 'file'],
+		[stat.isSymbolicLink(), 'symbolic link'],
+		[stat.isFIFO(), 'FIFO'],
+		[stat.isDirectory(), 'directory'],
+		[stat.isSocket(), 'socket'],
+		[stat.isCharacterDevice(), 'character device'],
+		[stat.isBlockDevice(), 'block device'],
+	];
+	return kinds.find(([is]) => is)?.[1] ?? 'special file';
+}
+
+/** The JSON value of a small file spool wrote; undefined when it is missing, no regular file, too large or not JSON. */
 export function readJsonFile(file: string, maxBytes = 1024 * 1024): unknown {
 	try {
-		const read = readRegularFile(file, maxBytes);
-		return read.kind === 'text' ? (JSON.parse(read.text) as unknown) : undefined;
+		const read = readRegularFile(file, {maxBytes});
+		return read.kind === 'file' ? (JSON.parse(read.text) as unknown) : undefined;
 	} catch {
 		return undefined;
 	}

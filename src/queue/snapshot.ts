@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {Layout} from './layout.ts';
 import {readPause} from './pause.ts';
-import {costOf, readResultFile, type TaskResult} from './result.ts';
+import {costOf, readResultFile} from './result.ts';
 import {isTaskFileName} from '../lifecycle/names.ts';
 
 export type WorkerSnapshot = {
@@ -40,7 +40,7 @@ export async function snapshotWorker(layout: Layout, worker: string, leaseMs: nu
 	}
 
 	for (const name of await listTaskFiles(layout.results(worker))) {
-		const result = await readResult(path.join(layout.results(worker), name));
+		const result = readResultFile(path.join(layout.results(worker), name));
 		if (result) {
 			snapshot[result.status] = (snapshot[result.status] ?? 0) + 1;
 			snapshot.costUsd += costOf(result);
@@ -48,11 +48,6 @@ export async function snapshotWorker(layout: Layout, worker: string, leaseMs: nu
 	}
 
 	return snapshot;
-}
-
-/** A result parsed through its schema (queue/result.ts), or undefined. */
-export async function readResult(file: string): Promise<TaskResult | undefined> {
-	return readResultFile(file);
 }
 
 export async function listTaskFiles(dir: string): Promise<string[]> {

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import type {TaskError} from './error-codes.ts';
-import {readRegularFile} from './read-file.ts';
+import {describeNotRegular, readRegularFile} from './read-file.ts';
 
 /**
  * What a task file may be. Past these a file is rejected with its own code before it is parsed, so a
@@ -19,17 +18,24 @@ export type TaskFileRead = {kind: 'text'; text: string; size: number; mtimeMs: n
 
 /** Reads a task file the safe way (read-file.ts), within the size limit. */
 export function readTaskFile(file: string, shownAs: string): TaskFileRead {
-	const read = readRegularFile(file, TASK_LIMITS.maxBytes);
-	if (read.kind === 'gone') {
-		return read;
-	}
+	const read = readRegularFile(file, {maxBytes: TASK_LIMITS.maxBytes});
+	switch (read.kind) {
+		case 'missing': {
+			return {kind: 'gone'};
+		}
 
-	const {size, mtimeMs} = read.stat;
-	if (read.kind === 'text') {
-		return {kind: 'text', text: read.text, size, mtimeMs};
-	}
+		case 'file': {
+			return {kind: 'text', text: read.text, size: read.size, mtimeMs: read.mtimeMs};
+		}
 
-	return {kind: 'bad', error: read.kind === 'too-large' ? tooLarge(shownAs, size) : notAFile(file, shownAs, read.stat), size, mtimeMs};
+		case 'too-large': {
+			return {kind: 'bad', error: tooLarge(shownAs, read.size), size: read.size, mtimeMs: 0};
+		}
+
+		case 'not-regular': {
+			return {kind: 'bad', error: {code: 'not_a_file', message: describeNotRegular(shownAs, read.entry, file)}, size: 0, mtimeMs: 0};
+		}
+	}
 }
 
 /** The depth of the deepest array or object in a JSON text, counted without parsing (no recursion, no stack). */
@@ -66,39 +72,6 @@ export function checkDepth(text: string, shownAs: string): TaskError | undefined
 
 function tooLarge(shownAs: string, size: number): TaskError {
 	return {code: 'task_too_large', message: `${shownAs} is ${formatBytes(size)}; a task file may have at most ${formatBytes(TASK_LIMITS.maxBytes)} (put large inputs in a file under the task's cwd and name it in the prompt)`};
-}
-
-function notAFile(file: string, shownAs: string, stat: fs.Stats): TaskError {
-	const target = stat.isSymbolicLink() ? ` to ${JSON.stringify(readLinkOrUnknown(file))}` : '';
-	return {code: 'not_a_file', message: `${shownAs} is a ${describeType(stat)}${target}, not a regular file; spool never opens or follows one`};
-}
-
-function describeType(stat: fs.Stats): string {
-	if (stat.isSymbolicLink()) {
-		return 'symlink';
-	}
-
-	if (stat.isFIFO()) {
-		return 'FIFO (named pipe)';
-	}
-
-	if (stat.isDirectory()) {
-		return 'folder';
-	}
-
-	if (stat.isSocket()) {
-		return 'socket';
-	}
-
-	return stat.isCharacterDevice() || stat.isBlockDevice() ? 'device' : 'special file';
-}
-
-function readLinkOrUnknown(file: string): string {
-	try {
-		return fs.readlinkSync(file);
-	} catch {
-		return '?';
-	}
 }
 
 export function formatBytes(bytes: number): string {

@@ -108,7 +108,7 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 	}
 
 	const classified = classifyExit(exit);
-	const missing = classified.status === 'succeeded' ? await checkDeliverables(cwd, task.deliverables) : null;
+	const missing = classified.status === 'succeeded' ? await checkDeliverables(cwd, task.deliverables, {home: context.config.home, roots: context.config.cwdRoots}) : null;
 	const outcome = missing ? {...classified, status: 'failed' as const, error: missing} : classified;
 	const result = buildResult(base, {
 		...outcome,

@@ -55,7 +55,7 @@ describe('entries in tasks/ that are no regular file', () => {
 		await execa('mkfifo', [path.join(home, 'tasks', 'coder', 'pipe.json')]);
 		const result = await waitFor(() => resultOf(home, 'coder', 'pipe'), 20_000, 'the FIFO rejected');
 		expect(result).toMatchObject({status: 'rejected', error: {code: 'not_a_file'}, rejectedFile: 'rejected/coder/pipe.json'});
-		expect(result.error.message).toBe('tasks/coder/pipe.json is a FIFO (named pipe), not a regular file; spool never opens or follows one');
+		expect(result.error.message).toBe('tasks/coder/pipe.json is a FIFO, not a regular file; spool never opens it');
 		expect((await fs.lstat(path.join(home, 'rejected', 'coder', 'pipe.json'))).isFIFO()).toBe(true);
 		await expectGoodTaskRuns('after-fifo');
 	});
@@ -64,7 +64,7 @@ describe('entries in tasks/ that are no regular file', () => {
 		await fs.symlink(outside.secret, path.join(home, 'tasks', 'coder', 'link.json'));
 		const result = await waitFor(() => resultOf(home, 'coder', 'link'), 20_000, 'the symlink rejected');
 		expect(result).toMatchObject({status: 'rejected', error: {code: 'not_a_file'}});
-		expect(result.error.message).toBe(`tasks/coder/link.json is a symlink to ${JSON.stringify(outside.secret)}, not a regular file; spool never opens or follows one`);
+		expect(result.error.message).toBe(`tasks/coder/link.json is a symbolic link to ${JSON.stringify(outside.secret)}, not a regular file; spool never follows one`);
 		expect((await fs.stat(outside.secret)).mtime.toISOString()).toBe('2020-01-01T00:00:00.000Z');
 		expect((await fs.lstat(path.join(home, 'rejected', 'coder', 'link.json'))).isSymbolicLink()).toBe(true);
 		expect(await everythingSpoolWrote()).not.toContain('TOPSECRET');
@@ -76,7 +76,7 @@ describe('entries in tasks/ that are no regular file', () => {
 		await fs.symlink('../sibling.json', path.join(home, 'tasks', 'coder', 'relative.json'));
 		await fs.mkdir(path.join(home, 'tasks', 'coder', 'folder.json'));
 		expect(await waitFor(() => resultOf(home, 'coder', 'relative'), 20_000, 'relative')).toMatchObject({status: 'rejected', error: {code: 'not_a_file'}});
-		expect(await waitFor(() => resultOf(home, 'coder', 'folder'), 20_000, 'folder')).toMatchObject({status: 'rejected', error: {code: 'not_a_file', message: 'tasks/coder/folder.json is a folder, not a regular file; spool never opens or follows one'}});
+		expect(await waitFor(() => resultOf(home, 'coder', 'folder'), 20_000, 'folder')).toMatchObject({status: 'rejected', error: {code: 'not_a_file', message: 'tasks/coder/folder.json is a directory, not a regular file; spool never opens it'}});
 		const owners = await listDir(path.join(home, 'processing', 'coder'));
 		const left = (await Promise.all(owners.map(async owner => listDir(path.join(home, 'processing', 'coder', owner))))).flat();
 		expect(left).toEqual([]);

@@ -32,9 +32,14 @@ test('a task cwd in auth-homes/, in a state folder, through a symlink, or the ho
 			expect(result.error.message).toContain(`cwd: ${JSON.stringify(cwd)} ${why}`);
 		}
 
+		// A deliverable's existence alone would tell a task what lies in another worker's auth home.
+		await dropTask(home, 'coder', 'probe', {prompt: 'hi', deliverables: ['../../../auth-homes/reviewer/settings.json']});
+		const probe = await waitFor(() => resultOf(home, 'coder', 'probe'), 20_000, 'probe');
+		expect(probe).toMatchObject({status: 'failed', error: {code: 'deliverable_forbidden'}});
+		expect(probe.error.message).toContain('deliverables: "../../../auth-homes/reviewer/settings.json" resolves into auth-homes/');
 		await dropTask(home, 'coder', 'fine', {prompt: 'hi', cwd: 'repo'});
 		expect(await waitFor(() => resultOf(home, 'coder', 'fine'), 20_000, 'fine')).toMatchObject({status: 'succeeded', cwd: path.join(home, 'repo')});
-		expect((await fs.readFile(runs, 'utf8')).trim().split('\n')).toHaveLength(1);
+		expect((await fs.readFile(runs, 'utf8')).trim().split('\n')).toHaveLength(2);
 	} finally {
 		loop.kill('SIGTERM');
 		await loop;

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type {ResultPromise} from 'execa';
 import type {ApiRequest} from '../fixtures/fake-api.ts';
 import {readJson, waitFor} from './home.ts';
 
@@ -40,3 +41,52 @@ export function readState(home: string, id: string) {
 
 /** A plan in the shape the planner returns. */
 export type Plan = {name?: string; description?: string; tasks: Array<Record<string, unknown>>};
+
+/** SIGTERM, then SIGKILL if the process has not exited within `ms`: says whether SIGTERM alone stopped it, and how fast. */
+export async function stopWithin(child: ResultPromise, ms: number): Promise<{stopped: boolean; ms: number}> {
+	const started = Date.now();
+	child.kill('SIGTERM');
+	let timer: NodeJS.Timeout | undefined;
+	const exited = await Promise.race([child.then(() => true, () => true), new Promise<false>(resolve => (timer = setTimeout(() => resolve(false), ms)))]);
+	clearTimeout(timer);
+	if (!exited) {
+		child.kill('SIGKILL');
+		await child.catch(() => undefined);
+	}
+
+	return {stopped: exited, ms: Date.now() - started};
+}
+
+/** The CPU time (user + system) a process has used so far, in seconds, from /proc/PID/stat. */
+export async function cpuSeconds(pid: number): Promise<number> {
+	const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+	// Fields after the command name, which is in parentheses and may hold spaces: utime and stime are fields 14 and 15.
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	const ticksPerSecond = 100;
+	return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
+/** The JSON lines of logs/NAME.log. */
+export async function logLines(home: string, name: string): Promise<Array<Record<string, any>>> {
+	const text = await fs.readFile(path.join(home, 'logs', `${name}.log`), 'utf8').catch(() => '');
+	return text.split('\n').filter(Boolean).map(line => JSON.parse(line) as Record<string, any>);
+}
+
+/** Every regular file under `dir`, symlinks not followed, skipping the paths in `except` (relative to `dir`). */
+export async function listFilesUnder(dir: string, except: readonly string[] = [], root = dir): Promise<string[]> {
+	const found: string[] = [];
+	for (const entry of await fs.readdir(dir, {withFileTypes: true})) {
+		const file = path.join(dir, entry.name);
+		if (except.includes(path.relative(root, file))) {
+			continue;
+		}
+
+		if (entry.isDirectory()) {
+			found.push(...(await listFilesUnder(file, except, root)));
+		} else if (entry.isFile()) {
+			found.push(file);
+		}
+	}
+
+	return found;
+}

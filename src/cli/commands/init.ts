@@ -4,7 +4,7 @@ import {fileURLToPath} from 'node:url';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {createLayout} from '../../queue/layout.ts';
 import {loadConfig} from '../../config/load.ts';
-import {createWorkflowLayout} from '../../orchestrator/workflow-layout.ts';
+import {createWorkflowLayout} from '../../orchestrator/store.ts';
 import type {Command} from './index.ts';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../..', import.meta.url));

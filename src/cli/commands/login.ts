@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import {execa} from 'execa';
 import {getWorker, loadConfig} from '../../config/load.ts';
 import {dropPrivileges} from '../../container/drop-privileges.ts';
-import {createWorkflowLayout} from '../../orchestrator/workflow-layout.ts';
+import {createWorkflowLayout} from '../../orchestrator/store.ts';
 import {createLayout} from '../../queue/layout.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import type {Command} from './index.ts';

@@ -1,10 +1,9 @@
 import path from 'node:path';
 import {loadConfig} from '../../config/load.ts';
 import {SpoolError} from '../../errors.ts';
-import {chooseFreeId, isWorkflowIdTaken, slugify, writeJsonExclusive} from '../../orchestrator/plan-ids.ts';
-import {planWorkflow} from '../../orchestrator/planner.ts';
-import {createWorkflowLayout} from '../../orchestrator/workflow-layout.ts';
-import {WORKFLOW_ID_PATTERN, type Workflow} from '../../orchestrator/workflow-schema.ts';
+import {WORKFLOW_ID_PATTERN, type Workflow} from '../../orchestrator/definition.ts';
+import {chooseFreeId, planWorkflow, slugify} from '../../orchestrator/planner.ts';
+import {createWorkflowLayout, isWorkflowIdTaken, writeJsonExclusive} from '../../orchestrator/store.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {readFileOption} from '../read-file-option.ts';
 import type {Command} from './index.ts';
@@ -45,12 +44,12 @@ Follow the workflow with: spool tail --workflow ID`,
 
 		const config = loadConfig();
 		const layout = createWorkflowLayout(config.home);
-		const id = values.id ?? (await chooseFreeId(layout, slugify(goal)));
+		const id = values.id ?? chooseFreeId(layout, slugify(goal));
 		if (!WORKFLOW_ID_PATTERN.test(id)) {
 			throw new SpoolError('invalid_id', `--id "${id}": use 1-60 letters and digits joined by single "-" or "_"`);
 		}
 
-		if (!values['dry-run'] && (await isWorkflowIdTaken(layout, id))) {
+		if (!values['dry-run'] && isWorkflowIdTaken(layout, id)) {
 			throw new SpoolError('workflow_exists', `a workflow named "${id}" already exists (in workflows/ or results/workflows/); choose another --id`);
 		}
 

@@ -3,7 +3,7 @@ import {loadConfig} from '../../config/load.ts';
 import {createLayout} from '../../queue/layout.ts';
 import {snapshotWorker} from '../../queue/snapshot.ts';
 import {snapshotWorkflows, type WorkflowSnapshot} from '../../orchestrator/snapshot.ts';
-import {createWorkflowLayout} from '../../orchestrator/workflow-layout.ts';
+import {createWorkflowLayout} from '../../orchestrator/store.ts';
 import {parseCommandArgs} from '../parse.ts';
 import type {Command} from './index.ts';
 
@@ -24,7 +24,7 @@ all of it, every workflow included, as one JSON object.`,
 		const workers = await Promise.all(Object.keys(config.workers).map(async name => snapshotWorker(layout, name, config.queue.lease)));
 		const folders = await fs.readdir(layout.tasksRoot, {withFileTypes: true}).catch(() => []);
 		const unknownFolders = folders.filter(entry => entry.isDirectory() && !entry.name.startsWith('.') && !config.workers[entry.name]).map(entry => entry.name);
-		const workflows = await snapshotWorkflows(layout, createWorkflowLayout(config.home));
+		const workflows = snapshotWorkflows(layout, createWorkflowLayout(config.home));
 		if (values.json) {
 			console.log(JSON.stringify({home: config.home, workers, unknownFolders, workflows}, null, 2));
 			return 0;

@@ -3,10 +3,9 @@ import path from 'node:path';
 import {watch} from 'chokidar';
 import {getWorker, loadConfig} from '../../config/load.ts';
 import {createLayout} from '../../queue/layout.ts';
-import type {TaskResult} from '../../queue/result.ts';
 import {isTaskFileName} from '../../lifecycle/names.ts';
-import {readResult} from '../../queue/snapshot.ts';
-import {createWorkflowLayout} from '../../orchestrator/workflow-layout.ts';
+import {readResultFile, type TaskResult} from '../../queue/result.ts';
+import {createWorkflowLayout} from '../../orchestrator/store.ts';
 import {followWorkflow} from '../follow-workflow.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {onShutdownSignals} from '../signals.ts';
@@ -45,7 +44,7 @@ skipped, then a line for the workflow; exits 0 when it succeeded, 1 when it fail
 			await fs.mkdir(layout.results(worker), {recursive: true});
 			for (const name of (await fs.readdir(layout.results(worker))).filter(name => isTaskFileName(name))) {
 				const file = path.join(layout.results(worker), name);
-				const result = await readResult(file);
+				const result = readResultFile(file);
 				if (result) {
 					seen.set(file, result.runId);
 					latest.push(result);
@@ -61,7 +60,7 @@ skipped, then a line for the workflow; exits 0 when it succeeded, 1 when it fail
 				return;
 			}
 
-			const result = await readResult(file);
+			const result = readResultFile(file);
 			if (result && seen.get(file) !== result.runId) {
 				seen.set(file, result.runId);
 				print(result);

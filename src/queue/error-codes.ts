@@ -27,7 +27,7 @@ export const ERROR_CODES = {
 	timeout: {effect: 'retry', summary: "the run passed its timeout and its process group was killed"},
 	cli_crashed: {effect: 'retry', summary: 'claude exited or was killed without writing a result'},
 	cli_not_started: {effect: 'retry', summary: 'the claude binary could not be spawned'},
-	output_too_large: {effect: 'final', summary: 'claude wrote a line of output longer than the line limit'},
+	output_too_large: {effect: 'final', summary: "claude's last line of output was over the 16 MiB line limit, so no result line could be read"},
 	worker_lost: {effect: 'retry', summary: 'the worker loop died or froze during the attempt'},
 	poison_task: {effect: 'final', summary: 'the worker died during every attempt of the task'},
 	attempts_exhausted: {effect: 'final', summary: 'no attempt was left'},

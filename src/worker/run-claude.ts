@@ -1,7 +1,7 @@
 import {spawn} from 'node:child_process';
-import fs from 'node:fs';
-import readline from 'node:readline';
 import {killProcessGroup} from './process-group.ts';
+import {readOutput, type OutputSummary} from './read-output.ts';
+import {openTranscript} from './transcript-file.ts';
 
 export type ClaudeRun = {
 	bin: string;
@@ -21,13 +21,12 @@ export type ClaudeRun = {
 	onSpawn?: (pid: number | undefined) => void;
 	/** Applied to every line before it is written or read: takes secrets out. */
 	redact?: (line: string) => string;
+	/** A longer line of stdout is left out of the transcript (a marker line says so). @default MAX_LINE_BYTES */
+	maxLineBytes?: number;
 };
 
-/** What the CLI process did, as plain data. `final` is its `{"type":"result"}` line, if it wrote one. */
-export type ClaudeExit = {
-	final: Record<string, unknown> | undefined;
-	sessionId: string | null;
-	model: string | null;
+/** What the CLI process did, as plain data, with what its stdout said (`final` is its result line). */
+export type ClaudeExit = OutputSummary & {
 	exitCode: number | null;
 	signal: string | null;
 	/** Why the process could not be started at all (no such binary, no such cwd), else null. */
@@ -36,12 +35,6 @@ export type ClaudeExit = {
 	canceled: boolean;
 	stderrTail: string;
 	durationMs: number;
-	/** Lines of stdout that were not JSON (a truncated line, stray output). */
-	badLines: number;
-	/** From a `rate_limit_event` that rejected the request: when the limit resets (epoch ms). */
-	rateLimitResetsAt: number | null;
-	/** The delay the CLI chose for its last retry of a 429 (it honours `retry-after`). */
-	rateLimitRetryMs: number | null;
 };
 
 const STDERR_TAIL = 4096;
@@ -98,38 +91,7 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 		stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL);
 	});
 
-	let final: Record<string, unknown> | undefined;
-	let sessionId: string | null = null;
-	let model: string | null = null;
-	let badLines = 0;
-	let rateLimitResetsAt: number | null = null;
-	let rateLimitRetryMs: number | null = null;
-	const lines = readline.createInterface({input: child.stdout, crlfDelay: Infinity});
-	for await (const rawLine of lines) {
-		if (rawLine.trim() === '') {
-			continue;
-		}
-
-		const line = run.redact ? run.redact(rawLine) : rawLine;
-		transcript.write(`${line}\n`);
-		const event = parseLine(line);
-		if (!event) {
-			badLines++;
-			continue;
-		}
-
-		if (event.type === 'system' && event.subtype === 'init') {
-			sessionId = typeof event.session_id === 'string' ? event.session_id : sessionId;
-			model = typeof event.model === 'string' ? event.model : model;
-		} else if (event.type === 'result') {
-			final = event;
-		} else if (event.type === 'rate_limit_event') {
-			rateLimitResetsAt = readResetTime(event.rate_limit_info) ?? rateLimitResetsAt;
-		} else if (event.type === 'system' && event.subtype === 'api_retry' && event.error_status === 429) {
-			rateLimitRetryMs = typeof event.retry_delay_ms === 'number' ? event.retry_delay_ms : rateLimitRetryMs;
-		}
-	}
-
+	const output = await readOutput(child.stdout, transcript, {redact: run.redact, maxBytes: run.maxLineBytes});
 	const [exitCode, signal] = await closed;
 	clearTimeout(timer);
 	run.signal?.removeEventListener('abort', onAbort);
@@ -138,10 +100,10 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 		throw transcriptError;
 	}
 
+	const {final} = output;
 	return {
-		final,
-		sessionId: (typeof final?.session_id === 'string' ? final.session_id : null) ?? sessionId,
-		model,
+		...output,
+		sessionId: (typeof final?.session_id === 'string' ? final.session_id : null) ?? output.sessionId,
 		exitCode: spawnError ? null : exitCode,
 		signal,
 		spawnError: spawnError ? spawnError.message : null,
@@ -149,63 +111,5 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 		canceled,
 		stderrTail: stderrTail.trim(),
 		durationMs: Math.round(performance.now() - started),
-		badLines,
-		rateLimitResetsAt,
-		rateLimitRetryMs,
 	};
-}
-
-/**
- * Appends the transcript with plain writes: a line is small, and a write stream would send each one
- * through the thread pool. A transcript that cannot be written (a full disk) must not take the worker
- * down mid-run: the first error is kept and handed back by close(), once the run has ended.
- */
-function openTranscript(file: string): {write(text: string): void; close(): Error | undefined} {
-	let error: Error | undefined;
-	let fd: number | undefined;
-	try {
-		fd = fs.openSync(file, 'a');
-	} catch (openError) {
-		error = openError as Error;
-	}
-
-	return {
-		write(text) {
-			if (fd === undefined || error) {
-				return;
-			}
-
-			try {
-				fs.writeFileSync(fd, text);
-			} catch (writeError) {
-				error = writeError as Error;
-			}
-		},
-		close() {
-			if (fd !== undefined) {
-				fs.closeSync(fd);
-			}
-
-			return error;
-		},
-	};
-}
-
-/** `rate_limit_info.resetsAt` of a rejected request, in epoch seconds or ms, as epoch ms. */
-function readResetTime(info: unknown): number | undefined {
-	const {status, resetsAt} = (info ?? {}) as {status?: unknown; resetsAt?: unknown};
-	if (status !== 'rejected' || typeof resetsAt !== 'number') {
-		return undefined;
-	}
-
-	return resetsAt < 1e12 ? resetsAt * 1000 : resetsAt;
-}
-
-function parseLine(line: string): Record<string, unknown> | undefined {
-	try {
-		const value = JSON.parse(line) as unknown;
-		return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-	} catch {
-		return undefined;
-	}
 }

@@ -79,6 +79,9 @@ export async function runTask(context: TaskContext, claim: Claim, signal: AbortS
 		onSpawn: () => crashPoint('after-spawn'),
 	});
 	crashPoint('after-exit');
+	if (exit.longLines.count > 0) {
+		context.logger.warn({lines: exit.longLines.count, limit: exit.longLines.limit}, 'claude wrote lines over the line limit: each is left out of the transcript, a marker in its place');
+	}
 
 	if (exit.canceled) {
 		if (signal.reason === 'lease-lost') {

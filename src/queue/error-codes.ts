@@ -17,7 +17,7 @@ export const ERROR_CODES = {
 	task_too_large: {effect: 'reject', summary: 'the task file is larger than the task size limit'},
 	task_too_deep: {effect: 'reject', summary: 'the task JSON nests deeper than the depth limit'},
 	cwd_forbidden: {effect: 'reject', summary: "the task's cwd lies in an auth home or in spool's own state"},
-	argument_too_large: {effect: 'reject', summary: 'a system prompt or jsonSchema is too large to pass to claude'},
+	argument_too_large: {effect: 'reject', summary: "the task's jsonSchema is over the 128 KiB one argument can hold, or claude's arguments and environment are over the system's limit (E2BIG)"},
 	// The run.
 	auth_failed: {effect: 'pause-auth', summary: "the API refused the worker's credentials (401/403, not logged in)"},
 	rate_limited: {effect: 'pause-rate', summary: 'a rate or usage limit (429, a rejected rate_limit_event)'},

@@ -37,6 +37,10 @@ function errorOf(exit: ClaudeExit, base: {result: string | null; subtype: string
 	}
 
 	const final = exit.final;
+	if (exit.spawnErrorCode === 'E2BIG') {
+		return {code: 'argument_too_large', message: `claude could not be started (${exit.spawnError})`};
+	}
+
 	if (exit.spawnError) {
 		return {code: 'cli_not_started', message: `claude could not be started (${exit.spawnError}): check SPOOL_CLAUDE_BIN or claude.bin in spool.yaml, and the task's cwd`};
 	}

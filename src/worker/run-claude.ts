@@ -1,4 +1,6 @@
-import {spawn} from 'node:child_process';
+import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
+import {MAX_ARGUMENT_BYTES} from './claude-args.ts';
+import {MAX_LINE_BYTES} from './line-splitter.ts';
 import {killProcessGroup} from './process-group.ts';
 import {readOutput, type OutputSummary} from './read-output.ts';
 import {openTranscript} from './transcript-file.ts';
@@ -31,6 +33,8 @@ export type ClaudeExit = OutputSummary & {
 	signal: string | null;
 	/** Why the process could not be started at all (no such binary, no such cwd), else null. */
 	spawnError: string | null;
+	/** The errno code of that failure (ENOENT, E2BIG...), when it has one. */
+	spawnErrorCode: string | null;
 	timedOut: boolean;
 	canceled: boolean;
 	stderrTail: string;
@@ -51,8 +55,16 @@ const STDERR_TAIL = 4096;
 export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	const started = performance.now();
 	const transcript = openTranscript(run.transcriptFile);
-	const child = spawn(run.bin, run.args, {cwd: run.cwd, env: run.env, detached: true, stdio: 'pipe'});
-	let spawnError: Error | undefined;
+	let child: ChildProcessWithoutNullStreams;
+	try {
+		child = spawn(run.bin, run.args, {cwd: run.cwd, env: run.env, detached: true, stdio: 'pipe'});
+	} catch (error) {
+		// E2BIG (arguments and environment over the system's limit) is thrown here, not emitted.
+		transcript.close();
+		return notStarted(run, error as NodeJS.ErrnoException, started);
+	}
+
+	let spawnError: NodeJS.ErrnoException | undefined;
 	child.once('error', error => {
 		spawnError ??= error;
 	});
@@ -107,9 +119,39 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 		exitCode: spawnError ? null : exitCode,
 		signal,
 		spawnError: spawnError ? spawnError.message : null,
+		spawnErrorCode: spawnError?.code ?? null,
 		timedOut,
 		canceled,
 		stderrTail: stderrTail.trim(),
 		durationMs: Math.round(performance.now() - started),
+	};
+}
+
+/** The exit of a process that never started; an E2BIG names the sizes, which the bare error does not. */
+function notStarted(run: ClaudeRun, error: NodeJS.ErrnoException, started: number): ClaudeExit {
+	let message = error.message;
+	if (error.code === 'E2BIG') {
+		const sizes = run.args.map(arg => Buffer.byteLength(arg));
+		const largest = sizes.indexOf(Math.max(...sizes));
+		const total = [run.bin, ...run.args, ...Object.entries(run.env).map(([key, value]) => `${key}=${value}`)].reduce((sum, text) => sum + Buffer.byteLength(text) + 1, 0);
+		message += `: the arguments and environment take ${total} bytes, the largest argument (${run.args[largest - 1] ?? run.args[largest]}) ${sizes[largest]} bytes; Linux allows ${MAX_ARGUMENT_BYTES} bytes for one argument and about a quarter of the stack limit (ulimit -s) for all`;
+	}
+
+	return {
+		final: undefined,
+		sessionId: null,
+		model: null,
+		exitCode: null,
+		signal: null,
+		spawnError: message,
+		spawnErrorCode: error.code ?? null,
+		timedOut: false,
+		canceled: false,
+		stderrTail: '',
+		durationMs: Math.round(performance.now() - started),
+		badLines: 0,
+		longLines: {count: 0, limit: run.maxLineBytes ?? MAX_LINE_BYTES, lastBytes: null},
+		rateLimitResetsAt: null,
+		rateLimitRetryMs: null,
 	};
 }

@@ -38,6 +38,11 @@ export async function runTask(context: TaskContext, claim: Claim, signal: AbortS
 		return reject(context, claim, task);
 	}
 
+	const args = buildClaudeArgs(context.worker, task);
+	if (!Array.isArray(args)) {
+		return reject(context, claim, args);
+	}
+
 	const prepared = await prepareCwd({home: context.config.home, cwdRoots: context.config.cwdRoots, taskCwd: task.cwd, workspace: context.layout.workspace(claim.worker, claim.id)});
 	if ('code' in prepared) {
 		return reject(context, claim, prepared);
@@ -68,7 +73,7 @@ export async function runTask(context: TaskContext, claim: Claim, signal: AbortS
 	const redact = createRedactor(collectSecrets(env, authHome));
 	const exit = await runClaude({
 		bin: context.config.claudeBin,
-		args: buildClaudeArgs(context.worker, task, fs.readFileSync(context.worker.prompt, 'utf8')),
+		args,
 		prompt: task.prompt,
 		cwd,
 		env,

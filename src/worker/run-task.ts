@@ -70,7 +70,7 @@ export async function runTask(context: TaskContext, claim: Claim, signal: AbortS
 
 	const authHome = context.layout.authHome(claim.worker);
 	const env = claudeEnv(authHome);
-	const redact = createRedactor(collectSecrets(env, authHome));
+	const redact = createRedactor(collectSecrets(env, context.layout.authHomesRoot));
 	const exit = await runClaude({
 		bin: context.config.claudeBin,
 		args,

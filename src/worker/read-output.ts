@@ -20,10 +20,10 @@ export type OutputSummary = {
 
 /**
  * Reads stdout to its end: each line is redacted, appended to the transcript and parsed. A line over
- * `maxBytes` is never held whole: the transcript gets a marker line in its place.
+ * MAX_LINE_BYTES is never held whole: the transcript gets a marker line in its place.
  */
-export async function readOutput(stdout: Readable, transcript: Transcript, options: {redact?: (line: string) => string; maxBytes?: number}): Promise<OutputSummary> {
-	const splitter = new LineSplitter(options.maxBytes);
+export async function readOutput(stdout: Readable, transcript: Transcript, redact?: (line: string) => string): Promise<OutputSummary> {
+	const splitter = new LineSplitter();
 	const summary: OutputSummary = {
 		final: undefined,
 		sessionId: null,
@@ -35,7 +35,7 @@ export async function readOutput(stdout: Readable, transcript: Transcript, optio
 	};
 	const take = (pieces: LinePiece[]) => {
 		for (const piece of pieces) {
-			readPiece(piece, summary, transcript, options.redact);
+			readPiece(piece, summary, transcript, redact);
 		}
 	};
 

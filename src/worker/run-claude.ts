@@ -23,8 +23,6 @@ export type ClaudeRun = {
 	onSpawn?: (pid: number | undefined) => void;
 	/** Applied to every line before it is written or read: takes secrets out. */
 	redact?: (line: string) => string;
-	/** A longer line of stdout is left out of the transcript (a marker line says so). @default MAX_LINE_BYTES */
-	maxLineBytes?: number;
 };
 
 /** What the CLI process did, as plain data, with what its stdout said (`final` is its result line). */
@@ -103,7 +101,7 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 		stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL);
 	});
 
-	const output = await readOutput(child.stdout, transcript, {redact: run.redact, maxBytes: run.maxLineBytes});
+	const output = await readOutput(child.stdout, transcript, run.redact);
 	const [exitCode, signal] = await closed;
 	clearTimeout(timer);
 	run.signal?.removeEventListener('abort', onAbort);
@@ -133,8 +131,9 @@ function notStarted(run: ClaudeRun, error: NodeJS.ErrnoException, started: numbe
 	if (error.code === 'E2BIG') {
 		const sizes = run.args.map(arg => Buffer.byteLength(arg));
 		const largest = sizes.indexOf(Math.max(...sizes));
+		const name = run.args[largest - 1]?.startsWith('--') ? run.args[largest - 1] : `argument ${largest + 1}`;
 		const total = [run.bin, ...run.args, ...Object.entries(run.env).map(([key, value]) => `${key}=${value}`)].reduce((sum, text) => sum + Buffer.byteLength(text) + 1, 0);
-		message += `: the arguments and environment take ${total} bytes, the largest argument (${run.args[largest - 1] ?? run.args[largest]}) ${sizes[largest]} bytes; Linux allows ${MAX_ARGUMENT_BYTES} bytes for one argument and about a quarter of the stack limit (ulimit -s) for all`;
+		message += `: the arguments and environment take ${total} bytes, the largest argument (${name}) ${sizes[largest]} bytes; Linux allows ${MAX_ARGUMENT_BYTES} bytes for one argument and about a quarter of the stack limit (ulimit -s) for all`;
 	}
 
 	return {
@@ -150,7 +149,7 @@ function notStarted(run: ClaudeRun, error: NodeJS.ErrnoException, started: numbe
 		stderrTail: '',
 		durationMs: Math.round(performance.now() - started),
 		badLines: 0,
-		longLines: {count: 0, limit: run.maxLineBytes ?? MAX_LINE_BYTES, lastBytes: null},
+		longLines: {count: 0, limit: MAX_LINE_BYTES, lastBytes: null},
 		rateLimitResetsAt: null,
 		rateLimitRetryMs: null,
 	};

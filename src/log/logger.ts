@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {pino, type Logger} from 'pino';
+import {LogFile} from './log-file.ts';
 import {formatPretty} from './pretty.ts';
 
 export type {Logger} from 'pino';
@@ -13,7 +14,7 @@ export function createLogger(options: {logsDir?: string; name: string; level?: s
 	const streams: pino.StreamEntry[] = [];
 	if (options.logsDir) {
 		fs.mkdirSync(options.logsDir, {recursive: true});
-		streams.push({stream: pino.destination({dest: path.join(options.logsDir, `${options.name}.log`), mkdir: true, sync: false})});
+		streams.push({stream: new LogFile(path.join(options.logsDir, `${options.name}.log`), {name: options.name})});
 	}
 
 	streams.push({stream: process.stderr.isTTY ? {write: (line: string) => process.stderr.write(formatPretty(line))} : process.stderr});

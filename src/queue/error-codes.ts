@@ -20,7 +20,7 @@ export const ERROR_CODES = {
 	task_too_large: {effect: 'reject', summary: 'the task file is larger than the task size limit'},
 	task_too_deep: {effect: 'reject', summary: 'the task JSON nests deeper than the depth limit'},
 	cwd_forbidden: {effect: 'reject', summary: "the task's cwd lies in an auth home or in spool's own state"},
-	argument_too_large: {effect: 'reject', summary: 'a system prompt or jsonSchema is too large to pass to claude'},
+	argument_too_large: {effect: 'reject', summary: "the task's jsonSchema is over the 128 KiB one argument can hold, or claude's arguments and environment are over the system's limit (E2BIG)"},
 	// The run.
 	results_unwritable: {effect: 'wait', summary: 'results/WORKER/ cannot be written: the task waits uncounted and the worker checks again (a log line, never a result)'},
 	auth_failed: {effect: 'pause-auth', summary: "the API refused the worker's credentials (401/403, not logged in)"},
@@ -31,7 +31,7 @@ export const ERROR_CODES = {
 	timeout: {effect: 'retry', summary: "the run passed its timeout and its process group was killed"},
 	cli_crashed: {effect: 'retry', summary: 'claude exited or was killed without writing a result'},
 	cli_not_started: {effect: 'retry', summary: 'the claude binary could not be spawned'},
-	output_too_large: {effect: 'final', summary: 'claude wrote a line of output longer than the line limit'},
+	output_too_large: {effect: 'final', summary: "claude's last line of output was over the 16 MiB line limit, so no result line could be read"},
 	worker_lost: {effect: 'retry', summary: 'the worker loop died or froze during the attempt'},
 	poison_task: {effect: 'final', summary: 'the worker died during every attempt of the task'},
 	attempts_exhausted: {effect: 'final', summary: 'no attempt was left'},

@@ -1,16 +1,23 @@
 import type {WorkerConfig} from '../config/schema.ts';
+import type {TaskError} from '../queue/error-codes.ts';
 import type {Task} from '../queue/task-schema.ts';
 
 /**
- * The flags of one `claude -p` run. Only known, validated task fields become flags, so a task can never
- * inject a flag of its own; the prompt itself goes on stdin.
+ * The most bytes one argument of a process may hold on Linux: MAX_ARG_STRLEN is 32 pages (128 KiB),
+ * the terminating NUL included. A longer one fails the spawn with E2BIG.
  */
-export function buildClaudeArgs(worker: Readonly<WorkerConfig>, task: Task, systemPrompt: string): string[] {
-	const args = ['-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', worker.permissionMode];
-	if (systemPrompt.trim() !== '') {
-		args.push('--append-system-prompt', systemPrompt);
-	}
+export const MAX_ARGUMENT_BYTES = 128 * 1024 - 1;
 
+/**
+ * The flags of one `claude -p` run. Only known, validated task fields become flags, so a task can never
+ * inject a flag of its own; the prompt itself goes on stdin, and the worker's system prompt is passed
+ * as its file, so a prompt of any size fits. A task field that would not fit in one argument (the
+ * jsonSchema, which claude takes only as an argument) is refused here, before anything is spawned.
+ */
+export function buildClaudeArgs(worker: Readonly<WorkerConfig>, task: Task): string[] | TaskError {
+	const args = ['-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', worker.permissionMode];
+	// Read by claude itself: the same text as --append-system-prompt (checked against the CLI), but no argument.
+	args.push('--append-system-prompt-file', worker.prompt);
 	const model = task.model ?? worker.model;
 	if (model) {
 		args.push('--model', model);
@@ -30,7 +37,16 @@ export function buildClaudeArgs(worker: Readonly<WorkerConfig>, task: Task, syst
 	}
 
 	if (task.jsonSchema) {
-		args.push('--json-schema', JSON.stringify(task.jsonSchema));
+		const schema = JSON.stringify(task.jsonSchema);
+		const bytes = Buffer.byteLength(schema);
+		if (bytes > MAX_ARGUMENT_BYTES) {
+			return {
+				code: 'argument_too_large',
+				message: `jsonSchema: ${bytes} bytes as JSON, over the ${MAX_ARGUMENT_BYTES} bytes one argument can hold (Linux's MAX_ARG_STRLEN, 128 KiB); claude takes --json-schema only as an argument, so the schema must be made smaller`,
+			};
+		}
+
+		args.push('--json-schema', schema);
 	}
 
 	return args;

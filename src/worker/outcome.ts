@@ -37,8 +37,20 @@ function errorOf(exit: ClaudeExit, base: {result: string | null; subtype: string
 	}
 
 	const final = exit.final;
+	if (exit.spawnErrorCode === 'E2BIG') {
+		return {code: 'argument_too_large', message: `claude could not be started (${exit.spawnError})`};
+	}
+
 	if (exit.spawnError) {
 		return {code: 'cli_not_started', message: `claude could not be started (${exit.spawnError}): check SPOOL_CLAUDE_BIN or claude.bin in spool.yaml, and the task's cwd`};
+	}
+
+	if (!final && exit.longLines.lastBytes !== null) {
+		const {lastBytes, limit} = exit.longLines;
+		return {
+			code: 'output_too_large',
+			message: `claude's last line of output was ${lastBytes} bytes, over the limit of ${limit} bytes spool reads per line, so no result line could be read; the transcript holds a marker in its place, and running the task again would write it again`,
+		};
 	}
 
 	if (!final) {

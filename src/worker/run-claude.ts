@@ -1,7 +1,9 @@
-import {spawn} from 'node:child_process';
-import fs from 'node:fs';
-import readline from 'node:readline';
+import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
+import {MAX_ARGUMENT_BYTES} from './claude-args.ts';
+import {MAX_LINE_BYTES} from './line-splitter.ts';
 import {killProcessGroup} from './process-group.ts';
+import {readOutput, type OutputSummary} from './read-output.ts';
+import {openTranscript} from './transcript-file.ts';
 
 export type ClaudeRun = {
 	bin: string;
@@ -23,25 +25,18 @@ export type ClaudeRun = {
 	redact?: (line: string) => string;
 };
 
-/** What the CLI process did, as plain data. `final` is its `{"type":"result"}` line, if it wrote one. */
-export type ClaudeExit = {
-	final: Record<string, unknown> | undefined;
-	sessionId: string | null;
-	model: string | null;
+/** What the CLI process did, as plain data, with what its stdout said (`final` is its result line). */
+export type ClaudeExit = OutputSummary & {
 	exitCode: number | null;
 	signal: string | null;
 	/** Why the process could not be started at all (no such binary, no such cwd), else null. */
 	spawnError: string | null;
+	/** The errno code of that failure (ENOENT, E2BIG...), when it has one. */
+	spawnErrorCode: string | null;
 	timedOut: boolean;
 	canceled: boolean;
 	stderrTail: string;
 	durationMs: number;
-	/** Lines of stdout that were not JSON (a truncated line, stray output). */
-	badLines: number;
-	/** From a `rate_limit_event` that rejected the request: when the limit resets (epoch ms). */
-	rateLimitResetsAt: number | null;
-	/** The delay the CLI chose for its last retry of a 429 (it honours `retry-after`). */
-	rateLimitRetryMs: number | null;
 };
 
 const STDERR_TAIL = 4096;
@@ -58,8 +53,16 @@ const STDERR_TAIL = 4096;
 export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	const started = performance.now();
 	const transcript = openTranscript(run.transcriptFile);
-	const child = spawn(run.bin, run.args, {cwd: run.cwd, env: run.env, detached: true, stdio: 'pipe'});
-	let spawnError: Error | undefined;
+	let child: ChildProcessWithoutNullStreams;
+	try {
+		child = spawn(run.bin, run.args, {cwd: run.cwd, env: run.env, detached: true, stdio: 'pipe'});
+	} catch (error) {
+		// E2BIG (arguments and environment over the system's limit) is thrown here, not emitted.
+		transcript.close();
+		return notStarted(run, error as NodeJS.ErrnoException, started);
+	}
+
+	let spawnError: NodeJS.ErrnoException | undefined;
 	child.once('error', error => {
 		spawnError ??= error;
 	});
@@ -98,38 +101,7 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 		stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL);
 	});
 
-	let final: Record<string, unknown> | undefined;
-	let sessionId: string | null = null;
-	let model: string | null = null;
-	let badLines = 0;
-	let rateLimitResetsAt: number | null = null;
-	let rateLimitRetryMs: number | null = null;
-	const lines = readline.createInterface({input: child.stdout, crlfDelay: Infinity});
-	for await (const rawLine of lines) {
-		if (rawLine.trim() === '') {
-			continue;
-		}
-
-		const line = run.redact ? run.redact(rawLine) : rawLine;
-		transcript.write(`${line}\n`);
-		const event = parseLine(line);
-		if (!event) {
-			badLines++;
-			continue;
-		}
-
-		if (event.type === 'system' && event.subtype === 'init') {
-			sessionId = typeof event.session_id === 'string' ? event.session_id : sessionId;
-			model = typeof event.model === 'string' ? event.model : model;
-		} else if (event.type === 'result') {
-			final = event;
-		} else if (event.type === 'rate_limit_event') {
-			rateLimitResetsAt = readResetTime(event.rate_limit_info) ?? rateLimitResetsAt;
-		} else if (event.type === 'system' && event.subtype === 'api_retry' && event.error_status === 429) {
-			rateLimitRetryMs = typeof event.retry_delay_ms === 'number' ? event.retry_delay_ms : rateLimitRetryMs;
-		}
-	}
-
+	const output = await readOutput(child.stdout, transcript, run.redact);
 	const [exitCode, signal] = await closed;
 	clearTimeout(timer);
 	run.signal?.removeEventListener('abort', onAbort);
@@ -138,74 +110,47 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 		throw transcriptError;
 	}
 
+	const {final} = output;
 	return {
-		final,
-		sessionId: (typeof final?.session_id === 'string' ? final.session_id : null) ?? sessionId,
-		model,
+		...output,
+		sessionId: (typeof final?.session_id === 'string' ? final.session_id : null) ?? output.sessionId,
 		exitCode: spawnError ? null : exitCode,
 		signal,
 		spawnError: spawnError ? spawnError.message : null,
+		spawnErrorCode: spawnError?.code ?? null,
 		timedOut,
 		canceled,
 		stderrTail: stderrTail.trim(),
 		durationMs: Math.round(performance.now() - started),
-		badLines,
-		rateLimitResetsAt,
-		rateLimitRetryMs,
 	};
 }
 
-/**
- * Appends the transcript with plain writes: a line is small, and a write stream would send each one
- * through the thread pool. A transcript that cannot be written (a full disk) must not take the worker
- * down mid-run: the first error is kept and handed back by close(), once the run has ended.
- */
-function openTranscript(file: string): {write(text: string): void; close(): Error | undefined} {
-	let error: Error | undefined;
-	let fd: number | undefined;
-	try {
-		fd = fs.openSync(file, 'a');
-	} catch (openError) {
-		error = openError as Error;
+/** The exit of a process that never started; an E2BIG names the sizes, which the bare error does not. */
+function notStarted(run: ClaudeRun, error: NodeJS.ErrnoException, started: number): ClaudeExit {
+	let message = error.message;
+	if (error.code === 'E2BIG') {
+		const sizes = run.args.map(arg => Buffer.byteLength(arg));
+		const largest = sizes.indexOf(Math.max(...sizes));
+		const name = run.args[largest - 1]?.startsWith('--') ? run.args[largest - 1] : `argument ${largest + 1}`;
+		const total = [run.bin, ...run.args, ...Object.entries(run.env).map(([key, value]) => `${key}=${value}`)].reduce((sum, text) => sum + Buffer.byteLength(text) + 1, 0);
+		message += `: the arguments and environment take ${total} bytes, the largest argument (${name}) ${sizes[largest]} bytes; Linux allows ${MAX_ARGUMENT_BYTES} bytes for one argument and about a quarter of the stack limit (ulimit -s) for all`;
 	}
 
 	return {
-		write(text) {
-			if (fd === undefined || error) {
-				return;
-			}
-
-			try {
-				fs.writeFileSync(fd, text);
-			} catch (writeError) {
-				error = writeError as Error;
-			}
-		},
-		close() {
-			if (fd !== undefined) {
-				fs.closeSync(fd);
-			}
-
-			return error;
-		},
+		final: undefined,
+		sessionId: null,
+		model: null,
+		exitCode: null,
+		signal: null,
+		spawnError: message,
+		spawnErrorCode: error.code ?? null,
+		timedOut: false,
+		canceled: false,
+		stderrTail: '',
+		durationMs: Math.round(performance.now() - started),
+		badLines: 0,
+		longLines: {count: 0, limit: MAX_LINE_BYTES, lastBytes: null},
+		rateLimitResetsAt: null,
+		rateLimitRetryMs: null,
 	};
-}
-
-/** `rate_limit_info.resetsAt` of a rejected request, in epoch seconds or ms, as epoch ms. */
-function readResetTime(info: unknown): number | undefined {
-	const {status, resetsAt} = (info ?? {}) as {status?: unknown; resetsAt?: unknown};
-	if (status !== 'rejected' || typeof resetsAt !== 'number') {
-		return undefined;
-	}
-
-	return resetsAt < 1e12 ? resetsAt * 1000 : resetsAt;
-}
-
-function parseLine(line: string): Record<string, unknown> | undefined {
-	try {
-		const value = JSON.parse(line) as unknown;
-		return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-	} catch {
-		return undefined;
-	}
 }

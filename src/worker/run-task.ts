@@ -45,6 +45,11 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		return reject(context, claim, task);
 	}
 
+	const args = buildClaudeArgs(context.worker, task);
+	if (!Array.isArray(args)) {
+		return reject(context, claim, args);
+	}
+
 	const prepared = await prepareCwd({home: context.config.home, cwdRoots: context.config.cwdRoots, taskCwd: task.cwd, workspace: context.layout.workspace(claim.worker, claim.id)});
 	if ('code' in prepared) {
 		return reject(context, claim, prepared);
@@ -83,10 +88,10 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 
 	const authHome = context.layout.authHome(claim.worker);
 	const env = claudeEnv(authHome);
-	const redact = createRedactor(collectSecrets(env, authHome));
+	const redact = createRedactor(collectSecrets(env, context.layout.authHomesRoot));
 	const exit = await runClaude({
 		bin: context.config.claudeBin,
-		args: buildClaudeArgs(context.worker, task, fs.readFileSync(context.worker.prompt, 'utf8')),
+		args,
 		prompt: task.prompt,
 		cwd,
 		env,
@@ -97,6 +102,9 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		onSpawn: () => crashPoint('after-spawn'),
 	});
 	crashPoint('after-exit');
+	if (exit.longLines.count > 0) {
+		context.logger.warn({lines: exit.longLines.count, limit: exit.longLines.limit}, 'claude wrote lines over the line limit: each is left out of the transcript, a marker in its place');
+	}
 
 	if (exit.canceled) {
 		if (signal.reason === 'lease-lost') {

@@ -5,11 +5,22 @@ import {startFakeApi, type FakeApi} from '../fixtures/fake-api.ts';
 import {apiEnv, dropTask, FAKE_CLAUDE, makeHome, resultOf, spool, waitFor} from '../helpers/home.ts';
 
 const SECRET = 'sk-ant-api03-VERY-SECRET-KEY-0123456789';
+const OTHER_KEY = 'sk-ant-api03-REVIEWERS-OWN-KEY-9876543210';
+// Characters JSON escapes, so the password is written differently at each level of escaping.
+const OTHER_PASSWORD = 'hunter2"quoted\\back/slash';
 let api: FakeApi;
 
 beforeAll(async () => {
 	// The stand-in leaks the key it was sent back into its answer, and asks for a tool that prints the environment.
 	api = await startFakeApi(request => {
+		if (request.prompt.startsWith('leak the reviewer') && request.toolResults === 0) {
+			return {tool: 'Bash', input: {command: 'cat "$SPOOL_HOME/auth-homes/reviewer/settings.json"', description: 'read another worker\'s auth home'}};
+		}
+
+		if (request.prompt.startsWith('leak the reviewer')) {
+			return {text: `key ${OTHER_KEY}, password ${OTHER_PASSWORD}, as JSON ${JSON.stringify({password: OTHER_PASSWORD})}`};
+		}
+
 		if (request.prompt.startsWith('print env') && request.toolResults === 0) {
 			return {tool: 'Bash', input: {command: 'echo "key is $ANTHROPIC_API_KEY"; cat "$CLAUDE_CONFIG_DIR/settings.json"', description: 'leak'}};
 		}
@@ -59,6 +70,33 @@ describe('bad input and security', () => {
 		expect(written).not.toContain(SECRET);
 		expect(written).not.toContain('VERY-SECRET');
 		expect((await fs.stat(path.join(home, 'auth-homes', 'coder'))).mode & 0o777).toBe(0o700);
+	}, 60_000);
+
+	test("a task of one worker cannot leak another worker's credentials, raw or JSON-escaped", async () => {
+		const home = await makeHome({workers: {coder: {permissionMode: 'bypassPermissions'}, reviewer: {}}});
+		for (const [worker, env] of [['coder', {ANTHROPIC_API_KEY: SECRET}], ['reviewer', {ANTHROPIC_API_KEY: OTHER_KEY, DB_PASSWORD: OTHER_PASSWORD}]] as const) {
+			await fs.mkdir(path.join(home, 'auth-homes', worker), {recursive: true});
+			await fs.writeFile(path.join(home, 'auth-homes', worker, 'settings.json'), JSON.stringify({env}));
+		}
+
+		const loop = spool(home, ['worker', 'coder'], {env: {...apiEnv(api.url), IS_SANDBOX: '1'}});
+		try {
+			await dropTask(home, 'coder', 'leak', {prompt: 'leak the reviewer key'});
+			const result = await waitFor(() => resultOf(home, 'coder', 'leak'), 30_000, 'result');
+			expect(result).toMatchObject({status: 'succeeded', result: 'key [redacted], password [redacted], as JSON {"password":"[redacted]"}'});
+		} finally {
+			loop.kill('SIGTERM');
+			await loop;
+		}
+
+		const transcript = await fs.readFile(path.join(home, 'results', 'coder', 'leak.jsonl'), 'utf8');
+		expect(transcript).toContain('"tool_result"');
+		expect(transcript).toContain('\\"DB_PASSWORD\\":\\"[redacted]\\"'); // The printed settings.json, escaped twice.
+		const written = await readTree(home);
+		const escaped = JSON.stringify(OTHER_PASSWORD).slice(1, -1);
+		for (const form of [OTHER_KEY, OTHER_PASSWORD, escaped, JSON.stringify(escaped).slice(1, -1), 'REVIEWERS-OWN', 'hunter2']) {
+			expect(written).not.toContain(form);
+		}
 	}, 60_000);
 
 	test('a task cwd outside the allowed roots, or one that does not exist, is rejected', async () => {

@@ -1,0 +1,101 @@
+import type {Readable} from 'node:stream';
+import {LineSplitter, type LinePiece} from './line-splitter.ts';
+import type {Transcript} from './transcript-file.ts';
+
+/** What claude's stream-json stdout said about the run. */
+export type OutputSummary = {
+	/** Its `{"type":"result"}` line, if it wrote one. */
+	final: Record<string, unknown> | undefined;
+	sessionId: string | null;
+	model: string | null;
+	/** Lines that were not JSON (a truncated line, stray output). */
+	badLines: number;
+	/** Lines over the limit, left out: how many, the limit, and the last line's size when it was one. */
+	longLines: {count: number; limit: number; lastBytes: number | null};
+	/** From a `rate_limit_event` that rejected the request: when the limit resets (epoch ms). */
+	rateLimitResetsAt: number | null;
+	/** The delay the CLI chose for its last retry of a 429 (it honours `retry-after`). */
+	rateLimitRetryMs: number | null;
+};
+
+/**
+ * Reads stdout to its end: each line is redacted, appended to the transcript and parsed. A line over
+ * MAX_LINE_BYTES is never held whole: the transcript gets a marker line in its place.
+ */
+export async function readOutput(stdout: Readable, transcript: Transcript, redact?: (line: string) => string): Promise<OutputSummary> {
+	const splitter = new LineSplitter();
+	const summary: OutputSummary = {
+		final: undefined,
+		sessionId: null,
+		model: null,
+		badLines: 0,
+		longLines: {count: 0, limit: splitter.maxBytes, lastBytes: null},
+		rateLimitResetsAt: null,
+		rateLimitRetryMs: null,
+	};
+	const take = (pieces: LinePiece[]) => {
+		for (const piece of pieces) {
+			readPiece(piece, summary, transcript, redact);
+		}
+	};
+
+	for await (const chunk of stdout) {
+		take(splitter.push(chunk as Buffer));
+	}
+
+	take(splitter.end());
+	return summary;
+}
+
+function readPiece(piece: LinePiece, summary: OutputSummary, transcript: Transcript, redact: ((line: string) => string) | undefined): void {
+	if (piece.kind === 'too-long') {
+		summary.longLines.count++;
+		summary.longLines.lastBytes = piece.bytes;
+		const marker = {type: 'spool', event: 'line_too_long', bytes: piece.bytes, limit: summary.longLines.limit, ...(piece.eventType ? {lineType: piece.eventType} : {})};
+		transcript.write(`${JSON.stringify(marker)}\n`);
+		return;
+	}
+
+	if (piece.text.trim() === '') {
+		return;
+	}
+
+	summary.longLines.lastBytes = null;
+	const line = redact ? redact(piece.text) : piece.text;
+	transcript.write(`${line}\n`);
+	const event = parseLine(line);
+	if (!event) {
+		summary.badLines++;
+		return;
+	}
+
+	if (event.type === 'system' && event.subtype === 'init') {
+		summary.sessionId = typeof event.session_id === 'string' ? event.session_id : summary.sessionId;
+		summary.model = typeof event.model === 'string' ? event.model : summary.model;
+	} else if (event.type === 'result') {
+		summary.final = event;
+	} else if (event.type === 'rate_limit_event') {
+		summary.rateLimitResetsAt = readResetTime(event.rate_limit_info) ?? summary.rateLimitResetsAt;
+	} else if (event.type === 'system' && event.subtype === 'api_retry' && event.error_status === 429) {
+		summary.rateLimitRetryMs = typeof event.retry_delay_ms === 'number' ? event.retry_delay_ms : summary.rateLimitRetryMs;
+	}
+}
+
+/** `rate_limit_info.resetsAt` of a rejected request, in epoch seconds or ms, as epoch ms. */
+function readResetTime(info: unknown): number | undefined {
+	const {status, resetsAt} = (info ?? {}) as {status?: unknown; resetsAt?: unknown};
+	if (status !== 'rejected' || typeof resetsAt !== 'number') {
+		return undefined;
+	}
+
+	return resetsAt < 1e12 ? resetsAt * 1000 : resetsAt;
+}
+
+function parseLine(line: string): Record<string, unknown> | undefined {
+	try {
+		const value = JSON.parse(line) as unknown;
+		return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+	} catch {
+		return undefined;
+	}
+}

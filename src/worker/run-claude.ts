@@ -37,6 +37,8 @@ export type ClaudeExit = OutputSummary & {
 	canceled: boolean;
 	stderrTail: string;
 	durationMs: number;
+	/** Why the transcript could not be written (a full disk), else null: logged, never the run's error. */
+	transcriptError: string | null;
 };
 
 const STDERR_TAIL = 4096;
@@ -105,14 +107,12 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	const [exitCode, signal] = await closed;
 	clearTimeout(timer);
 	run.signal?.removeEventListener('abort', onAbort);
+	// A transcript that could not be written (a full disk) is for people to follow; it must not cost the run.
 	const transcriptError = transcript.close();
-	if (transcriptError) {
-		throw transcriptError;
-	}
-
 	const {final} = output;
 	return {
 		...output,
+		transcriptError: transcriptError ? transcriptError.message : null,
 		sessionId: (typeof final?.session_id === 'string' ? final.session_id : null) ?? output.sessionId,
 		exitCode: spawnError ? null : exitCode,
 		signal,
@@ -150,6 +150,7 @@ function notStarted(run: ClaudeRun, error: NodeJS.ErrnoException, started: numbe
 		durationMs: Math.round(performance.now() - started),
 		badLines: 0,
 		longLines: {count: 0, limit: MAX_LINE_BYTES, lastBytes: null},
+		transcriptError: null,
 		rateLimitResetsAt: null,
 		rateLimitRetryMs: null,
 	};

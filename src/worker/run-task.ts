@@ -102,6 +102,10 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		onSpawn: () => crashPoint('after-spawn'),
 	});
 	crashPoint('after-exit');
+	if (exit.transcriptError) {
+		context.logger.warn({error: exit.transcriptError, file: transcriptFile}, 'the transcript could not be written in full; the run goes on');
+	}
+
 	if (exit.longLines.count > 0) {
 		context.logger.warn({lines: exit.longLines.count, limit: exit.longLines.limit}, 'claude wrote lines over the line limit: each is left out of the transcript, a marker in its place');
 	}

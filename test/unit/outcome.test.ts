@@ -22,6 +22,7 @@ function exitOf(fields: Partial<ClaudeExit>): ClaudeExit {
 		canceled: false,
 		stderrTail: '',
 		durationMs: 10,
+		transcriptError: null,
 		...fields,
 	};
 }

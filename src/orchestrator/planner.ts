@@ -30,10 +30,9 @@ export async function planWorkflow(config: Config, request: PlanRequest): Promis
 		return {ok: false, error: {code: 'prompt_missing', message}, problems: [message], costUsd: 0, attempts: 0};
 	}
 
-	const systemPrompt = read.text;
 	fs.mkdirSync(path.dirname(layout.plannerTranscript(request.id)), {recursive: true});
 	fs.mkdirSync(layout.plannerAuthHome, {recursive: true, mode: 0o700});
-	const args = buildPlannerArgs(config, systemPrompt);
+	const args = buildPlannerArgs(config, read.text.trim() !== '');
 	const run = (extra: string[], prompt: string): Promise<ClaudeExit> =>
 		runClaude({
 			bin: config.claudeBin,
@@ -89,15 +88,16 @@ function checkPlan(config: Config, request: PlanRequest, plan: unknown, costUsd:
 	return validateWorkflow(file, {id: request.id, workers: Object.keys(config.workers), checkId: false});
 }
 
-function buildPlannerArgs(config: Config, systemPrompt: string): string[] {
+function buildPlannerArgs(config: Config, hasSystemPrompt: boolean): string[] {
 	const {model, tools} = config.orchestrator;
 	const args = ['-p', '--output-format', 'stream-json', '--verbose', '--tools', tools.join(','), '--json-schema', JSON.stringify(generatePlanJsonSchema())];
 	if (tools.length > 0) {
 		args.push('--allowedTools', tools.join(','));
 	}
 
-	if (systemPrompt.trim() !== '') {
-		args.push('--append-system-prompt', systemPrompt);
+	if (hasSystemPrompt) {
+		// By its path, as a worker's: a prompt of any size, never an argument past the system's limit.
+		args.push('--append-system-prompt-file', config.orchestrator.prompt);
 	}
 
 	return model ? [...args, '--model', model] : args;

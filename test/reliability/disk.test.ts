@@ -74,8 +74,9 @@ test('a full disk does not take the worker down through its log file; logging re
 	try {
 		await waitFor(async () => (await listDir(path.join(home, 'workspaces', 'coder'))).length > 0, 20_000, 'a task running');
 		await execa('sh', ['-c', `head -c 8388608 /dev/zero > ${home}/filler`], {reject: false});
-		// Tasks keep failing to start (no room for a transcript) and the loop logs each failure.
-		await new Promise(resolve => setTimeout(resolve, 3000));
+		// The loop keeps the results it cannot write and logs each try, until the log file fails too.
+		await waitFor(() => exited ?? stderr.includes('spool: cannot write the log file'), 30_000, 'the log file failing');
+		await new Promise(resolve => setTimeout(resolve, 1000));
 		expect(exited).toBeUndefined();
 		await fs.rm(path.join(home, 'filler'));
 		await waitFor(async () => exited ?? (await Promise.all(ids.map(id => resultOf(home, 'coder', id)))).every(Boolean), 40_000, 'every result once there is room');

@@ -31,7 +31,7 @@ describe('planFailure', () => {
 
 	test('every code of the table has a plan that follows its effect', () => {
 		for (const [code, {effect}] of Object.entries(ERROR_CODES) as Array<[ErrorCode, {effect: string}]>) {
-			expect([code, plan(code)]).toEqual([code, effect === 'reject' ? 'final' : effect]);
+			expect([code, plan(code)]).toEqual([code, effect === 'reject' || effect === 'wait' ? 'final' : effect]);
 		}
 	});
 });

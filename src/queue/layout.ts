@@ -36,7 +36,7 @@ export function createLayout(home: string) {
 		historyFile: (worker: string, id: string, stamp: string, extension: 'json' | 'jsonl') => path.join(home, 'results', worker, '.history', `${id}.${stamp}.${extension}`),
 		rejected: (worker: string) => path.join(home, 'rejected', worker),
 		pausedRoot: path.join(home, 'paused'),
-		pauseFile: (worker: string) => path.join(home, 'paused', `${worker}.json`),
+		pauseFile: (worker: string) => pauseFileOf(home, worker),
 		workspace: (worker: string, id: string) => path.join(home, 'workspaces', worker, id),
 		workspacesRoot: path.join(home, 'workspaces'),
 		authHomesRoot: path.join(home, 'auth-homes'),
@@ -44,4 +44,9 @@ export function createLayout(home: string) {
 		logs: path.join(home, 'logs'),
 		protectedFolders: PROTECTED_FOLDERS.map(name => path.join(home, name)),
 	};
+}
+
+/** paused/WORKER.json; also for callers that hold only the home (read before every claim, so no layout is built for it). */
+export function pauseFileOf(home: string, worker: string): string {
+	return path.join(home, 'paused', `${worker}.json`);
 }

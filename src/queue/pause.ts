@@ -3,7 +3,7 @@ import path from 'node:path';
 import {z} from 'zod';
 import {writeJsonAtomic} from './atomic-write.ts';
 import {readJsonFile} from './read-file.ts';
-import {CREDENTIAL_FILES} from './layout.ts';
+import {CREDENTIAL_FILES, pauseFileOf} from './layout.ts';
 
 /**
  * paused/WORKER.json: every loop of the worker (in every container) stops claiming while it exists.
@@ -27,7 +27,7 @@ export type Pause = z.output<typeof pauseSchema>;
 const PAUSE_VERSION = 1;
 
 export function pauseFile(home: string, worker: string): string {
-	return path.join(home, 'paused', `${worker}.json`);
+	return pauseFileOf(home, worker);
 }
 
 /** Read before every claim, and almost always absent: existsSync answers that without building an Error. */

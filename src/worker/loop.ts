@@ -6,7 +6,7 @@ import type {WorkerConfig} from '../config/schema.ts';
 import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
 import {claim as claimTask, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
-import {taskIdOf} from '../lifecycle/names.ts';
+import {taskFileName, taskIdOf} from '../lifecycle/names.ts';
 import {watchFolder, type FolderWatcher} from '../queue/folder-watch.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
 import {PendingIndex} from '../queue/pending.ts';
@@ -56,7 +56,7 @@ export class WorkerLoop {
 			logger,
 			running: () => this.#running.values(),
 			isRunning: file => [...this.#running.values()].some(running => running.claim.file === file),
-			onRequeue: id => this.#pending.add(`${id}.json`),
+			onRequeue: id => this.#pending.add(taskFileName(id)),
 		});
 	}
 

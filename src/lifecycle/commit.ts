@@ -21,13 +21,17 @@ export type CommitOutcome = 'written' | 'lease-lost';
  */
 export async function commitResult(layout: Layout, claim: Claim, result: TaskResult): Promise<CommitOutcome> {
 	const started = parseClaimName(path.basename(claim.file)).started;
+	fs.mkdirSync(layout.results(claim.worker), {recursive: true});
 	const staged = started ? runResultPath(path.dirname(claim.file), claim.id, started) : tempPathFor(layout.resultFile(claim.worker, claim.id));
-	fs.rmSync(staged, {force: true}); // An earlier try that could not finish.
-	try {
-		await writeFileDurable(staged, serializeResult(result));
-	} catch (error) {
-		fs.rmSync(staged, {force: true}); // A full disk leaves a partial file.
-		throw error;
+	// An earlier try that staged this run's result and could not place it: that durable copy is kept.
+	if (readResultFile(staged)?.runId !== result.runId) {
+		fs.rmSync(staged, {force: true});
+		try {
+			await writeFileDurable(staged, serializeResult(result));
+		} catch (error) {
+			fs.rmSync(staged, {force: true}); // A full disk leaves a partial file.
+			throw error;
+		}
 	}
 
 	crashPoint('after-temp-result');
@@ -98,7 +102,8 @@ export async function writeResult(layout: Layout, result: TaskResult): Promise<v
  */
 export function archivePreviousResult(layout: Layout, worker: string, id: string): void {
 	const resultFile = layout.resultFile(worker, id);
-	if (!fs.existsSync(resultFile)) {
+	// lstat: a dangling symlink there is an entry too, and moves aside like any other.
+	if (!fs.lstatSync(resultFile, {throwIfNoEntry: false})) {
 		return;
 	}
 

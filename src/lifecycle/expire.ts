@@ -24,7 +24,7 @@ export async function expireClaims(
 	worker: string,
 	self: string,
 	leaseMs: number,
-	options: {isRunning: (file: string) => boolean; onRequeue: (expired: Expired) => void},
+	options: {isRunning: (file: string) => boolean; onRequeue: (expired: Expired) => void; onError?: (name: string, error: Error) => void},
 	now = Date.now(),
 ): Promise<void> {
 	const mine = layout.claims(worker, self);
@@ -46,18 +46,23 @@ export async function expireClaims(
 			const stat = fs.lstatSync(file, {throwIfNoEntry: false});
 			const stale = stat !== undefined && now - stat.mtimeMs > leaseMs;
 			const entry = parseEntryName(name);
-			let out: string | undefined;
-			if ((entry.kind === 'task' || entry.kind === 'started') && stale && !options.isRunning(file)) {
-				// This loop's own folder too: a claim it no longer runs (a result it could not write) is an orphan.
-				out = fenceClaim(file, mine);
-			} else if (entry.kind === 'fenced' && owner === self && stale) {
-				out = file; // A hand-off of this loop's that could not finish yet (the task's name was taken, a full disk).
-			} else if (entry.kind === 'fenced' && ownerDead) {
-				out = fenceClaim(file, mine);
-			}
+			try {
+				let out: string | undefined;
+				if ((entry.kind === 'task' || entry.kind === 'started') && stale && !options.isRunning(file)) {
+					// This loop's own folder too: a claim it no longer runs (a result it could not write) is an orphan.
+					out = fenceClaim(file, mine);
+				} else if (entry.kind === 'fenced' && owner === self && stale) {
+					out = file; // A hand-off of this loop's that could not finish yet (the task's name was taken, a full disk).
+				} else if (entry.kind === 'fenced' && ownerDead) {
+					out = fenceClaim(file, mine);
+				}
 
-			if (out && (await finishFenced(layout, worker, out, dir)) === 'requeued') {
-				options.onRequeue({id: parseFenced(out).id, owner, ageMs: now - stat!.mtimeMs});
+				if (out && (await finishFenced(layout, worker, out, dir)) === 'requeued') {
+					options.onRequeue({id: parseFenced(out).id, owner, ageMs: now - stat!.mtimeMs});
+				}
+			} catch (error) {
+				// One entry that cannot be handed back (a name too long to fence) must not stop the sweep of the others.
+				options.onError?.(name, error as Error);
 			}
 		}
 

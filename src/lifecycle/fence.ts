@@ -34,11 +34,12 @@ export function renewLease(claim: Claim, now = new Date()): boolean {
  * Moves a claim (or a dead loop's .out file) into `intoDir`. Undefined when someone else took it first.
  * `asClaimed` drops the started mark from the name (ID@ATTEMPT.RUNID.json → ID.json): the loop that
  * requeues its own claim writes the new content next, and until then the task is as it was claimed.
+ * `as` gives the fenced file another claim name (an unsafe name too long to take the prefix).
  */
-export function fenceClaim(file: string, intoDir: string, options: {asClaimed?: boolean} = {}): string | undefined {
+export function fenceClaim(file: string, intoDir: string, options: {asClaimed?: boolean; as?: string} = {}): string | undefined {
 	const entry = parseEntryName(path.basename(file));
 	const claimName = entry.kind === 'fenced' ? entry.claimName : path.basename(file);
-	const out = fencedPath(intoDir, options.asClaimed ? taskFileName(parseClaimName(claimName).id) : claimName);
+	const out = fencedPath(intoDir, options.as ?? (options.asClaimed ? taskFileName(parseClaimName(claimName).id) : claimName));
 	try {
 		fs.renameSync(file, out);
 		return out;
@@ -57,26 +58,33 @@ export function unfenceClaim(out: string, claimFile: string): void {
 }
 
 /**
- * Moves a fenced file back to tasks/WORKER/ID.json by rename, so the task never has two names (a crash
- * between a link and an unlink would leave a second copy to be run again). A task the user dropped under
- * the same id meanwhile is never replaced: the file stays where it is and a later sweep tries again.
+ * Moves a fenced file back to tasks/WORKER/ID.json: a hard link, which never replaces an entry of that
+ * name (a task the user dropped under the same id meanwhile, even a dangling symlink), then the fenced
+ * name is removed. A crash between the two leaves one file under two names; the next try sees the task
+ * file is the same inode and only removes the fenced name. When the name is taken by another file, the
+ * fenced file stays where it is and a later sweep tries again.
  */
 export async function moveIntoQueue(source: string, taskFile: string): Promise<boolean> {
-	if (fs.existsSync(taskFile)) {
-		return false;
-	}
-
 	fs.mkdirSync(path.dirname(taskFile), {recursive: true});
 	try {
-		fs.renameSync(source, taskFile);
+		fs.linkSync(source, taskFile);
 	} catch (error) {
 		if (isErrnoCode(error, 'ENOENT')) {
 			return true; // Another sweeper finished it first.
 		}
 
-		throw error;
+		if (!isErrnoCode(error, 'EEXIST')) {
+			throw error;
+		}
+
+		const queued = fs.lstatSync(taskFile, {throwIfNoEntry: false});
+		const fenced = fs.lstatSync(source, {throwIfNoEntry: false});
+		if (!queued || !fenced || queued.ino !== fenced.ino) {
+			return false;
+		}
 	}
 
+	fs.rmSync(source, {force: true});
 	await syncDirectory(path.dirname(taskFile));
 	return true;
 }

@@ -65,6 +65,26 @@ export function parseEntryName(name: string): EntryName {
 	return name.endsWith('.tmp') ? {kind: 'temp'} : {kind: 'other'};
 }
 
+/** The task id a claim entry stands for, in any of its forms (claimed, started, fenced, its staged result). */
+export function claimIdOf(name: string): string | undefined {
+	const entry = parseEntryName(name);
+	switch (entry.kind) {
+		case 'task':
+		case 'started':
+		case 'result': {
+			return entry.id;
+		}
+
+		case 'fenced': {
+			return entry.claim.id;
+		}
+
+		default: {
+			return undefined;
+		}
+	}
+}
+
 /**
  * Only non-dot `*.json` files are tasks. Editor debris (`.x.swp`, `x~`, `.#x`, `4913`, `x.tmp`) and
  * spool's own files (dot-names) never match.

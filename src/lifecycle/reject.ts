@@ -7,7 +7,7 @@ import type {Layout} from '../queue/layout.ts';
 import {buildResult, type TaskResult} from '../queue/result.ts';
 import {writeResult} from './commit.ts';
 import {fenceClaim} from './fence.ts';
-import {checkTaskId, sanitizeTaskId, taskIdOf} from './names.ts';
+import {checkTaskId, sanitizeTaskId, taskFileName, taskIdOf} from './names.ts';
 
 /**
  * The reject transition: a claimed task that can never run is fenced like any ended claim, moved aside
@@ -23,7 +23,8 @@ export async function rejectClaim(
 	const name = path.basename(options.file);
 	const rawId = taskIdOf(name);
 	const id = checkTaskId(rawId) ? sanitizeTaskId(rawId) : rawId;
-	const out = fenceClaim(options.file, path.dirname(options.file));
+	// An unsafe id is fenced under its safe stand-in: a name near 255 bytes cannot take the .out- prefix.
+	const out = fenceClaim(options.file, path.dirname(options.file), id === rawId ? {} : {as: taskFileName(id)});
 	if (!out) {
 		return undefined;
 	}

@@ -8,8 +8,9 @@ import type {Layout} from '../queue/layout.ts';
  */
 export async function sweepTempFiles(layout: Layout, worker: string, olderThanMs: number, now = Date.now()): Promise<number> {
 	const processing = layout.processing(worker);
-	const owners = await fs.readdir(processing).catch(() => []);
-	const dirs = [layout.tasks(worker), layout.results(worker), ...owners.map(owner => path.join(processing, owner))];
+	// Only real folders: a symlink named like an owner must not lead the sweep into another folder.
+	const owners = (await fs.readdir(processing, {withFileTypes: true}).catch(() => [])).filter(entry => entry.isDirectory());
+	const dirs = [layout.tasks(worker), layout.results(worker), ...owners.map(owner => path.join(processing, owner.name))];
 	let removed = 0;
 	for (const dir of dirs) {
 		const names = await fs.readdir(dir).catch(() => []);

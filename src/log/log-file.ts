@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import {openForAppend} from '../queue/read-file.ts';
 
 /** While the log file cannot be written, up to this much of the lines logged meanwhile wait in memory. */
 export const LOG_BACKLOG_BYTES = 1024 * 1024;
@@ -43,7 +44,7 @@ export class LogFile {
 		this.#file = file;
 		this.#options = {backlogBytes: LOG_BACKLOG_BYTES, retryMs: RETRY_MS, warn: text => process.stderr.write(text), ...options};
 		try {
-			this.#fd = fs.openSync(file, 'a');
+			this.#fd = openForAppend(file);
 		} catch (error) {
 			this.#fail(error as Error);
 		}
@@ -85,7 +86,7 @@ export class LogFile {
 	#writeOut(data: string | Buffer): {unwritten: Buffer; error: Error} | undefined {
 		let rest: Buffer | undefined;
 		try {
-			this.#fd ??= fs.openSync(this.#file, 'a');
+			this.#fd ??= openForAppend(this.#file);
 			rest = typeof data === 'string' ? bytesAfter(data, fs.writeSync(this.#fd, data)) : data;
 			while (rest.length > 0) {
 				rest = rest.subarray(fs.writeSync(this.#fd, rest));

@@ -6,7 +6,7 @@ import {writeJsonAtomic} from '../queue/atomic-write.ts';
 import type {TaskError} from '../queue/error-codes.ts';
 import type {Layout} from '../queue/layout.ts';
 import {readResultFile, type TaskResult} from '../queue/result.ts';
-import {isTaskFileName, parseClaimName} from '../lifecycle/names.ts';
+import {claimIdOf} from '../lifecycle/names.ts';
 import {checkDeliverables} from '../worker/deliverables.ts';
 import type {WorkflowTask} from './definition.ts';
 import {buildTaskFile} from './prompt.ts';
@@ -97,8 +97,9 @@ export function locateTask(layout: Layout, task: Pick<TaskState, 'worker' | 'tas
 		return {where: 'pending'};
 	}
 
+	// A claim in any of its forms: being ended (.out-), or with its result staged beside it, still runs.
 	for (const owner of readdirOrEmpty(layout.processing(task.worker))) {
-		if (readdirOrEmpty(layout.claims(task.worker, owner)).some(name => isTaskFileName(name) && parseClaimName(name).id === task.taskId)) {
+		if (readdirOrEmpty(layout.claims(task.worker, owner)).some(name => claimIdOf(name) === task.taskId)) {
 			return {where: 'running'};
 		}
 	}

@@ -185,18 +185,26 @@ async function rejectStrayTasks(config: Config, layout: Layout, owner: string, l
 		}
 
 		for (const name of names) {
-			const outcome = await claimTask(layout, folder, owner, name);
-			if (outcome.kind === 'gone') {
-				continue;
-			}
+			try {
+				const outcome = await claimTask(layout, folder, owner, name);
+				if (outcome.kind === 'gone') {
+					continue;
+				}
 
-			const message = `no worker named "${folder}" in ${config.file} (workers: ${Object.keys(config.workers).join(', ')})`;
-			await rejectClaim(layout, {worker: folder, file: outcome.claim.file, owner, error: {code: 'unknown_worker', message}});
-			logger.warn({file: path.join('tasks', folder, name)}, `task rejected: ${message}`);
-			rejected++;
+				const message = `no worker named "${folder}" in ${config.file} (workers: ${Object.keys(config.workers).join(', ')})`;
+				await rejectClaim(layout, {worker: folder, file: outcome.claim.file, owner, error: {code: 'unknown_worker', message}});
+				logger.warn({file: path.join('tasks', folder, name)}, `task rejected: ${message}`);
+				rejected++;
+			} catch (error) {
+				logger.error({err: error, file: path.join('tasks', folder, name)}, 'a task in a folder that names no worker could not be rejected; it is left where it is');
+			}
 		}
 
-		await fs.rm(layout.processing(folder), {recursive: true, force: true}).catch(() => undefined);
+		// Only this orchestrator's own, now empty, folders: a claim left in one is never deleted, nor a worker's
+		// that was added to spool.yaml after this process read it.
+		for (const dir of [layout.claims(folder, owner), layout.processing(folder)]) {
+			await fs.rmdir(dir).catch(() => undefined);
+		}
 	}
 
 	return rejected;

@@ -4,6 +4,7 @@ import {createHash} from 'node:crypto';
 import {parse as parseYaml} from 'yaml';
 import {readdirOrEmpty, WORKFLOW_SUFFIXES} from './store.ts';
 import {describeNotRegular, readRegularFile} from '../queue/read-file.ts';
+import {formatBytes, TASK_LIMITS} from '../queue/task-limits.ts';
 
 /*
  * The files people drop: workflows/ID.yaml|.yml|.json|.plan.json and goals/NAME.md|.txt. spool never
@@ -70,9 +71,12 @@ export function readWorkflowFile(file: string, shown: string, now = Date.now()):
 	}
 }
 
+/** A workflow or goal larger than this is a mistake (a log, a data set), and is refused unread: the same as a task file. */
+const MAX_SOURCE_BYTES = TASK_LIMITS.maxBytes;
+
 /** A goal's or a workflow's text, or why it is not read. */
 export function readSourceFile(file: string, shown: string): {kind: 'text'; text: string; mtimeMs: number} | {kind: 'refused'; problem: string} | {kind: 'gone'} {
-	const read = readRegularFile(file);
+	const read = readRegularFile(file, {maxBytes: MAX_SOURCE_BYTES});
 	switch (read.kind) {
 		case 'file': {
 			return {kind: 'text', text: read.text, mtimeMs: read.mtimeMs};
@@ -87,7 +91,7 @@ export function readSourceFile(file: string, shown: string): {kind: 'text'; text
 		}
 
 		default: {
-			return {kind: 'refused', problem: `${shown} is too large`};
+			return {kind: 'refused', problem: `${shown} is ${formatBytes(read.size)}; a workflow or goal file may have at most ${formatBytes(MAX_SOURCE_BYTES)}`};
 		}
 	}
 }
@@ -99,8 +103,8 @@ export function readSourceFile(file: string, shown: string): {kind: 'text'; text
  */
 export function hashFiles(files: readonly string[]): string {
 	const parts = files.map(file => {
-		const read = readRegularFile(file);
-		const content = read.kind === 'file' ? read.text : read.kind === 'not-regular' ? `<${read.entry}${read.entry === 'symbolic link' ? ` ${readlinkOr(file)}` : ''}>` : '';
+		const read = readRegularFile(file, {maxBytes: MAX_SOURCE_BYTES});
+		const content = read.kind === 'file' ? read.text : read.kind === 'too-large' ? `<${read.size} bytes, ${read.mtimeMs}>` : read.kind === 'not-regular' ? `<${read.entry}${read.entry === 'symbolic link' ? ` ${readlinkOr(file)}` : ''}>` : '';
 		return `${path.basename(file)}\n${content}`;
 	});
 	return hashText(parts.join('\n'));

@@ -15,11 +15,12 @@ export type Layout = ReturnType<typeof createLayout>;
 export const CREDENTIAL_FILES = ['settings.json', '.credentials.json'] as const;
 
 /**
- * The folders of a spool home that hold credentials or spool's own state. No task cwd, context file or
+ * The folders of a spool home that hold credentials, spool's own state, or what steers it (the workers'
+ * prompts, workflows and goals, which a task could otherwise rewrite to queue work). No task cwd, context file or
  * deliverable may resolve into one of them, whatever cwdRoots says (queue/path-guard.ts). A later
  * feature that adds a state folder adds it here.
  */
-export const PROTECTED_FOLDERS = ['auth-homes', 'tasks', 'processing', 'results', 'rejected', 'paused', 'logs'] as const;
+export const PROTECTED_FOLDERS = ['auth-homes', 'tasks', 'processing', 'results', 'rejected', 'paused', 'logs', 'prompts', 'workflows', 'goals'] as const;
 
 export function createLayout(home: string) {
 	return {

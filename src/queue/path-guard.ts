@@ -20,7 +20,7 @@ export async function guardPath(wanted: string, options: {base: string; home: st
 	const home = await realpathOr(options.home);
 	const protectedHit = PROTECTED_FOLDERS.find(name => isUnder(real, path.join(home, name)));
 	if (protectedHit) {
-		return {ok: false, reason: 'protected', why: `${shown} resolves into ${protectedHit}/ of the spool home, which holds ${protectedHit === 'auth-homes' ? "the workers' credentials" : "spool's own state"}; no task may use it, whatever cwdRoots says`};
+		return {ok: false, reason: 'protected', why: `${shown} resolves into ${protectedHit}/ of the spool home, which holds ${protectedHit === 'auth-homes' ? "the workers' credentials" : ['prompts', 'workflows', 'goals'].includes(protectedHit) ? 'what steers spool' : "spool's own state"}; no task may use it, whatever cwdRoots says`};
 	}
 
 	if (isUnder(home, real)) {

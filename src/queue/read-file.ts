@@ -4,7 +4,7 @@ import {isErrnoCode} from '../errors.ts';
 /** What lies at a path, named for a person; `file` is a regular file, the only kind spool reads. */
 export type EntryKind = 'file' | 'symbolic link' | 'FIFO' | 'directory' | 'socket' | 'character device' | 'block device' | 'special file';
 
-export type FileRead = {kind: 'file'; text: string; mtimeMs: number; size: number} | {kind: 'missing'} | {kind: 'not-regular'; entry: EntryKind} | {kind: 'too-large'; size: number};
+export type FileRead = {kind: 'file'; text: string; mtimeMs: number; size: number} | {kind: 'missing'} | {kind: 'not-regular'; entry: EntryKind} | {kind: 'too-large'; size: number; mtimeMs: number};
 
 /**
  * Reads a file a person may have dropped (or replaced) without ever following a symlink or opening a
@@ -43,7 +43,7 @@ export function readRegularFile(file: string, options: {maxBytes?: number; follo
 		}
 
 		if (stat.size > (options.maxBytes ?? Number.POSITIVE_INFINITY)) {
-			return {kind: 'too-large', size: stat.size};
+			return {kind: 'too-large', size: stat.size, mtimeMs: stat.mtimeMs};
 		}
 
 		return {kind: 'file', text: fs.readFileSync(fd, 'utf8'), mtimeMs: stat.mtimeMs, size: stat.size};
@@ -100,4 +100,18 @@ export function readJsonFile(file: string, maxBytes = 1024 * 1024): unknown {
 	} catch {
 		return undefined;
 	}
+}
+
+/**
+ * Opens a file spool appends to by name, creating it, without following a symlink (ELOOP) or blocking on
+ * a FIFO (ENXIO with no reader, else refused after fstat).
+ */
+export function openForAppend(file: string): number {
+	const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK, 0o644);
+	if (!fs.fstatSync(fd).isFile()) {
+		fs.closeSync(fd);
+		throw Object.assign(new Error(`${file} is not a regular file; spool does not write into it`), {code: 'ENOTREG'});
+	}
+
+	return fd;
 }

@@ -59,6 +59,7 @@ export class LeaseKeeper {
 		try {
 			await expire(layout, worker, owner, lease, {
 				isRunning: this.#options.isRunning,
+				onError: (name, error) => logger.error({err: error, claim: name}, 'a claim could not be handed back; the sweep goes on'),
 				onRequeue: expired => {
 					logger.warn(expired, 'lease expired: task handed back to the queue');
 					this.#options.onRequeue(expired.id);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {CREDENTIAL_FILES} from '../queue/layout.ts';
+import {readRegularFile} from '../queue/read-file.ts';
 
 const SECRET_NAME = /API_KEY|AUTH_TOKEN|OAUTH_TOKEN|SECRET|PASSWORD|_TOKEN$/i;
 const MIN_SECRET_LENGTH = 8;
@@ -83,9 +84,15 @@ function readCredentials(authHome: string): string[] {
 
 		let text: string;
 		try {
-			text = fs.readFileSync(file, 'utf8');
+			// A link is the user's choice; a FIFO a task's Bash left there must not block the loop.
+			const read = readRegularFile(file, {followSymlinks: true, maxBytes: 1024 * 1024});
+			if (read.kind !== 'file') {
+				continue;
+			}
+
+			text = read.text;
 		} catch {
-			continue; // Not a file, or not readable by this worker: it cannot leak what it cannot read.
+			continue; // Not readable by this worker: it cannot leak what it cannot read.
 		}
 
 		try {

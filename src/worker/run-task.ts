@@ -3,7 +3,7 @@ import type {Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {crashPoint} from '../crash-points.ts';
 import type {Logger} from '../log/logger.ts';
-import {archivePreviousResult, lostAttempt, mayStart, reject as rejectClaim, start, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
+import {archivePreviousResult, lostAttempt, mayStart, reject as rejectClaim, requeue, start, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
 import {isObject} from '../lifecycle/claim.ts';
 import {checkTaskId} from '../lifecycle/names.ts';
 import type {TaskError} from '../queue/error-codes.ts';
@@ -15,6 +15,7 @@ import {checkDeliverables} from './deliverables.ts';
 import {classifyExit} from './outcome.ts';
 import {collectSecrets, createRedactor} from './redact.ts';
 import {runClaude} from './run-claude.ts';
+import {openForAppend} from '../queue/read-file.ts';
 import {waitForOtherRuns} from './same-id.ts';
 import {finish, handBack, settleRun} from './settle.ts';
 import {checkResultsWritable, prepareCwd} from './workspace.ts';
@@ -40,6 +41,14 @@ export type TaskEnd =
 /** Claimed file → validated task → claude run → settled. Each step calls the next; none reaches back. */
 export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcome, {kind: 'gone'}>, signal: AbortSignal): Promise<TaskEnd> {
 	const {claim} = claimed;
+	const unwritable = checkResultsWritable(context.layout, claim.worker);
+	if (unwritable) {
+		// Running now would pay for a result, and rejecting would move a file, with nowhere to write the
+		// result: the task waits as it came, its attempt not counted.
+		const outcome = await requeue(context.layout, claim, undefined);
+		return outcome === 'requeued' ? {kind: 'blocked', error: unwritable} : {kind: 'fenced'};
+	}
+
 	const task = claimed.kind === 'bad' ? claimed.error : checkClaim(claim);
 	if ('code' in task) {
 		return reject(context, claim, task);
@@ -65,13 +74,6 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 
 	if (!(await waitForOtherRuns(context.layout, claim, signal, () => context.logger.info('the same id runs in another loop: this task waits for that run to end')))) {
 		return handBack(context, claim, history);
-	}
-
-	const unwritable = checkResultsWritable(context.layout, claim.worker);
-	if (unwritable) {
-		// Running now would pay for a result that has nowhere to go: the task waits, its attempt not counted.
-		const end = await handBack(context, claim, history);
-		return end.kind === 'released' ? {kind: 'blocked', error: unwritable} : end;
 	}
 
 	if (!(await start(claim))) {
@@ -162,7 +164,12 @@ async function reject(context: TaskContext, claim: Claim, error: TaskError): Pro
 /** The transcript is for people to follow; a line that cannot be written (results/ gone, a full disk) must not cost the run. */
 function writeAttemptLine(context: TaskContext, file: string, line: Record<string, unknown>): void {
 	try {
-		fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
+		const fd = openForAppend(file);
+		try {
+			fs.writeFileSync(fd, `${JSON.stringify(line)}\n`);
+		} finally {
+			fs.closeSync(fd);
+		}
 	} catch (error) {
 		context.logger.warn({err: error, file}, 'cannot write the transcript; the run goes on');
 	}

@@ -31,7 +31,7 @@ export async function waitForOtherRuns(layout: Layout, claim: Claim, signal: Abo
 }
 
 /**
- * A claim of this id in another loop's folder that started or is being ended, or that is not started
+ * A claim of this id in another loop's folder that started or is being committed, or that is not started
  * yet and belongs to a loop whose name sorts first: two loops that each hold one unstarted claim of
  * the id never wait for each other. A few small readdirs.
  */
@@ -40,7 +40,12 @@ function isRunningElsewhere(layout: Layout, claim: Claim): boolean {
 		const dir = layout.claims(claim.worker, owner);
 		for (const name of readdirOrEmpty(dir)) {
 			const entry = parseEntryName(name);
-			const blocks = (entry.kind === 'started' && entry.id === claim.id) || (entry.kind === 'fenced' && entry.claim.id === claim.id) || (entry.kind === 'task' && entry.id === claim.id && owner < claim.owner);
+			// A fenced claim under its started name is a commit in progress; one under `ID.json` is a requeue
+			// waiting for the name this claim took, which must not be waited for (it waits for this one).
+			const blocks =
+				(entry.kind === 'started' && entry.id === claim.id)
+				|| (entry.kind === 'fenced' && entry.claim.id === claim.id && entry.claim.started !== undefined)
+				|| (entry.kind === 'task' && entry.id === claim.id && owner < claim.owner);
 			if (blocks && path.join(dir, name) !== claim.file) {
 				return true;
 			}

@@ -54,7 +54,8 @@ export async function settleRun(context: TaskContext, claim: Claim, history: Att
 
 /** The task goes back to the queue as it came, its attempt not counted. */
 export async function handBack(context: TaskContext, claim: Claim, history: AttemptRecord[]): Promise<TaskEnd> {
-	const content = history.length > 0 ? {...(claim.raw as object), history} : claim.raw;
+	// A claim never parsed (raw undefined: not a file, too large) goes back as it is, unread.
+	const content = history.length > 0 && claim.raw !== undefined ? {...(claim.raw as object), history} : claim.raw;
 	const outcome = await requeue(context.layout, claim, content);
 	context.logger.info({outcome}, 'task handed back to the queue');
 	return outcome === 'requeued' ? {kind: 'released'} : {kind: 'fenced'};

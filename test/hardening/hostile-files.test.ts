@@ -122,6 +122,26 @@ test('a valid JSON task that is not an object is rejected as "expected an object
 	expect(await waitFor(() => resultOf(home, 'coder', 'array'), 20_000, 'array')).toMatchObject({status: 'rejected', error: {code: 'invalid_task', message: 'the task must be a JSON object such as {"prompt": "..."}; this file holds an array ([{"prompt":"hi"}])'}});
 });
 
+test('a FIFO or symlink where a transcript goes is neither opened nor written through; a 250-byte name is rejected', async () => {
+	await fs.mkdir(path.join(home, 'results', 'coder'), {recursive: true});
+	await execa('mkfifo', [path.join(home, 'results', 'coder', 'piped.jsonl')]);
+	await fs.symlink(outside.secret, path.join(home, 'results', 'coder', 'linked.jsonl'));
+	await dropTask(home, 'coder', 'piped', {prompt: 'hello'});
+	await dropTask(home, 'coder', 'linked', {prompt: 'hello'});
+	for (const id of ['piped', 'linked']) {
+		expect(await waitFor(() => resultOf(home, 'coder', id), 20_000, id)).toMatchObject({status: 'succeeded'});
+	}
+
+	expect(await fs.readFile(outside.secret, 'utf8')).toBe('TOPSECRET-first-bytes');
+	const long = `${'x'.repeat(245)}.json`;
+	await fs.writeFile(path.join(home, 'tasks', 'coder', long), '{"prompt": "hi"}');
+	const sanitized = `${'x'.repeat(100)}`;
+	const result = await waitFor(() => resultOf(home, 'coder', sanitized), 20_000, 'the long name rejected');
+	expect(result).toMatchObject({status: 'rejected', error: {code: 'invalid_id'}});
+	expect(await fs.readFile(path.join(home, 'rejected', 'coder', long), 'utf8')).toBe('{"prompt": "hi"}');
+	await expectGoodTaskRuns('after-transcripts');
+});
+
 test('SIGTERM still stops the loop promptly after all of the above', async () => {
 	await execa('mkfifo', [path.join(home, 'tasks', 'coder', 'last-pipe.json')]);
 	await waitFor(() => resultOf(home, 'coder', 'last-pipe'), 20_000, 'rejected');

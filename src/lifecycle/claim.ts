@@ -5,6 +5,7 @@ import {isErrnoCode} from '../errors.ts';
 import type {TaskError} from '../queue/error-codes.ts';
 import {syncDirectory} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
+import {isObject} from '../queue/read-file.ts';
 import {checkDepth, readTaskFile} from '../queue/task-limits.ts';
 import type {AttemptRecord} from '../queue/task-schema.ts';
 import {adoptForeignClaim} from './adopt-claim.ts';
@@ -133,8 +134,4 @@ function touchEntry(file: string, at: Date): boolean {
 
 		throw error;
 	}
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -21,8 +21,12 @@ export type CommitOutcome = 'written' | 'lease-lost';
  */
 export async function commitResult(layout: Layout, claim: Claim, result: TaskResult): Promise<CommitOutcome> {
 	const started = parseClaimName(path.basename(claim.file)).started;
-	fs.mkdirSync(layout.results(claim.worker), {recursive: true});
 	const staged = started ? runResultPath(path.dirname(claim.file), claim.id, started) : tempPathFor(layout.resultFile(claim.worker, claim.id));
+	if (!started) {
+		// Only then does the staged file lie in results/, which placeResult would re-create too late.
+		fs.mkdirSync(layout.results(claim.worker), {recursive: true});
+	}
+
 	// An earlier try that staged this run's result and could not place it: that durable copy is kept.
 	if (readResultFile(staged)?.runId !== result.runId) {
 		fs.rmSync(staged, {force: true});

@@ -3,9 +3,9 @@ import path from 'node:path';
 import {writeJsonAtomic} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
 import {readResultFile} from '../queue/result.ts';
-import {readJsonFile} from '../queue/read-file.ts';
+import {isObject, readdirOrEmpty, readJsonFile} from '../queue/read-file.ts';
 import {TASK_LIMITS} from '../queue/task-limits.ts';
-import {isObject, lostAttempt} from './claim.ts';
+import {lostAttempt} from './claim.ts';
 import {placeResult} from './commit.ts';
 import {fenceClaim, moveIntoQueue} from './fence.ts';
 import {parseEntryName, runResultPath, type ClaimName, type Started} from './names.ts';
@@ -171,12 +171,4 @@ function startedContent(content: Record<string, unknown>, started: Started): Rec
 	const {runId: previous, history, ...fields} = content;
 	const records = [...(Array.isArray(history) ? history : []), ...(previous === undefined ? [] : [lostAttempt(started.attempt - 1)])];
 	return {...fields, ...(records.length > 0 ? {history: records} : {}), attempts: started.attempt, runId: started.runId};
-}
-
-function readdirOrEmpty(dir: string): string[] {
-	try {
-		return fs.readdirSync(dir);
-	} catch {
-		return [];
-	}
 }

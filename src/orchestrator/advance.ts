@@ -12,8 +12,8 @@ import type {WorkflowTask} from './definition.ts';
 import {buildTaskFile} from './prompt.ts';
 import {markWorkflowFinished, writeState, type RunningState} from './state.ts';
 import {decideStep, type Observation, type StepDecision} from './step.ts';
-import {readdirOrEmpty, type WorkflowLayout} from './store.ts';
-import {entryKindAt} from '../queue/read-file.ts';
+import type {WorkflowLayout} from './store.ts';
+import {entryKindAt, readdirOrEmpty} from '../queue/read-file.ts';
 import {summarizeState, writeWorkflowResult} from './summary.ts';
 import {markFailed, markQueued, spentUsd, type TaskState} from './task-state.ts';
 

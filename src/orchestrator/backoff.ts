@@ -1,3 +1,5 @@
+import {doublingMs} from '../worker/failure-policy.ts';
+
 /**
  * A step that throws is tried again after a backoff, never on every scan: a workflow whose state cannot
  * be read, or whose step keeps failing, would otherwise cost a stack trace (and the work before it)
@@ -9,7 +11,7 @@ export const BACKOFF_MAX_MS = 5 * 60_000;
 
 /** The wait after the `failures`-th failure in a row: 1 s, 2 s, 4 s... up to 5 min. */
 export function backoffDelayMs(failures: number): number {
-	return Math.min(BACKOFF_FIRST_MS * 2 ** Math.max(failures - 1, 0), BACKOFF_MAX_MS);
+	return doublingMs(failures, BACKOFF_FIRST_MS, BACKOFF_MAX_MS);
 }
 
 export type Retry = {failures: number; delayMs: number; retryAt: number};

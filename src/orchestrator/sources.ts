@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {createHash} from 'node:crypto';
 import {parse as parseYaml} from 'yaml';
-import {readdirOrEmpty, WORKFLOW_SUFFIXES} from './store.ts';
-import {describeNotRegular, readRegularFile} from '../queue/read-file.ts';
+import {WORKFLOW_SUFFIXES} from './store.ts';
+import {describeNotRegular, readdirOrEmpty, readLinkTarget, readRegularFile} from '../queue/read-file.ts';
 import {formatBytes, TASK_LIMITS} from '../queue/task-limits.ts';
 
 /*
@@ -104,7 +104,7 @@ export function readSourceFile(file: string, shown: string): {kind: 'text'; text
 export function hashFiles(files: readonly string[]): string {
 	const parts = files.map(file => {
 		const read = readRegularFile(file, {maxBytes: MAX_SOURCE_BYTES});
-		const content = read.kind === 'file' ? read.text : read.kind === 'too-large' ? `<${read.size} bytes, ${read.mtimeMs}>` : read.kind === 'not-regular' ? `<${read.entry}${read.entry === 'symbolic link' ? ` ${readlinkOr(file)}` : ''}>` : '';
+		const content = read.kind === 'file' ? read.text : read.kind === 'too-large' ? `<${read.size} bytes, ${read.mtimeMs}>` : read.kind === 'not-regular' ? `<${read.entry}${read.entry === 'symbolic link' ? ` ${readLinkTarget(file) ?? ''}` : ''}>` : '';
 		return `${path.basename(file)}\n${content}`;
 	});
 	return hashText(parts.join('\n'));
@@ -120,13 +120,5 @@ export function changedAtMs(file: string): number | undefined {
 		return fs.lstatSync(file).mtimeMs;
 	} catch {
 		return undefined;
-	}
-}
-
-function readlinkOr(file: string): string {
-	try {
-		return fs.readlinkSync(file);
-	} catch {
-		return '';
 	}
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import {z} from 'zod';
 import {isErrnoCode} from '../errors.ts';
 import {syncDirectory, tempPathFor} from '../queue/atomic-write.ts';
-import {entryKindAt} from '../queue/read-file.ts';
+import {entryKindAt, readdirOrEmpty} from '../queue/read-file.ts';
 
 /**
  * Where the orchestrator's files live in a spool home (the queue's own folders are in queue/layout.ts):
@@ -96,12 +96,4 @@ export async function writeJsonExclusive(file: string, value: unknown): Promise<
 
 	await syncDirectory(path.dirname(file));
 	return true;
-}
-
-export function readdirOrEmpty(dir: string): string[] {
-	try {
-		return fs.readdirSync(dir);
-	} catch {
-		return [];
-	}
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {isTaskFileName} from '../lifecycle/names.ts';
+import {isObject} from './read-file.ts';
 import {checkDepth, readTaskFile} from './task-limits.ts';
 
 /** Whether a pending file can be claimed now: it parses (or stayed unparsable past the grace), and no retry backoff holds it. */
@@ -158,7 +159,7 @@ export class PendingIndex {
 	 * task was first seen shows as a failure in the future: the wait is then at most the backoff itself.
 	 */
 	#retryWait(name: string, parsed: unknown, now: number, monotonic: number): number {
-		const {retryAt, history} = (isRecord(parsed) ? parsed : {}) as {retryAt?: unknown; history?: unknown};
+		const {retryAt, history} = (isObject(parsed) ? parsed : {}) as {retryAt?: unknown; history?: unknown};
 		const due = typeof retryAt === 'string' ? Date.parse(retryAt) : Number.NaN;
 		if (!(due > now) && !this.#due.has(name)) {
 			return 0;
@@ -189,8 +190,4 @@ export class PendingIndex {
 
 		return now - waiting.since >= graceMs;
 	}
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

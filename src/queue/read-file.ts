@@ -67,15 +67,16 @@ export function entryKindAt(file: string): EntryKind | undefined {
 
 /** "workflows/x.json is a FIFO, not a regular file; spool never opens it"; a symlink's target is named (read from the link, not followed). */
 export function describeNotRegular(shown: string, entry: EntryKind, file?: string): string {
-	const target = entry === 'symbolic link' && file ? ` to ${JSON.stringify(readLinkOrUnknown(file))}` : '';
+	const target = entry === 'symbolic link' && file ? ` to ${JSON.stringify(readLinkTarget(file) ?? '?')}` : '';
 	return `${shown} is a ${entry}${target}, not a regular file; spool never ${entry === 'symbolic link' ? 'follows one' : 'opens it'}`;
 }
 
-function readLinkOrUnknown(file: string): string {
+/** What a symlink names, read from the link itself (never followed); undefined when it cannot be read. */
+export function readLinkTarget(file: string): string | undefined {
 	try {
 		return fs.readlinkSync(file);
 	} catch {
-		return '?';
+		return undefined;
 	}
 }
 
@@ -114,4 +115,18 @@ export function openForAppend(file: string): number {
 	}
 
 	return fd;
+}
+
+/** A folder's entry names; none when it does not exist (yet) or cannot be read. */
+export function readdirOrEmpty(dir: string): string[] {
+	try {
+		return fs.readdirSync(dir);
+	} catch {
+		return [];
+	}
+}
+
+/** A JSON value that is an object, not null or an array: the shape every record spool reads must have. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -14,7 +14,7 @@ export const TASK_LIMITS = {
 } as const;
 
 /** What reading a task file by name found. Non-regular entries are reported, never opened. */
-export type TaskFileRead = {kind: 'text'; text: string; size: number; mtimeMs: number} | {kind: 'bad'; error: TaskError; size: number; mtimeMs: number} | {kind: 'gone'};
+export type TaskFileRead = {kind: 'text'; text: string; size: number; mtimeMs: number} | {kind: 'bad'; error: TaskError} | {kind: 'gone'};
 
 /** Reads a task file the safe way (read-file.ts), within the size limit. */
 export function readTaskFile(file: string, shownAs: string): TaskFileRead {
@@ -29,11 +29,11 @@ export function readTaskFile(file: string, shownAs: string): TaskFileRead {
 		}
 
 		case 'too-large': {
-			return {kind: 'bad', error: tooLarge(shownAs, read.size), size: read.size, mtimeMs: 0};
+			return {kind: 'bad', error: tooLarge(shownAs, read.size)};
 		}
 
 		case 'not-regular': {
-			return {kind: 'bad', error: {code: 'not_a_file', message: describeNotRegular(shownAs, read.entry, file)}, size: 0, mtimeMs: 0};
+			return {kind: 'bad', error: {code: 'not_a_file', message: describeNotRegular(shownAs, read.entry, file)}};
 		}
 	}
 }

@@ -16,8 +16,12 @@ export function planFailure(error: TaskError): FailurePlan {
 	return effect === 'pause-auth' || effect === 'pause-rate' || effect === 'retry' ? {kind: effect} : {kind: 'final'};
 }
 
-/** Exponential backoff with jitter: base * 2^(attempt-1), capped, then scaled by a random 50–100 %. */
+/** The n-th wait of a doubling backoff: base * 2^(n-1), capped at max. Every backoff in spool is one. */
+export function doublingMs(step: number, baseMs: number, maxMs: number): number {
+	return Math.min(maxMs, baseMs * 2 ** Math.max(0, step - 1));
+}
+
+/** A task's retry backoff: the doubling wait for its attempt, scaled by a random 50–100 % (jitter). */
 export function backoffMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
-	const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-	return Math.round(exponential * (0.5 + random() / 2));
+	return Math.round(doublingMs(attempt, baseMs, maxMs) * (0.5 + random() / 2));
 }

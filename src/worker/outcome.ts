@@ -1,4 +1,5 @@
 import {isErrorCode, type ErrorCode, type TaskError} from '../queue/error-codes.ts';
+import {isObject} from '../queue/read-file.ts';
 import type {TaskResult} from '../queue/result.ts';
 import type {ClaudeExit} from './run-claude.ts';
 
@@ -17,7 +18,7 @@ export function classifyExit(exit: ClaudeExit): Outcome {
 		result: typeof final?.result === 'string' ? final.result : null,
 		sessionId: exit.sessionId,
 		costUsd: typeof final?.total_cost_usd === 'number' ? final.total_cost_usd : 0,
-		usage: isRecord(final?.usage) ? final.usage : null,
+		usage: isObject(final?.usage) ? final.usage : null,
 		numTurns: typeof final?.num_turns === 'number' ? final.num_turns : null,
 		exitCode: exit.exitCode,
 		signal: exit.signal,
@@ -103,8 +104,4 @@ function apiErrorCode(status: number): ErrorCode {
 	}
 
 	return 'api_error';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,7 +4,7 @@ import type {WorkerConfig} from '../config/schema.ts';
 import {crashPoint} from '../crash-points.ts';
 import type {Logger} from '../log/logger.ts';
 import {archivePreviousResult, lostAttempt, mayStart, reject as rejectClaim, requeue, start, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
-import {isObject} from '../lifecycle/claim.ts';
+import {isObject} from '../queue/read-file.ts';
 import {checkTaskId} from '../lifecycle/names.ts';
 import type {TaskError} from '../queue/error-codes.ts';
 import type {Layout} from '../queue/layout.ts';

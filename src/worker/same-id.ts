@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {Claim} from '../lifecycle/index.ts';
 import {parseEntryName} from '../lifecycle/names.ts';
 import type {Layout} from '../queue/layout.ts';
+import {readdirOrEmpty} from '../queue/read-file.ts';
 
 /** How often a claim whose id runs in another loop looks again. */
 const POLL_MS = 250;
@@ -53,12 +53,4 @@ function isRunningElsewhere(layout: Layout, claim: Claim): boolean {
 	}
 
 	return false;
-}
-
-function readdirOrEmpty(dir: string): string[] {
-	try {
-		return fs.readdirSync(dir);
-	} catch {
-		return [];
-	}
 }

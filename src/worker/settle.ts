@@ -3,7 +3,7 @@ import {commit, mayRetry, requeue, type Claim} from '../lifecycle/index.ts';
 import {fingerprintAuthHome, writePause} from '../queue/pause.ts';
 import type {TaskResult} from '../queue/result.ts';
 import type {AttemptRecord} from '../queue/task-schema.ts';
-import {backoffMs, planFailure} from './failure-policy.ts';
+import {backoffMs, doublingMs, planFailure} from './failure-policy.ts';
 import type {ClaudeExit} from './run-claude.ts';
 import type {TaskContext, TaskEnd} from './run-task.ts';
 
@@ -78,7 +78,7 @@ export async function finish(context: TaskContext, claim: Claim, result: TaskRes
 
 			break;
 		} catch (error) {
-			const waitMs = Math.min(COMMIT_RETRY_MS.max, COMMIT_RETRY_MS.first * 2 ** tries);
+			const waitMs = doublingMs(tries + 1, COMMIT_RETRY_MS.first, COMMIT_RETRY_MS.max);
 			context.logger.error({err: error, status: result.status, retryInMs: waitMs}, `the result cannot be written yet (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); it is kept and written once it can`);
 			await sleep(waitMs, undefined, {signal}).catch(() => undefined);
 			if (signal.aborted) {

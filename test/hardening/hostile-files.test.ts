@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {dropTask, FAKE_CLAUDE, listDir, makeHome, resultOf, spool, waitFor} from '../helpers/home.ts';
+import {dropTask, expectStillServing, FAKE_CLAUDE, listDir, makeHome, resultOf, spool, waitFor} from '../helpers/home.ts';
 
 // Issue 11, part 2, cases 2, 5 (the task file's side) and 9: entries a user (or an attacker) can put in
 // tasks/ that are no task spool can run. Each is rejected with a code of its own, never opened or
@@ -32,11 +32,6 @@ afterAll(async () => {
 	await fs.rm(outside.dir, {recursive: true, force: true});
 });
 
-async function expectGoodTaskRuns(id: string): Promise<void> {
-	await dropTask(home, 'coder', id, {prompt: `still serving after ${id}`});
-	expect(await waitFor(() => resultOf(home, 'coder', id), 20_000, id)).toMatchObject({status: 'succeeded'});
-}
-
 async function everythingSpoolWrote(): Promise<string> {
 	let text = '';
 	for (const folder of ['results', 'rejected', 'processing', 'logs']) {
@@ -57,7 +52,7 @@ describe('entries in tasks/ that are no regular file', () => {
 		expect(result).toMatchObject({status: 'rejected', error: {code: 'not_a_file'}, rejectedFile: 'rejected/coder/pipe.json'});
 		expect(result.error.message).toBe('tasks/coder/pipe.json is a FIFO, not a regular file; spool never opens it');
 		expect((await fs.lstat(path.join(home, 'rejected', 'coder', 'pipe.json'))).isFIFO()).toBe(true);
-		await expectGoodTaskRuns('after-fifo');
+		await expectStillServing(home, 'coder', 'after-fifo', {timeoutMs: 20_000});
 	});
 
 	test('a symlink to a file outside is rejected as a symlink: its target is neither read nor touched', async () => {
@@ -68,7 +63,7 @@ describe('entries in tasks/ that are no regular file', () => {
 		expect((await fs.stat(outside.secret)).mtime.toISOString()).toBe('2020-01-01T00:00:00.000Z');
 		expect((await fs.lstat(path.join(home, 'rejected', 'coder', 'link.json'))).isSymbolicLink()).toBe(true);
 		expect(await everythingSpoolWrote()).not.toContain('TOPSECRET');
-		await expectGoodTaskRuns('after-symlink');
+		await expectStillServing(home, 'coder', 'after-symlink', {timeoutMs: 20_000});
 	});
 
 	test('a relative symlink and a folder named x.json are rejected, and nothing dangles in processing/', async () => {
@@ -80,7 +75,7 @@ describe('entries in tasks/ that are no regular file', () => {
 		const owners = await listDir(path.join(home, 'processing', 'coder'));
 		const left = (await Promise.all(owners.map(async owner => listDir(path.join(home, 'processing', 'coder', owner))))).flat();
 		expect(left).toEqual([]);
-		await expectGoodTaskRuns('after-links');
+		await expectStillServing(home, 'coder', 'after-links', {timeoutMs: 20_000});
 	});
 });
 
@@ -96,7 +91,7 @@ describe('task files past the limits', () => {
 		await new Promise(resolve => setTimeout(resolve, 2000));
 		// Clock ticks are 10 ms: under 40 ticks in 2 s is under 20 % of a core (it was 63 %).
 		expect((await ticks()) - before).toBeLessThan(40);
-		await expectGoodTaskRuns('after-giant');
+		await expectStillServing(home, 'coder', 'after-giant', {timeoutMs: 20_000});
 	});
 
 	test('metadata or a prompt nested 100,000 deep is rejected before claude runs, once', async () => {
@@ -111,7 +106,7 @@ describe('task files past the limits', () => {
 		}
 
 		expect(await listDir(path.join(home, 'tasks', 'coder'))).toEqual([]);
-		await expectGoodTaskRuns('after-deep');
+		await expectStillServing(home, 'coder', 'after-deep', {timeoutMs: 20_000});
 	});
 });
 
@@ -139,7 +134,7 @@ test('a FIFO or symlink where a transcript goes is neither opened nor written th
 	const result = await waitFor(() => resultOf(home, 'coder', sanitized), 20_000, 'the long name rejected');
 	expect(result).toMatchObject({status: 'rejected', error: {code: 'invalid_id'}});
 	expect(await fs.readFile(path.join(home, 'rejected', 'coder', long), 'utf8')).toBe('{"prompt": "hi"}');
-	await expectGoodTaskRuns('after-transcripts');
+	await expectStillServing(home, 'coder', 'after-transcripts', {timeoutMs: 20_000});
 });
 
 test('SIGTERM still stops the loop promptly after all of the above', async () => {

@@ -92,3 +92,10 @@ export async function waitFor<T>(probe: () => Promise<T> | T, timeoutMs = 20_000
 export async function listDir(dir: string): Promise<string[]> {
 	return (await fs.readdir(dir).catch(() => [])).sort();
 }
+
+/** Drops one more task and waits for it to succeed: the loop kept serving after whatever came before. */
+export async function expectStillServing(home: string, worker: string, id: string, options: {prompt?: string; timeoutMs?: number} = {}): Promise<void> {
+	const {expect} = await import('vitest');
+	await dropTask(home, worker, id, {prompt: options.prompt ?? `still serving after ${id}`});
+	expect(await waitFor(() => resultOf(home, worker, id), options.timeoutMs ?? 30_000, id)).toMatchObject({status: 'succeeded'});
+}

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type FakeApi} from '../fixtures/fake-api.ts';
-import {apiEnv, dropTask, FAKE_CLAUDE, listDir, makeHome, resultOf, spool, waitFor} from '../helpers/home.ts';
+import {apiEnv, dropTask, expectStillServing, FAKE_CLAUDE, listDir, makeHome, resultOf, spool, waitFor} from '../helpers/home.ts';
 
 const MiB = 1024 * 1024;
 const LINE_LIMIT = 16 * MiB;
@@ -49,8 +49,7 @@ describe('a line of CLI output over the line limit', () => {
 			// Picked out: a failure would print the 20 MB answer.
 			expect({status: result.status, attempts: result.attempts, resultBytes: result.result?.length ?? 0, code: result.error?.code}).toEqual({status: 'failed', attempts: 1, resultBytes: 0, code: 'output_too_large'});
 			expect(result.error.message).toMatch(/^claude's last line of output was \d+ bytes, over the limit of 16777216 bytes spool reads per line/);
-			await dropTask(home, 'coder', 'after', {prompt: 'still serving'});
-			expect(await waitFor(() => resultOf(home, 'coder', 'after'), 30_000, 'result')).toMatchObject({status: 'succeeded'});
+			await expectStillServing(home, 'coder', 'after', {prompt: 'still serving'});
 		} finally {
 			loop.kill('SIGTERM');
 			await loop;
@@ -139,8 +138,7 @@ describe('values too large for one argument of claude', () => {
 			expect(result.error.message).toMatch(/^jsonSchema: 2\d{5} bytes as JSON, over the 131071 bytes one argument can hold/);
 			expect(await listDir(path.join(home, 'rejected', 'coder'))).toEqual(['huge-schema.json']);
 			expect(api.requests.length).toBe(before);
-			await dropTask(home, 'coder', 'after', {prompt: 'still serving'});
-			expect(await waitFor(() => resultOf(home, 'coder', 'after'), 30_000, 'result')).toMatchObject({status: 'succeeded'});
+			await expectStillServing(home, 'coder', 'after', {prompt: 'still serving'});
 		} finally {
 			loop.kill('SIGTERM');
 			await loop;

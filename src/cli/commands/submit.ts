@@ -1,11 +1,7 @@
-import fs from 'node:fs/promises';
-import {randomBytes} from 'node:crypto';
-import {getWorker, loadConfig} from '../../config/load.ts';
-import {SpoolError} from '../../errors.ts';
-import {writeJsonAtomic} from '../../queue/atomic-write.ts';
+import {loadConfig} from '../../config/load.ts';
+import {parseDuration} from '../../config/duration.ts';
+import {submitTask} from '../../control/submit.ts';
 import {createLayout} from '../../queue/layout.ts';
-import {checkTaskId} from '../../lifecycle/names.ts';
-import {validateTask} from '../../queue/task-schema.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {readFileOption} from '../read-file-option.ts';
 import {waitForResult} from '../wait-for-result.ts';
@@ -22,6 +18,9 @@ Options:
   --cwd DIR         where claude runs (must lie under cwdRoots)
   --timeout T       wall-clock limit, e.g. 10m
   --max-turns N     passed to claude as --max-turns
+  --priority N      higher runs first (default 0)
+  --delay D         not claimed before D from now, e.g. 10m
+  --not-before TIME not claimed before TIME (ISO, e.g. 2026-12-01T18:00:00Z)
   --wait            wait for the result, print its text; exit 0 if it succeeded, 1 if not
 Prints the task id.`,
 	async run(args) {
@@ -32,6 +31,9 @@ Prints the task id.`,
 			cwd: {type: 'string'},
 			timeout: {type: 'string'},
 			'max-turns': {type: 'string'},
+			priority: {type: 'string'},
+			delay: {type: 'string'},
+			'not-before': {type: 'string'},
 			wait: {type: 'boolean'},
 		});
 		const [worker, prompt, ...extra] = positionals;
@@ -43,46 +45,56 @@ Prints the task id.`,
 			throw new CliUsageError('give the prompt either as one argument or with --file F');
 		}
 
-		const config = loadConfig();
-		getWorker(config, worker);
-		const id = values.id ?? newTaskId();
-		const unsafe = checkTaskId(id);
-		if (unsafe) {
-			throw new SpoolError('invalid_id', unsafe);
+		if (values.delay !== undefined && values['not-before'] !== undefined) {
+			throw new CliUsageError('give --delay or --not-before, not both');
 		}
 
+		const config = loadConfig();
 		const task = {
 			prompt: prompt ?? (await readFileOption(values.file!, 'prompt_unreadable')),
 			...(values.model ? {model: values.model} : {}),
 			...(values.cwd ? {cwd: values.cwd} : {}),
 			...(values.timeout ? {timeout: values.timeout} : {}),
 			...(values['max-turns'] ? {maxTurns: Number(values['max-turns'])} : {}),
+			...(values.priority === undefined ? {} : {priority: readInteger(values.priority, '--priority')}),
+			...(values.delay === undefined ? {} : {notBefore: new Date(Date.now() + readDelay(values.delay)).toISOString()}),
+			...(values['not-before'] === undefined ? {} : {notBefore: readTime(values['not-before'])}),
 		};
-		const checked = validateTask(task);
-		if (!checked.ok) {
-			throw new SpoolError('invalid_task', checked.problems.join('; '));
-		}
-
-		const layout = createLayout(config.home);
-		const file = `${layout.tasks(worker)}/${id}.json`;
-		await fs.mkdir(layout.tasks(worker), {recursive: true});
-		if (await fs.stat(file).catch(() => undefined)) {
-			throw new SpoolError('task_exists', `${file} is already queued`);
-		}
-
-		await writeJsonAtomic(file, task);
+		const {id} = await submitTask(config, worker, task, values.id);
 		console.log(id);
 		if (!values.wait) {
 			return 0;
 		}
 
-		const result = await waitForResult(layout.resultFile(worker, id));
+		const result = await waitForResult(createLayout(config.home).resultFile(worker, id));
 		console.log(result.status === 'succeeded' ? (result.result ?? '') : `${result.status}: ${result.error?.message ?? ''}`);
 		return result.status === 'succeeded' ? 0 : 1;
 	},
 };
 
-/** Time-ordered, so the folder's name order is the order of submission. */
-function newTaskId(): string {
-	return `${new Date().toISOString().replace(/[-:]/g, '').replace('.', '-').replace('Z', '')}-${randomBytes(3).toString('hex')}`;
+function readInteger(text: string, option: string): number {
+	if (!/^-?\d+$/.test(text.trim())) {
+		throw new CliUsageError(`${option} must be a whole number such as 5 or -1; got "${text}"`);
+	}
+
+	return Number(text);
+}
+
+function readDelay(text: string): number {
+	const ms = parseDuration(text);
+	if (ms === undefined) {
+		throw new CliUsageError(`--delay must be a duration such as "30s", "10m" or "2h"; got "${text}"`);
+	}
+
+	return ms;
+}
+
+/** An ISO time as given, or any time Date reads (a local "2026-12-01 18:00"), written as ISO. */
+function readTime(text: string): string {
+	const time = Date.parse(text);
+	if (Number.isNaN(time)) {
+		throw new CliUsageError(`--not-before must be a time such as "2026-12-01T18:00:00Z"; got "${text}"`);
+	}
+
+	return new Date(time).toISOString();
 }

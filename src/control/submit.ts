@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import {randomBytes} from 'node:crypto';
+import {getWorker, type Config} from '../config/load.ts';
+import {isErrnoCode, SpoolError} from '../errors.ts';
+import {syncDirectory, tempPathFor, writeFileDurable} from '../queue/atomic-write.ts';
+import {createLayout} from '../queue/layout.ts';
+import {checkTaskId} from '../lifecycle/names.ts';
+import {validateTask, type TaskInput} from '../queue/task-schema.ts';
+
+export type Submitted = {worker: string; id: string; file: string};
+
+/**
+ * Queues a task: validates it as a loop would, then writes tasks/WORKER/ID.json atomically and never over
+ * a task already there (a link of a durable temp file, which fails on an existing name). The CLI's
+ * `submit` and the MCP server's `submit` tool both come here.
+ */
+export async function submitTask(config: Config, worker: string, task: TaskInput, id = newTaskId()): Promise<Submitted> {
+	getWorker(config, worker);
+	const unsafe = checkTaskId(id);
+	if (unsafe) {
+		throw new SpoolError('invalid_id', unsafe);
+	}
+
+	const checked = validateTask(task);
+	if (!checked.ok) {
+		throw new SpoolError('invalid_task', checked.problems.join('; '));
+	}
+
+	const layout = createLayout(config.home);
+	const file = layout.taskFile(worker, id);
+	fs.mkdirSync(layout.tasks(worker), {recursive: true});
+	const temp = tempPathFor(file);
+	try {
+		await writeFileDurable(temp, `${JSON.stringify(task, null, 2)}\n`);
+		fs.linkSync(temp, file);
+	} catch (error) {
+		if (isErrnoCode(error, 'EEXIST')) {
+			throw new SpoolError('task_exists', `${file} is already queued`);
+		}
+
+		throw error;
+	} finally {
+		fs.rmSync(temp, {force: true});
+	}
+
+	await syncDirectory(layout.tasks(worker));
+	return {worker, id, file};
+}
+
+/** Time-ordered, so the folder's name order is the order of submission. */
+export function newTaskId(): string {
+	return `${new Date().toISOString().replace(/[-:]/g, '').replace('.', '-').replace('Z', '')}-${randomBytes(3).toString('hex')}`;
+}

@@ -20,8 +20,12 @@ async function touch(...names: string[]): Promise<void> {
 	}
 }
 
-test('a scan finds the task files in name order and skips dot-names and other files', async () => {
+test('a scan finds the task files and skips dot-names and other files; files dropped in the same clock tick go in name order', async () => {
 	await touch('b.json', 'a.json', '.a.json.1234.tmp', 'notes.txt', 'c.json');
+	for (const name of ['a.json', 'b.json', 'c.json']) {
+		await fs.utimes(path.join(dir, name), 1_700_000_000, 1_700_000_000);
+	}
+
 	const index = new PendingIndex(dir);
 	await index.scan();
 	expect([...index.names()]).toEqual(['a.json', 'b.json', 'c.json']);
@@ -39,9 +43,10 @@ test('names found later go after the ones already known, and gone files are forg
 });
 
 test('names() is live: entries deleted or added while it runs are skipped or seen', async () => {
-	await touch('a.json', 'b.json', 'c.json');
+	await touch('a.json', 'b.json', 'c.json', 'd.json');
 	const index = new PendingIndex(dir);
 	await index.scan();
+	index.delete('d.json');
 	const seen: string[] = [];
 	for (const name of index.names()) {
 		seen.push(name);
@@ -118,4 +123,53 @@ test('a FIFO, a symlink or a file past the size limit is ready at once (to be re
 	for (const name of ['pipe.json', 'link.json', 'big.json']) {
 		expect(index.readiness(name, 60_000)).toEqual({kind: 'ready'});
 	}
+});
+
+async function drop(name: string, task: Record<string, unknown>, mtimeS: number): Promise<void> {
+	await fs.writeFile(path.join(dir, name), JSON.stringify({prompt: 'x', ...task}));
+	await fs.utimes(path.join(dir, name), mtimeS, mtimeS);
+}
+
+test('claim order: the highest priority first, and equal priorities in the order they were dropped (mtime), not by name', async () => {
+	await drop('a.json', {}, 1_700_000_030);
+	await drop('b.json', {priority: -1}, 1_700_000_000);
+	await drop('c.json', {}, 1_700_000_010);
+	await drop('d.json', {priority: 5}, 1_700_000_040);
+	await drop('e.json', {priority: 5}, 1_700_000_020);
+	const index = new PendingIndex(dir);
+	await index.scan();
+	expect([...index.names()]).toEqual(['e.json', 'd.json', 'c.json', 'a.json', 'b.json']);
+	// One dropped later with a high priority goes before the whole backlog, by event or by scan.
+	await drop('z.json', {priority: 9}, 1_700_000_050);
+	index.add('z.json');
+	await drop('y.json', {priority: 1}, 1_700_000_060);
+	await index.scan();
+	expect([...index.names()]).toEqual(['z.json', 'e.json', 'd.json', 'y.json', 'c.json', 'a.json', 'b.json']);
+});
+
+test('a task whose priority was edited after it was first seen is placed again when its claim reads it', async () => {
+	await drop('a.json', {}, 1_700_000_000);
+	await drop('b.json', {}, 1_700_000_010);
+	const index = new PendingIndex(dir);
+	await index.scan();
+	await drop('b.json', {priority: 3}, 1_700_000_010);
+	expect(index.readiness('a.json', 0)).toEqual({kind: 'ready'});
+	expect(index.readiness('b.json', 0, 1000).kind).toBe('wait');
+	expect([...index.names()]).toEqual(['b.json', 'a.json']);
+	expect(index.readiness('b.json', 0)).toEqual({kind: 'ready'});
+});
+
+test('notBefore holds a task until its time, without reading its file again before then', async () => {
+	const now = Date.now();
+	await drop('later.json', {notBefore: new Date(now + 60_000).toISOString()}, 1_700_000_000);
+	await drop('past.json', {notBefore: new Date(now - 60_000).toISOString()}, 1_700_000_010);
+	const index = new PendingIndex(dir);
+	await index.scan();
+	const first = index.readiness('later.json', 0, now, 0);
+	expect(first).toEqual({kind: 'wait', until: now + 60_000});
+	expect(index.readiness('past.json', 0, now, 0)).toEqual({kind: 'ready'});
+	await fs.rm(path.join(dir, 'later.json'));
+	// Still held: the file is not read again before its time (so a deleted one is found only then).
+	expect(index.readiness('later.json', 0, now + 30_000, 30_000).kind).toBe('wait');
+	expect(index.readiness('later.json', 0, now + 60_001, 60_001)).toEqual({kind: 'gone'});
 });

@@ -23,22 +23,33 @@ const SCAN_BATCH = 1024;
 
 type Waiting = {size: number; mtimeMs: number; since: number};
 
+/** A pending name: the scan that last saw it, its priority, and the bucket of that priority it lies in. */
+type Entry = {generation: number; priority: number; bucket: Map<string, Entry>};
+
+/** What the index learns of a file when it first sees it: enough to place it in the claim order. */
+type Peek = {name: string; priority: number; mtimeMs: number};
+
 /**
- * The pending task files of one folder, in the order they were found (each scan's new names sorted).
- * File events only add hints; `scan()` re-reads the folder and is the truth.
+ * The pending task files of one folder, in claim order: highest `priority` first, and within one
+ * priority in the order they were dropped (each scan's new names sorted by mtime, events in the order
+ * they came). File events only add hints; `scan()` re-reads the folder and is the truth.
  *
  * The cost of a claim must not grow with the backlog, so a scan streams the folder instead of holding
- * all of it at once, sorts only the names it had not seen, and scans of a huge folder are spaced out.
+ * all of it at once, reads only the files it had not seen, and scans of a huge folder are spaced out.
+ * A name's priority is read once, when it is first seen; a task edited later is placed again when its
+ * claim reads it.
  */
 export class PendingIndex {
 	readonly #dir: string;
 	readonly #scanSpacingPerEntry: number;
-	/** Each name with the number of the last scan that saw it (or that ran when an event added it). */
-	readonly #entries = new Map<string, number>();
+	readonly #entries = new Map<string, Entry>();
+	/** One insertion-ordered map per priority, and the priorities in use, highest first. */
+	readonly #buckets = new Map<number, Map<string, Entry>>();
+	#priorities: number[] = [];
 	/** The files that did not parse yet: size and mtime when first seen so, for the grace period. */
 	readonly #waiting = new Map<string, Waiting>();
-	/** The retries held by a backoff: when each is due, on the monotonic clock. */
-	readonly #due = new Map<string, {retryAt: string; dueMonotonic: number}>();
+	/** The tasks held by a retry backoff or a `notBefore`: when each is due, on the monotonic clock. */
+	readonly #due = new Map<string, {key: string; dueMonotonic: number}>();
 	#generation = 0;
 	#scanning: Promise<void> | undefined;
 	#scanAgain: Promise<void> | undefined;
@@ -78,7 +89,7 @@ export class PendingIndex {
 
 	async #scan(): Promise<void> {
 		const generation = ++this.#generation;
-		const found: string[] = [];
+		const found: Peek[] = [];
 		let read = 0;
 		for await (const entry of await fs.promises.opendir(this.#dir, {bufferSize: SCAN_BATCH})) {
 			read++;
@@ -86,51 +97,97 @@ export class PendingIndex {
 				continue;
 			}
 
-			if (this.#entries.has(entry.name)) {
-				this.#entries.set(entry.name, generation);
+			const known = this.#entries.get(entry.name);
+			if (known) {
+				known.generation = generation;
 			} else {
-				found.push(entry.name);
+				const peek = this.#peek(entry.name);
+				if (peek) {
+					found.push(peek);
+				}
 			}
 		}
 
 		// Names an event added while the folder was read carry this generation too, so they stay.
-		for (const [name, seen] of this.#entries) {
-			if (seen < generation) {
+		for (const [name, entry] of this.#entries) {
+			if (entry.generation < generation) {
 				this.delete(name);
 			}
 		}
 
-		for (const name of found.sort()) {
-			this.#entries.set(name, generation);
+		found.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+		for (const peek of found) {
+			this.#place(peek.name, peek.priority, generation);
 		}
 
 		this.#nextScanAt = performance.now() + read * this.#scanSpacingPerEntry;
 	}
 
+	/** A hint that NAME appeared or changed: a new name is read and placed; a known one is read again when next due. */
 	add(name: string): void {
-		if (isTaskFileName(name) && !this.#entries.has(name)) {
-			this.#entries.set(name, this.#generation);
+		if (!isTaskFileName(name)) {
+			return;
+		}
+
+		if (this.#entries.has(name)) {
+			this.#due.delete(name);
+			return;
+		}
+
+		const peek = this.#peek(name);
+		if (peek) {
+			this.#place(name, peek.priority, this.#generation);
 		}
 	}
 
 	delete(name: string): void {
+		const entry = this.#entries.get(name);
+		if (entry) {
+			entry.bucket.delete(name);
+			if (entry.bucket.size === 0) {
+				this.#buckets.delete(entry.priority);
+				this.#priorities = this.#priorities.filter(priority => priority !== entry.priority);
+			}
+		}
+
 		this.#entries.delete(name);
 		this.#waiting.delete(name);
 		this.#due.delete(name);
 	}
 
-	/** The names in order. The iterator is live: names added or deleted while it runs are seen or skipped. */
-	names(): IterableIterator<string> {
-		return this.#entries.keys();
+	/**
+	 * The names in claim order. The iterator is live: names added or deleted while it runs are seen or
+	 * skipped (a name added at a priority it already passed is seen by the next pass).
+	 */
+	*names(): IterableIterator<string> {
+		let below = Number.POSITIVE_INFINITY;
+		for (;;) {
+			const priority = this.#priorities.find(candidate => candidate < below);
+			if (priority === undefined) {
+				return;
+			}
+
+			below = priority;
+			const bucket = this.#buckets.get(priority);
+			if (bucket) {
+				yield* bucket.keys();
+			}
+		}
 	}
 
 	/**
-	 * Reads the file: a file that parses is ready unless its `retryAt` lies ahead; one that does not
-	 * parse may still be being written by hand, and is ready (to be rejected) once it has stayed
+	 * Reads the file: a file that parses is ready unless its `retryAt` or `notBefore` lies ahead; one that
+	 * does not parse may still be being written by hand, and is ready (to be rejected) once it has stayed
 	 * unchanged for `graceMs`. An entry that is no regular file, or too large or deep to parse, is ready
-	 * at once: the claim rejects it without opening it (task-limits.ts).
+	 * at once: the claim rejects it without opening it (task-limits.ts). A task held until a known time is
+	 * not read again before then, so a big delayed backlog costs no reads per claim.
 	 */
 	readiness(name: string, graceMs: number, now = Date.now(), monotonic = performance.now()): Readiness {
+		const held = this.#due.get(name);
+		if (held && held.dueMonotonic > monotonic) {
+			return {kind: 'wait', until: now + (held.dueMonotonic - monotonic)};
+		}
+
 		const read = readTaskFile(path.join(this.#dir, name), name);
 		if (read.kind === 'gone') {
 			this.delete(name);
@@ -148,28 +205,80 @@ export class PendingIndex {
 			return this.isSettled(name, read, graceMs, now) ? {kind: 'ready'} : {kind: 'wait', until: now + graceMs};
 		}
 
-		const waitMs = this.#retryWait(name, parsed, now, monotonic);
+		const priority = priorityOf(parsed);
+		const entry = this.#entries.get(name);
+		if (entry && entry.priority !== priority) {
+			// Edited since it was first seen: placed again, and looked at again in its new place.
+			this.#place(name, priority, entry.generation);
+			return {kind: 'wait', until: now};
+		}
+
+		const waitMs = this.#dueWait(name, parsed, now, monotonic);
 		return waitMs > 0 ? {kind: 'wait', until: now + waitMs} : {kind: 'ready'};
 	}
 
+	/** Puts NAME at the end of its priority's bucket (taking it out of any other first). */
+	#place(name: string, priority: number, generation: number): void {
+		if (this.#entries.has(name)) {
+			const due = this.#due.get(name);
+			this.delete(name);
+			if (due) {
+				this.#due.set(name, due);
+			}
+		}
+
+		let bucket = this.#buckets.get(priority);
+		if (!bucket) {
+			bucket = new Map();
+			this.#buckets.set(priority, bucket);
+			this.#priorities = [...this.#priorities, priority].sort((a, b) => b - a);
+		}
+
+		const entry: Entry = {generation, priority, bucket};
+		bucket.set(name, entry);
+		this.#entries.set(name, entry);
+	}
+
+	/** The priority and mtime of a file seen for the first time; undefined when it is gone already. */
+	#peek(name: string): Peek | undefined {
+		const read = readTaskFile(path.join(this.#dir, name), name);
+		if (read.kind === 'gone') {
+			return undefined;
+		}
+
+		if (read.kind === 'bad' || checkDepth(read.text, name)) {
+			return {name, priority: 0, mtimeMs: 0};
+		}
+
+		try {
+			return {name, priority: priorityOf(JSON.parse(read.text)), mtimeMs: read.mtimeMs};
+		} catch {
+			return {name, priority: 0, mtimeMs: read.mtimeMs};
+		}
+	}
+
 	/**
-	 * How long a retry's backoff still holds the task. The wall clock is read once, when the name is first
-	 * seen with this `retryAt`; after that the wait runs on the monotonic clock, so a wall clock stepped
-	 * back does not hold a due retry for the size of the step. A clock that was stepped back before the
-	 * task was first seen shows as a failure in the future: the wait is then at most the backoff itself.
+	 * How long a retry's backoff or a `notBefore` still holds the task. The wall clock is read once, when
+	 * the name is first seen with these times; after that the wait runs on the monotonic clock, so a wall
+	 * clock stepped back does not hold a due task for the size of the step. A clock that was stepped back
+	 * before the task was first seen shows as a failure in the future: a retry's wait is then at most the
+	 * backoff itself.
 	 */
-	#retryWait(name: string, parsed: unknown, now: number, monotonic: number): number {
-		const {retryAt, history} = (isObject(parsed) ? parsed : {}) as {retryAt?: unknown; history?: unknown};
-		const due = typeof retryAt === 'string' ? Date.parse(retryAt) : Number.NaN;
-		if (!(due > now) && !this.#due.has(name)) {
+	#dueWait(name: string, parsed: unknown, now: number, monotonic: number): number {
+		const {retryAt, notBefore, history} = (isObject(parsed) ? parsed : {}) as {retryAt?: unknown; notBefore?: unknown; history?: unknown};
+		const retryDue = typeof retryAt === 'string' ? Date.parse(retryAt) : Number.NaN;
+		const notBeforeDue = typeof notBefore === 'string' ? Date.parse(notBefore) : Number.NaN;
+		const key = `${String(retryAt)} ${String(notBefore)}`;
+		if (!(retryDue > now) && !(notBeforeDue > now) && !this.#due.has(name)) {
 			return 0;
 		}
 
 		let held = this.#due.get(name);
-		if (!held || held.retryAt !== retryAt) {
+		if (!held || held.key !== key) {
 			const lastFailure = Array.isArray(history) ? Date.parse(String((history.at(-1) as {finishedAt?: unknown} | undefined)?.finishedAt)) : Number.NaN;
-			const wait = lastFailure > now ? Math.min(due - now, due - lastFailure) : due - now;
-			held = {retryAt: String(retryAt), dueMonotonic: monotonic + Math.max(0, wait)};
+			const retryWait = retryDue > now ? (lastFailure > now ? Math.min(retryDue - now, retryDue - lastFailure) : retryDue - now) : 0;
+			const notBeforeWait = notBeforeDue > now ? notBeforeDue - now : 0;
+			held = {key, dueMonotonic: monotonic + Math.max(0, retryWait, notBeforeWait)};
 			this.#due.set(name, held);
 		}
 
@@ -190,4 +299,10 @@ export class PendingIndex {
 
 		return now - waiting.since >= graceMs;
 	}
+}
+
+/** A task's `priority`: a whole number, 0 when it has none (or one the schema will reject at the claim). */
+export function priorityOf(parsed: unknown): number {
+	const priority = isObject(parsed) ? parsed.priority : undefined;
+	return typeof priority === 'number' && Number.isSafeInteger(priority) ? priority : 0;
 }

@@ -14,8 +14,9 @@ export const RESULT_VERSION = 1;
 /**
  * What a task ended as. `rejected`: the task file itself was bad and claude never ran. `dead`: it failed
  * with a passing fault on every attempt it was allowed (dead-lettered), or took its worker down each time.
+ * `canceled`: `spool cancel` stopped it (before it ran, or during its run: then its cost so far is kept).
  */
-export const TASK_STATUSES = ['succeeded', 'failed', 'rejected', 'dead'] as const;
+export const TASK_STATUSES = ['succeeded', 'failed', 'rejected', 'dead', 'canceled'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /**

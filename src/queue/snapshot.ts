@@ -15,6 +15,7 @@ export type WorkerSnapshot = {
 	failed: number;
 	rejected: number;
 	dead: number;
+	canceled: number;
 	costUsd: number;
 	/** Why the worker does not claim, when paused/WORKER.json says it may not. */
 	paused: string | null;
@@ -22,7 +23,7 @@ export type WorkerSnapshot = {
 
 /** The queue state of one worker, read from the folders alone: what `ls` would show, counted. */
 export async function snapshotWorker(layout: Layout, worker: string, leaseMs: number, now = Date.now()): Promise<WorkerSnapshot> {
-	const snapshot: WorkerSnapshot = {worker, loops: 0, pending: 0, running: 0, succeeded: 0, failed: 0, rejected: 0, dead: 0, costUsd: 0, paused: null};
+	const snapshot: WorkerSnapshot = {worker, loops: 0, pending: 0, running: 0, succeeded: 0, failed: 0, rejected: 0, dead: 0, canceled: 0, costUsd: 0, paused: null};
 	const pause = readPause(layout.home, worker);
 	if (pause) {
 		snapshot.paused = `${pause.reason}${pause.until ? ` until ${pause.until}` : ''}: ${pause.message ?? ''}`;

@@ -198,7 +198,8 @@ export class WorkerLoop {
 	#wakeAt(time: number): void {
 		if (Number.isFinite(time)) {
 			clearTimeout(this.#wakeTimer);
-			this.#wakeTimer = setTimeout(() => this.#pump(), Math.max(0, time - Date.now()) + 5);
+			// At most an hour: a task delayed by weeks would pass the longest timer Node.js has; the scan timer also wakes it.
+			this.#wakeTimer = setTimeout(() => this.#pump(), Math.min(Math.max(0, time - Date.now()) + 5, 3_600_000));
 		}
 	}
 

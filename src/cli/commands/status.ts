@@ -30,8 +30,8 @@ all of it, every workflow included, as one JSON object.`,
 			return 0;
 		}
 
-		const header = ['WORKER', 'LOOPS', 'PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'DEAD', 'REJECTED', 'COST'];
-		printTable(header, workers.map(w => [w.worker, w.loops, w.pending, w.running, w.succeeded, w.failed, w.dead, w.rejected, `$${w.costUsd.toFixed(4)}`].map(String)));
+		const header = ['WORKER', 'LOOPS', 'PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'DEAD', 'REJECTED', 'CANCELED', 'COST'];
+		printTable(header, workers.map(w => [w.worker, w.loops, w.pending, w.running, w.succeeded, w.failed, w.dead, w.rejected, w.canceled, `$${w.costUsd.toFixed(4)}`].map(String)));
 		for (const w of workers.filter(w => w.paused)) {
 			console.log(`\n${w.worker} is paused (${w.paused})`);
 		}

@@ -1,0 +1,30 @@
+import type {TaskStatus} from '../queue/result.ts';
+
+/**
+ * Every state a task can be in, as `spool list` and `spool show` name it, and where each is read from:
+ *   pending     tasks/W/ID.json, claimable now
+ *   delayed     tasks/W/ID.json whose `notBefore` or retry backoff (`retryAt`) lies ahead
+ *   running     processing/W/OWNER/ID.json or ID@N.RUN.json: claimed by a loop (its mtime is the lease)
+ *   succeeded, failed, dead, rejected, canceled   results/W/ID.json, by its `status`
+ * A live entry (pending, delayed, running) wins over a result of the same id: that result belongs to an
+ * earlier run of the id, and moves to results/W/.history/ when the new run starts.
+ */
+export const TASK_STATES = ['pending', 'delayed', 'running', 'succeeded', 'failed', 'dead', 'rejected', 'canceled'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+/** The finished states: a result file says which. */
+export const FINISHED_STATES = ['succeeded', 'failed', 'dead', 'rejected', 'canceled'] as const satisfies readonly TaskStatus[];
+
+/** What `spool retry` may run again. */
+export const RETRYABLE_STATES: readonly TaskState[] = ['failed', 'dead', 'canceled'];
+
+export function isTaskState(value: string): value is TaskState {
+	return (TASK_STATES as readonly string[]).includes(value);
+}
+
+/** A pending file's state: delayed while a `notBefore` or `retryAt` it carries lies ahead of `now`. */
+export function pendingStateOf(task: {notBefore?: unknown; retryAt?: unknown}, now: number): {state: 'pending' | 'delayed'; until?: string} {
+	const times = [task.notBefore, task.retryAt].filter((time): time is string => typeof time === 'string' && Date.parse(time) > now);
+	const until = times.sort((a, b) => Date.parse(b) - Date.parse(a))[0];
+	return until ? {state: 'delayed', until} : {state: 'pending'};
+}

@@ -2,11 +2,13 @@
  * The task lifecycle, in one place. A task's state is where its file lies and what its name says
  * (names.ts); each move between states is one named transition, decided by one atomic rename:
  *
- *   pending ──claim──▶ claimed ──start──▶ running ──commit──▶ finished (succeeded | failed | dead)
+ *   pending ──claim──▶ claimed ──start──▶ running ──commit──▶ finished (succeeded | failed | dead | canceled)
  *      ▲                  │                  │
  *      └─────requeue──────┴──────────────────┤   (a retry after a backoff, or handed back uncounted)
  *      └─────expire (the lease ran out)──────┘
  *   claimed ──reject──▶ rejected
+ *   pending | claimed | running ──cancel──▶ canceled   (asked through control/cancel/W/ID.json; cancel.ts)
+ *   failed | dead | canceled ──retry──▶ pending          (a fresh attempt budget; retry.ts)
  *
  * Other code calls these; none renames a queue file itself. docs/protocol.md describes the same machine.
  */
@@ -16,4 +18,6 @@ export {requeueClaim as requeue, type RequeueOutcome} from './requeue.ts';
 export {rejectClaim as reject} from './reject.ts';
 export {expireClaims as expire, type Expired} from './expire.ts';
 export {renewLease} from './fence.ts';
+export {cancelPending, canceledResult, clearCancelRequest, readCancelRequests, requestCancel} from './cancel.ts';
 export {mayRetry, mayStart} from './attempts.ts';
+export {retryResult as retry, type RetryOutcome} from './retry.ts';

@@ -11,6 +11,7 @@ import {createState, listStateIds, readState, writeState} from './state.ts';
 import {archiveRejection, type WorkflowLayout} from './store.ts';
 import {readWorkflowResult, rejectedResult, summarizeState, writeWorkflowResult} from './summary.ts';
 import {validateWorkflow} from './validate.ts';
+import {applyWorkflowRequests} from './requests.ts';
 
 /**
  * The workflows duty of the orchestrator: each tick starts the workflow files of workflows/ that have
@@ -30,6 +31,10 @@ export class WorkflowRunner {
 	async tick(): Promise<void> {
 		const {workflowLayout, logger} = this.#context;
 		fs.mkdirSync(workflowLayout.results, {recursive: true});
+		for (const id of await applyWorkflowRequests(this.#context.layout, workflowLayout, logger)) {
+			this.#finished.delete(id);
+		}
+
 		const files = listWorkflowFiles(workflowLayout.workflows);
 		const ids = new Set([...files.keys(), ...listStateIds(workflowLayout)]);
 		for (const id of [...ids].sort()) {

@@ -7,6 +7,8 @@ import path from 'node:path';
  *   processing/W/OWNER/ID@N.RUN.json  the same once claude has started: attempt N, run RUN
  *   results/W/ID.json, ID.jsonl      the result, and the live transcript
  *   rejected/W/ID.json               the original of a task that was rejected
+ *   control/cancel/W/ID.json         a request to cancel a task (spool cancel), for the loop that holds it
+ *   control/workflows/ID.json        a request to cancel or retry a workflow, for the orchestrator
  * Every path spool reads or writes comes from here; no other module joins a folder and a file name.
  */
 export type Layout = ReturnType<typeof createLayout>;
@@ -20,7 +22,7 @@ export const CREDENTIAL_FILES = ['settings.json', '.credentials.json'] as const;
  * deliverable may resolve into one of them, whatever cwdRoots says (queue/path-guard.ts). A later
  * feature that adds a state folder adds it here.
  */
-export const PROTECTED_FOLDERS = ['auth-homes', 'tasks', 'processing', 'results', 'rejected', 'paused', 'logs', 'prompts', 'workflows', 'goals'] as const;
+export const PROTECTED_FOLDERS = ['auth-homes', 'tasks', 'processing', 'results', 'rejected', 'paused', 'logs', 'prompts', 'workflows', 'goals', 'control'] as const;
 
 export function createLayout(home: string) {
 	return {
@@ -43,6 +45,12 @@ export function createLayout(home: string) {
 		authHomesRoot: path.join(home, 'auth-homes'),
 		authHome: (worker: string) => path.join(home, 'auth-homes', worker),
 		logs: path.join(home, 'logs'),
+		/** control/: requests to running loops and the orchestrator (cancel a task, a workflow). */
+		controlRoot: path.join(home, 'control'),
+		cancelRequests: (worker: string) => path.join(home, 'control', 'cancel', worker),
+		cancelRequest: (worker: string, id: string) => path.join(home, 'control', 'cancel', worker, `${id}.json`),
+		workflowRequests: path.join(home, 'control', 'workflows'),
+		workflowRequest: (id: string) => path.join(home, 'control', 'workflows', `${id}.json`),
 		protectedFolders: PROTECTED_FOLDERS.map(name => path.join(home, name)),
 	};
 }

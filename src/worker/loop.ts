@@ -5,7 +5,7 @@ import {getWorker, type Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
-import {claim as claimTask, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
+import {claim as claimTask, clearCancelRequest, readCancelRequests, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
 import {taskFileName, taskIdOf} from '../lifecycle/names.ts';
 import {watchFolder, type FolderWatcher} from '../queue/folder-watch.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
@@ -14,6 +14,9 @@ import {checkSameFilesystem} from '../queue/probe.ts';
 import {ClaimGate} from './claim-gate.ts';
 import {LeaseKeeper} from './lease-keeper.ts';
 import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
+
+/** How often a loop looks for `spool cancel` requests: a running task stops within this plus claude's SIGINT. */
+const CANCEL_CHECK_MS = 1000;
 
 type Running = {claim: Claim; controller: AbortController; done: Promise<TaskEnd | undefined>};
 
@@ -39,6 +42,7 @@ export class WorkerLoop {
 	#closing = false;
 	readonly #gate: ClaimGate;
 	#closePromise: Promise<void> | undefined;
+	#cancelRequests = new Set<string>();
 
 	constructor(config: Config, workerName: string, logger: Logger) {
 		this.#config = config;
@@ -89,6 +93,8 @@ export class WorkerLoop {
 		const onError = (error: Error) => this.#logger.warn({err: error}, 'file watcher error; the timer scan still runs');
 		this.#watcher = watchFolder(this.#layout.tasks(name), {usePolling: this.#config.queue.usePolling, interval: 100}, onChange, onError);
 		this.#timers.push(setInterval(() => void this.#scanAndPump(), this.#config.queue.scanInterval));
+		this.#timers.push(setInterval(() => this.#checkCancelRequests(), CANCEL_CHECK_MS));
+		this.#checkCancelRequests();
 		this.#leases.start();
 		this.#logger.info({worker: name, owner: this.owner, concurrency: this.#worker.concurrency, pending: this.#pending.size}, 'worker loop started');
 		this.#pump();
@@ -126,6 +132,24 @@ export class WorkerLoop {
 
 		await fs.rmdir(this.#layout.claims(this.#worker.name, this.owner)).catch(() => undefined);
 		this.#logger.info('worker loop stopped');
+	}
+
+	/** `spool cancel` of a task this loop runs: one listing of control/cancel/WORKER/ a second. */
+	#checkCancelRequests(): void {
+		try {
+			this.#cancelRequests = readCancelRequests(this.#layout, this.#worker.name);
+		} catch (error) {
+			this.#logger.warn({err: error}, 'cannot read the cancel requests; checking again in a second');
+			return;
+		}
+
+		for (const id of this.#cancelRequests) {
+			const running = this.#running.get(id);
+			if (running && !running.controller.signal.aborted) {
+				this.#logger.info({task: id}, 'cancel requested: stopping the run');
+				running.controller.abort('cancel' satisfies StopReason);
+			}
+		}
 	}
 
 	async #scanAndPump(): Promise<void> {
@@ -206,6 +230,10 @@ export class WorkerLoop {
 	#start(claimed: Exclude<ClaimOutcome, {kind: 'gone'}>): void {
 		const {claim} = claimed;
 		const controller = new AbortController();
+		if (this.#cancelRequests.has(claim.id)) {
+			controller.abort('cancel' satisfies StopReason); // Claimed with a cancel standing: canceled, never run.
+		}
+
 		const context = {config: this.#config, worker: this.#worker, layout: this.#layout, logger: this.#logger.child({task: claim.id})};
 		const done = runTask(context, claimed, controller.signal)
 			.then(end => {
@@ -213,6 +241,10 @@ export class WorkerLoop {
 					this.#wakeAt(this.#gate.block(end.error.message));
 				} else if (end.kind === 'finished') {
 					this.#gate.unblock();
+					if (end.result.status === 'canceled') {
+						clearCancelRequest(this.#layout, claim.worker, claim.id);
+						this.#cancelRequests.delete(claim.id);
+					}
 				}
 
 				return end;

@@ -1,7 +1,7 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {MAX_ARGUMENT_BYTES} from './claude-args.ts';
 import {MAX_LINE_BYTES} from './line-splitter.ts';
-import {killProcessGroup} from './process-group.ts';
+import {killProcess, killProcessGroup} from './process-group.ts';
 import {readOutput, type OutputSummary} from './read-output.ts';
 import {openTranscript} from './transcript-file.ts';
 
@@ -19,6 +19,8 @@ export type ClaudeRun = {
 	signal?: AbortSignal;
 	/** Grace between SIGTERM and SIGKILL of the process group. @default 5000 */
 	forceKillAfterMs?: number;
+	/** After SIGINT (a cancel), the wait before the group is stopped as on any abort. @default 3000 */
+	interruptGraceMs?: number;
 	/** Called once the process is spawned. */
 	onSpawn?: (pid: number | undefined) => void;
 	/** Applied to every line before it is written or read: takes secrets out. */
@@ -90,7 +92,18 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	};
 
 	const timer = setTimeout(() => stop('timeout'), run.timeoutMs);
-	const onAbort = () => stop('cancel');
+	child.once('exit', () => {
+		canceled ||= run.signal?.aborted === true; // Ended by the SIGINT of a cancel, before the group was stopped.
+	});
+	const onAbort = () => {
+		if (run.signal?.reason === 'cancel') {
+			// `spool cancel`: claude stops at SIGINT and still writes its result line, with the cost so far.
+			killProcess(child.pid, 'SIGINT');
+			setTimeout(() => stop('cancel'), run.interruptGraceMs ?? 3000).unref();
+		} else {
+			stop('cancel');
+		}
+	};
 	run.signal?.addEventListener('abort', onAbort, {once: true});
 	if (run.signal?.aborted) {
 		onAbort();

@@ -3,7 +3,7 @@ import type {Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {crashPoint} from '../crash-points.ts';
 import type {Logger} from '../log/logger.ts';
-import {archivePreviousResult, lostAttempt, mayStart, reject as rejectClaim, requeue, start, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
+import {archivePreviousResult, canceledResult, lostAttempt, mayStart, reject as rejectClaim, requeue, start, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
 import {isObject} from '../queue/read-file.ts';
 import {checkTaskId} from '../lifecycle/names.ts';
 import type {TaskError} from '../queue/error-codes.ts';
@@ -28,7 +28,7 @@ export type TaskContext = {
 };
 
 /** Why a run was stopped from outside: the loop is shutting down, or another loop took the lease over. */
-export type StopReason = 'shutdown' | 'lease-lost';
+export type StopReason = 'shutdown' | 'lease-lost' | 'cancel';
 
 /** `blocked`: nothing can start now (results/ cannot be written); the task went back uncounted and the loop waits. */
 export type TaskEnd =
@@ -72,8 +72,12 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		return finish(context, claim, buildResult(base, {status: 'dead', history, task: taskCopy, error: deadError(history)}), signal);
 	}
 
+	if (isCanceled(signal)) {
+		return finish(context, claim, canceledResult(base, {history, task: taskCopy}), signal);
+	}
+
 	if (!(await waitForOtherRuns(context.layout, claim, signal, () => context.logger.info('the same id runs in another loop: this task waits for that run to end')))) {
-		return handBack(context, claim, history);
+		return isCanceled(signal) ? finish(context, claim, canceledResult(base, {history, task: taskCopy}), signal) : handBack(context, claim, history);
 	}
 
 	if (!(await start(claim))) {
@@ -112,6 +116,13 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		context.logger.warn({lines: exit.longLines.count, limit: exit.longLines.limit}, 'claude wrote lines over the line limit: each is left out of the transcript, a marker in its place');
 	}
 
+	if (exit.canceled && isCanceled(signal)) {
+		// Interrupted on purpose: what the run did and cost so far is kept, and it is not retried.
+		const {status: _status, error: _error, ...ran} = classifyExit({...exit, canceled: false});
+		const fields = {...ran, startedAt: startedAt.toISOString(), attempts: claim.attempt, cwd, durationMs: exit.durationMs, ...(history.length > 0 ? {history} : {}), task: taskCopy};
+		return finish(context, claim, canceledResult(base, fields, `after ${(exit.durationMs / 1000).toFixed(1)} s of its run`), signal);
+	}
+
 	if (exit.canceled) {
 		if (signal.reason === 'lease-lost') {
 			context.logger.warn('lease lost to another loop: run stopped, no result written');
@@ -137,6 +148,10 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		task: taskCopy,
 	});
 	return settleRun(context, claim, history, result, exit, signal);
+}
+
+function isCanceled(signal: AbortSignal): boolean {
+	return signal.aborted && signal.reason === ('cancel' satisfies StopReason);
 }
 
 function checkClaim(claim: Claim): Task | TaskError {

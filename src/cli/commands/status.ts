@@ -5,6 +5,7 @@ import {snapshotWorker} from '../../queue/snapshot.ts';
 import {snapshotWorkflows, type WorkflowSnapshot} from '../../orchestrator/snapshot.ts';
 import {createWorkflowLayout} from '../../orchestrator/store.ts';
 import {parseCommandArgs} from '../parse.ts';
+import {printTable} from '../table.ts';
 import type {Command} from './index.ts';
 
 /** Finished workflows shown in the table; --json has them all. */
@@ -61,12 +62,5 @@ function printWorkflows(workflows: WorkflowSnapshot[]): void {
 	);
 	if (shown.length < workflows.length) {
 		console.log(`(${workflows.length - shown.length} older finished workflows: spool status --json lists them)`);
-	}
-}
-
-function printTable(header: string[], rows: string[][]): void {
-	const widths = header.map((title, column) => Math.max(title.length, ...rows.map(row => row[column]!.length)));
-	for (const row of [header, ...rows]) {
-		console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
 	}
 }

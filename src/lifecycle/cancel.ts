@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import {z} from 'zod';
+import {writeJsonAtomic} from '../queue/atomic-write.ts';
+import type {Layout} from '../queue/layout.ts';
+import {readdirOrEmpty, readJsonFile} from '../queue/read-file.ts';
+import {buildResult, type TaskResult} from '../queue/result.ts';
+import {claimTask} from './claim.ts';
+import {commitResult} from './commit.ts';
+import {parseEntryName, taskFileName} from './names.ts';
+
+/*
+ * The cancel transition. `spool cancel` cannot reach into another process (or container), so it asks
+ * through the filesystem: control/cancel/WORKER/ID.json. A pending task is canceled by the command
+ * itself, which claims it like a loop would (one rename decides against a loop claiming it at the same
+ * moment) and writes its `canceled` result; a running one by the loop that holds it, which reads the
+ * requests every second, interrupts claude (SIGINT: claude then writes its result line, with what the
+ * run cost so far) and writes the result. A loop that claims a task with a request standing cancels it
+ * without running it, so a request outlives a crash of the command or of the loop. The loop that writes
+ * the canceled result deletes the request; a request no loop acted on for REQUEST_TTL_MS is dropped.
+ */
+
+/** A request older than this names a task that finished some other way or was never there. */
+export const REQUEST_TTL_MS = 10 * 60_000;
+
+const requestSchema = z.looseObject({version: z.number().int().min(1).default(1), requestedAt: z.string()});
+
+export type CancelRequest = z.output<typeof requestSchema>;
+
+export async function requestCancel(layout: Layout, worker: string, id: string, now = new Date()): Promise<void> {
+	fs.mkdirSync(layout.cancelRequests(worker), {recursive: true});
+	await writeJsonAtomic(layout.cancelRequest(worker, id), {version: 1, requestedAt: now.toISOString()} satisfies CancelRequest);
+}
+
+/** The ids with a standing request; stale ones are deleted on the way. */
+export function readCancelRequests(layout: Layout, worker: string, now = Date.now()): Set<string> {
+	const ids = new Set<string>();
+	for (const name of readdirOrEmpty(layout.cancelRequests(worker))) {
+		const entry = parseEntryName(name);
+		if (entry.kind !== 'task') {
+			continue;
+		}
+
+		const request = requestSchema.safeParse(readJsonFile(layout.cancelRequest(worker, entry.id)));
+		if (request.success && now - Date.parse(request.data.requestedAt) > REQUEST_TTL_MS) {
+			clearCancelRequest(layout, worker, entry.id);
+		} else {
+			ids.add(entry.id);
+		}
+	}
+
+	return ids;
+}
+
+export function clearCancelRequest(layout: Layout, worker: string, id: string): void {
+	fs.rmSync(layout.cancelRequest(worker, id), {force: true});
+}
+
+/** The result of a canceled task; `fields` carry what a run that was interrupted had done. */
+export function canceledResult(base: Parameters<typeof buildResult>[0], fields: Partial<TaskResult> = {}, how = 'before it ran'): TaskResult {
+	return buildResult(base, {...fields, status: 'canceled', error: {code: 'canceled', message: `canceled by spool cancel ${how}`}});
+}
+
+/**
+ * Cancels a pending task from outside any loop: claims tasks/WORKER/ID.json into `owner`'s folder and
+ * commits its canceled result. `gone` when it was not pending (a loop claimed it first: that loop
+ * honours the request instead).
+ */
+export async function cancelPending(layout: Layout, worker: string, id: string, owner: string): Promise<TaskResult | 'gone'> {
+	fs.mkdirSync(layout.claims(worker, owner), {recursive: true});
+	try {
+		const outcome = await claimTask(layout, worker, owner, taskFileName(id));
+		if (outcome.kind === 'gone') {
+			return 'gone';
+		}
+
+		const {claim} = outcome;
+		const raw = claim.raw && typeof claim.raw === 'object' ? (claim.raw as Record<string, unknown>) : undefined;
+		const {attempts: _a, history, retryAt: _r, ...task} = raw ?? {};
+		const result = canceledResult(
+			{id, worker, owner, runId: claim.runId, attempts: claim.attempt - 1, startedAt: new Date()},
+			{...(raw ? {task} : {}), ...(Array.isArray(history) ? {history: history as TaskResult['history']} : {})},
+		);
+		const written = await commitResult(layout, claim, result);
+		return written === 'written' ? result : 'gone';
+	} finally {
+		try {
+			fs.rmdirSync(layout.claims(worker, owner)); // Only when empty: a claim left by a failure stays for a sweep.
+		} catch {}
+	}
+}

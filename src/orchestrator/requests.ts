@@ -1,0 +1,77 @@
+import {archivePreviousResult} from '../lifecycle/index.ts';
+import type {Logger} from '../log/logger.ts';
+import type {Layout} from '../queue/layout.ts';
+import {clearWorkflowRequest, readWorkflowRequests} from '../control/workflow-requests.ts';
+import {readState, writeState, type RunningState, type WorkflowState} from './state.ts';
+import {archiveRejection, type WorkflowLayout} from './store.ts';
+import {createTaskState, markSkipped, type TaskState} from './task-state.ts';
+
+/**
+ * What `spool cancel --workflow` and `spool retry --workflow` asked (control/workflows/ID.json), applied
+ * by the orchestrator at the start of a scan: it is the one writer of a workflow's state.
+ * Returns the ids whose state changed, so the runner reads them again.
+ */
+export async function applyWorkflowRequests(layout: Layout, workflowLayout: WorkflowLayout, logger: Logger, now = new Date()): Promise<string[]> {
+	const changed: string[] = [];
+	for (const [id, request] of readWorkflowRequests(layout)) {
+		let state: WorkflowState | undefined;
+		try {
+			state = readState(workflowLayout, id);
+		} catch (error) {
+			logger.error({err: error, workflow: id, action: request.action}, 'cannot apply the request: the workflow state cannot be read; the request stays');
+			continue;
+		}
+
+		if (state) {
+			const next = request.action === 'cancel' ? cancelState(state, now.toISOString()) : retryState(state);
+			if (next !== state) {
+				if (request.action === 'retry') {
+					prepareRetry(layout, workflowLayout, state, next as RunningState);
+				}
+
+				await writeState(workflowLayout, next);
+				changed.push(id);
+				logger.info({workflow: id, action: request.action}, request.action === 'cancel' ? 'workflow canceled: its waiting tasks are skipped' : 'workflow retried: its failed and skipped tasks run again');
+			}
+		}
+
+		clearWorkflowRequest(layout, id);
+	}
+
+	return changed;
+}
+
+/** A running workflow's waiting tasks can no longer run; its queued ones are canceled in the queue by `spool cancel`. */
+export function cancelState(state: WorkflowState, at: string): WorkflowState {
+	if (state.status !== 'running') {
+		return state;
+	}
+
+	const tasks = state.tasks.map((task): TaskState => (task.status === 'waiting' ? markSkipped(task, {code: 'canceled', message: 'not run: the workflow was canceled by spool cancel'}, at) : task));
+	return {...state, tasks};
+}
+
+/**
+ * The workflow runs again, in the same run: its failed and skipped tasks wait to be queued afresh, and its
+ * succeeded ones keep their results, so nobody pays for them twice. Unchanged when nothing failed.
+ */
+export function retryState(state: WorkflowState): WorkflowState {
+	if (!state.tasks.some(task => task.status === 'failed' || task.status === 'skipped')) {
+		return state;
+	}
+
+	const tasks = state.tasks.map((task): TaskState => (task.status === 'failed' || task.status === 'skipped' ? createTaskState(task) : task));
+	return {...state, status: 'running', finishedAt: null, error: null, tasks};
+}
+
+/** The run's earlier results of the tasks that run again, and the workflow's own result, move to .history/. */
+function prepareRetry(layout: Layout, workflowLayout: WorkflowLayout, before: WorkflowState, after: RunningState): void {
+	for (const task of after.tasks) {
+		const was = before.tasks.find(candidate => candidate.id === task.id);
+		if (task.status === 'waiting' && was?.status === 'failed') {
+			archivePreviousResult(layout, task.worker, task.taskId);
+		}
+	}
+
+	archiveRejection(workflowLayout, before.id);
+}

@@ -22,7 +22,7 @@ export const CREDENTIAL_FILES = ['settings.json', '.credentials.json'] as const;
  * deliverable may resolve into one of them, whatever cwdRoots says (queue/path-guard.ts). A later
  * feature that adds a state folder adds it here.
  */
-export const PROTECTED_FOLDERS = ['auth-homes', 'tasks', 'processing', 'results', 'rejected', 'paused', 'logs', 'prompts', 'workflows', 'goals', 'control'] as const;
+export const PROTECTED_FOLDERS = ['auth-homes', 'tasks', 'processing', 'results', 'rejected', 'paused', 'logs', 'prompts', 'workflows', 'goals', 'control', 'archive'] as const;
 
 export function createLayout(home: string) {
 	return {

@@ -23,6 +23,7 @@ export const commands: Record<string, () => Promise<Command>> = {
 	show: async () => (await import('./show.ts')).showCommand,
 	cancel: async () => (await import('./cancel.ts')).cancelCommand,
 	retry: async () => (await import('./retry.ts')).retryCommand,
+	clean: async () => (await import('./clean.ts')).cleanCommand,
 	resume: async () => (await import('./resume.ts')).resumeCommand,
 	tail: async () => (await import('./tail.ts')).tailCommand,
 	login: async () => (await import('./login.ts')).loginCommand,

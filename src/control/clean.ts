@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type {Config} from '../config/load.ts';
+import {parseEntryName} from '../lifecycle/names.ts';
+import {createLayout} from '../queue/layout.ts';
+import {readdirOrEmpty} from '../queue/read-file.ts';
+import {readResultFile} from '../queue/result.ts';
+import {locateTasks} from './find.ts';
+
+export type CleanKind = 'result' | 'transcript' | 'history' | 'rejected' | 'workspace';
+
+export type CleanItem = {kind: CleanKind; file: string; to: string | null};
+
+export type CleanOptions = {olderThanMs: number; dryRun?: boolean; delete?: boolean; now?: number};
+
+/**
+ * `spool clean`: moves what finished before the limit out of the queue's folders, into archive/ (the
+ * same paths below it), or deletes it. Finished results with their transcripts, the .history of
+ * results, rejected originals, and the workspaces of finished tasks. A task that is pending or running
+ * (whatever an earlier result of its id says) is never touched, nor its transcript or workspace.
+ */
+export function cleanHome(config: Config, options: CleanOptions): CleanItem[] {
+	const layout = createLayout(config.home);
+	const now = options.now ?? Date.now();
+	const before = now - options.olderThanMs;
+	const live = new Set(locateTasks(config).filter(location => location.where !== 'finished').map(location => `${location.worker}/${location.id}`));
+	const items: Array<{kind: CleanKind; file: string}> = [];
+	const old = (file: string) => (fs.lstatSync(file, {throwIfNoEntry: false})?.mtimeMs ?? now) < before;
+	for (const worker of Object.keys(config.workers)) {
+		for (const name of readdirOrEmpty(layout.results(worker))) {
+			const entry = parseEntryName(name);
+			if (entry.kind !== 'task' || live.has(`${worker}/${entry.id}`)) {
+				continue;
+			}
+
+			const file = path.join(layout.results(worker), name);
+			const result = readResultFile(file);
+			if (!result || Date.parse(result.finishedAt) >= before) {
+				continue;
+			}
+
+			items.push({kind: 'result', file});
+			const transcript = layout.transcriptFile(worker, entry.id);
+			if (fs.existsSync(transcript)) {
+				items.push({kind: 'transcript', file: transcript});
+			}
+
+			const workspace = layout.workspace(worker, entry.id);
+			if (fs.existsSync(workspace)) {
+				items.push({kind: 'workspace', file: workspace});
+			}
+		}
+
+		for (const name of readdirOrEmpty(layout.history(worker)).filter(name => !name.startsWith('.'))) {
+			const file = path.join(layout.history(worker), name);
+			if (old(file)) {
+				items.push({kind: 'history', file});
+			}
+		}
+
+		for (const name of readdirOrEmpty(layout.rejected(worker)).filter(name => !name.startsWith('.'))) {
+			const file = path.join(layout.rejected(worker), name);
+			if (old(file)) {
+				items.push({kind: 'rejected', file});
+			}
+		}
+	}
+
+	return items.map(item => ({...item, to: options.dryRun ? null : removeItem(config.home, item.file, options.delete === true)}));
+}
+
+/** Moves one file or folder under archive/ (a stamp added when the name is taken there), or deletes it. */
+function removeItem(home: string, file: string, remove: boolean): string | null {
+	if (remove) {
+		fs.rmSync(file, {recursive: true, force: true});
+		return null;
+	}
+
+	let target = path.join(home, 'archive', path.relative(home, file));
+	fs.mkdirSync(path.dirname(target), {recursive: true});
+	if (fs.lstatSync(target, {throwIfNoEntry: false})) {
+		target = `${target}.${new Date().toISOString().replaceAll(':', '-')}`;
+	}
+
+	fs.renameSync(file, target);
+	return target;
+}

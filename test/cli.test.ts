@@ -89,8 +89,8 @@ describe('the spool CLI', () => {
 		expect(status.workers[0]).toMatchObject({worker: 'coder', pending: 1, running: 0, succeeded: 1, failed: 0, costUsd: 0.75});
 		expect(status.unknownFolders).toEqual(['stray']);
 		const text = await spool(home, ['status']);
-		expect(text.stdout).toMatch(/^WORKER\s+LOOPS\s+PENDING\s+RUNNING\s+SUCCEEDED\s+FAILED\s+DEAD\s+REJECTED\s+COST$/m);
-		expect(text.stdout).toMatch(/^coder\s+0\s+1\s+0\s+1\s+0\s+0\s+0\s+\$0\.7500$/m);
+		expect(text.stdout).toMatch(/^WORKER\s+LOOPS\s+PENDING\s+RUNNING\s+SUCCEEDED\s+FAILED\s+DEAD\s+REJECTED\s+CANCELED\s+COST$/m);
+		expect(text.stdout).toMatch(/^coder\s+0\s+1\s+0\s+1\s+0\s+0\s+0\s+0\s+\$0\.7500$/m);
 		expect(text.stdout).toContain('folders in tasks/ that name no worker: stray');
 	});
 
@@ -116,7 +116,7 @@ describe('the spool CLI', () => {
 
 	test('every command has --help, and an unknown command says so', async () => {
 		const home = await makeHome({workers: {coder: {}}});
-		const commands = ['up', 'worker', 'orchestrator', 'init', 'submit', 'plan', 'status', 'resume', 'tail', 'login', 'compose', 'health'];
+		const commands = ['up', 'worker', 'orchestrator', 'init', 'submit', 'plan', 'status', 'list', 'show', 'cancel', 'retry', 'clean', 'resume', 'tail', 'login', 'compose', 'health'];
 		for (const command of commands) {
 			const run = await spool(home, [command, '--help']);
 			expect(run.exitCode, command).toBe(0);

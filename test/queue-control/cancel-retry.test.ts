@@ -47,6 +47,15 @@ describe('cancel, list, show and retry with the real claude CLI', () => {
 			const show = await spool(home, ['show', 'slow']);
 			expect(show.stdout).toContain('coder/slow: running');
 			expect(show.stdout).toContain('tool Bash: for i in $(seq 60)');
+			// status --watch redraws in place, with the running task, its run time and its current tool call.
+			const watch = spool(home, ['status', '--watch', '--interval', '200ms']);
+			let screen = '';
+			watch.stdout!.on('data', (chunk: Buffer) => {
+				screen += chunk.toString();
+			});
+			await waitFor(() => /coder\/slow\s+1\s+\d+s\s+Bash: for i in \$\(seq 60\)/.test(screen) && screen.split('\u001B[H\u001B[2J').length > 2, 10_000, 'the running task in status --watch, redrawn');
+			watch.kill('SIGINT');
+			expect((await watch).exitCode).toBe(0);
 
 			const started = Date.now();
 			const cancel = await spool(home, ['cancel', 'slow']);

@@ -1,59 +1,114 @@
 import fs from 'node:fs/promises';
-import {loadConfig} from '../../config/load.ts';
-import {createLayout} from '../../queue/layout.ts';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {loadConfig, type Config} from '../../config/load.ts';
+import {parseDuration} from '../../config/duration.ts';
+import {locateTasks, readTaskEntry} from '../../control/find.ts';
+import {createLayout, type Layout} from '../../queue/layout.ts';
 import {snapshotWorker} from '../../queue/snapshot.ts';
 import {snapshotWorkflows, type WorkflowSnapshot} from '../../orchestrator/snapshot.ts';
 import {createWorkflowLayout} from '../../orchestrator/store.ts';
-import {parseCommandArgs} from '../parse.ts';
-import {printTable} from '../table.ts';
+import {CliUsageError, parseCommandArgs} from '../parse.ts';
+import {onShutdownSignals} from '../signals.ts';
+import {formatSpan, formatTable} from '../table.ts';
 import type {Command} from './index.ts';
+import {currentTool, runStartedAt} from './list.ts';
 
 /** Finished workflows shown in the table; --json has them all. */
 const FINISHED_SHOWN = 10;
 
 export const statusCommand: Command = {
-	usage: 'status [--json]',
+	usage: 'status [--json] [--watch]',
 	summary: 'count pending, running and finished tasks per worker and per workflow',
 	help: `
 LOOPS counts worker loops whose heartbeat is fresh. Workflows: running ones first, then the ${FINISHED_SHOWN}
 most recently finished; WAITING tasks wait for a dependency, COST includes planning. --json prints
-all of it, every workflow included, as one JSON object.`,
+all of it, every workflow included, as one JSON object. --watch redraws in place every second (or
+--interval), with each running task's id, run time and current tool call; Ctrl-C ends it.`,
 	async run(args) {
-		const {values} = parseCommandArgs(args, {json: {type: 'boolean'}});
+		const {values} = parseCommandArgs(args, {json: {type: 'boolean'}, watch: {type: 'boolean'}, interval: {type: 'string'}});
+		const intervalMs = parseDuration(values.interval ?? '1s');
+		if (intervalMs === undefined || intervalMs < 100) {
+			throw new CliUsageError(`--interval must be a duration of at least 100ms such as "2s"; got "${values.interval}"`);
+		}
+
 		const config = loadConfig();
 		const layout = createLayout(config.home);
-		const workers = await Promise.all(Object.keys(config.workers).map(async name => snapshotWorker(layout, name, config.queue.lease)));
-		const folders = await fs.readdir(layout.tasksRoot, {withFileTypes: true}).catch(() => []);
-		const unknownFolders = folders.filter(entry => entry.isDirectory() && !entry.name.startsWith('.') && !config.workers[entry.name]).map(entry => entry.name);
-		const workflows = snapshotWorkflows(layout, createWorkflowLayout(config.home));
 		if (values.json) {
-			console.log(JSON.stringify({home: config.home, workers, unknownFolders, workflows}, null, 2));
+			console.log(JSON.stringify(await readStatus(config, layout), null, 2));
 			return 0;
 		}
 
-		const header = ['WORKER', 'LOOPS', 'PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'DEAD', 'REJECTED', 'CANCELED', 'COST'];
-		printTable(header, workers.map(w => [w.worker, w.loops, w.pending, w.running, w.succeeded, w.failed, w.dead, w.rejected, w.canceled, `$${w.costUsd.toFixed(4)}`].map(String)));
-		for (const w of workers.filter(w => w.paused)) {
-			console.log(`\n${w.worker} is paused (${w.paused})`);
+		if (!values.watch) {
+			console.log(formatStatus(config, layout, await readStatus(config, layout)).join('\n'));
+			return 0;
 		}
 
-		if (unknownFolders.length > 0) {
-			console.log(`\nfolders in tasks/ that name no worker: ${unknownFolders.join(', ')}`);
+		const stop = new AbortController();
+		const removeHandlers = onShutdownSignals(() => stop.abort(), () => stop.abort());
+		while (!stop.signal.aborted) {
+			const lines = formatStatus(config, layout, await readStatus(config, layout), {running: true});
+			// Home, clear to the end: the table is redrawn in place, not scrolled.
+			process.stdout.write(`\u001B[H\u001B[2J${new Date().toISOString().slice(11, 19)}  spool status --watch (Ctrl-C to stop)\n\n${lines.join('\n')}\n`);
+			await sleep(intervalMs, undefined, {signal: stop.signal}).catch(() => undefined);
 		}
 
-		if (workflows.length > 0) {
-			console.log('');
-			printWorkflows(workflows);
-		}
-
+		removeHandlers();
 		return 0;
 	},
 };
 
-function printWorkflows(workflows: WorkflowSnapshot[]): void {
+async function readStatus(config: Config, layout: Layout) {
+	const workers = await Promise.all(Object.keys(config.workers).map(async name => snapshotWorker(layout, name, config.queue.lease)));
+	const folders = await fs.readdir(layout.tasksRoot, {withFileTypes: true}).catch(() => []);
+	const unknownFolders = folders.filter(entry => entry.isDirectory() && !entry.name.startsWith('.') && !config.workers[entry.name]).map(entry => entry.name);
+	const workflows = snapshotWorkflows(layout, createWorkflowLayout(config.home));
+	return {home: config.home, workers, unknownFolders, workflows};
+}
+
+function formatStatus(config: Config, layout: Layout, status: Awaited<ReturnType<typeof readStatus>>, options: {running?: boolean} = {}): string[] {
+	const {workers, unknownFolders, workflows} = status;
+	const header = ['WORKER', 'LOOPS', 'PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'DEAD', 'REJECTED', 'CANCELED', 'COST'];
+	const out = formatTable(header, workers.map(w => [w.worker, w.loops, w.pending, w.running, w.succeeded, w.failed, w.dead, w.rejected, w.canceled, `$${w.costUsd.toFixed(4)}`].map(String)));
+	for (const w of workers.filter(w => w.paused)) {
+		out.push('', `${w.worker} is paused (${w.paused})`);
+	}
+
+	if (unknownFolders.length > 0) {
+		out.push('', `folders in tasks/ that name no worker: ${unknownFolders.join(', ')}`);
+	}
+
+	if (options.running) {
+		out.push('', ...formatRunning(config, layout));
+	}
+
+	if (workflows.length > 0) {
+		out.push('', ...formatWorkflows(workflows));
+	}
+
+	return out;
+}
+
+/** Each running task: its id, attempt, run time and the tool call it is in. */
+function formatRunning(config: Config, layout: Layout): string[] {
+	const now = Date.now();
+	const running = locateTasks(config).filter(location => location.where === 'running').map(location => readTaskEntry(location));
+	if (running.length === 0) {
+		return ['no task is running'];
+	}
+
+	return formatTable(
+		['RUNNING', 'ATTEMPT', 'FOR', 'NOW'],
+		running.map(entry => {
+			const started = entry.attempt === undefined ? undefined : runStartedAt(layout, entry);
+			return [`${entry.worker}/${entry.id}`, String(entry.attempts ?? '-'), started === undefined ? 'claimed' : formatSpan(now - started), (entry.attempt === undefined ? '' : currentTool(layout, entry)) ?? 'thinking'];
+		}),
+	);
+}
+
+function formatWorkflows(workflows: WorkflowSnapshot[]): string[] {
 	const shown = [...workflows.filter(w => w.status === 'running'), ...workflows.filter(w => w.status !== 'running').slice(0, FINISHED_SHOWN)];
 	const header = ['WORKFLOW', 'STATUS', 'TASKS', 'SUCCEEDED', 'RUNNING', 'PENDING', 'WAITING', 'FAILED', 'SKIPPED', 'COST'];
-	printTable(
+	const out = formatTable(
 		header,
 		shown.map(w => {
 			const cost = `$${w.costUsd.toFixed(4)}${w.maxCostUsd === null ? '' : ` of $${w.maxCostUsd}`}`;
@@ -61,6 +116,8 @@ function printWorkflows(workflows: WorkflowSnapshot[]): void {
 		}),
 	);
 	if (shown.length < workflows.length) {
-		console.log(`(${workflows.length - shown.length} older finished workflows: spool status --json lists them)`);
+		out.push(`(${workflows.length - shown.length} older finished workflows: spool status --json lists them)`);
 	}
+
+	return out;
 }

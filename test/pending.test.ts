@@ -173,3 +173,22 @@ test('notBefore holds a task until its time, without reading its file again befo
 	expect(index.readiness('later.json', 0, now + 30_000, 30_000).kind).toBe('wait');
 	expect(index.readiness('later.json', 0, now + 60_001, 60_001)).toEqual({kind: 'gone'});
 });
+
+test('a name placed above the priority being walked is the next one yielded', async () => {
+	await drop('a.json', {}, 1_700_000_000);
+	await drop('b.json', {}, 1_700_000_010);
+	await drop('c.json', {}, 1_700_000_020);
+	const index = new PendingIndex(dir);
+	await index.scan();
+	const seen: string[] = [];
+	for (const name of index.names()) {
+		seen.push(name);
+		index.delete(name);
+		if (name === 'a.json') {
+			await drop('urgent.json', {priority: 1}, 1_700_000_030);
+			index.add('urgent.json');
+		}
+	}
+
+	expect(seen).toEqual(['a.json', 'urgent.json', 'b.json', 'c.json']);
+});

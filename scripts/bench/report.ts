@@ -48,8 +48,8 @@ export function renderMeasurements(m: Measurements): string {
 		parts.push(
 			'### 4. Backlog: tasks already waiting when the worker starts',
 			table(
-				['pending', 'watching', 'start → loop ready (ms)', 'start → first CLI start (ms)', 'wall per claim (ms)', 'worker CPU per claim (ms)', 'peak RSS (MB)'],
-				m.backlog.map(row => [row.pending.toLocaleString('en-US'), row.usePolling ? 'polling' : 'native', fmt(row.readyMs, 0), fmt(row.firstClaimMs, 0), fmt(row.claimWallMs, 1), fmt(row.claimCpuMs, 2), fmt(row.peakRssMB, 0)]),
+				['pending', 'watching', 'start → loop ready (ms)', 'start → first CLI start (ms)', 'wall per claim (ms)', 'worker CPU per claim (ms)', 'peak RSS (MB)', 'priority 10 dropped → started (ms)', 'started before it'],
+				m.backlog.map(row => [row.pending.toLocaleString('en-US'), row.usePolling ? 'polling' : 'native', fmt(row.readyMs, 0), fmt(row.firstClaimMs, 0), fmt(row.claimWallMs, 1), fmt(row.claimCpuMs, 2), fmt(row.peakRssMB, 0), fmt(row.priorityPickupMs, 1), String(row.priorityOvertaken)]),
 			),
 		);
 	}

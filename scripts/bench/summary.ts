@@ -79,6 +79,11 @@ export function evaluateGoals(m: Measurements): Goal[] {
 		check('100k pending: peak RSS <= 150 MB', large.peakRssMB, 150, `${(large.peakRssMB).toFixed(0)} MB`);
 	}
 
+	for (const row of m.backlog ?? []) {
+		// Those already claimed when it came may start first: at most the concurrency (4).
+		check(`${row.pending.toLocaleString('en-US')} pending${row.usePolling ? ', polling' : ''}: a priority-10 task dropped behind them is the next claimed`, row.priorityOvertaken, 4, `${row.priorityOvertaken} started before it, ${row.priorityPickupMs.toFixed(1)} ms`);
+	}
+
 	if (m.realCli) {
 		const r = summarizeRealCli(m.realCli);
 		check('real CLI: spool adds < 5 % to the CLI\'s own run time (wall time, two workers)', r.addedPercent, 5, `${r.addedPercent.toFixed(1)} %`);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {isTaskFileName} from '../lifecycle/names.ts';
+import {isErrnoCode} from '../errors.ts';
 import {isObject} from './read-file.ts';
 import {checkDepth, readTaskFile} from './task-limits.ts';
 
@@ -17,6 +18,9 @@ export type PendingIndexOptions = {
 	 */
 	scanSpacingPerEntry?: number;
 };
+
+/** What #peek reads of a new file: the whole of almost any task. */
+const PEEK_BUFFER = Buffer.alloc(16 * 1024);
 
 /** Folder entries fetched per read while a scan streams the folder. */
 const SCAN_BATCH = 1024;
@@ -54,6 +58,9 @@ export class PendingIndex {
 	#scanning: Promise<void> | undefined;
 	#scanAgain: Promise<void> | undefined;
 	#nextScanAt = 0;
+	/** The priority names() walks now, and whether a name was placed above it since. */
+	#iterating = Number.NEGATIVE_INFINITY;
+	#outranked = false;
 
 	constructor(dir: string, options: PendingIndexOptions = {}) {
 		this.#dir = dir;
@@ -157,10 +164,11 @@ export class PendingIndex {
 
 	/**
 	 * The names in claim order. The iterator is live: names added or deleted while it runs are seen or
-	 * skipped (a name added at a priority it already passed is seen by the next pass).
+	 * skipped, and one added above the priority it walks is the next it yields (the walk starts over).
 	 */
 	*names(): IterableIterator<string> {
 		let below = Number.POSITIVE_INFINITY;
+		this.#outranked = false;
 		for (;;) {
 			const priority = this.#priorities.find(candidate => candidate < below);
 			if (priority === undefined) {
@@ -168,9 +176,15 @@ export class PendingIndex {
 			}
 
 			below = priority;
-			const bucket = this.#buckets.get(priority);
-			if (bucket) {
-				yield* bucket.keys();
+			this.#iterating = priority;
+			for (const name of this.#buckets.get(priority)?.keys() ?? []) {
+				yield name;
+				if (this.#outranked) {
+					// A name came in above the priority being walked: the walk starts again from the top, so it is next.
+					this.#outranked = false;
+					below = Number.POSITIVE_INFINITY;
+					break;
+				}
 			}
 		}
 	}
@@ -234,26 +248,50 @@ export class PendingIndex {
 			this.#priorities = [...this.#priorities, priority].sort((a, b) => b - a);
 		}
 
+		this.#outranked ||= priority > this.#iterating;
 		const entry: Entry = {generation, priority, bucket};
 		bucket.set(name, entry);
 		this.#entries.set(name, entry);
 	}
 
-	/** The priority and mtime of a file seen for the first time; undefined when it is gone already. */
+	/**
+	 * The priority and mtime of a file seen for the first time; undefined when it is gone already. Read
+	 * the cheap way, since every task is read here once: one open (never through a symlink, never
+	 * blocking on a FIFO), one fstat, one read of the start of the file into a shared buffer. A file
+	 * whose start names no priority (most tasks) is placed at 0 unparsed; anything odd is placed at 0
+	 * too, and its claim says what is wrong with it.
+	 */
 	#peek(name: string): Peek | undefined {
-		const read = readTaskFile(path.join(this.#dir, name), name);
-		if (read.kind === 'gone') {
-			return undefined;
-		}
-
-		if (read.kind === 'bad' || checkDepth(read.text, name)) {
-			return {name, priority: 0, mtimeMs: 0};
+		let fd: number;
+		try {
+			fd = fs.openSync(path.join(this.#dir, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+		} catch (error) {
+			return isErrnoCode(error, 'ENOENT') ? undefined : {name, priority: 0, mtimeMs: 0};
 		}
 
 		try {
-			return {name, priority: priorityOf(JSON.parse(read.text)), mtimeMs: read.mtimeMs};
+			const stat = fs.fstatSync(fd);
+			if (!stat.isFile()) {
+				return {name, priority: 0, mtimeMs: 0};
+			}
+
+			const read = fs.readSync(fd, PEEK_BUFFER, 0, PEEK_BUFFER.length, 0);
+			const at = PEEK_BUFFER.subarray(0, read).indexOf('"priority"');
+			if (at === -1) {
+				return {name, priority: 0, mtimeMs: stat.mtimeMs};
+			}
+
+			const whole = stat.size <= read ? PEEK_BUFFER.toString('utf8', 0, read) : readTaskFile(path.join(this.#dir, name), name);
+			const text = typeof whole === 'string' ? whole : whole.kind === 'text' ? whole.text : undefined;
+			if (text === undefined || checkDepth(text, name)) {
+				return {name, priority: 0, mtimeMs: stat.mtimeMs};
+			}
+
+			return {name, priority: priorityOf(JSON.parse(text)), mtimeMs: stat.mtimeMs};
 		} catch {
-			return {name, priority: 0, mtimeMs: read.mtimeMs};
+			return {name, priority: 0, mtimeMs: 0}; // Not JSON yet (being written): placed again when its claim reads it.
+		} finally {
+			fs.closeSync(fd);
 		}
 	}
 

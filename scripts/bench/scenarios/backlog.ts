@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import {linkTasks, makeBenchHome, readStarts, taskId} from '../bench-home.ts';
-import {nowMs} from '../clock.ts';
+import {nowMs, sleep} from '../clock.ts';
 import {cpuSince, readCpu, readPeakRssMB} from '../proc.ts';
 import {startSpoolWorker} from '../runners.ts';
 
@@ -17,6 +19,10 @@ export type Backlog = {
 	/** The worker process's own CPU per claim over the same claims (its children not counted). */
 	claimCpuMs: number;
 	peakRssMB: number;
+	/** A task with priority 10 dropped behind the rest of the backlog: drop → its CLI start (ms). */
+	priorityPickupMs: number;
+	/** Backlog tasks started after that drop and before it: those already claimed when it came (at most the concurrency). */
+	priorityOvertaken: number;
 };
 
 const WORKER = 'bench';
@@ -40,6 +46,7 @@ export async function measureBacklog(pending: number, claims: number, usePolling
 		const peakRssMB = readPeakRssMB(worker.pid);
 		const starts = [...readStarts(bench.startLog).values()].sort((a, b) => a - b).slice(0, claims);
 		const first = starts[0]!;
+		const priority = await dropUrgent(bench, WORKER);
 		return {
 			pending,
 			usePolling,
@@ -49,8 +56,28 @@ export async function measureBacklog(pending: number, claims: number, usePolling
 			claimWallMs: (starts.at(-1)! - first) / (starts.length - 1),
 			claimCpuMs: (cpu.self * 1000) / (claims - 1),
 			peakRssMB,
+			priorityPickupMs: priority.pickupMs,
+			priorityOvertaken: priority.overtaken,
 		};
 	} finally {
 		await worker.stop();
 	}
+}
+
+/** Drops one task with a high priority (renamed into place whole) and waits for its CLI to start. */
+async function dropUrgent(bench: ReturnType<typeof makeBenchHome>, worker: string): Promise<{pickupMs: number; overtaken: number}> {
+	const staged = path.join(bench.staging, 'urgent.json');
+	fs.writeFileSync(staged, `${JSON.stringify({prompt: 'benchmark task urgent', priority: 10})}\n`);
+	const dropped = nowMs();
+	fs.renameSync(staged, path.join(bench.tasks(worker), 'urgent.json'));
+	for (const deadline = dropped + 30_000; nowMs() < deadline; await sleep(5)) {
+		const starts = readStarts(bench.startLog);
+		const urgent = starts.get('urgent');
+		if (urgent !== undefined) {
+			const overtaken = [...starts.values()].filter(start => start > dropped && start < urgent).length;
+			return {pickupMs: urgent - dropped, overtaken};
+		}
+	}
+
+	throw new Error('the high-priority task did not start within 30 s');
 }

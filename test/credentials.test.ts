@@ -3,23 +3,23 @@ import os from 'node:os';
 import path from 'node:path';
 import {execa} from 'execa';
 import {describe, expect, test} from 'vitest';
-import {findCredentials} from '../src/queue/credentials.ts';
+import {findCredentials, type Credentials} from '../src/queue/credentials.ts';
 import {CLAUDE_BIN, makeHome, spool, waitFor} from './helpers/home.ts';
 
 /** No key from the test's own environment may count for an auth home. */
 const NO_KEY = {ANTHROPIC_API_KEY: '', ANTHROPIC_AUTH_TOKEN: '', CLAUDE_CODE_OAUTH_TOKEN: ''};
 
-type AuthCase = {name: string; files: Record<string, string>; env?: Record<string, string>; found: string | undefined; askClaude?: boolean};
+type AuthCase = {name: string; files: Record<string, string>; env?: Record<string, string>; found: Credentials | undefined; askClaude?: boolean};
 
 const CASES: AuthCase[] = [
 	{name: 'an empty auth home', files: {}, found: undefined, askClaude: true},
-	{name: 'a key in settings.json env', files: {'settings.json': '{"env":{"ANTHROPIC_API_KEY":"sk-x"}}'}, found: 'ANTHROPIC_API_KEY in settings.json', askClaude: true},
+	{name: 'a key in settings.json env', files: {'settings.json': '{"env":{"ANTHROPIC_API_KEY":"sk-x"}}'}, found: {what: 'ANTHROPIC_API_KEY', file: 'settings.json'}, askClaude: true},
 	{name: 'an empty key in settings.json env', files: {'settings.json': '{"env":{"ANTHROPIC_API_KEY":""}}'}, found: undefined, askClaude: true},
-	{name: 'an apiKeyHelper', files: {'settings.json': '{"apiKeyHelper":"echo sk-x"}'}, found: 'apiKeyHelper in settings.json', askClaude: true},
-	{name: 'a Console login in .claude.json', files: {'.claude.json': '{"primaryApiKey":"sk-ant-x"}'}, found: 'a Console login in .claude.json', askClaude: true},
-	{name: 'a login in .credentials.json', files: {'.credentials.json': '{"claudeAiOauth":{}}'}, found: 'a login in .credentials.json'},
-	{name: 'a token in the environment', files: {}, env: {CLAUDE_CODE_OAUTH_TOKEN: 'tok'}, found: 'CLAUDE_CODE_OAUTH_TOKEN in the environment'},
-	{name: 'a cloud provider in the environment', files: {}, env: {CLAUDE_CODE_USE_BEDROCK: '1'}, found: 'CLAUDE_CODE_USE_BEDROCK in the environment'},
+	{name: 'an apiKeyHelper', files: {'settings.json': '{"apiKeyHelper":"echo sk-x"}'}, found: {what: 'apiKeyHelper', file: 'settings.json'}, askClaude: true},
+	{name: 'a Console login in .claude.json', files: {'.claude.json': '{"primaryApiKey":"sk-ant-x"}'}, found: {what: 'a Console login', file: '.claude.json'}, askClaude: true},
+	{name: 'a login in .credentials.json', files: {'.credentials.json': '{"claudeAiOauth":{}}'}, found: {what: 'a login', file: '.credentials.json'}},
+	{name: 'a token in the environment', files: {}, env: {CLAUDE_CODE_OAUTH_TOKEN: 'tok'}, found: {what: 'CLAUDE_CODE_OAUTH_TOKEN'}},
+	{name: 'a cloud provider in the environment', files: {}, env: {CLAUDE_CODE_USE_BEDROCK: '1'}, found: {what: 'CLAUDE_CODE_USE_BEDROCK'}},
 	{name: 'a cloud provider turned off', files: {}, env: {CLAUDE_CODE_USE_BEDROCK: '0'}, found: undefined},
 	{name: 'settings.json that is not JSON', files: {'settings.json': '{"env":'}, found: undefined},
 ];
@@ -31,7 +31,7 @@ describe('which credentials claude would find in an auth home', () => {
 			await fs.writeFile(path.join(authHome, name), text);
 		}
 
-		expect(findCredentials(authHome, {...NO_KEY, ...env})).toBe(found);
+		expect(findCredentials(authHome, {...NO_KEY, ...env})).toEqual(found);
 		if (askClaude) {
 			// The real CLI agrees: logged in exactly when spool found credentials.
 			const status = await execa(CLAUDE_BIN, ['auth', 'status', '--json'], {env: {...NO_KEY, CLAUDE_CONFIG_DIR: authHome}, reject: false});

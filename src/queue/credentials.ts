@@ -13,6 +13,9 @@ const PROVIDER_VARIABLES = ['CLAUDE_CODE_USE_BEDROCK', 'CLAUDE_CODE_USE_VERTEX',
  */
 export const CREDENTIALS_REPORTED_ENV = 'SPOOL_CREDENTIALS_REPORTED';
 
+/** Credentials claude would use: what they are, and the auth home's file they lie in (none: the environment). */
+export type Credentials = {what: string; file?: 'settings.json' | '.credentials.json' | '.claude.json'};
+
 /**
  * Where claude would find credentials for one auth home (CLAUDE_CONFIG_DIR), or undefined when it would
  * find none and answer "Not logged in": a key or token in the environment spool passes through, in the
@@ -20,29 +23,29 @@ export const CREDENTIALS_REPORTED_ENV = 'SPOOL_CREDENTIALS_REPORTED';
  * Console key claude keeps in `.claude.json`). Files only, never a claude run, so it costs nothing at
  * start; a login kept in the macOS keychain is not seen here.
  */
-export function findCredentials(authHome: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function findCredentials(authHome: string, env: NodeJS.ProcessEnv = process.env): Credentials | undefined {
 	// claude lays settings.json's env over its own environment, so a key there is the one it uses.
 	const settings = readJson(path.join(authHome, 'settings.json'));
 	const settingsEnv = isObject(settings?.env) ? findInEnv(settings.env) : undefined;
 	if (settingsEnv) {
-		return `${settingsEnv} in settings.json`;
+		return {what: settingsEnv, file: 'settings.json'};
 	}
 
 	const fromEnv = findInEnv(env);
 	if (fromEnv) {
-		return `${fromEnv} in the environment`;
+		return {what: fromEnv};
 	}
 
 	if (typeof settings?.apiKeyHelper === 'string' && settings.apiKeyHelper.trim() !== '') {
-		return 'apiKeyHelper in settings.json';
+		return {what: 'apiKeyHelper', file: 'settings.json'};
 	}
 
 	if (readText(path.join(authHome, '.credentials.json'))?.trim()) {
-		return 'a login in .credentials.json';
+		return {what: 'a login', file: '.credentials.json'};
 	}
 
 	const state = readJson(path.join(authHome, '.claude.json'));
-	return typeof state?.primaryApiKey === 'string' && state.primaryApiKey !== '' ? 'a Console login in .claude.json' : undefined;
+	return typeof state?.primaryApiKey === 'string' && state.primaryApiKey !== '' ? {what: 'a Console login', file: '.claude.json'} : undefined;
 }
 
 /** How to give workers (or the planner, `orchestrator`) credentials, each auth home relative to the spool home. */
@@ -52,11 +55,15 @@ export function describeCredentialFix(names: readonly string[]): string {
 	return `run ${joinAnd(logins)}, or put {"env":{"ANTHROPIC_API_KEY":"sk-ant-..."}} in ${joinAnd(files)}`;
 }
 
-/** An auth pause's message: what claude said, whose credentials, how to give it some and how the pause ends. */
-export function describeAuthPause(worker: string, authHome: string, said: string): string {
-	const source = findCredentials(authHome);
-	const whose = source ? `the credentials of worker ${worker} (${source}) were refused` : `worker ${worker} has no credentials`;
-	return `${said}: ${whose}; ${describeCredentialFix([worker])}. The pause ends when its settings.json or .credentials.json changes, or with "spool resume ${worker}"`;
+/**
+ * What an auth failure means for one auth home: what claude said, then whether it has no credentials or
+ * had them refused, and how to give it some. `name` is the worker, or `orchestrator` for the planner.
+ */
+export function describeAuthFailure(who: string, name: string, authHome: string, said: string): string {
+	const found = findCredentials(authHome);
+	const where = found?.file ? `auth-homes/${name}/${found.file}` : 'the environment';
+	const whose = found ? `the credentials of ${who} (${found.what} in ${where}) were refused` : `${who} has no credentials`;
+	return `${said}: ${whose}; ${describeCredentialFix([name])}`;
 }
 
 function joinAnd(items: readonly string[]): string {

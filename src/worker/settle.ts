@@ -1,6 +1,6 @@
 import {setTimeout as sleep} from 'node:timers/promises';
 import {commit, mayRetry, requeue, type Claim} from '../lifecycle/index.ts';
-import {describeAuthPause} from '../queue/credentials.ts';
+import {describeAuthFailure} from '../queue/credentials.ts';
 import {fingerprintAuthHome, writePause} from '../queue/pause.ts';
 import type {TaskResult} from '../queue/result.ts';
 import type {AttemptRecord} from '../queue/task-schema.ts';
@@ -27,7 +27,10 @@ export async function settleRun(context: TaskContext, claim: Claim, history: Att
 		const now = Date.now();
 		const authHome = context.layout.authHome(claim.worker);
 		const until = plan.kind === 'pause-rate' ? (exit.rateLimitResetsAt ?? now + (exit.rateLimitRetryMs ?? queue.rateLimitWait)) : undefined;
-		const message = plan.kind === 'pause-auth' ? describeAuthPause(claim.worker, authHome, result.error.message) : result.error.message;
+		const message =
+			plan.kind === 'pause-auth'
+				? `${describeAuthFailure(`worker ${claim.worker}`, claim.worker, authHome, result.error.message)}. The pause ends when its settings.json or .credentials.json changes, or with "spool resume ${claim.worker}"`
+				: result.error.message;
 		await writePause(context.config.home, claim.worker, {
 			reason: plan.kind === 'pause-auth' ? 'auth' : 'rate-limit',
 			message,

@@ -43,7 +43,7 @@ describe('authentication failures pause the worker instead of burning attempts',
 			const pause = await waitFor(() => readJson(path.join(home, 'paused', 'coder.json')), 20_000, 'pause file');
 			expect(pause).toMatchObject({reason: 'auth'});
 			// Said once, then whose credentials and the spool command that fixes them.
-			expect(pause.message).toMatch(/^API error 401: Invalid API key: the credentials of worker coder \(ANTHROPIC_API_KEY in settings\.json\) were refused; run "spool login coder", or put .* in auth-homes\/coder\/settings\.json\. The pause ends when/);
+			expect(pause.message).toMatch(/^API error 401: Invalid API key: the credentials of worker coder \(ANTHROPIC_API_KEY in auth-homes\/coder\/settings\.json\) were refused; run "spool login coder", or put .* in auth-homes\/coder\/settings\.json\. The pause ends when/);
 			await new Promise(resolve => setTimeout(resolve, 1000));
 			// Exactly one run hit the bad key; the tasks wait with no attempt counted.
 			expect(api.requests.filter(request => request.apiKey === 'sk-revoked-key')).toHaveLength(2);

@@ -101,6 +101,10 @@ describe('the spool CLI', () => {
 		const home = await makeHome({workers: {coder: {}, reviewer: {}}});
 		await dropTask(home, 'coder', 'waiting', {prompt: 'later'});
 		await dropTask(home, 'stray', 'x', {prompt: 'nobody'});
+		// A folder that names no worker and holds nothing (its tasks were rejected, or a dotfile only) is not worth a line.
+		await fs.mkdir(path.join(home, 'tasks', 'nosuch'));
+		await fs.mkdir(path.join(home, 'tasks', 'debris'));
+		await fs.writeFile(path.join(home, 'tasks', 'debris', '.x.json.swp'), '');
 		await fs.mkdir(path.join(home, 'results', 'coder'), {recursive: true});
 		// A result as spool 0.1 wrote it (no version field), and a file there that is not a result at all.
 		const done = JSON.parse(await fs.readFile(path.join(ROOT, 'test', 'fixtures', 'results', 'v0-dead.json'), 'utf8')) as Record<string, unknown>;

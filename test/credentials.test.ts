@@ -4,7 +4,8 @@ import path from 'node:path';
 import {execa} from 'execa';
 import {describe, expect, test} from 'vitest';
 import {findCredentials, type Credentials} from '../src/queue/credentials.ts';
-import {CLAUDE_BIN, makeHome, spool, waitFor} from './helpers/home.ts';
+import {startFakeApi} from './fixtures/fake-api.ts';
+import {apiEnv, CLAUDE_BIN, dropTask, makeHome, resultOf, spool, waitFor} from './helpers/home.ts';
 
 /** No key from the test's own environment may count for an auth home. */
 const NO_KEY = {ANTHROPIC_API_KEY: '', ANTHROPIC_AUTH_TOKEN: '', CLAUDE_CODE_OAUTH_TOKEN: ''};
@@ -86,3 +87,20 @@ describe('a worker without credentials is named at start, before any task', () =
 		expect(await start()).not.toContain('no credentials');
 	}, 60_000);
 });
+
+test('the env of a worker\'s settings.json reaches its claude over spool\'s own environment (README: Credentials)', async () => {
+	const api = await startFakeApi(request => ({text: request.apiKey === 'sk-coder-own' ? 'seen with the key of settings.json' : 'seen with another key'}));
+	const home = await makeHome({workers: {coder: {}}});
+	await fs.mkdir(path.join(home, 'auth-homes', 'coder'), {recursive: true});
+	await fs.writeFile(path.join(home, 'auth-homes', 'coder', 'settings.json'), JSON.stringify({env: {ANTHROPIC_BASE_URL: api.url, ANTHROPIC_API_KEY: 'sk-coder-own'}}));
+	// spool's own environment names an API nobody listens on, and another key.
+	const loop = spool(home, ['worker', 'coder'], {env: {...apiEnv('http://127.0.0.1:9'), ANTHROPIC_API_KEY: 'sk-from-spool'}});
+	try {
+		await dropTask(home, 'coder', 'where', {prompt: 'which API?'});
+		expect(await waitFor(() => resultOf(home, 'coder', 'where'), 30_000, 'result')).toMatchObject({status: 'succeeded', result: 'seen with the key of settings.json'});
+	} finally {
+		loop.kill('SIGTERM');
+		await loop;
+		await api.close();
+	}
+}, 60_000);

@@ -51,6 +51,11 @@ describe('the spool CLI', () => {
 
 		const again = await spool(dir, ['init', dir]);
 		expect(again.stdout).toContain('nothing to create');
+		expect(again.stdout).not.toContain('warning');
+		// A .gitignore of the user's own is not changed, but one that would let credentials into git is named.
+		await fs.writeFile(path.join(dir, '.gitignore'), 'node_modules/\n');
+		expect((await spool(dir, ['init', dir])).stdout).toContain(`warning: ${path.join(dir, '.gitignore')} does not ignore auth-homes/, where credentials live; add these lines to it:\n# What runs`);
+		expect(await fs.readFile(path.join(dir, '.gitignore'), 'utf8')).toBe('node_modules/\n');
 	});
 
 	test('submit --wait queues a task, waits for the real CLI\'s answer and prints it', async () => {

@@ -63,12 +63,17 @@ tasks, results, logs, workspaces and above all auth-homes/ (credentials) out of 
 		if (created.includes('spool.yaml')) {
 			// An absolute path: the yaml language server reads it from the filesystem root, and it stays right wherever the home moves.
 			const yaml = await fs.readFile(path.join(home, 'spool.yaml'), 'utf8');
-			await fs.writeFile(path.join(home, 'spool.yaml'), yaml.replace(SCHEMA_LINE, `$1${path.join(PACKAGE_ROOT, 'schema', 'config.schema.json')}`));
+			const schema = path.join(PACKAGE_ROOT, 'schema', 'config.schema.json');
+			await fs.writeFile(path.join(home, 'spool.yaml'), yaml.replace(SCHEMA_LINE, (_, start: string) => `${start}${schema}`));
 		}
 
-		if (!(await exists(path.join(home, '.gitignore')))) {
+		const ignored = await fs.readFile(path.join(home, '.gitignore'), 'utf8').catch(() => undefined);
+		if (ignored === undefined) {
 			await fs.writeFile(path.join(home, '.gitignore'), GITIGNORE, {flag: 'wx'});
 			created.push('.gitignore');
+		} else if (!/^\/?auth-homes(\/\*?)?\s*$/m.test(ignored)) {
+			// Someone's own .gitignore is theirs to change; credentials must not reach git unnoticed.
+			console.log(`warning: ${path.join(home, '.gitignore')} does not ignore auth-homes/, where credentials live; add these lines to it:\n${GITIGNORE}`);
 		}
 
 		const config = loadConfig(home);

@@ -3,11 +3,14 @@ import {existsSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type FakeApi} from './fixtures/fake-api.ts';
 import {apiEnv, dropTask, makeHome, readJson, ROOT, spool, SPOOL_BIN, waitFor} from './helpers/home.ts';
 
 let api: FakeApi;
+/** No key from the test's own environment may count for an auth home. */
+const NO_KEY = {ANTHROPIC_API_KEY: '', ANTHROPIC_AUTH_TOKEN: '', CLAUDE_CODE_OAUTH_TOKEN: ''};
 
 beforeAll(async () => {
 	api = await startFakeApi(request => ({text: `answer to: ${request.prompt}`}));
@@ -18,9 +21,9 @@ afterAll(async () => {
 });
 
 describe('the spool CLI', () => {
-	test('init creates a spool home whose credentials and queue files git ignores', async () => {
-		const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'spool-init-')), 'home');
-		const run = await spool(dir, ['init', dir]);
+	test('init creates a spool home whose credentials and queue files git ignores, and says how to start it from anywhere', async () => {
+		const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'spool-init-')), 'my home');
+		const run = await spool(dir, ['init', dir], {env: NO_KEY});
 		expect(run.exitCode).toBe(0);
 		expect(run.stdout).toContain('spool home ready');
 		for (const entry of ['spool.yaml', 'prompts/coder.md', 'prompts/orchestrator.md', 'tasks/coder', 'results/coder', 'auth-homes/coder', 'auth-homes/orchestrator', 'workflows', 'goals', '.gitignore']) {
@@ -28,13 +31,31 @@ describe('the spool CLI', () => {
 		}
 
 		expect((await fs.stat(path.join(dir, 'auth-homes', 'coder'))).mode & 0o777).toBe(0o700);
+		// Its own .gitignore, not the repository's (node_modules/, .ci/node/).
 		const gitignore = await fs.readFile(path.join(dir, '.gitignore'), 'utf8');
-		for (const ignored of ['/auth-homes/*', '/tasks/*', '/results/', '/workspaces/', '/logs/', '/.env']) {
-			expect(gitignore).toContain(ignored);
-		}
+		expect(gitignore.split('\n').filter(line => line.startsWith('/'))).toEqual(['/auth-homes/', '/tasks/', '/processing/', '/results/', '/rejected/', '/paused/', '/workspaces/', '/logs/', '/.env']);
+		// The editor's schema line names a file that exists.
+		const schema = /# yaml-language-server: \$schema=(.+)$/m.exec(await fs.readFile(path.join(dir, 'spool.yaml'), 'utf8'))?.[1];
+		expect(schema).toBe(path.join(ROOT, 'schema', 'config.schema.json'));
+		expect(run.stdout).toContain('credentials: coder, reviewer have none yet; run "spool login coder" and "spool login reviewer"');
+
+		// "next:" works as printed from another folder, with no spool on PATH (status stands in for up, which never exits).
+		const next = /^next: (.+) up$/m.exec(run.stdout)?.[1];
+		expect(next).toMatch(/^cd '.+\/my home' && node \S+\/bin\/spool\.js$/);
+		const status = await execa('sh', ['-c', `${next} status`], {cwd: os.tmpdir(), env: {SPOOL_HOME: ''}, reject: false});
+		expect(status.stderr).toBe('');
+		expect(status.stdout).toMatch(/^WORKER\s+LOOPS/);
+		// When the node on PATH is another (older) one, the command names the node that spool runs on.
+		const oldPath = await spool(dir, ['init', dir], {env: {PATH: '/usr/bin:/bin'}});
+		expect(oldPath.stdout).toContain(`&& ${process.execPath} ${SPOOL_BIN} up`);
 
 		const again = await spool(dir, ['init', dir]);
 		expect(again.stdout).toContain('nothing to create');
+		expect(again.stdout).not.toContain('warning');
+		// A .gitignore of the user's own is not changed, but one that would let credentials into git is named.
+		await fs.writeFile(path.join(dir, '.gitignore'), 'node_modules/\n');
+		expect((await spool(dir, ['init', dir])).stdout).toContain(`warning: ${path.join(dir, '.gitignore')} does not ignore auth-homes/, where credentials live; add these lines to it:\n# What runs`);
+		expect(await fs.readFile(path.join(dir, '.gitignore'), 'utf8')).toBe('node_modules/\n');
 	});
 
 	test('submit --wait queues a task, waits for the real CLI\'s answer and prints it', async () => {
@@ -71,6 +92,13 @@ describe('the spool CLI', () => {
 		const usage = await spool(home, ['submit', 'coder']);
 		expect(usage.exitCode).toBe(2);
 		expect(usage.stderr).toContain('Usage: spool submit');
+		// An unknown option is named, with the options the command does take; not parseArgs's own paragraph.
+		const option = await spool(home, ['submit', 'coder', '--colour', 'red', 'hi']);
+		expect(option.exitCode).toBe(2);
+		expect(option.stderr).toMatch(/^spool submit: unknown option "--colour"; its options: --file, --id, --model, --cwd, --timeout, --max-turns(, --[a-z-]+)*, --wait(, --[a-z-]+)*, --help\nUsage: spool submit /);
+		expect((await spool(home, ['up', '-x'])).stderr).toMatch(/^spool up: unknown option "-x"; it takes no options but --help\n/);
+		expect((await spool(home, ['submit', 'coder', 'hi', '--id'])).stderr).toMatch(/^spool submit: option "--id" needs a value\n/);
+		expect((await spool(home, ['status', '--json=yes'])).stderr).toMatch(/^spool status: option "--json" takes no value\n/);
 		await expect(fs.readdir(path.join(home, 'tasks'))).rejects.toThrow();
 	});
 
@@ -78,6 +106,10 @@ describe('the spool CLI', () => {
 		const home = await makeHome({workers: {coder: {}, reviewer: {}}});
 		await dropTask(home, 'coder', 'waiting', {prompt: 'later'});
 		await dropTask(home, 'stray', 'x', {prompt: 'nobody'});
+		// A folder that names no worker and holds nothing (its tasks were rejected, or a dotfile only) is not worth a line.
+		await fs.mkdir(path.join(home, 'tasks', 'nosuch'));
+		await fs.mkdir(path.join(home, 'tasks', 'debris'));
+		await fs.writeFile(path.join(home, 'tasks', 'debris', '.x.json.swp'), '');
 		await fs.mkdir(path.join(home, 'results', 'coder'), {recursive: true});
 		// A result as spool 0.1 wrote it (no version field), and a file there that is not a result at all.
 		const done = JSON.parse(await fs.readFile(path.join(ROOT, 'test', 'fixtures', 'results', 'v0-dead.json'), 'utf8')) as Record<string, unknown>;

@@ -25,7 +25,15 @@ async function configError(yaml: string): Promise<string> {
 describe('spool.yaml', () => {
 	test('an error names the file, the field and the bad value', async () => {
 		const message = await configError('workers:\n  coder:\n    concurrency: two\n');
-		expect(message).toMatch(/spool\.yaml: invalid config\n  workers\.coder\.concurrency: expected number, received string \(got "two"\)/);
+		expect(message).toMatch(/spool\.yaml: invalid config\n  workers\.coder\.concurrency: expected number \(got "two"\)$/m);
+	});
+
+	test('a value of the wrong type is shown once, not its type and then itself; a missing field says so', async () => {
+		const message = await configError('queue:\n  usePolling: banana\nworkers:\n  coder:\n    model: 5\n');
+		expect(message).toContain('queue.usePolling: expected boolean (got "banana")');
+		expect(message).toContain('workers.coder.model: expected string (got 5)');
+		expect(message).not.toContain('received');
+		expect(validateTask({})).toEqual({ok: false, problems: ['prompt: is missing (expected string)']});
 	});
 
 	test('a bad duration, an unknown key and a bad worker name are each named', async () => {

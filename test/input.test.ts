@@ -35,7 +35,7 @@ describe('bad input is rejected with an error that names the problem, and nothin
 	test('a field of the wrong type is named with its bad value', async () => {
 		await dropTask(home, 'coder', 'wrong-type', {prompt: 42});
 		const result = await waitFor(() => resultOf(home, 'coder', 'wrong-type'), 20_000, 'rejection');
-		expect(result).toMatchObject({status: 'rejected', error: {code: 'invalid_task', message: 'prompt: expected string, received number (got 42)'}});
+		expect(result).toMatchObject({status: 'rejected', error: {code: 'invalid_task', message: 'prompt: expected string (got 42)'}});
 		expect(await readJson(path.join(home, 'rejected', 'coder', 'wrong-type.json'))).toEqual({prompt: 42});
 	});
 

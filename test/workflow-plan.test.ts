@@ -6,6 +6,7 @@ import {apiEnv, listDir, makeHome, readJson, resultOf, ROOT, spool, waitFor} fro
 import {allText, isPlannerRequest, lastUserText, workflowResult, type Plan} from './helpers/workflows.ts';
 
 let api: FakeApi;
+let refusingApi: FakeApi;
 /** What the planner answers, per home: the first plan, and the one after feedback. */
 const plans = new Map<string, {first: unknown; corrected?: unknown}>();
 
@@ -33,10 +34,11 @@ function answer(request: ApiRequest): ApiReply {
 
 beforeAll(async () => {
 	api = await startFakeApi(answer);
+	refusingApi = await startFakeApi(() => ({status: 401, type: 'authentication_error', message: 'invalid x-api-key'}));
 });
 
 afterAll(async () => {
-	await api.close();
+	await Promise.all([api.close(), refusingApi.close()]);
 });
 
 const WORKERS = {
@@ -133,6 +135,20 @@ describe('spool plan with the real claude CLI', () => {
 		const planner = api.requests.filter(request => isPlannerRequest(request) && allText(request).includes('HOME-twice') && lastUserText(request) !== '');
 		expect(planner).toHaveLength(2);
 		expect(await listDir(path.join(home, 'workflows'))).toEqual([]);
+	}, 60_000);
+
+	test('a planner without credentials is named as such, with its auth home and the fix: no plan was rejected', async () => {
+		const home = await planHome('nokey', THREE_TASKS);
+		const noKey = {...apiEnv(api.url), ANTHROPIC_API_KEY: '', ANTHROPIC_AUTH_TOKEN: '', CLAUDE_CODE_OAUTH_TOKEN: ''};
+		const run = await spool(home, ['plan', 'HOME-nokey: plan it'], {env: noKey});
+		expect(run.exitCode).toBe(1);
+		expect(run.stderr).toBe(
+			'spool plan: planning failed (auth_failed): Not logged in: the planner has no credentials; run "spool login orchestrator", or put {"env":{"ANTHROPIC_API_KEY":"sk-ant-..."}} in auth-homes/orchestrator/settings.json',
+		);
+		// A key the API refuses is named as refused, with where it came from.
+		await fs.writeFile(path.join(home, 'auth-homes', 'orchestrator', 'settings.json'), '{"env":{"ANTHROPIC_API_KEY":"sk-refused"}}');
+		const refused = await spool(home, ['plan', 'HOME-nokey: plan it'], {env: {...noKey, ANTHROPIC_BASE_URL: refusingApi.url}});
+		expect(refused.stderr).toMatch(/^spool plan: planning failed \(auth_failed\): API error 401: .*: the credentials of the planner \(ANTHROPIC_API_KEY in auth-homes\/orchestrator\/settings\.json\) were refused; run "spool login orchestrator"/);
 	}, 60_000);
 
 	test('a goal dropped into goals/ is planned and run; a goal whose plan is rejected gets a result saying why', async () => {

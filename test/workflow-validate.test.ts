@@ -54,6 +54,19 @@ describe('workflow validation', () => {
 		]);
 	});
 
+	test('any other {{...}} is refused, naming the task, what it says and the known forms; an escaped one is not', () => {
+		const tasks = [
+			{id: 'a', worker: 'coder', prompt: 'a'},
+			{id: 'b', worker: 'coder', prompt: 'uses {{task.a.result}}, {{ result }} and {{task.a.result}} again', dependsOn: ['a']},
+			{id: 'c', worker: 'coder', prompt: 'writes a workflow with $\\{{ secrets.TOKEN }}', dependsOn: ['a']},
+		];
+		const known = '{{tasks.ID.result}}, {{tasks.ID.structuredOutput}} or {{tasks.ID.cwd}} (ID: a task it depends on), and \\{{ writes a literal {{';
+		expect(problemsOf({tasks})).toEqual([
+			`tasks.1.prompt: task "b" has {{task.a.result}}, which is no placeholder and would reach the model as it is; a placeholder is ${known}`,
+			`tasks.1.prompt: task "b" has {{ result }}, which is no placeholder and would reach the model as it is; a placeholder is ${known}`,
+		]);
+	});
+
 	test('cycles are found and ordered tasks put dependencies first', () => {
 		expect(findCycle([{id: 'a', dependsOn: ['b']}, {id: 'b', dependsOn: ['c']}, {id: 'c', dependsOn: ['a']}])).toEqual(['a', 'b', 'c', 'a']);
 		expect(findCycle([{id: 'a'}, {id: 'b', dependsOn: ['a']}, {id: 'c', dependsOn: ['a', 'b']}])).toBeUndefined();

@@ -7,11 +7,11 @@ export function formatIssues(error: z.ZodError, input: unknown): string[] {
 		const value = valueAt(input, issue.path);
 		// A bad record key is named by the path; the value under it is not what is wrong.
 		const showValue = value.found && issue.code !== 'unrecognized_keys' && issue.code !== 'invalid_key';
-		return `${path || '(top level)'}: ${describeIssue(issue, value.value)}${showValue ? ` (got ${preview(value.value)})` : ''}`;
+		return `${path || '(top level)'}: ${describeIssue(issue, value)}${showValue ? ` (got ${preview(value.value)})` : ''}`;
 	});
 }
 
-function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+function describeIssue(issue: z.core.$ZodIssue, {found, value}: {found: boolean; value?: unknown}): string {
 	if (issue.code === 'invalid_key') {
 		// zod says "Invalid key in record"; the key's own issues say which rule it breaks.
 		return issue.issues.map(inner => simplify(inner.message)).join('; ');
@@ -19,6 +19,12 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
 
 	if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && typeof value === 'number' && !Number.isFinite(value)) {
 		return Number.isNaN(value) ? 'is not a finite number' : 'is not a finite number (YAML and JSON read a number beyond ±1.8e308, such as 1e400, as Infinity)';
+	}
+
+	if (issue.code === 'invalid_type') {
+		// "expected number, received string": the value itself follows as (got ...), so its type is not said twice.
+		const expected = simplify(issue.message).replace(/, received .*$/, '');
+		return found ? expected : `is missing (${expected})`;
 	}
 
 	return simplify(issue.message);

@@ -81,26 +81,3 @@ export function generatePlanJsonSchema(): Record<string, unknown> {
 export function taskIdFor(workflowId: string, taskId: string): string {
 	return `${workflowId}--${taskId}`;
 }
-
-/**
- * Placeholders hand a task the results of tasks it depends on:
- *   {{tasks.ID.result}}            the final text of task ID
- *   {{tasks.ID.structuredOutput}}  its structured output as JSON (when it had a jsonSchema)
- *   {{tasks.ID.cwd}}               the folder it ran in, to read or review what it wrote
- */
-export const PLACEHOLDER_FIELDS = ['result', 'structuredOutput', 'cwd'] as const;
-
-export type PlaceholderField = (typeof PLACEHOLDER_FIELDS)[number];
-
-/** One placeholder as written in a prompt, and where: `index` is its offset in the prompt. */
-export type Placeholder = {text: string; task: string; field: string; index: number};
-
-const PLACEHOLDER = /\{\{\s*tasks\.([^.{}\s]+)\.([^.{}\s]+)\s*\}\}/g;
-
-export function findPlaceholders(prompt: string): Placeholder[] {
-	return [...prompt.matchAll(PLACEHOLDER)].map(match => ({text: match[0], task: match[1]!, field: match[2]!, index: match.index}));
-}
-
-export function isPlaceholderField(field: string): field is PlaceholderField {
-	return (PLACEHOLDER_FIELDS as readonly string[]).includes(field);
-}

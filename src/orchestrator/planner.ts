@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type {Config} from '../config/load.ts';
+import {describeAuthFailure} from '../queue/credentials.ts';
 import type {TaskError} from '../queue/result.ts';
 import {classifyExit} from '../worker/outcome.ts';
 import {runClaude, type ClaudeExit} from '../worker/run-claude.ts';
@@ -55,7 +56,7 @@ export async function planWorkflow(config: Config, request: PlanRequest): Promis
 		}
 
 		if (outcome.status !== 'succeeded' || !outcome.sessionId) {
-			const error = outcome.error ?? {code: 'planner_failed', message: 'the planner run wrote no session id'};
+			const error = plannerError(outcome.error, layout.plannerAuthHome);
 			return {ok: false, error, problems: [`the planner run failed (${error.code}): ${error.message}`], costUsd, attempts: attempt};
 		}
 
@@ -70,6 +71,15 @@ export async function planWorkflow(config: Config, request: PlanRequest): Promis
 
 		exit = await run(['--resume', outcome.sessionId], buildFeedbackPrompt(checked.problems));
 	}
+}
+
+/** Bad credentials name the planner's own auth home, which a home made by hand does not have until it is needed. */
+function plannerError(error: TaskError | null, authHome: string): TaskError {
+	if (!error) {
+		return {code: 'planner_failed', message: 'the planner run wrote no session id'};
+	}
+
+	return error.code === 'auth_failed' ? {code: error.code, message: describeAuthFailure('the planner', 'orchestrator', authHome, error.message)} : error;
 }
 
 function checkPlan(config: Config, request: PlanRequest, plan: unknown, costUsd: number) {

@@ -5,7 +5,8 @@ import {guardPath} from '../queue/path-guard.ts';
 import {readResultFile, type TaskResult} from '../queue/result.ts';
 import {formatBytes, TASK_LIMITS} from '../queue/task-limits.ts';
 import {validateTask, type TaskInput} from '../queue/task-schema.ts';
-import {findPlaceholders, isPlaceholderField, type Placeholder, type PlaceholderField, type WorkflowTask} from './definition.ts';
+import type {WorkflowTask} from './definition.ts';
+import {findEscapes, findPlaceholders, isPlaceholderField, type PlaceholderField, type Replacement} from './placeholders.ts';
 import type {WorkflowState} from './state.ts';
 import {describeNotRegular, readRegularFile} from '../queue/read-file.ts';
 
@@ -52,7 +53,7 @@ export async function buildTaskFile(layout: Layout, roots: readonly string[], st
 		results.set(id, result);
 	}
 
-	const values = new Map<string, string>();
+	const replacements = findEscapes(task.prompt);
 	for (const placeholder of placeholders.filter(placeholder => isPlaceholderField(placeholder.field))) {
 		const result = results.get(placeholder.task)!;
 		const field = placeholder.field as PlaceholderField;
@@ -63,10 +64,10 @@ export async function buildTaskFile(layout: Layout, roots: readonly string[], st
 			}
 		}
 
-		values.set(`${placeholder.task}.${field}`, placeholderValue(result, field));
+		replacements.push({index: placeholder.index, text: placeholder.text, value: placeholderValue(result, field)});
 	}
 
-	const parts: Part[] = [fillPlaceholders(task.prompt, placeholders, values)];
+	const parts: Part[] = [fillPlaceholders(task.prompt, replacements)];
 	const unused = (task.dependsOn ?? []).filter(id => !used.has(id));
 	if (unused.length > 0) {
 		parts.push(textPart('the results of the tasks it depends on', '## Results of the tasks this task depends on'));
@@ -117,17 +118,16 @@ export async function buildTaskFile(layout: Layout, roots: readonly string[], st
 	return {ok: true, task: file};
 }
 
-/** The prompt with each placeholder replaced by its value: measured from the pieces, built only when asked for. */
-function fillPlaceholders(prompt: string, placeholders: readonly Placeholder[], values: ReadonlyMap<string, string>): Part {
-	const known = placeholders.filter(placeholder => values.has(`${placeholder.task}.${placeholder.field}`));
-	const valueOf = (placeholder: Placeholder) => values.get(`${placeholder.task}.${placeholder.field}`)!;
-	const bytes = known.reduce((sum, placeholder) => sum - Buffer.byteLength(placeholder.text) + Buffer.byteLength(valueOf(placeholder)), Buffer.byteLength(prompt));
+/** The prompt with each placeholder replaced by its value (and `\{{` by `{{`): measured from the pieces, built only when asked for. */
+function fillPlaceholders(prompt: string, replacements: readonly Replacement[]): Part {
+	const ordered = [...replacements].sort((a, b) => a.index - b.index);
+	const bytes = ordered.reduce((sum, replacement) => sum - Buffer.byteLength(replacement.text) + Buffer.byteLength(replacement.value), Buffer.byteLength(prompt));
 	const text = () => {
 		let filled = '';
 		let at = 0;
-		for (const placeholder of known) {
-			filled += prompt.slice(at, placeholder.index) + valueOf(placeholder);
-			at = placeholder.index + placeholder.text.length;
+		for (const replacement of ordered) {
+			filled += prompt.slice(at, replacement.index) + replacement.value;
+			at = replacement.index + replacement.text.length;
 		}
 
 		return filled + prompt.slice(at);

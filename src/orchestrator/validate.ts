@@ -1,5 +1,6 @@
 import {formatIssues} from '../config/format-issues.ts';
-import {findPlaceholders, isPlaceholderField, PLACEHOLDER_FIELDS, workflowSchema, type Workflow, type WorkflowTask} from './definition.ts';
+import {workflowSchema, type Workflow, type WorkflowTask} from './definition.ts';
+import {findPlaceholders, findUnknownPlaceholders, isPlaceholderField, PLACEHOLDER_FIELDS, PLACEHOLDER_FORMS} from './placeholders.ts';
 
 export type CheckedWorkflow = {ok: true; workflow: Workflow} | {ok: false; problems: string[]};
 
@@ -80,6 +81,10 @@ function checkPlaceholders(workflow: {tasks: WorkflowTask[]}, task: WorkflowTask
 		} else if (!ancestors.has(placeholder.task)) {
 			problems.push(`${where}.prompt: ${placeholder.text} names "${placeholder.task}", which task "${task.id}" does not depend on, so its result would not exist yet; add it to dependsOn`);
 		}
+	}
+
+	for (const text of new Set(findUnknownPlaceholders(task.prompt))) {
+		problems.push(`${where}.prompt: task "${task.id}" has ${text}, which is no placeholder and would reach the model as it is; a placeholder is ${PLACEHOLDER_FORMS} (ID: a task it depends on), and \\{{ writes a literal {{`);
 	}
 
 	return problems;

@@ -76,13 +76,25 @@ export function checkPause(home: string, worker: string, authHome: string, now =
 		return undefined;
 	}
 
-	// An unreadable `until` ends a rate-limit pause: no pause may hold a worker forever.
-	const over =
-		pause.reason === 'rate-limit' ? !(Date.parse(pause.until ?? '') > now) : pause.fingerprint !== fingerprintAuthHome(authHome);
-	if (over) {
+	if (whyPauseEnds(pause, authHome, now)) {
 		clearPause(home, worker);
 		return undefined;
 	}
 
 	return pause;
+}
+
+/** Why a pause is over by its own rule (the reset time came, the credentials changed), or undefined while it holds. */
+export function whyPauseEnds(pause: Pause, authHome: string, now = Date.now()): string | undefined {
+	if (pause.reason === 'auth') {
+		return pause.fingerprint === fingerprintAuthHome(authHome) ? undefined : `the credentials in its auth home changed (${CREDENTIAL_FILES.join(' or ')})`;
+	}
+
+	// An unreadable `until` ends a rate-limit pause: no pause may hold a worker forever.
+	const until = Date.parse(pause.until ?? '');
+	if (Number.isNaN(until)) {
+		return `its end time ${JSON.stringify(pause.until ?? null)} cannot be read`;
+	}
+
+	return until > now ? undefined : `the rate limit reset at ${pause.until}`;
 }

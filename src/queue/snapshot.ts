@@ -51,6 +51,17 @@ export async function snapshotWorker(layout: Layout, worker: string, leaseMs: nu
 	return snapshot;
 }
 
+/**
+ * The folders of tasks/ that name no worker and hold something: what a user dropped there is rejected
+ * (by the orchestrator), and the folder is left behind. An empty one, its tasks already rejected, says nothing.
+ */
+export async function findUnknownFolders(layout: Layout, workers: readonly string[]): Promise<string[]> {
+	const folders = await fs.readdir(layout.tasksRoot, {withFileTypes: true}).catch(() => []);
+	const unknown = folders.filter(entry => entry.isDirectory() && !entry.name.startsWith('.') && !workers.includes(entry.name)).map(entry => entry.name);
+	const held = await Promise.all(unknown.map(async name => (await readdirOrEmpty(path.join(layout.tasksRoot, name))).some(entry => !entry.startsWith('.'))));
+	return unknown.filter((_, index) => held[index]).sort();
+}
+
 export async function listTaskFiles(dir: string): Promise<string[]> {
 	return (await readdirOrEmpty(dir)).filter(name => isTaskFileName(name));
 }

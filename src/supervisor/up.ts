@@ -2,6 +2,7 @@ import {fileURLToPath} from 'node:url';
 import {execa, type ResultPromise} from 'execa';
 import type {Config} from '../config/load.ts';
 import type {Logger} from '../log/logger.ts';
+import {CREDENTIALS_REPORTED_ENV} from '../queue/credentials.ts';
 
 const SPOOL_BIN = fileURLToPath(new URL('../../bin/spool.js', import.meta.url));
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -46,7 +47,8 @@ export class Supervisor {
 
 	#spawn(name: string, args: string[], restarts: number): void {
 		const child = execa(process.execPath, [...NODE_FLAGS, SPOOL_BIN, ...args], {
-			env: {SPOOL_HOME: this.#config.home},
+			// `spool up` names the workers without credentials once for all: each worker need not say it again.
+			env: {SPOOL_HOME: this.#config.home, [CREDENTIALS_REPORTED_ENV]: '1'},
 			stdio: ['ignore', 'inherit', 'inherit'],
 			// Its own process group: a Ctrl-C at the terminal reaches only `up`, which drains the workers once.
 			detached: true,

@@ -1,5 +1,5 @@
 import type {Logger} from '../log/logger.ts';
-import {checkPause} from '../queue/pause.ts';
+import {checkPause, whyPauseEnds, type Pause} from '../queue/pause.ts';
 
 /** How long a loop that cannot write results waits before it claims again. */
 const BLOCK_MS = 5000;
@@ -14,7 +14,7 @@ export class ClaimGate {
 	readonly #worker: string;
 	readonly #authHome: string;
 	readonly #logger: Logger;
-	#paused: string | undefined;
+	#pause: Pause | undefined;
 	#blockedUntil = 0;
 	#blockedReason: string | undefined;
 
@@ -50,12 +50,19 @@ export class ClaimGate {
 
 	#isPaused(): boolean {
 		const pause = checkPause(this.#home, this.#worker, this.#authHome);
-		const state = pause && `${pause.reason}: ${pause.message}`;
-		if (state !== this.#paused) {
-			this.#logger[pause ? 'warn' : 'info']({pause}, pause ? 'claiming paused' : 'claiming resumed');
-			this.#paused = state;
+		const previous = this.#pause;
+		const changed = pause?.since !== previous?.since || pause?.reason !== previous?.reason;
+		if (previous && changed) {
+			// Lifted here by its own rule, by another loop of the worker by the same rule, or by hand.
+			const why = whyPauseEnds(previous, this.#authHome) ?? `paused/${this.#worker}.json was removed (spool resume ${this.#worker}, or by hand)`;
+			this.#logger.info({worker: this.#worker, reason: previous.reason, why}, `pause lifted: worker ${this.#worker} may claim again (${why})`);
 		}
 
+		if (pause && changed) {
+			this.#logger.warn({worker: this.#worker, pause}, `worker ${this.#worker} is paused (${pause.reason}): it claims nothing until the pause ends`);
+		}
+
+		this.#pause = pause;
 		return pause !== undefined;
 	}
 }

@@ -70,11 +70,14 @@ function errorOf(exit: ClaudeExit, base: {result: string | null; subtype: string
 	}
 
 	if (base.apiErrorStatus !== null) {
-		return {code: apiErrorCode(base.apiErrorStatus), message: `API error ${base.apiErrorStatus}: ${text}`};
+		// The CLI's own text often starts "API Error: 500 ..." already: the status is said once.
+		const said = text.replace(new RegExp(`^API Error:? ${base.apiErrorStatus}\\b[:\\s]*`, 'i'), '') || text;
+		const code = apiErrorCode(base.apiErrorStatus);
+		return {code, message: `API error ${base.apiErrorStatus}: ${code === 'auth_failed' ? withoutCliAdvice(said) : said}`};
 	}
 
 	if (/not logged in|please run \/login|invalid api key/i.test(text)) {
-		return {code: 'auth_failed', message: text};
+		return {code: 'auth_failed', message: withoutCliAdvice(text)};
 	}
 
 	if (text.startsWith('API Error')) {
@@ -88,6 +91,14 @@ function errorOf(exit: ClaudeExit, base: {result: string | null; subtype: string
 	}
 
 	return {code: 'claude_error', message: text};
+}
+
+/**
+ * "Not logged in · Please run /login", "Invalid API key · Fix external API key": what follows the dot is
+ * advice for the interactive CLI, wrong for a headless run; whoever shows the error says what to run.
+ */
+function withoutCliAdvice(text: string): string {
+	return text.split(' · ')[0]!.trim() || text;
 }
 
 function apiErrorCode(status: number): ErrorCode {

@@ -1,5 +1,6 @@
 import {setTimeout as sleep} from 'node:timers/promises';
 import {commit, mayRetry, requeue, type Claim} from '../lifecycle/index.ts';
+import {describeAuthFailure} from '../queue/credentials.ts';
 import {fingerprintAuthHome, writePause} from '../queue/pause.ts';
 import type {TaskResult} from '../queue/result.ts';
 import type {AttemptRecord} from '../queue/task-schema.ts';
@@ -24,16 +25,21 @@ export async function settleRun(context: TaskContext, claim: Claim, history: Att
 	const plan = planFailure(result.error);
 	if (plan.kind === 'pause-auth' || plan.kind === 'pause-rate') {
 		const now = Date.now();
+		const authHome = context.layout.authHome(claim.worker);
 		const until = plan.kind === 'pause-rate' ? (exit.rateLimitResetsAt ?? now + (exit.rateLimitRetryMs ?? queue.rateLimitWait)) : undefined;
+		const message =
+			plan.kind === 'pause-auth'
+				? `${describeAuthFailure(`worker ${claim.worker}`, claim.worker, authHome, result.error.message)}. The pause ends when its settings.json or .credentials.json changes, or with "spool resume ${claim.worker}"`
+				: result.error.message;
 		await writePause(context.config.home, claim.worker, {
 			reason: plan.kind === 'pause-auth' ? 'auth' : 'rate-limit',
-			message: result.error.message,
+			message,
 			since: new Date(now).toISOString(),
-			...(until === undefined ? {fingerprint: fingerprintAuthHome(context.layout.authHome(claim.worker))} : {until: new Date(until).toISOString()}),
+			...(until === undefined ? {fingerprint: fingerprintAuthHome(authHome)} : {until: new Date(until).toISOString()}),
 		});
-		context.logger.error({error: result.error.message, until: until && new Date(until).toISOString()}, plan.kind === 'pause-auth'
-			? 'worker paused: its credentials were refused; fix auth-homes/WORKER or run spool resume WORKER'
-			: 'worker paused until the rate limit resets; the task waits without losing an attempt');
+		context.logger.error({worker: claim.worker, error: result.error.message, until: until && new Date(until).toISOString()}, until === undefined
+			? `worker ${claim.worker} paused: ${message}`
+			: `worker ${claim.worker} paused until the rate limit resets (${new Date(until).toISOString()}); the task waits without losing an attempt`);
 		return handBack(context, claim, history);
 	}
 

@@ -42,7 +42,8 @@ describe('authentication failures pause the worker instead of burning attempts',
 			await dropTask(home, 'coder', 'two', {prompt: 'second'});
 			const pause = await waitFor(() => readJson(path.join(home, 'paused', 'coder.json')), 20_000, 'pause file');
 			expect(pause).toMatchObject({reason: 'auth'});
-			expect(pause.message).toContain('API error 401');
+			// Said once, then whose credentials and the spool command that fixes them.
+			expect(pause.message).toMatch(/^API error 401: Invalid API key: the credentials of worker coder \(ANTHROPIC_API_KEY in auth-homes\/coder\/settings\.json\) were refused; run "spool login coder", or put .* in auth-homes\/coder\/settings\.json\. The pause ends when/);
 			await new Promise(resolve => setTimeout(resolve, 1000));
 			// Exactly one run hit the bad key; the tasks wait with no attempt counted.
 			expect(api.requests.filter(request => request.apiKey === 'sk-revoked-key')).toHaveLength(2);
@@ -51,7 +52,8 @@ describe('authentication failures pause the worker instead of burning attempts',
 			const status = await spool(home, ['status']);
 			expect(status.stdout).toMatch(/coder is paused \(auth: API error 401/);
 			const log = await fs.readFile(path.join(home, 'logs', 'coder.log'), 'utf8');
-			expect(log).toContain('worker paused: its credentials were refused');
+			expect(log).toContain('worker coder paused: API error 401');
+			expect(log).not.toContain('WORKER');
 
 			await setKey(home, 'coder', 'sk-fixed-key');
 			const one = await waitFor(() => resultOf(home, 'coder', 'one'), 20_000, 'result after new credentials');
@@ -59,6 +61,7 @@ describe('authentication failures pause the worker instead of burning attempts',
 			expect(one).toMatchObject({status: 'succeeded', attempts: 1});
 			expect(two).toMatchObject({status: 'succeeded', attempts: 1});
 			await expect(fs.access(path.join(home, 'paused', 'coder.json'))).rejects.toThrow();
+			expect(await fs.readFile(path.join(home, 'logs', 'coder.log'), 'utf8')).toMatch(/"worker":"coder","reason":"auth","why":"the credentials in its auth home changed.*"msg":"pause lifted: worker coder may claim again/);
 		} finally {
 			loop.kill('SIGTERM');
 			await loop;
@@ -72,7 +75,8 @@ describe('authentication failures pause the worker instead of burning attempts',
 		try {
 			await dropTask(home, 'coder', 'nokey', {prompt: 'who am I'});
 			const pause = await waitFor(() => readJson(path.join(home, 'paused', 'coder.json')), 20_000, 'pause file');
-			expect(pause.message).toMatch(/Not logged in/);
+			// Not claude's interactive "/login": the worker, and the spool command.
+			expect(pause.message).toMatch(/^Not logged in: worker coder has no credentials; run "spool login coder", or put \{"env":\{"ANTHROPIC_API_KEY":"sk-ant-..."\}\} in auth-homes\/coder\/settings\.json\. The pause ends when its settings\.json or \.credentials\.json changes, or with "spool resume coder"$/);
 			await waitFor(async () => (await fs.readdir(path.join(home, 'tasks', 'coder'))).join() === 'nokey.json', 10_000, 'task handed back');
 			const resume = await spool(home, ['resume', 'coder']);
 			expect(resume.stdout).toMatch(/^coder resumed \(it was paused since .*: auth: Not logged in/);
@@ -81,6 +85,10 @@ describe('authentication failures pause the worker instead of burning attempts',
 			await waitFor(() => readJson(path.join(home, 'paused', 'coder.json')), 20_000, 'pause again');
 			const handedBack = await waitFor(() => readJson(path.join(home, 'tasks', 'coder', 'nokey.json')), 10_000, 'task handed back again');
 			expect(handedBack).toEqual({prompt: 'who am I'});
+			const log = await fs.readFile(path.join(home, 'logs', 'coder.log'), 'utf8');
+			// Said at start, before any task: which worker, and how to give it credentials.
+			expect(log).toContain('worker coder has no credentials, so its first task would pause it; run \\"spool login coder\\"');
+			expect(log).toContain('pause lifted: worker coder may claim again (paused/coder.json was removed (spool resume coder, or by hand))');
 		} finally {
 			loop.kill('SIGTERM');
 			await loop;
@@ -108,6 +116,7 @@ describe('rate and usage limits are waited out', () => {
 			const limited = await waitFor(() => resultOf(home, 'coder', 'limited'), 30_000, 'coder result after the wait');
 			expect(limited).toMatchObject({status: 'succeeded', attempts: 1});
 			expect(Date.parse(limited.startedAt)).toBeGreaterThanOrEqual(Date.parse(pause.until));
+			expect(await fs.readFile(path.join(home, 'logs', 'coder.log'), 'utf8')).toContain(`pause lifted: worker coder may claim again (the rate limit reset at ${pause.until})`);
 		} finally {
 			up.kill('SIGTERM');
 			await up;

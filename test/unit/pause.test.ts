@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, beforeEach, expect, test} from 'vitest';
-import {checkPause, fingerprintAuthHome, pauseFile, readPause, writePause} from '../../src/queue/pause.ts';
+import {checkPause, fingerprintAuthHome, pauseFile, readPause, whyPauseEnds, writePause} from '../../src/queue/pause.ts';
 
 let home: string;
 let authHome: string;
@@ -45,4 +45,16 @@ test('a pause file is a versioned record; one written before the version field, 
 	const {execa} = await import('execa');
 	await execa('mkfifo', [pauseFile(home, 'coder')]);
 	expect(readPause(home, 'coder')).toBeUndefined();
+});
+
+test('each end of a pause says why, for the log line that the pause was lifted', async () => {
+	const since = new Date(NOW).toISOString();
+	const auth = {version: 1, reason: 'auth', message: 'why', since, fingerprint: fingerprintAuthHome(authHome)} as const;
+	expect(whyPauseEnds(auth, authHome, NOW)).toBeUndefined();
+	await fs.writeFile(path.join(authHome, 'settings.json'), '{"env": {"ANTHROPIC_API_KEY": "sk-new-and-longer"}}');
+	expect(whyPauseEnds(auth, authHome, NOW)).toBe('the credentials in its auth home changed (settings.json or .credentials.json)');
+	const until = new Date(NOW + 1000).toISOString();
+	expect(whyPauseEnds({version: 1, reason: 'rate-limit', message: 'why', since, until}, authHome, NOW)).toBeUndefined();
+	expect(whyPauseEnds({version: 1, reason: 'rate-limit', message: 'why', since, until}, authHome, NOW + 1000)).toBe(`the rate limit reset at ${until}`);
+	expect(whyPauseEnds({version: 1, reason: 'rate-limit', message: 'why', since, until: 'soon'}, authHome, NOW)).toBe('its end time "soon" cannot be read');
 });

@@ -88,3 +88,10 @@ describe('the built prompt has a size limit, measured before it is built', () =>
 		expect(built).toMatchObject({ok: false, error: {code: 'cwd_forbidden', message: expect.stringContaining('{{tasks.a.cwd}}: ')}});
 	});
 });
+
+describe('placeholders and their escape', () => {
+	test('a placeholder is filled in; \\{{ is a literal {{, so an escaped placeholder stays as it is written', async () => {
+		const built = await build({prompt: 'use {{tasks.a.result}}; keep $\\{{ secrets.TOKEN }} and \\{{tasks.a.result}}'});
+		expect(built.ok && built.task.prompt).toBe('use A-RESULT; keep ${{ secrets.TOKEN }} and {{tasks.a.result}}');
+	});
+});

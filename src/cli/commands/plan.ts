@@ -54,6 +54,11 @@ Follow the workflow with: spool tail --workflow ID`,
 		}
 
 		const outcome = await planWorkflow(config, {goal, id, maxCostUsd});
+		if (!outcome.ok && outcome.error.code !== 'invalid_plan') {
+			// No plan came back to reject: the run failed (credentials, the API, the prompt file).
+			throw new SpoolError(outcome.error.code, `planning failed (${outcome.error.code}): ${outcome.error.message}`);
+		}
+
 		if (!outcome.ok) {
 			const attempts = outcome.attempts === 2 ? ' after one correction' : '';
 			throw new SpoolError(outcome.error.code, `the plan was rejected${attempts} (${outcome.error.code}):\n${outcome.problems.map(problem => `  - ${problem}`).join('\n')}`);

@@ -1,10 +1,9 @@
-import fs from 'node:fs/promises';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {loadConfig, type Config} from '../../config/load.ts';
 import {parseDuration} from '../../config/duration.ts';
 import {locateTasks, readTaskEntry} from '../../control/find.ts';
 import {createLayout, type Layout} from '../../queue/layout.ts';
-import {snapshotWorker} from '../../queue/snapshot.ts';
+import {findUnknownFolders, snapshotWorker} from '../../queue/snapshot.ts';
 import {snapshotWorkflows, type WorkflowSnapshot} from '../../orchestrator/snapshot.ts';
 import {createWorkflowLayout} from '../../orchestrator/store.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
@@ -59,8 +58,7 @@ all of it, every workflow included, as one JSON object. --watch redraws in place
 
 async function readStatus(config: Config, layout: Layout) {
 	const workers = await Promise.all(Object.keys(config.workers).map(async name => snapshotWorker(layout, name, config.queue.lease)));
-	const folders = await fs.readdir(layout.tasksRoot, {withFileTypes: true}).catch(() => []);
-	const unknownFolders = folders.filter(entry => entry.isDirectory() && !entry.name.startsWith('.') && !config.workers[entry.name]).map(entry => entry.name);
+	const unknownFolders = await findUnknownFolders(layout, Object.keys(config.workers));
 	const workflows = snapshotWorkflows(layout, createWorkflowLayout(config.home));
 	return {home: config.home, workers, unknownFolders, workflows};
 }

@@ -3,6 +3,7 @@ import {createLogger} from '../../log/logger.ts';
 import {createLayout} from '../../queue/layout.ts';
 import {Supervisor} from '../../supervisor/up.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
+import {reportMissingCredentials} from '../report-credentials.ts';
 import {onShutdownSignals} from '../signals.ts';
 import type {Command} from './index.ts';
 
@@ -33,6 +34,7 @@ signal hands running tasks back to the queue at once.`,
 		});
 		await supervisor.start();
 		logger.info({workers: Object.keys(config.workers), home: config.home}, 'spool is up');
+		reportMissingCredentials(config, Object.keys(config.workers), logger);
 		await stopped;
 		return 0;
 	},

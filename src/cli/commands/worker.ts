@@ -5,6 +5,7 @@ import {createLogger} from '../../log/logger.ts';
 import {createLayout} from '../../queue/layout.ts';
 import {WorkerLoop} from '../../worker/loop.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
+import {reportMissingCredentials} from '../report-credentials.ts';
 import {onShutdownSignals} from '../signals.ts';
 import type {Command} from './index.ts';
 
@@ -44,6 +45,7 @@ back to the queue. A second signal hands them back at once. NAME defaults to SPO
 			);
 		});
 		await loop.start();
+		reportMissingCredentials(config, [name], logger);
 		await publishHealth({process: `worker ${name}`, heartbeat: createLayout(config.home).claims(name, loop.owner), maxAgeMs: config.queue.lease});
 		await closed;
 		return 0;

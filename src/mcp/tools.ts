@@ -1,0 +1,69 @@
+import {z} from 'zod';
+import {getWorker} from '../config/load.ts';
+import {submitTask} from '../control/submit.ts';
+import {waitForTask} from '../control/wait-for-result.ts';
+import {listWorkers} from '../control/workers.ts';
+import {SpoolError} from '../errors.ts';
+import {checkTaskId} from '../lifecycle/names.ts';
+import {describeOutcome} from './describe.ts';
+import {defineTool, type Tool} from './tool.ts';
+
+/** wait_for_result's longest wait: a call never holds the client for more than an hour. */
+const MAX_WAIT_SECONDS = 3600;
+
+const worker = z.string().describe('The worker\'s name, as the `workers` tool lists it.');
+const taskId = z.string().describe('The task id that `submit` returned.');
+
+/** Every tool of `spool mcp`. A new tool is one more entry: a name, what it is for, its input, and what it does. */
+export const TOOLS: readonly Tool[] = [
+	defineTool({
+		name: 'submit',
+		description:
+			'Queue a task for one of spool\'s Claude Code workers: a separate, headless claude with its own system prompt, which sees only this prompt, not this conversation, so make it self-contained. '
+			+ 'Returns at once with the worker and the task id; `wait_for_result` collects the answer.',
+		input: z.strictObject({
+			worker,
+			prompt: z.string().describe('What the worker is asked to do.'),
+			id: z.string().optional().describe('The task id: 1-128 letters, digits, ".", "-" and "_" (default: a time-ordered id). An id already queued is refused.'),
+			model: z.string().optional().describe('A model for this task, e.g. "sonnet" (default: the worker\'s).'),
+			cwd: z.string().optional().describe('Where the worker runs: a folder under spool.yaml\'s cwdRoots, absolute or relative to the spool home (default: a fresh workspace of its own).'),
+			timeout: z.union([z.string(), z.number()]).optional().describe('Wall-clock limit for one run: "10m", "90s" or seconds (default: the worker\'s).'),
+			maxTurns: z.number().int().optional().describe('At most this many turns (claude --max-turns).'),
+			priority: z.number().int().optional().describe('Higher runs first (default 0).'),
+			notBefore: z.string().optional().describe('Not started before this ISO time, e.g. "2026-12-01T18:00:00Z".'),
+		}),
+		async run({worker, id, ...task}, {config}) {
+			return submitTask(config, worker, task, id);
+		},
+	}),
+	defineTool({
+		name: 'wait_for_result',
+		description:
+			'Wait for a task\'s result and return its status (succeeded, failed, dead, rejected), its text, its error and its cost. '
+			+ `Gives up after timeoutSeconds (default 600, at most ${MAX_WAIT_SECONDS}) and says whether the task is still pending or running; call it again to wait longer.`,
+		input: z.strictObject({
+			worker,
+			id: taskId,
+			timeoutSeconds: z.number().min(0).max(MAX_WAIT_SECONDS).default(600).describe('How long to wait at most; 0 only looks.'),
+		}),
+		async run({worker, id, timeoutSeconds}, {config, signal}) {
+			getWorker(config, worker);
+			const unsafe = checkTaskId(id);
+			if (unsafe) {
+				throw new SpoolError('invalid_id', unsafe);
+			}
+
+			const started = Date.now();
+			const found = await waitForTask(config, worker, id, {timeoutMs: timeoutSeconds * 1000, signal});
+			return describeOutcome(worker, id, found, Date.now() - started);
+		},
+	}),
+	defineTool({
+		name: 'workers',
+		description: 'List the workers configured in spool.yaml: what each is for, its model, and its queue now (pending, running, finished, cost, whether it is paused).',
+		input: z.strictObject({}),
+		async run(_input, {config}) {
+			return {home: config.home, workers: await listWorkers(config)};
+		},
+	}),
+];

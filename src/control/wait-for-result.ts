@@ -6,7 +6,7 @@ import {createLayout} from '../queue/layout.ts';
 import type {TaskResult} from '../queue/result.ts';
 import {probeTask, type TaskProbe} from './probe-task.ts';
 
-/** How soon a task that was not found is looked for again, before it is believed gone. */
+/** How soon a task that was not found, or whose result did not parse, is looked at again before that is believed. */
 const RECHECK_MS = 250;
 
 export type WaitOptions = {
@@ -16,8 +16,8 @@ export type WaitOptions = {
 };
 
 /**
- * Waits until WORKER's task ID has finished (or cannot: its result is unreadable, or it is nowhere, twice in
- * a row), or until the timeout or the signal; returns where the task is then. A native watch of
+ * Waits until WORKER's task ID has finished (or cannot: its result is unreadable, or it is nowhere, on two
+ * looks in a row), or until the timeout or the signal; returns where the task is then. A native watch of
  * results/WORKER/ wakes it when a result lands; a look every queue.scanInterval is the truth.
  */
 export async function waitForTask(config: Config, worker: string, id: string, options: WaitOptions = {}): Promise<TaskProbe> {
@@ -27,11 +27,11 @@ export async function waitForTask(config: Config, worker: string, id: string, op
 	let wake = () => {};
 	const watcher = config.queue.usePolling ? undefined : watchFolder(layout.results(worker), {usePolling: false, interval: 0}, () => wake(), () => {});
 	try {
-		for (let missing = 0; ; ) {
+		for (let doubtful = 0; ; ) {
 			const found = probeTask(layout, worker, id);
-			missing = found.state === 'unknown' ? missing + 1 : 0;
-			const settled = found.state === 'finished' || found.state === 'unreadable' || missing >= 2;
-			if (settled || Date.now() >= deadline || options.signal?.aborted) {
+			// Nowhere, or a result that does not parse: either can be a moment between two steps, so it must last.
+			doubtful = found.state === 'unknown' || found.state === 'unreadable' ? doubtful + 1 : 0;
+			if (found.state === 'finished' || doubtful >= 2 || Date.now() >= deadline || options.signal?.aborted) {
 				return found;
 			}
 
@@ -41,7 +41,7 @@ export async function waitForTask(config: Config, worker: string, id: string, op
 					options.signal?.removeEventListener('abort', done);
 					resolve();
 				};
-				const timer = setTimeout(done, Math.min(missing > 0 ? RECHECK_MS : config.queue.scanInterval, deadline - Date.now()));
+				const timer = setTimeout(done, Math.min(doubtful > 0 ? RECHECK_MS : config.queue.scanInterval, deadline - Date.now()));
 				options.signal?.addEventListener('abort', done, {once: true});
 				wake = done;
 			});

@@ -11,7 +11,8 @@ const SERVER_INFO = {name: 'spool', title: 'spool job queue', version: '0.1.0'};
 
 const INSTRUCTIONS = `spool is a job queue for a fleet of headless Claude Code workers, each with its own system prompt.
 \`workers\` lists them, \`submit\` queues a task for one and returns at once, \`wait_for_result\` collects its answer.
-Several tasks can be submitted before waiting for any of them; they run side by side.`;
+Several tasks can be submitted before waiting for any of them; they run side by side. \`list\` and \`show\` tell
+what is queued, running and done; \`cancel\` stops a task, \`retry\` runs a failed one again.`;
 
 export type McpServerOptions = {
 	/** The spool home; spool.yaml is read from it again for every tool call. */

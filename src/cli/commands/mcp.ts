@@ -11,7 +11,7 @@ export const mcpCommand: Command = {
 	summary: 'serve the queue as MCP tools on stdio, for an interactive Claude Code session',
 	help: `
 An MCP server (stdio) for your own Claude Code session, which can then hand work to the workers and
-collect it. Tools: submit, wait_for_result, workers. Add it with
+collect it. Tools: submit, wait_for_result, workers, list, show, cancel, retry. Add it with
   claude mcp add spool -e SPOOL_HOME=/path/to/home -- node /path/to/spool/bin/spool.js mcp
 spool.yaml is read again for each call. stdout carries only the protocol; logs go to stderr and
 logs/mcp.log.`,

@@ -22,8 +22,11 @@ async function startServer(workers: Record<string, Record<string, unknown>> = {c
 /** A finished task's result file, as a worker loop writes it. */
 async function writeResult(home: string, worker: string, id: string, fields: Record<string, unknown>): Promise<void> {
 	const result = buildResult({id, worker, owner: 'test-loop', runId: crypto.randomUUID(), attempts: 1, startedAt: new Date()}, fields);
-	await fs.mkdir(path.join(home, 'results', worker), {recursive: true});
-	await fs.writeFile(path.join(home, 'results', worker, `${id}.json`), serializeResult(result));
+	const file = path.join(home, 'results', worker, `${id}.json`);
+	await fs.mkdir(path.dirname(file), {recursive: true});
+	// Whole or not at all, as spool places a result.
+	await fs.writeFile(`${file}.tmp`, serializeResult(result));
+	await fs.rename(`${file}.tmp`, file);
 }
 
 describe('spool mcp over its stdio', () => {
@@ -35,7 +38,7 @@ describe('spool mcp over its stdio', () => {
 
 		const {result} = await client.request('tools/list');
 		const tools = Object.fromEntries((result.tools as Array<{name: string; inputSchema: any}>).map(tool => [tool.name, tool]));
-		expect(Object.keys(tools)).toEqual(['submit', 'wait_for_result', 'workers']);
+		expect(Object.keys(tools)).toEqual(['submit', 'wait_for_result', 'workers', 'list', 'show', 'cancel', 'retry']);
 		expect(tools.submit!.inputSchema).toMatchObject({type: 'object', required: ['worker', 'prompt'], additionalProperties: false});
 		expect(Object.keys(tools.submit!.inputSchema.properties)).toEqual(['worker', 'prompt', 'id', 'model', 'cwd', 'timeout', 'maxTurns', 'priority', 'notBefore']);
 		expect(tools.wait_for_result!.inputSchema.properties.timeoutSeconds).toMatchObject({type: 'number', default: 600, maximum: 3600});
@@ -47,7 +50,7 @@ describe('spool mcp over its stdio', () => {
 		expect((await client.request('server/discover', {})).error).toMatchObject({code: -32_601});
 		client.send('not json');
 		expect((await client.reply(message => message.id === null)).error).toMatchObject({code: -32_700});
-		expect((await client.request('tools/call', {name: 'nope', arguments: {}})).error).toMatchObject({code: -32_602, message: expect.stringContaining('submit, wait_for_result, workers')});
+		expect((await client.request('tools/call', {name: 'nope', arguments: {}})).error).toMatchObject({code: -32_602, message: expect.stringContaining('submit, wait_for_result, workers, list')});
 		expect(client.strayLines).toEqual([]);
 	});
 
@@ -108,10 +111,16 @@ describe('spool mcp over its stdio', () => {
 		expect(Date.now() - started).toBeGreaterThanOrEqual(900);
 		expect(pending.json).toMatchObject({status: 'pending', message: 'still pending after 1 s; call wait_for_result again to wait longer'});
 
+		const notBefore = new Date(Date.now() + 3_600_000).toISOString();
+		await client.callTool('submit', {worker: 'coder', prompt: 'in an hour', id: 'later-on', notBefore});
+		expect((await client.callTool('wait_for_result', {worker: 'coder', id: 'later-on', timeoutSeconds: 0})).json).toMatchObject({status: 'delayed', message: `still delayed until ${notBefore} after 0 s; call wait_for_result again to wait longer`});
+
 		// The id queued again: the earlier result is not this task's answer.
 		await dropTask(home, 'coder', 'done', {prompt: 'once more'});
 		expect((await client.callTool('wait_for_result', {worker: 'coder', id: 'done', timeoutSeconds: 0})).json).toMatchObject({status: 'pending'});
 
+		await fs.writeFile(path.join(home, 'results', 'coder', 'foreign.json'), '{"not": "a result"}');
+		expect(await client.callTool('wait_for_result', {worker: 'coder', id: 'foreign', timeoutSeconds: 60})).toMatchObject({isError: true, text: expect.stringContaining('foreign.json exists but is not a spool result')});
 		expect(await client.callTool('wait_for_result', {worker: 'coder', id: 'never-queued', timeoutSeconds: 60})).toMatchObject({isError: true, text: expect.stringContaining('no task "never-queued" for worker coder')});
 		expect(await client.callTool('wait_for_result', {worker: 'coder', id: 'x', timeoutSeconds: 7200})).toMatchObject({isError: true, text: expect.stringContaining('timeoutSeconds: Too big: expected number to be <=3600')});
 	});
@@ -122,8 +131,9 @@ describe('spool mcp over its stdio', () => {
 		await dropTask(home, 'coder', 'slow', {prompt: 'takes a while'});
 		const waiting = client.callTool('wait_for_result', {worker: 'coder', id: 'slow', timeoutSeconds: 60});
 		expect((await client.request('ping')).result).toEqual({});
-		await fs.rm(path.join(home, 'tasks', 'coder', 'slow.json'));
+		// In the order a loop ends a run: the result is placed, then the claim goes.
 		await writeResult(home, 'coder', 'slow', {status: 'succeeded', result: 'finally'});
+		await fs.rm(path.join(home, 'tasks', 'coder', 'slow.json'));
 		expect((await waiting).json).toMatchObject({status: 'succeeded', result: 'finally'});
 
 		await dropTask(home, 'coder', 'stuck', {prompt: 'never runs'});
@@ -155,6 +165,38 @@ describe('spool mcp over its stdio', () => {
 		expect(Date.now() - started).toBeLessThan(5000);
 		expect(client.strayLines).toEqual([]);
 		expect(await fs.readFile(path.join(home, 'logs', 'mcp.log'), 'utf8')).toContain('"tool":"workers"');
+	});
+
+	test('list, show, cancel and retry: a task canceled before it ran, waited for, retried, then shown pending again', async () => {
+		const {home, client} = await startServer();
+		await client.initialize();
+		await client.callTool('submit', {worker: 'coder', prompt: 'Refactor the parser', id: 'parser'});
+		await writeResult(home, 'reviewer', 'review', {status: 'succeeded', result: 'looks good', costUsd: 0.1, task: {prompt: 'Review the parser'}});
+
+		const listed = await client.callTool('list', {});
+		expect(listed.json).toMatchObject({total: 2, more: false});
+		expect(listed.json.tasks).toEqual(expect.arrayContaining([
+			expect.objectContaining({worker: 'coder', id: 'parser', state: 'pending', prompt: 'Refactor the parser'}),
+			expect.objectContaining({worker: 'reviewer', id: 'review', state: 'succeeded', costUsd: 0.1, error: null}),
+		]));
+		expect((await client.callTool('list', {state: 'succeeded'})).json.tasks.map((task: {id: string}) => task.id)).toEqual(['review']);
+		expect((await client.callTool('list', {worker: 'reviewer', limit: 1})).json).toMatchObject({tasks: [{id: 'review'}], total: 1});
+		expect(await client.callTool('list', {worker: 'ghost'})).toMatchObject({isError: true, text: expect.stringContaining('no worker named "ghost"')});
+		expect(await client.callTool('list', {state: 'sleeping'})).toMatchObject({isError: true, text: expect.stringContaining('state:')});
+
+		const canceled = await client.callTool('cancel', {id: 'parser'});
+		expect(canceled).toMatchObject({isError: false, json: {worker: 'coder', id: 'parser', outcome: 'canceled'}});
+		expect((await client.callTool('wait_for_result', {worker: 'coder', id: 'parser', timeoutSeconds: 5})).json).toMatchObject({status: 'canceled'});
+		expect(await client.callTool('retry', {id: 'review'})).toMatchObject({isError: true, text: expect.stringContaining('is succeeded; only failed, dead, canceled tasks are retried')});
+
+		const retried = await client.callTool('retry', {worker: 'coder', id: 'parser'});
+		expect(retried).toMatchObject({isError: false, json: {outcome: 'queued'}});
+		expect(await readJson(path.join(home, 'tasks', 'coder', 'parser.json'))).toMatchObject({prompt: 'Refactor the parser'});
+		const shown = await client.callTool('show', {id: 'parser'});
+		expect(shown.json).toMatchObject({worker: 'coder', id: 'parser', state: 'pending', files: {task: 'tasks/coder/parser.json'}, task: {prompt: 'Refactor the parser'}, result: null});
+		expect((await client.callTool('show', {worker: 'reviewer', id: 'review'})).json).toMatchObject({state: 'succeeded', result: {result: 'looks good'}});
+		expect(await client.callTool('show', {id: 'ghost'})).toMatchObject({isError: true, text: expect.stringContaining('no task "ghost"')});
+		expect(await client.callTool('cancel', {id: 'ghost', worker: 'nobody'})).toMatchObject({isError: true, text: expect.stringContaining('no worker named "nobody"')});
 	});
 
 	test('outside a spool home the server still starts, and each tool says what is missing', async () => {

@@ -4,7 +4,7 @@ import type {Readable, Writable} from 'node:stream';
 /*
  * The MCP stdio transport: JSON-RPC 2.0, one message per line on stdin and stdout. Nothing else may be
  * written to stdout. Requests are served side by side (a long wait_for_result never holds up a ping), and
- * a request the client cancels (notifications/cancelled) has its signal aborted.
+ * a request the client cancels (notifications/cancelled) has its signal aborted and is not answered.
  */
 
 export type RequestId = string | number;
@@ -39,7 +39,11 @@ export async function serveLines(input: Readable, output: Writable, handlers: Ha
 		const controller = new AbortController();
 		running.set(id, controller);
 		try {
-			send({id, result: await handlers.request(message, controller.signal)});
+			const result = await handlers.request(message, controller.signal);
+			// A request the client cancelled gets no reply (the MCP rule); nor does one still running when it left.
+			if (!controller.signal.aborted) {
+				send({id, result});
+			}
 		} catch (error) {
 			if (!(error instanceof JsonRpcError)) {
 				handlers.onError(error, message.method);
@@ -52,6 +56,8 @@ export async function serveLines(input: Readable, output: Writable, handlers: Ha
 		}
 	};
 
+	// A client that went away leaves a closed pipe: EPIPE is told, never thrown.
+	output.on('error', error => handlers.onError(error, 'write'));
 	const lines = readline.createInterface({input, crlfDelay: Number.POSITIVE_INFINITY});
 	for await (const line of lines) {
 		if (line.trim() === '') {

@@ -29,4 +29,5 @@ export const commands: Record<string, () => Promise<Command>> = {
 	login: async () => (await import('./login.ts')).loginCommand,
 	compose: async () => (await import('./compose.ts')).composeCommand,
 	health: async () => (await import('./health.ts')).healthCommand,
+	mcp: async () => (await import('./mcp.ts')).mcpCommand,
 };

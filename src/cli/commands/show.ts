@@ -1,9 +1,7 @@
-import path from 'node:path';
 import {loadConfig} from '../../config/load.ts';
-import {findTask, type TaskEntry} from '../../control/find.ts';
-import {readTranscriptTail, renderTranscript} from '../../control/transcript.ts';
+import type {TaskEntry} from '../../control/find.ts';
+import {shownAsJson, showTask} from '../../control/show.ts';
 import {createLayout, type Layout} from '../../queue/layout.ts';
-import {entryKindAt} from '../../queue/read-file.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {formatUsd} from '../table.ts';
 import type {Command} from './index.ts';
@@ -29,43 +27,16 @@ An id found under two workers must be named WORKER/ID.`,
 		}
 
 		const config = loadConfig();
-		const layout = createLayout(config.home);
-		const entry = findTask(config, positionals[0]!);
-		const files = filesOf(layout, entry);
-		const events = readTranscriptTail(layout.transcriptFile(entry.worker, entry.id));
+		const shown = showTask(config, positionals[0]!, lines);
 		if (values.json) {
-			const {result, task, file: _file, ...rest} = entry;
-			console.log(JSON.stringify({...rest, files, task: task ?? null, result: result ?? null, transcript: renderTranscript(events, lines)}, null, 2));
+			console.log(JSON.stringify(shownAsJson(shown), null, 2));
 			return 0;
 		}
 
-		console.log(describe(layout, entry, files, renderTranscript(events, lines)).join('\n'));
+		console.log(describe(createLayout(config.home), shown.entry, shown.files, shown.transcript).join('\n'));
 		return 0;
 	},
 };
-
-/** The files that hold this task, relative to the home, by what each is. */
-function filesOf(layout: Layout, entry: TaskEntry): Record<string, string> {
-	const relative = (file: string) => path.relative(layout.home, file);
-	const files: Record<string, string> = {[entry.where === 'finished' ? 'result' : entry.where === 'running' ? 'claim' : 'task']: relative(entry.file)};
-	if (entry.where !== 'finished' && entryKindAt(layout.resultFile(entry.worker, entry.id))) {
-		files.earlierResult = relative(layout.resultFile(entry.worker, entry.id));
-	}
-
-	if (entryKindAt(layout.transcriptFile(entry.worker, entry.id))) {
-		files.transcript = relative(layout.transcriptFile(entry.worker, entry.id));
-	}
-
-	if (entry.result?.rejectedFile) {
-		files.rejectedOriginal = entry.result.rejectedFile;
-	}
-
-	if (entry.result?.cwd) {
-		files.cwd = entry.result.cwd;
-	}
-
-	return files;
-}
 
 function describe(layout: Layout, entry: TaskEntry, files: Record<string, string>, transcript: string[]): string[] {
 	const {result, task} = entry;

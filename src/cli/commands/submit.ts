@@ -1,10 +1,9 @@
 import {loadConfig} from '../../config/load.ts';
 import {parseDuration} from '../../config/duration.ts';
 import {submitTask} from '../../control/submit.ts';
-import {createLayout} from '../../queue/layout.ts';
+import {waitForResult} from '../../control/wait-for-result.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {readFileOption} from '../read-file-option.ts';
-import {waitForResult} from '../wait-for-result.ts';
 import type {Command} from './index.ts';
 
 export const submitCommand: Command = {
@@ -66,7 +65,7 @@ Prints the task id.`,
 			return 0;
 		}
 
-		const result = await waitForResult(createLayout(config.home).resultFile(worker, id));
+		const result = await waitForResult(config, worker, id);
 		console.log(result.status === 'succeeded' ? (result.result ?? '') : `${result.status}: ${result.error?.message ?? ''}`);
 		return result.status === 'succeeded' ? 0 : 1;
 	},

@@ -1,0 +1,45 @@
+import {loadConfig, resolveHome} from '../../config/load.ts';
+import {SpoolError} from '../../errors.ts';
+import {createLogger} from '../../log/logger.ts';
+import {serveMcp} from '../../mcp/server.ts';
+import {createLayout} from '../../queue/layout.ts';
+import {CliUsageError, parseCommandArgs} from '../parse.ts';
+import type {Command} from './index.ts';
+
+export const mcpCommand: Command = {
+	usage: 'mcp',
+	summary: 'serve the queue as MCP tools on stdio, for an interactive Claude Code session',
+	help: `
+An MCP server (stdio) for your own Claude Code session, which can then hand work to the workers and
+collect it. Tools: submit, wait_for_result, workers, list, show, cancel, retry. Add it with
+  claude mcp add spool -e SPOOL_HOME=/path/to/home -- node /path/to/spool/bin/spool.js mcp
+spool.yaml is read again for each call. stdout carries only the protocol; logs go to stderr and
+logs/mcp.log.`,
+	async run(args) {
+		const {positionals} = parseCommandArgs(args, {});
+		if (positionals.length > 0) {
+			throw new CliUsageError('takes no arguments');
+		}
+
+		const home = resolveHome();
+		let problem: string | undefined;
+		try {
+			loadConfig(home);
+		} catch (error) {
+			if (!(error instanceof SpoolError)) {
+				throw error;
+			}
+
+			problem = error.message;
+		}
+
+		// No logs/ is made in a folder that is not a spool home (a wrong SPOOL_HOME).
+		const log = createLogger({name: 'mcp', ...(problem ? {} : {logsDir: createLayout(home).logs})});
+		if (problem) {
+			log.warn({home}, `every tool will fail until this is fixed: ${problem}`);
+		}
+
+		await serveMcp({home, input: process.stdin, output: process.stdout, log});
+		return 0;
+	},
+};

@@ -25,6 +25,8 @@ const GITIGNORE = `# What runs in a spool home is never committed: credentials a
 /results/
 /rejected/
 /paused/
+/control/
+/archive/
 /workspaces/
 /logs/
 /.env

@@ -77,7 +77,7 @@ describe('spool mcp over its stdio', () => {
 			[{worker: 'coder', prompt: 'hi', timeout: 'soon'}, 'timeout: expected a duration such as "30s"'],
 			[{worker: 'coder', prompt: 'hi', notBefore: 'tomorrow'}, 'notBefore: must be an ISO time'],
 			[{worker: 'coder', prompt: 'hi', id: '../escape'}, 'unsafe task id "../escape"'],
-			[{worker: 'coder', prompt: 42}, 'prompt: expected string, received number (got 42)'],
+			[{worker: 'coder', prompt: 42}, 'prompt: expected string (got 42)'],
 			[{worker: 'coder', prompt: 'hi', wrokdir: '/tmp'}, 'Unrecognized key: "wrokdir"'],
 		];
 		for (const [args, message] of cases) {

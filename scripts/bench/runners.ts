@@ -16,6 +16,8 @@ export function benchEnv(bench: BenchHome, extra: Record<string, string> = {}): 
 		SPOOL_HOME: bench.home,
 		SPOOL_BENCH_LOG: bench.startLog,
 		SPOOL_LOG_LEVEL: 'info',
+		// The instant fixture needs none; without one the worker warns at start that it has no credentials.
+		ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY ?? 'sk-bench-unused',
 		...extra,
 	};
 }

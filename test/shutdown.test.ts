@@ -1,19 +1,39 @@
 import path from 'node:path';
 import {afterAll, beforeAll, expect, test} from 'vitest';
 import {startFakeApi, type FakeApi} from './fixtures/fake-api.ts';
-import {apiEnv, dropTask, listDir, makeHome, readJson, spool, waitFor} from './helpers/home.ts';
-import {processesUnder} from './helpers/processes.ts';
+import {apiEnv, dropTask, listDir, makeHome, readJson, resultOf, spool, waitFor} from './helpers/home.ts';
+import {processesOfHome, processesUnder} from './helpers/processes.ts';
 
 let api: FakeApi;
 
 beforeAll(async () => {
-	// The API never answers: every claude run hangs until spool stops it.
-	api = await startFakeApi(() => ({hang: true}));
+	// "hang ..." is never answered: the run lasts until spool stops it. "slow MS ..." is answered after MS ms.
+	api = await startFakeApi(async request => {
+		if (request.prompt.startsWith('hang')) {
+			return {hang: true};
+		}
+
+		const slow = /^slow (\d+)/.exec(request.prompt);
+		if (slow) {
+			await new Promise(resolve => setTimeout(resolve, Number(slow[1])));
+		}
+
+		return {text: `done: ${request.prompt}`};
+	});
 });
 
 afterAll(async () => {
 	await api.close();
 });
+
+/** Starts `spool up` and waits until claude runs the task `prompt` (its request reached the stand-in). */
+async function upWithRunningTask(home: string, prompt: string) {
+	const up = spool(home, ['up'], {env: apiEnv(api.url)});
+	await dropTask(home, 'coder', 'long', {prompt});
+	const workspaces = path.join(home, 'workspaces');
+	await waitFor(async () => api.requests.some(request => request.prompt === prompt) && (await processesUnder(workspaces)).length > 0, 30_000, 'claude running the task');
+	return {up}; // Not the process itself: an async function would wait for a returned thenable to end.
+}
 
 test('SIGTERM ends spool up cleanly: tasks handed back, no claude process left behind', async () => {
 	const home = await makeHome({workers: {coder: {concurrency: 2}, reviewer: {}}, queue: {drainTimeout: '1s'}});
@@ -22,7 +42,7 @@ test('SIGTERM ends spool up cleanly: tasks handed back, no claude process left b
 	await dropTask(home, 'coder', 'b', {prompt: 'hang two'});
 	await dropTask(home, 'reviewer', 'c', {prompt: 'hang three'});
 	const workspaces = path.join(home, 'workspaces');
-	await waitFor(async () => api.requests.length >= 3 && (await processesUnder(workspaces)).length >= 3, 30_000, 'three claude runs');
+	await waitFor(async () => api.requests.filter(request => request.prompt.startsWith('hang')).length >= 3 && (await processesUnder(workspaces)).length >= 3, 30_000, 'three claude runs');
 
 	const stopAt = Date.now();
 	up.kill('SIGTERM');
@@ -30,11 +50,45 @@ test('SIGTERM ends spool up cleanly: tasks handed back, no claude process left b
 	const tookMs = Date.now() - stopAt;
 	expect(exit.exitCode).toBe(0);
 	expect(tookMs).toBeLessThan(1000 + 5000 + 3000);
-	expect(await processesUnder(workspaces)).toEqual([]);
+	expect(await processesOfHome(home)).toEqual([]);
 	expect(await listDir(path.join(home, 'tasks', 'coder'))).toEqual(['a.json', 'b.json']);
 	expect(await listDir(path.join(home, 'tasks', 'reviewer'))).toEqual(['c.json']);
 	// Handed back, not failed: the attempt does not count and no result was written.
 	expect(await readJson(path.join(home, 'tasks', 'coder', 'a.json'))).toEqual({prompt: 'hang one'});
 	expect(await listDir(path.join(home, 'results', 'coder'))).not.toContain('a.json');
+	expect(await listDir(path.join(home, 'processing', 'coder'))).toEqual([]);
+}, 60_000);
+
+test('Ctrl-C lets a task longer than 5 s finish within queue.drainTimeout: one paid attempt, nothing left running', async () => {
+	const home = await makeHome({workers: {coder: {}}, queue: {drainTimeout: '30s'}});
+	const {up} = await upWithRunningTask(home, 'slow 9000 then answer');
+	const stopAt = Date.now();
+	up.kill('SIGINT');
+	const exit = await up;
+	const tookMs = Date.now() - stopAt;
+	expect(exit.exitCode).toBe(0);
+	// Past execa's 5 s force-kill, short of the drain timeout: the run's own end stopped it.
+	expect(tookMs).toBeGreaterThan(6000);
+	expect(tookMs).toBeLessThan(25_000);
+	expect(await resultOf(home, 'coder', 'long')).toMatchObject({status: 'succeeded', attempts: 1, result: 'done: slow 9000 then answer'});
+	expect(await processesOfHome(home)).toEqual([]);
+	expect(await listDir(path.join(home, 'tasks', 'coder'))).toEqual([]);
+	expect(await listDir(path.join(home, 'processing', 'coder'))).toEqual([]);
+	expect(api.requests.filter(request => request.prompt === 'slow 9000 then answer')).toHaveLength(1);
+}, 60_000);
+
+test('a second Ctrl-C hands the running task back at once and leaves no claude process', async () => {
+	const home = await makeHome({workers: {coder: {}}, queue: {drainTimeout: '30s'}});
+	const {up} = await upWithRunningTask(home, 'slow 20000 twice interrupted');
+	up.kill('SIGINT');
+	await new Promise(resolve => setTimeout(resolve, 1000));
+	const secondAt = Date.now();
+	up.kill('SIGINT');
+	const exit = await up;
+	expect(exit.exitCode).toBe(0);
+	expect(Date.now() - secondAt).toBeLessThan(8000);
+	expect(await processesOfHome(home)).toEqual([]);
+	expect(await readJson(path.join(home, 'tasks', 'coder', 'long.json'))).toEqual({prompt: 'slow 20000 twice interrupted'});
+	expect(await resultOf(home, 'coder', 'long')).toBeUndefined();
 	expect(await listDir(path.join(home, 'processing', 'coder'))).toEqual([]);
 }, 60_000);

@@ -52,6 +52,10 @@ export class Supervisor {
 			stdio: ['ignore', 'inherit', 'inherit'],
 			// Its own process group: a Ctrl-C at the terminal reaches only `up`, which drains the workers once.
 			detached: true,
+			// execa's default SIGKILLs a child 5 s after kill(): that cut a worker's drain short and orphaned its
+			// claude runs (their own process groups), to be re-run as a second paid attempt. A worker ends its own
+			// runs: within queue.drainTimeout, or at once on a second signal.
+			forceKillAfterDelay: false,
 			reject: false,
 		});
 		this.#children.set(name, {name, process: child, restarts});

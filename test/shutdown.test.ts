@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import {execa} from 'execa';
 import {afterAll, beforeAll, expect, test} from 'vitest';
 import {startFakeApi, type FakeApi} from './fixtures/fake-api.ts';
-import {apiEnv, dropTask, listDir, makeHome, readJson, resultOf, spool, waitFor} from './helpers/home.ts';
-import {processesOfHome, processesUnder} from './helpers/processes.ts';
+import {apiEnv, dropTask, listDir, makeHome, readJson, resultOf, spool, SPOOL_BIN, waitFor} from './helpers/home.ts';
+import {killProcessesOfHome, processesOfHome, processesUnder} from './helpers/processes.ts';
 
 let api: FakeApi;
 
@@ -91,4 +93,43 @@ test('a second Ctrl-C hands the running task back at once and leaves no claude p
 	expect(await readJson(path.join(home, 'tasks', 'coder', 'long.json'))).toEqual({prompt: 'slow 20000 twice interrupted'});
 	expect(await resultOf(home, 'coder', 'long')).toBeUndefined();
 	expect(await listDir(path.join(home, 'processing', 'coder'))).toEqual([]);
+}, 60_000);
+
+/** What closing a terminal window does to what runs in it: the kernel sends SIGHUP, and writes to the terminal fail. */
+async function expectDrainedAfterHangup(home: string, hangUp: () => void): Promise<void> {
+	await dropTask(home, 'coder', 'long', {prompt: 'hang until the terminal closes'});
+	const workspaces = path.join(home, 'workspaces');
+	await waitFor(async () => api.requests.some(request => request.prompt === 'hang until the terminal closes') && (await processesUnder(workspaces)).length > 0, 30_000, 'claude running');
+	hangUp();
+	try {
+		// drainTimeout 1 s, then claude's group gets SIGTERM (SIGKILL 5 s later at the latest).
+		await waitFor(async () => (await processesOfHome(home)).length === 0, 15_000, 'every process of the home gone');
+	} finally {
+		await killProcessesOfHome(home);
+	}
+
+	expect(await readJson(path.join(home, 'tasks', 'coder', 'long.json'))).toEqual({prompt: 'hang until the terminal closes'});
+	expect(await listDir(path.join(home, 'processing', 'coder'))).toEqual([]);
+	expect(fs.readFileSync(path.join(home, 'logs', 'up.log'), 'utf8')).toContain('"signal":"SIGHUP"');
+}
+
+test('SIGHUP drains spool up like SIGTERM: no worker is left running in its own session', async () => {
+	const home = await makeHome({workers: {coder: {}}, queue: {drainTimeout: '1s'}});
+	const up = spool(home, ['up'], {env: apiEnv(api.url)});
+	await expectDrainedAfterHangup(home, () => up.kill('SIGHUP'));
+	expect((await up).exitCode).toBe(0);
+}, 60_000);
+
+const SCRIPT = ['/usr/bin/script', '/bin/script'].find(file => fs.existsSync(file));
+
+test.skipIf(!SCRIPT)('closing the terminal spool up runs in (a real pty, its master closed) drains it', async () => {
+	const home = await makeHome({workers: {coder: {}}, queue: {drainTimeout: '1s'}});
+	// script(1) runs `spool up` as the session leader of a new pty; SIGKILL of script closes the master,
+	// as a terminal window that is closed does, and the kernel hangs the session up.
+	const terminal = execa(SCRIPT!, ['-qfec', `${process.execPath} ${SPOOL_BIN} up`, '/dev/null'], {
+		reject: false,
+		env: {SPOOL_HOME: home, SPOOL_LOG_LEVEL: 'debug', ...apiEnv(api.url)},
+	});
+	await expectDrainedAfterHangup(home, () => terminal.kill('SIGKILL'));
+	await terminal;
 }, 60_000);

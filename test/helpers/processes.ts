@@ -37,3 +37,14 @@ async function findProcesses(matches: (pid: string) => Promise<boolean>): Promis
 
 	return pids;
 }
+
+/** SIGKILLs whatever still runs for `home`: a failed test must not leave loops claiming behind it. */
+export async function killProcessesOfHome(home: string): Promise<void> {
+	for (const pid of await processesOfHome(home)) {
+		try {
+			process.kill(pid, 'SIGKILL');
+		} catch {
+			// Gone meanwhile.
+		}
+	}
+}

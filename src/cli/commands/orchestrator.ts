@@ -5,7 +5,7 @@ import {createLogger} from '../../log/logger.ts';
 import {Orchestrator} from '../../orchestrator/orchestrator.ts';
 import {createLayout} from '../../queue/layout.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
-import {onShutdownSignals} from '../signals.ts';
+import {ignoreOutputErrors, onShutdownSignals} from '../signals.ts';
 import type {Command} from './index.ts';
 
 export const orchestratorCommand: Command = {
@@ -15,7 +15,7 @@ export const orchestratorCommand: Command = {
 Runs the workflows of workflows/ (queueing each task once its dependencies succeeded, writing
 results/workflows/ID.json and ID.md when done), plans the goals dropped into goals/, and rejects tasks
 dropped into a folder of tasks/ that names no worker. One orchestrator per spool home: a second one
-waits for the first one's lock and gives up if it stays fresh. SIGTERM or Ctrl-C stops it; a restarted
+waits for the first one's lock and gives up if it stays fresh. SIGTERM, SIGHUP or Ctrl-C stops it; a restarted
 orchestrator goes on where it stopped. See docs/workflows.md.`,
 	async run(args) {
 		const {positionals} = parseCommandArgs(args, {});
@@ -23,6 +23,7 @@ orchestrator goes on where it stopped. See docs/workflows.md.`,
 			throw new CliUsageError(`unexpected argument "${positionals[0]}"`);
 		}
 
+		ignoreOutputErrors();
 		const config = loadConfig();
 		const dropped = await dropPrivileges(config, 'orchestrator');
 		const logger = createLogger({logsDir: createLayout(config.home).logs, name: 'orchestrator'});

@@ -4,7 +4,7 @@ import {createLayout} from '../../queue/layout.ts';
 import {Supervisor} from '../../supervisor/up.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {reportMissingCredentials} from '../report-credentials.ts';
-import {onShutdownSignals} from '../signals.ts';
+import {ignoreOutputErrors, onShutdownSignals} from '../signals.ts';
 import type {Command} from './index.ts';
 
 export const upCommand: Command = {
@@ -12,7 +12,7 @@ export const upCommand: Command = {
 	summary: 'run every worker of spool.yaml as a local process (npm start)',
 	help: `
 Starts one "spool worker NAME" process per worker and one "spool orchestrator" (workflows/, goals/),
-and restarts one that dies. Tasks dropped into a folder of tasks/ that names no worker are rejected. Ctrl-C or SIGTERM drains every worker; a second
+and restarts one that dies. Tasks dropped into a folder of tasks/ that names no worker are rejected. Ctrl-C, SIGTERM or SIGHUP (the terminal closed) drains every worker; a second
 signal hands running tasks back to the queue at once.`,
 	async run(args) {
 		const {positionals} = parseCommandArgs(args, {});
@@ -20,6 +20,7 @@ signal hands running tasks back to the queue at once.`,
 			throw new CliUsageError(`unexpected argument "${positionals[0]}"`);
 		}
 
+		ignoreOutputErrors();
 		const config = loadConfig();
 		const logger = createLogger({logsDir: createLayout(config.home).logs, name: 'up'});
 		const supervisor = new Supervisor(config, logger);

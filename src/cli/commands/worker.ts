@@ -6,7 +6,7 @@ import {createLayout} from '../../queue/layout.ts';
 import {WorkerLoop} from '../../worker/loop.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {reportMissingCredentials} from '../report-credentials.ts';
-import {onShutdownSignals} from '../signals.ts';
+import {ignoreOutputErrors, onShutdownSignals} from '../signals.ts';
 import type {Command} from './index.ts';
 
 export const workerCommand: Command = {
@@ -14,7 +14,7 @@ export const workerCommand: Command = {
 	summary: 'run one worker loop in the foreground (what a container runs)',
 	help: `
 Watches tasks/NAME/, runs each task with claude -p and writes results/NAME/.
-SIGTERM or Ctrl-C: stop claiming, let running tasks finish for queue.drainTimeout, then hand them
+SIGTERM, SIGHUP or Ctrl-C: stop claiming, let running tasks finish for queue.drainTimeout, then hand them
 back to the queue. A second signal hands them back at once. NAME defaults to SPOOL_WORKER.`,
 	async run(args) {
 		const {positionals} = parseCommandArgs(args, {});
@@ -23,6 +23,7 @@ back to the queue. A second signal hands them back at once. NAME defaults to SPO
 			throw new CliUsageError('expected exactly one worker name (or SPOOL_WORKER)');
 		}
 
+		ignoreOutputErrors();
 		const config = loadConfig();
 		getWorker(config, name);
 		const dropped = await dropPrivileges(config, name);

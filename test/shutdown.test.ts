@@ -133,3 +133,24 @@ test.skipIf(!SCRIPT)('closing the terminal spool up runs in (a real pty, its mas
 	await expectDrainedAfterHangup(home, () => terminal.kill('SIGKILL'));
 	await terminal;
 }, 60_000);
+
+test('kill -9 of spool up: its workers and orchestrator notice within seconds and drain themselves', async () => {
+	const home = await makeHome({workers: {coder: {}}, queue: {drainTimeout: '1s'}});
+	const up = spool(home, ['up'], {env: apiEnv(api.url)});
+	await dropTask(home, 'coder', 'long', {prompt: 'hang until up is killed'});
+	const workspaces = path.join(home, 'workspaces');
+	await waitFor(async () => api.requests.some(request => request.prompt === 'hang until up is killed') && (await processesUnder(workspaces)).length > 0, 30_000, 'claude running');
+	up.kill('SIGKILL');
+	try {
+		// About 1 s to notice, the 1 s drain, then claude's SIGTERM.
+		await waitFor(async () => (await processesOfHome(home)).length === 0, 10_000, 'every process of the home gone');
+	} finally {
+		await killProcessesOfHome(home);
+	}
+
+	await up; // Only now: its children held its output pipes open.
+
+	expect(await readJson(path.join(home, 'tasks', 'coder', 'long.json'))).toEqual({prompt: 'hang until up is killed'});
+	expect(await listDir(path.join(home, 'processing', 'coder'))).toEqual([]);
+	expect(fs.readFileSync(path.join(home, 'logs', 'coder.log'), 'utf8')).toContain('spool up is gone');
+}, 60_000);

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {writeJsonAtomic} from '../queue/atomic-write.ts';
-import type {Layout} from '../queue/layout.ts';
+import {OWNER_FILE_NAME, type Layout} from '../queue/layout.ts';
+import {judgeLoop} from '../queue/loops.ts';
 import {readResultFile} from '../queue/result.ts';
 import {isObject, readdirOrEmpty, readJsonFile} from '../queue/read-file.ts';
 import {TASK_LIMITS} from '../queue/task-limits.ts';
@@ -10,10 +11,12 @@ import {placeResult} from './commit.ts';
 import {fenceClaim, moveIntoQueue} from './fence.ts';
 import {parseEntryName, runResultPath, type ClaimName, type Started} from './names.ts';
 
-export type Expired = {id: string; owner: string; ageMs: number};
+/** `loop-gone`: its loop's owner file proved the process gone; `lease-expired`: the claim was not renewed for a lease. */
+export type Expired = {id: string; owner: string; ageMs: number; reason: 'lease-expired' | 'loop-gone'};
 
 /**
- * The expire transition: hands back the claims whose lease ran out (their loop died or froze), and
+ * The expire transition: hands back the claims whose lease ran out (their loop died or froze), or whose
+ * loop is proven gone (queue/loops.ts: its owner file names a process that no longer runs), and
  * finishes hand-offs a crash interrupted. The attempt a dead loop was on stays counted. A claim whose
  * attempt already wrote its result, or staged it beside the claim, is finished with that result instead
  * of being run again. Each takeover is itself a fencing rename into this loop's folder, so two sweepers
@@ -35,7 +38,10 @@ export async function expireClaims(
 			continue;
 		}
 
-		const ownerDead = owner !== self && now - dirStat.mtimeMs > leaseMs;
+		// A loop whose owner file proves its process gone gives its claims back now, not a lease later.
+		const loop = owner === self ? undefined : judgeLoop(`worker ${worker}`, owner, dir, leaseMs, now);
+		const ownerGone = loop?.gone === 'process';
+		const ownerDead = loop !== undefined && !loop.alive;
 		if (ownerDead) {
 			restoreForeignClaims(dir);
 		}
@@ -44,7 +50,7 @@ export async function expireClaims(
 		for (const name of names) {
 			const file = path.join(dir, name);
 			const stat = fs.lstatSync(file, {throwIfNoEntry: false});
-			const stale = stat !== undefined && now - stat.mtimeMs > leaseMs;
+			const stale = stat !== undefined && (ownerGone || now - stat.mtimeMs > leaseMs);
 			const entry = parseEntryName(name);
 			try {
 				let out: string | undefined;
@@ -58,7 +64,7 @@ export async function expireClaims(
 				}
 
 				if (out && (await finishFenced(layout, worker, out, dir)) === 'requeued') {
-					options.onRequeue({id: parseFenced(out).id, owner, ageMs: now - stat!.mtimeMs});
+					options.onRequeue({id: parseFenced(out).id, owner, ageMs: now - stat!.mtimeMs, reason: ownerGone ? 'loop-gone' : 'lease-expired'});
 				}
 			} catch (error) {
 				// One entry that cannot be handed back (a name too long to fence) must not stop the sweep of the others.
@@ -66,13 +72,22 @@ export async function expireClaims(
 			}
 		}
 
-		if (ownerDead && readdirOrEmpty(dir).length === 0) {
-			try {
-				fs.rmdirSync(dir);
-			} catch {
-				// Its loop came back, or another sweeper removed it.
-			}
+		if (ownerDead && readdirOrEmpty(dir).every(name => name === OWNER_FILE_NAME)) {
+			removeLoopFolder(dir);
 		}
+	}
+}
+
+/**
+ * Removes a claims folder that holds nothing but its owner file: the file first, or the folder is not
+ * empty. Also the loop's own at close.
+ */
+export function removeLoopFolder(dir: string): void {
+	fs.rmSync(path.join(dir, OWNER_FILE_NAME), {force: true});
+	try {
+		fs.rmdirSync(dir);
+	} catch {
+		// A claim came in meanwhile (its loop came back), or another sweeper removed it.
 	}
 }
 

@@ -16,7 +16,7 @@ export {claimTask as claim, startRun as start, lostAttempt, type Claim, type Cla
 export {commitResult as commit, archivePreviousResult, placeResult, type CommitOutcome} from './commit.ts';
 export {requeueClaim as requeue, type RequeueOutcome} from './requeue.ts';
 export {rejectClaim as reject} from './reject.ts';
-export {expireClaims as expire, type Expired} from './expire.ts';
+export {expireClaims as expire, removeLoopFolder, type Expired} from './expire.ts';
 export {renewLease} from './fence.ts';
 export {cancelPending, canceledResult, clearCancelRequest, readCancelRequests, requestCancel} from './cancel.ts';
 export {mayRetry, mayStart} from './attempts.ts';

@@ -10,6 +10,7 @@ import {randomBytes} from 'node:crypto';
  *   .ID@ATTEMPT.RUNID.result.json    the result of that run, written before the claim is ended
  *   .CLAIM.RANDOM.foreign            the original of another user's task, while the loop's own copy replaces it
  *   .NAME.RANDOM.tmp                 a temp file of an atomic write (queue/atomic-write.ts)
+ *   .owner.json                      in processing/W/OWNER/: which process the loop is (queue/owner-file.ts); 'other' here
  * Anything else (editor debris, dotfiles) is never touched.
  */
 

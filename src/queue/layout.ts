@@ -7,11 +7,15 @@ import path from 'node:path';
  *   processing/W/OWNER/ID@N.RUN.json  the same once claude has started: attempt N, run RUN
  *   results/W/ID.json, ID.jsonl      the result, and the live transcript
  *   rejected/W/ID.json               the original of a task that was rejected
+ *   processing/W/OWNER/.owner.json   which process the loop OWNER is (queue/owner-file.ts)
  *   control/cancel/W/ID.json         a request to cancel a task (spool cancel), for the loop that holds it
  *   control/workflows/ID.json        a request to cancel or retry a workflow, for the orchestrator
  * Every path spool reads or writes comes from here; no other module joins a folder and a file name.
  */
 export type Layout = ReturnType<typeof createLayout>;
+
+/** A loop's owner file in its claims folder: a dot-name, so no reader of claims takes it for one. */
+export const OWNER_FILE_NAME = '.owner.json';
 
 /** The files of an auth home (auth-homes/W/) that hold a worker's credentials. */
 export const CREDENTIAL_FILES = ['settings.json', '.credentials.json'] as const;
@@ -32,6 +36,7 @@ export function createLayout(home: string) {
 		taskFile: (worker: string, id: string) => path.join(home, 'tasks', worker, `${id}.json`),
 		processing: (worker: string) => path.join(home, 'processing', worker),
 		claims: (worker: string, owner: string) => path.join(home, 'processing', worker, owner),
+		ownerFile: (worker: string, owner: string) => path.join(home, 'processing', worker, owner, OWNER_FILE_NAME),
 		results: (worker: string) => path.join(home, 'results', worker),
 		resultFile: (worker: string, id: string) => path.join(home, 'results', worker, `${id}.json`),
 		transcriptFile: (worker: string, id: string) => path.join(home, 'results', worker, `${id}.jsonl`),

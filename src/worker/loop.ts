@@ -5,10 +5,12 @@ import {getWorker, type Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
-import {claim as claimTask, clearCancelRequest, readCancelRequests, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
+import {claim as claimTask, clearCancelRequest, readCancelRequests, removeLoopFolder, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
 import {taskFileName, taskIdOf} from '../lifecycle/names.ts';
 import {watchFolder, type FolderWatcher} from '../queue/folder-watch.ts';
-import {createLayout, type Layout} from '../queue/layout.ts';
+import {createLayout, OWNER_FILE_NAME, type Layout} from '../queue/layout.ts';
+import {writeOwnerFile} from '../queue/owner-file.ts';
+import {readdirOrEmpty} from '../queue/read-file.ts';
 import {PendingIndex} from '../queue/pending.ts';
 import {checkSameFilesystem} from '../queue/probe.ts';
 import {ClaimGate} from './claim-gate.ts';
@@ -74,6 +76,11 @@ export class WorkerLoop {
 			await fs.mkdir(dir, {recursive: true});
 		}
 
+		// Before the first claim: a loop that dies from here on can be proven gone by another on this machine.
+		if (!(await writeOwnerFile(this.#layout.ownerFile(name, this.owner)))) {
+			this.#logger.warn('this process cannot name itself from /proc: if it dies, its claims go back only when its lease runs out');
+		}
+
 		await fs.mkdir(this.#layout.authHome(name), {recursive: true, mode: 0o700});
 		await fs.chmod(this.#layout.authHome(name), 0o700);
 		for (const folder of await checkSameFilesystem(this.#layout, name, this.owner)) {
@@ -130,7 +137,11 @@ export class WorkerLoop {
 
 		this.#leases.stop();
 
-		await fs.rmdir(this.#layout.claims(this.#worker.name, this.owner)).catch(() => undefined);
+		// Only when no claim is left in it (one whose result could not be written waits for a sweep).
+		if (readdirOrEmpty(this.#layout.claims(this.#worker.name, this.owner)).every(name => name === OWNER_FILE_NAME)) {
+			removeLoopFolder(this.#layout.claims(this.#worker.name, this.owner));
+		}
+
 		this.#logger.info('worker loop stopped');
 	}
 

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {dropTask, expectStillServing, FAKE_CLAUDE, listDir, makeHome, resultOf, spool, waitFor} from '../helpers/home.ts';
+import {claimsLeft, dropTask, expectStillServing, FAKE_CLAUDE, listDir, makeHome, resultOf, spool, waitFor} from '../helpers/home.ts';
 
 // Issue 11, part 2, cases 2, 5 (the task file's side) and 9: entries a user (or an attacker) can put in
 // tasks/ that are no task spool can run. Each is rejected with a code of its own, never opened or
@@ -72,9 +72,7 @@ describe('entries in tasks/ that are no regular file', () => {
 		await fs.mkdir(path.join(home, 'tasks', 'coder', 'folder.json'));
 		expect(await waitFor(() => resultOf(home, 'coder', 'relative'), 20_000, 'relative')).toMatchObject({status: 'rejected', error: {code: 'not_a_file'}});
 		expect(await waitFor(() => resultOf(home, 'coder', 'folder'), 20_000, 'folder')).toMatchObject({status: 'rejected', error: {code: 'not_a_file', message: 'tasks/coder/folder.json is a directory, not a regular file; spool never opens it'}});
-		const owners = await listDir(path.join(home, 'processing', 'coder'));
-		const left = (await Promise.all(owners.map(async owner => listDir(path.join(home, 'processing', 'coder', owner))))).flat();
-		expect(left).toEqual([]);
+		expect(await claimsLeft(home, 'coder')).toEqual([]);
 		await expectStillServing(home, 'coder', 'after-links', {timeoutMs: 20_000});
 	});
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {execa} from 'execa';
 import {afterEach, expect, test} from 'vitest';
-import {dropTask, FAKE_CLAUDE, listDir, makeHome, readJson, resultOf, spool, waitFor} from '../helpers/home.ts';
+import {claimsLeft, dropTask, FAKE_CLAUDE, listDir, makeHome, readJson, resultOf, spool, waitFor} from '../helpers/home.ts';
 
 // Issue 11, part 2, cases 3 and 4: a results folder that is deleted or read-only never costs a finished
 // run, and the same id dropped while another loop runs it keeps both runs' outcomes.
@@ -17,11 +17,6 @@ afterEach(async () => {
 async function runsOf(logFile: string): Promise<Array<{prompt: string; at: number}>> {
 	const text = await fs.readFile(logFile, 'utf8').catch(() => '');
 	return text.split('\n').filter(Boolean).map(line => JSON.parse(line) as {prompt: string; at: number});
-}
-
-async function claimsLeft(home: string, worker: string): Promise<string[]> {
-	const owners = await listDir(path.join(home, 'processing', worker));
-	return (await Promise.all(owners.map(async owner => listDir(path.join(home, 'processing', worker, owner))))).flat();
 }
 
 test('results/ deleted while a task runs: the folder is made again and the run that succeeded is written, not re-run', async () => {

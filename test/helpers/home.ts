@@ -93,6 +93,17 @@ export async function listDir(dir: string): Promise<string[]> {
 	return (await fs.readdir(dir).catch(() => [])).sort();
 }
 
+/** What lies in the claims folder of a loop, its owner file (`.owner.json`, which says which process the loop is) left out. */
+export async function listClaimsIn(dir: string): Promise<string[]> {
+	return (await listDir(dir)).filter(name => name !== '.owner.json');
+}
+
+/** Every entry in every claims folder of `worker`, owner files left out. */
+export async function claimsLeft(home: string, worker: string): Promise<string[]> {
+	const processing = path.join(home, 'processing', worker);
+	return (await Promise.all((await listDir(processing)).map(async owner => listClaimsIn(path.join(processing, owner))))).flat();
+}
+
 /** Drops one more task and waits for it to succeed: the loop kept serving after whatever came before. */
 export async function expectStillServing(home: string, worker: string, id: string, options: {prompt?: string; timeoutMs?: number} = {}): Promise<void> {
 	const {expect} = await import('vitest');

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type FakeApi} from '../fixtures/fake-api.ts';
-import {apiEnv, dropTask, listDir, makeHome, readJson, resultOf, spool, waitFor} from '../helpers/home.ts';
+import {apiEnv, dropTask, listClaimsIn, listDir, makeHome, readJson, resultOf, spool, waitFor} from '../helpers/home.ts';
 import {processesUnder} from '../helpers/processes.ts';
 
 let api: FakeApi;
@@ -28,7 +28,7 @@ const QUEUE = {lease: '1s', scanInterval: '200ms'};
 async function expectCleanQueue(home: string, worker: string) {
 	const processing = path.join(home, 'processing', worker);
 	for (const owner of await listDir(processing)) {
-		expect(await listDir(path.join(processing, owner)), `claims left in ${owner}`).toEqual([]);
+		expect(await listClaimsIn(path.join(processing, owner)), `claims left in ${owner}`).toEqual([]);
 	}
 
 	for (const dir of [path.join(home, 'tasks', worker), path.join(home, 'results', worker)]) {

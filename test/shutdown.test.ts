@@ -110,7 +110,7 @@ async function expectDrainedAfterHangup(home: string, hangUp: () => void): Promi
 
 	expect(await readJson(path.join(home, 'tasks', 'coder', 'long.json'))).toEqual({prompt: 'hang until the terminal closes'});
 	expect(await listDir(path.join(home, 'processing', 'coder'))).toEqual([]);
-	expect(fs.readFileSync(path.join(home, 'logs', 'up.log'), 'utf8')).toContain('"signal":"SIGHUP"');
+	expect(fs.readFileSync(path.join(home, 'logs', 'up.log'), 'utf8')).toContain('"reason":"SIGHUP"');
 }
 
 test('SIGHUP drains spool up like SIGTERM: no worker is left running in its own session', async () => {

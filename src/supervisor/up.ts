@@ -1,6 +1,7 @@
 import {fileURLToPath} from 'node:url';
 import {execa, type ResultPromise} from 'execa';
 import type {Config} from '../config/load.ts';
+import {PARENT_PID_ENV} from '../control/watch-parent.ts';
 import type {Logger} from '../log/logger.ts';
 import {CREDENTIALS_REPORTED_ENV} from '../queue/credentials.ts';
 
@@ -48,7 +49,8 @@ export class Supervisor {
 	#spawn(name: string, args: string[], restarts: number): void {
 		const child = execa(process.execPath, [...NODE_FLAGS, SPOOL_BIN, ...args], {
 			// `spool up` names the workers without credentials once for all: each worker need not say it again.
-			env: {SPOOL_HOME: this.#config.home, [CREDENTIALS_REPORTED_ENV]: '1'},
+			// The child drains itself once this pid is no longer its parent (a kill -9 of `up`).
+			env: {SPOOL_HOME: this.#config.home, [CREDENTIALS_REPORTED_ENV]: '1', [PARENT_PID_ENV]: String(process.pid)},
 			stdio: ['ignore', 'inherit', 'inherit'],
 			// Its own process group: a Ctrl-C at the terminal reaches only `up`, which drains the workers once.
 			detached: true,

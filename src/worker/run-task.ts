@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type {Config} from '../config/load.ts';
+import {PARENT_PID_ENV} from '../control/watch-parent.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {crashPoint} from '../crash-points.ts';
 import type {Logger} from '../log/logger.ts';
@@ -218,7 +219,8 @@ function inheritedEnv(): Record<string, string> {
 	if (!inherited) {
 		inherited = {};
 		for (const [key, value] of Object.entries(process.env)) {
-			if (value !== undefined && key !== 'SPOOL_CRASH_AT') {
+			// Not spool's own switches: a `spool` a task runs is no child of `spool up` and has no crash point armed.
+			if (value !== undefined && key !== 'SPOOL_CRASH_AT' && key !== PARENT_PID_ENV) {
 				inherited[key] = value;
 			}
 		}

@@ -5,7 +5,7 @@ import {createLogger} from '../../log/logger.ts';
 import {Orchestrator} from '../../orchestrator/orchestrator.ts';
 import {createLayout} from '../../queue/layout.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
-import {ignoreOutputErrors, onShutdownSignals} from '../signals.ts';
+import {onStopRequests} from '../stop-requests.ts';
 import type {Command} from './index.ts';
 
 export const orchestratorCommand: Command = {
@@ -23,7 +23,6 @@ orchestrator goes on where it stopped. See docs/workflows.md.`,
 			throw new CliUsageError(`unexpected argument "${positionals[0]}"`);
 		}
 
-		ignoreOutputErrors();
 		const config = loadConfig();
 		const dropped = await dropPrivileges(config, 'orchestrator');
 		const logger = createLogger({logsDir: createLayout(config.home).logs, name: 'orchestrator'});
@@ -37,10 +36,13 @@ orchestrator goes on where it stopped. See docs/workflows.md.`,
 		const stopped = new Promise<void>(resolve => {
 			stop = resolve;
 		});
-		onShutdownSignals(
-			() => void orchestrator.close().then(stop),
-			() => void orchestrator.close().then(stop),
-		);
+		onStopRequests({
+			graceful: why => {
+				logger.info({reason: why}, 'shutdown requested');
+				void orchestrator.close().then(stop);
+			},
+			immediate: () => undefined,
+		});
 		await orchestrator.start(() => {
 			failed = true;
 			stop();

@@ -4,7 +4,7 @@ import {createLayout} from '../../queue/layout.ts';
 import {Supervisor} from '../../supervisor/up.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {reportMissingCredentials} from '../report-credentials.ts';
-import {ignoreOutputErrors, onShutdownSignals} from '../signals.ts';
+import {onStopRequests} from '../stop-requests.ts';
 import type {Command} from './index.ts';
 
 export const upCommand: Command = {
@@ -20,18 +20,20 @@ signal hands running tasks back to the queue at once.`,
 			throw new CliUsageError(`unexpected argument "${positionals[0]}"`);
 		}
 
-		ignoreOutputErrors();
 		const config = loadConfig();
 		const logger = createLogger({logsDir: createLayout(config.home).logs, name: 'up'});
 		const supervisor = new Supervisor(config, logger);
 		const stopped = new Promise<void>(resolve => {
-			onShutdownSignals(
-				signal => {
-					logger.info({signal}, 'stopping every worker');
+			onStopRequests({
+				graceful: why => {
+					logger.info({reason: why}, 'stopping every worker');
 					void supervisor.stop('SIGTERM').then(resolve);
 				},
-				() => void supervisor.stop('SIGINT'),
-			);
+				immediate: why => {
+					logger.warn({reason: why}, 'handing running tasks back now');
+					void supervisor.stop('SIGINT');
+				},
+			});
 		});
 		await supervisor.start();
 		logger.info({workers: Object.keys(config.workers), home: config.home}, 'spool is up');

@@ -6,7 +6,7 @@ import {createLayout} from '../../queue/layout.ts';
 import {WorkerLoop} from '../../worker/loop.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {reportMissingCredentials} from '../report-credentials.ts';
-import {ignoreOutputErrors, onShutdownSignals} from '../signals.ts';
+import {onStopRequests} from '../stop-requests.ts';
 import type {Command} from './index.ts';
 
 export const workerCommand: Command = {
@@ -23,7 +23,6 @@ back to the queue. A second signal hands them back at once. NAME defaults to SPO
 			throw new CliUsageError('expected exactly one worker name (or SPOOL_WORKER)');
 		}
 
-		ignoreOutputErrors();
 		const config = loadConfig();
 		getWorker(config, name);
 		const dropped = await dropPrivileges(config, name);
@@ -34,16 +33,16 @@ back to the queue. A second signal hands them back at once. NAME defaults to SPO
 
 		const loop = new WorkerLoop(config, name, logger);
 		const closed = new Promise<void>(resolve => {
-			onShutdownSignals(
-				signal => {
-					logger.info({signal}, 'shutdown requested');
+			onStopRequests({
+				graceful: why => {
+					logger.info({reason: why}, 'shutdown requested');
 					void loop.close().then(resolve);
 				},
-				signal => {
-					logger.warn({signal}, 'second signal: handing running tasks back now');
+				immediate: why => {
+					logger.warn({reason: why}, 'handing running tasks back now');
 					loop.abortRunning();
 				},
-			);
+			});
 		});
 		await loop.start();
 		reportMissingCredentials(config, [name], logger);

@@ -2,15 +2,15 @@ import {fileURLToPath} from 'node:url';
 import {execa, type ResultPromise} from 'execa';
 import type {Config} from '../config/load.ts';
 import {PARENT_PID_ENV} from '../control/watch-parent.ts';
+import {planRestart} from './restart-delay.ts';
 import type {Logger} from '../log/logger.ts';
 import {CREDENTIALS_REPORTED_ENV} from '../queue/credentials.ts';
 
 const SPOOL_BIN = fileURLToPath(new URL('../../bin/spool.js', import.meta.url));
-const MAX_RESTART_DELAY_MS = 30_000;
 /** The node flags of bin/spool.js's shebang, which `node SPOOL_BIN` would skip: a small young generation. */
 const NODE_FLAGS = ['--max-semi-space-size=8'];
 
-type Child = {name: string; process: ResultPromise; restarts: number};
+type Child = {name: string; process: ResultPromise};
 
 /**
  * `spool up`: one `spool worker NAME` process per configured worker and one `spool orchestrator`, each
@@ -46,7 +46,9 @@ export class Supervisor {
 		return this.#stopPromise;
 	}
 
-	#spawn(name: string, args: string[], restarts: number): void {
+	/** `streak`: the crashes in a row before this start (restart-delay.ts). */
+	#spawn(name: string, args: string[], streak: number): void {
+		const startedAt = Date.now();
 		const child = execa(process.execPath, [...NODE_FLAGS, SPOOL_BIN, ...args], {
 			// `spool up` names the workers without credentials once for all: each worker need not say it again.
 			// The child drains itself once this pid is no longer its parent (a kill -9 of `up`).
@@ -60,19 +62,20 @@ export class Supervisor {
 			forceKillAfterDelay: false,
 			reject: false,
 		});
-		this.#children.set(name, {name, process: child, restarts});
+		this.#children.set(name, {name, process: child});
 		void child.then(result => {
 			if (this.#stopping) {
 				return;
 			}
 
-			const delay = Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** restarts);
-			this.#logger.error({process: name, exitCode: result.exitCode, signal: result.signal, restartInMs: delay}, 'process exited; restarting it');
+			const ranMs = Date.now() - startedAt;
+			const plan = planRestart(streak, ranMs);
+			this.#logger.error({process: name, exitCode: result.exitCode, signal: result.signal, ranMs, restartInMs: plan.delayMs}, 'process exited; restarting it');
 			setTimeout(() => {
 				if (!this.#stopping) {
-					this.#spawn(name, args, restarts + 1);
+					this.#spawn(name, args, plan.streak);
 				}
-			}, delay).unref();
+			}, plan.delayMs).unref();
 		});
 	}
 }

@@ -7,7 +7,7 @@ import {dropTask, FAKE_CLAUDE, makeHome, readJson, resultOf, spool, waitFor} fro
 
 /** What Dockerfile.worker sets: spool starts as root and drops to the data root's owner. */
 const CONTAINER_ENV = {SPOOL_DROP_PRIVILEGES: '1', SPOOL_CLAUDE_BIN: FAKE_CLAUDE};
-const SPOOL_FOLDERS = ['tasks', 'processing', 'results', 'rejected', 'workspaces', 'logs', 'auth-homes', 'paused', 'goals', 'workflows'];
+const SPOOL_FOLDERS = ['tasks', 'processing', 'results', 'rejected', 'workspaces', 'logs', 'auth-homes', 'paused', 'control', 'goals', 'workflows'];
 
 async function uidOf(pid: number | undefined): Promise<number> {
 	const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
@@ -72,7 +72,7 @@ describe.skipIf(process.getuid?.() !== 0)('a container\'s spool starts as root a
 		try {
 			await waitFor(() => readJson(file), 20_000, 'the worker to start');
 			expect(await uidOf(worker.pid)).toBe(uid);
-			for (const folder of ['tasks/reviewer', 'processing/coder', 'results/reviewer', 'workspaces/coder', 'rejected/coder', 'logs/planner', 'auth-homes/coder', 'paused', 'goals', 'results/workflows']) {
+			for (const folder of ['tasks/reviewer', 'processing/coder', 'results/reviewer', 'workspaces/coder', 'rejected/coder', 'logs/planner', 'auth-homes/coder', 'paused', 'control', 'goals', 'results/workflows']) {
 				const stat = await fs.stat(path.join(home, folder));
 				expect([folder, stat.uid, stat.gid]).toEqual([folder, uid, gid]);
 			}

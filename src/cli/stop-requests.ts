@@ -1,4 +1,6 @@
+import {watchDownRequest} from '../control/watch-down.ts';
 import {watchParent} from '../control/watch-parent.ts';
+import type {Layout} from '../queue/layout.ts';
 import {ignoreOutputErrors, onShutdownSignals} from './signals.ts';
 
 export type StopHandlers = {
@@ -10,11 +12,12 @@ export type StopHandlers = {
 
 /**
  * Every way a long-running spool process (up, worker, orchestrator) is asked to stop, folded into one
- * drain and one "now": SIGTERM, SIGINT or SIGHUP (a second signal is "now"), and, for a child of
- * `spool up`, its parent gone (a drain). Such a process outlives its terminal, so write errors on
- * stdout and stderr are ignored from here on. Returns a function that stops listening.
+ * drain and one "now": SIGTERM, SIGINT or SIGHUP (a second signal is "now"), `spool down` through
+ * the home's control/down.json (`--now`, or a second `down`, is "now"), and, for a child of `spool up`,
+ * its parent gone (a drain). Such a process outlives its terminal, so write errors on stdout and stderr
+ * are ignored from here on. Returns a function that stops listening.
  */
-export function onStopRequests(handlers: StopHandlers): () => void {
+export function onStopRequests(layout: Layout, handlers: StopHandlers): () => void {
 	ignoreOutputErrors();
 	let draining = false;
 	let now = false;
@@ -36,6 +39,7 @@ export function onStopRequests(handlers: StopHandlers): () => void {
 	const stops = [
 		onShutdownSignals(signal => drain(signal), signal => stopNow(`a second signal (${signal})`)),
 		watchParent(pid => drain(`spool up is gone (its pid ${pid} is no longer this process's parent)`)),
+		watchDownRequest(layout, request => (request.now ? stopNow('spool down --now') : drain('spool down'))),
 	];
 	return () => {
 		for (const stop of stops) {

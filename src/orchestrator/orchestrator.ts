@@ -7,6 +7,7 @@ import type {Config} from '../config/load.ts';
 import {isErrnoCode, SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
 import {claim as claimTask, reject as rejectClaim} from '../lifecycle/index.ts';
+import {publishPresence} from '../control/presence.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
 import {isTaskFileName} from '../lifecycle/names.ts';
 import {Backoff, describeFailure} from './backoff.ts';
@@ -35,6 +36,7 @@ export class Orchestrator {
 	#watcher: FSWatcher | undefined;
 	#timer: NodeJS.Timeout | undefined;
 	#release: (() => Promise<void>) | undefined;
+	#unpublish: () => void = () => undefined;
 	#closePromise: Promise<void> | undefined;
 	#tick: Promise<void> | undefined;
 	#again = false;
@@ -57,6 +59,13 @@ export class Orchestrator {
 		if (this.#closePromise) {
 			// Stopped while waiting for the lock.
 			await this.#release();
+			return;
+		}
+
+		// The lock's holder, as `spool down` sees it (control/orchestrator.json, queue/loops.ts).
+		this.#unpublish = await publishPresence(this.#layout.orchestratorFile);
+		if (this.#closePromise) {
+			this.#unpublish(); // Stopped meanwhile: close() found nothing to remove yet.
 			return;
 		}
 
@@ -84,6 +93,8 @@ export class Orchestrator {
 			await this.#watcher?.close();
 			await this.#goals.close();
 			await this.#tick;
+			// Before the lock goes: no later orchestrator has written the file yet.
+			this.#unpublish();
 			await this.#release?.().catch(() => undefined);
 			this.#logger.info('orchestrator stopped');
 		})();

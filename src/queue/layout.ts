@@ -10,6 +10,8 @@ import path from 'node:path';
  *   processing/W/OWNER/.owner.json   which process the loop OWNER is (queue/owner-file.ts)
  *   control/cancel/W/ID.json         a request to cancel a task (spool cancel), for the loop that holds it
  *   control/workflows/ID.json        a request to cancel or retry a workflow, for the orchestrator
+ *   control/down.json                a request of `spool down` to every loop of the home
+ *   control/orchestrator.json        which process the running orchestrator is, and its heartbeat
  * Every path spool reads or writes comes from here; no other module joins a folder and a file name.
  */
 export type Layout = ReturnType<typeof createLayout>;
@@ -50,12 +52,14 @@ export function createLayout(home: string) {
 		authHomesRoot: path.join(home, 'auth-homes'),
 		authHome: (worker: string) => path.join(home, 'auth-homes', worker),
 		logs: path.join(home, 'logs'),
-		/** control/: requests to running loops and the orchestrator (cancel a task, a workflow). */
+		/** control/: requests to running loops and the orchestrator (cancel a task, a workflow, spool down), and the orchestrator's record. */
 		controlRoot: path.join(home, 'control'),
 		cancelRequests: (worker: string) => path.join(home, 'control', 'cancel', worker),
 		cancelRequest: (worker: string, id: string) => path.join(home, 'control', 'cancel', worker, `${id}.json`),
 		workflowRequests: path.join(home, 'control', 'workflows'),
 		workflowRequest: (id: string) => path.join(home, 'control', 'workflows', `${id}.json`),
+		downRequest: path.join(home, 'control', 'down.json'),
+		orchestratorFile: path.join(home, 'control', 'orchestrator.json'),
 		protectedFolders: PROTECTED_FOLDERS.map(name => path.join(home, name)),
 	};
 }

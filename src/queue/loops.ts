@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {Layout} from './layout.ts';
 import {OWNER_FILE_NAME} from './layout.ts';
-import {judgeOwnerFile} from './owner-file.ts';
+import {judgeOwnerFile, readOwnerFile} from './owner-file.ts';
 import {readdirOrEmpty} from './read-file.ts';
 
 /**
@@ -35,6 +35,15 @@ export function listLoops(layout: Layout, worker: string, leaseMs: number, now =
 	}
 
 	return loops;
+}
+
+/** The orchestrator of the home, from control/orchestrator.json; undefined when none ever ran or it stopped. */
+export function findOrchestrator(layout: Layout, leaseMs: number, now = Date.now()): LoopState | undefined {
+	// Named by its process, so that an orchestrator started later is not taken for the one asked to stop.
+	const record = readOwnerFile(layout.orchestratorFile);
+	const owner = record ? `orchestrator-${record.host}-${record.pid}-${record.startTime}` : 'orchestrator';
+	const loop = judgePresence('orchestrator', owner, layout.orchestratorFile, layout.orchestratorFile, leaseMs, now);
+	return loop.gone === 'closed' ? undefined : loop;
 }
 
 /** One worker loop, by its claims folder: its heartbeat is the folder's mtime, its record the owner file in it. */

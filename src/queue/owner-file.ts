@@ -7,7 +7,7 @@ import {readJsonFile} from './read-file.ts';
 import {identifySelf, judgeProcess, type ProcessVerdict} from './process-identity.ts';
 
 /**
- * processing/W/OWNER/.owner.json: which process a worker loop is,
+ * processing/W/OWNER/.owner.json (a worker loop) and control/orchestrator.json: which process it is,
  * written when it starts, so that another process on the same machine and in the same pid namespace can
  * prove it gone (process-identity.ts) instead of waiting out a lease. A versioned record, parsed on read;
  * one that does not parse proves nothing. The dot-name keeps it out of every reading of claims.

@@ -2,9 +2,9 @@ import {fileURLToPath} from 'node:url';
 import {execa, type ResultPromise} from 'execa';
 import type {Config} from '../config/load.ts';
 import {PARENT_PID_ENV} from '../control/watch-parent.ts';
-import {planRestart} from './restart-delay.ts';
 import type {Logger} from '../log/logger.ts';
 import {CREDENTIALS_REPORTED_ENV} from '../queue/credentials.ts';
+import {planRestart} from './restart-delay.ts';
 
 const SPOOL_BIN = fileURLToPath(new URL('../../bin/spool.js', import.meta.url));
 /** The node flags of bin/spool.js's shebang, which `node SPOOL_BIN` would skip: a small young generation. */
@@ -20,12 +20,17 @@ export class Supervisor {
 	readonly #config: Config;
 	readonly #logger: Logger;
 	readonly #children = new Map<string, Child>();
+	readonly #mayRestart: () => boolean;
+	/** Restarts waiting out their back-off; ref'd, so that `up` lives on while every child waits. */
+	readonly #restartTimers = new Set<NodeJS.Timeout>();
 	#stopping = false;
 	#stopPromise: Promise<void> | undefined;
 
-	constructor(config: Config, logger: Logger) {
+	/** `mayRestart`: false once the child exited because it was asked to (`spool down`), not by a crash. */
+	constructor(config: Config, logger: Logger, options: {mayRestart?: () => boolean} = {}) {
 		this.#config = config;
 		this.#logger = logger;
+		this.#mayRestart = options.mayRestart ?? (() => true);
 	}
 
 	async start(): Promise<void> {
@@ -35,9 +40,13 @@ export class Supervisor {
 		}
 	}
 
-	/** SIGTERM to every worker; resolves when all have exited. Safe to call twice. */
+	/** `signal` to every child (SIGTERM: drain; a second call's SIGINT: now); resolves when all have exited. Safe to call twice. */
 	stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
 		this.#stopping = true;
+		for (const timer of this.#restartTimers) {
+			clearTimeout(timer);
+		}
+
 		for (const child of this.#children.values()) {
 			child.process.kill(signal);
 		}
@@ -68,14 +77,21 @@ export class Supervisor {
 				return;
 			}
 
+			if (!this.#mayRestart()) {
+				this.#logger.info({process: name, exitCode: result.exitCode}, 'process stopped as asked; not restarting it');
+				return;
+			}
+
 			const ranMs = Date.now() - startedAt;
 			const plan = planRestart(streak, ranMs);
 			this.#logger.error({process: name, exitCode: result.exitCode, signal: result.signal, ranMs, restartInMs: plan.delayMs}, 'process exited; restarting it');
-			setTimeout(() => {
-				if (!this.#stopping) {
+			const timer = setTimeout(() => {
+				this.#restartTimers.delete(timer);
+				if (!this.#stopping && this.#mayRestart()) {
 					this.#spawn(name, args, plan.streak);
 				}
-			}, plan.delayMs).unref();
+			}, plan.delayMs);
+			this.#restartTimers.add(timer);
 		});
 	}
 }

@@ -13,6 +13,7 @@ export type Command = {
  */
 export const commands: Record<string, () => Promise<Command>> = {
 	up: async () => (await import('./up.ts')).upCommand,
+	down: async () => (await import('./down.ts')).downCommand,
 	worker: async () => (await import('./worker.ts')).workerCommand,
 	orchestrator: async () => (await import('./orchestrator.ts')).orchestratorCommand,
 	init: async () => (await import('./init.ts')).initCommand,

@@ -36,7 +36,7 @@ orchestrator goes on where it stopped. See docs/workflows.md.`,
 		const stopped = new Promise<void>(resolve => {
 			stop = resolve;
 		});
-		onStopRequests({
+		onStopRequests(createLayout(config.home), {
 			graceful: why => {
 				logger.info({reason: why}, 'shutdown requested');
 				void orchestrator.close().then(stop);

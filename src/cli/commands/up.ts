@@ -1,6 +1,8 @@
 import {loadConfig} from '../../config/load.ts';
+import {concerns, readDownRequest} from '../../control/down-request.ts';
 import {createLogger} from '../../log/logger.ts';
 import {createLayout} from '../../queue/layout.ts';
+import {processStartedAt} from '../../queue/owner-file.ts';
 import {Supervisor} from '../../supervisor/up.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {reportMissingCredentials} from '../report-credentials.ts';
@@ -12,8 +14,10 @@ export const upCommand: Command = {
 	summary: 'run every worker of spool.yaml as a local process (npm start)',
 	help: `
 Starts one "spool worker NAME" process per worker and one "spool orchestrator" (workflows/, goals/),
-and restarts one that dies. Tasks dropped into a folder of tasks/ that names no worker are rejected. Ctrl-C, SIGTERM or SIGHUP (the terminal closed) drains every worker; a second
-signal hands running tasks back to the queue at once.`,
+and restarts one that dies. Tasks dropped into a folder of tasks/ that names no worker are rejected.
+Ctrl-C, SIGTERM, SIGHUP (the terminal closed) or "spool down" drains every worker: running tasks get
+queue.drainTimeout to finish, then go back to the queue. A second signal, or "spool down --now", hands
+them back at once. Killed with kill -9, its workers notice within seconds and drain themselves.`,
 	async run(args) {
 		const {positionals} = parseCommandArgs(args, {});
 		if (positionals.length > 0) {
@@ -21,10 +25,17 @@ signal hands running tasks back to the queue at once.`,
 		}
 
 		const config = loadConfig();
-		const logger = createLogger({logsDir: createLayout(config.home).logs, name: 'up'});
-		const supervisor = new Supervisor(config, logger);
+		const layout = createLayout(config.home);
+		const logger = createLogger({logsDir: layout.logs, name: 'up'});
+		// A child that stopped for a `spool down` (it may see the request before `up` does) is not restarted.
+		const downRequested = () => {
+			const request = readDownRequest(layout);
+			return request !== undefined && concerns(request, processStartedAt());
+		};
+
+		const supervisor = new Supervisor(config, logger, {mayRestart: () => !downRequested()});
 		const stopped = new Promise<void>(resolve => {
-			onStopRequests({
+			onStopRequests(layout, {
 				graceful: why => {
 					logger.info({reason: why}, 'stopping every worker');
 					void supervisor.stop('SIGTERM').then(resolve);

@@ -33,7 +33,7 @@ back to the queue. A second signal hands them back at once. NAME defaults to SPO
 
 		const loop = new WorkerLoop(config, name, logger);
 		const closed = new Promise<void>(resolve => {
-			onStopRequests({
+			onStopRequests(createLayout(config.home), {
 				graceful: why => {
 					logger.info({reason: why}, 'shutdown requested');
 					void loop.close().then(resolve);

@@ -1,13 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {Layout} from './layout.ts';
+import {listLoops} from './loops.ts';
 import {readPause} from './pause.ts';
 import {costOf, readResultFile} from './result.ts';
 import {isTaskFileName} from '../lifecycle/names.ts';
 
 export type WorkerSnapshot = {
 	worker: string;
-	/** Worker loops whose heartbeat is younger than the lease. */
+	/** Worker loops that run (queue/loops.ts): heartbeat younger than the lease, process not proven gone. */
 	loops: number;
 	pending: number;
 	running: number;
@@ -30,14 +31,9 @@ export async function snapshotWorker(layout: Layout, worker: string, leaseMs: nu
 	}
 
 	snapshot.pending = (await listTaskFiles(layout.tasks(worker))).length;
+	snapshot.loops = listLoops(layout, worker, leaseMs, now).filter(loop => loop.alive).length;
 	for (const owner of (await readdirOrEmpty(layout.processing(worker))).filter(owner => !owner.startsWith('.'))) {
-		const dir = layout.claims(worker, owner);
-		const stat = await fs.stat(dir).catch(() => undefined);
-		if (stat?.isDirectory() && now - stat.mtimeMs <= leaseMs) {
-			snapshot.loops++;
-		}
-
-		snapshot.running += (await listTaskFiles(dir)).length;
+		snapshot.running += (await listTaskFiles(layout.claims(worker, owner))).length;
 	}
 
 	for (const name of await listTaskFiles(layout.results(worker))) {

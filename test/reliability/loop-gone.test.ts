@@ -121,3 +121,20 @@ test('only an owner file of this machine and pid namespace proves a loop gone; a
 		await Promise.all([worker, sleeper]);
 	}
 }, 90_000);
+
+test('spool status counts a loop killed with kill -9 as gone at once, not a lease later', async () => {
+	const home = await makeHome({workers: {coder: {}}, queue: {lease: '60s'}});
+	const loops = [spool(home, ['worker', 'coder']), spool(home, ['worker', 'coder'])];
+	const loopsShown = async () => /^coder\s+(\d+)\s/m.exec((await spool(home, ['status'])).stdout)?.[1];
+	try {
+		await waitFor(async () => (await loopsShown()) === '2', 20_000, 'two loops shown');
+		loops[0]!.kill('SIGKILL');
+		await loops[0];
+		expect(await loopsShown()).toBe('1');
+	} finally {
+		loops[1]!.kill('SIGTERM');
+		await loops[1];
+	}
+
+	expect(await loopsShown()).toBe('0');
+}, 60_000);

@@ -19,7 +19,8 @@ export const statusCommand: Command = {
 	usage: 'status [--json] [--watch]',
 	summary: 'count pending, running and finished tasks per worker and per workflow',
 	help: `
-LOOPS counts worker loops whose heartbeat is fresh. Workflows: running ones first, then the ${FINISHED_SHOWN}
+LOOPS counts the worker loops that run: heartbeat younger than queue.lease, and, on this machine, a
+process that is still there. Workflows: running ones first, then the ${FINISHED_SHOWN}
 most recently finished; WAITING tasks wait for a dependency, COST includes planning. --json prints
 all of it, every workflow included, as one JSON object. --watch redraws in place every second (or
 --interval), with each running task's id, run time and current tool call; Ctrl-C ends it.`,

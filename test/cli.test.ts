@@ -80,6 +80,26 @@ describe('the spool CLI', () => {
 		}
 	}, 60_000);
 
+	test('submit --wait with no loop of the worker running says so on stderr, and keeps waiting for one', async () => {
+		const home = await makeHome({workers: {coder: {}}});
+		const submit = spool(home, ['submit', 'coder', '--id', 'early', '--wait', 'Anyone there?']);
+		let stderr = '';
+		submit.stderr?.on('data', chunk => {
+			stderr += String(chunk);
+		});
+		await waitFor(() => stderr.includes('\n'), 10_000, 'the warning');
+		expect(stderr).toBe('no loop of worker "coder" is running; start one with "spool up" (the task waits in tasks/coder/)\n');
+		const worker = spool(home, ['worker', 'coder'], {env: apiEnv(api.url)});
+		try {
+			const run = await submit;
+			expect(run.exitCode).toBe(0);
+			expect(run.stdout).toBe('early\nanswer to: Anyone there?');
+		} finally {
+			worker.kill('SIGTERM');
+			await worker;
+		}
+	}, 60_000);
+
 	test('submit refuses bad input with a clear error and writes nothing', async () => {
 		const home = await makeHome({workers: {coder: {}}});
 		const unknown = await spool(home, ['submit', 'nobody', 'hi']);

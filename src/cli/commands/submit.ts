@@ -2,6 +2,8 @@ import {loadConfig} from '../../config/load.ts';
 import {parseDuration} from '../../config/duration.ts';
 import {submitTask} from '../../control/submit.ts';
 import {waitForResult} from '../../control/wait-for-result.ts';
+import {createLayout, type Layout} from '../../queue/layout.ts';
+import {listLoops} from '../../queue/loops.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {readFileOption} from '../read-file-option.ts';
 import type {Command} from './index.ts';
@@ -20,7 +22,8 @@ Options:
   --priority N      higher runs first (default 0)
   --delay D         not claimed before D from now, e.g. 10m
   --not-before TIME not claimed before TIME (ISO, e.g. 2026-12-01T18:00:00Z)
-  --wait            wait for the result, print its text; exit 0 if it succeeded, 1 if not
+  --wait            wait for the result, print its text; exit 0 if it succeeded, 1 if not (says so on
+                    stderr when no loop of the worker runs, and waits on: one may start later)
 Prints the task id.`,
 	async run(args) {
 		const {values, positionals} = parseCommandArgs(args, {
@@ -65,7 +68,9 @@ Prints the task id.`,
 			return 0;
 		}
 
+		const stopWarning = warnWithoutLoop(createLayout(config.home), worker, config.queue.lease);
 		const result = await waitForResult(config, worker, id);
+		stopWarning();
 		console.log(result.status === 'succeeded' ? (result.result ?? '') : `${result.status}: ${result.error?.message ?? ''}`);
 		return result.status === 'succeeded' ? 0 : 1;
 	},
@@ -96,4 +101,21 @@ function readTime(text: string): string {
 	}
 
 	return new Date(time).toISOString();
+}
+
+/** A loop that is starting (spool up launched a moment ago) gets this long to show up before the warning. */
+const LOOP_GRACE_MS = 2000;
+
+/**
+ * Waiting for a result is fine while no loop runs (one may start later), but not in silence: says so
+ * on stderr, once, when no loop of the worker runs LOOP_GRACE_MS after the task was queued.
+ */
+function warnWithoutLoop(layout: Layout, worker: string, leaseMs: number): () => void {
+	const timer = setTimeout(() => {
+		if (!listLoops(layout, worker, leaseMs).some(loop => loop.alive)) {
+			console.error(`no loop of worker "${worker}" is running; start one with "spool up" (the task waits in tasks/${worker}/)`);
+		}
+	}, LOOP_GRACE_MS);
+	timer.unref();
+	return () => clearTimeout(timer);
 }

@@ -42,19 +42,20 @@ export function findOrchestrator(layout: Layout, leaseMs: number, now = Date.now
 	// Named by its process, so that an orchestrator started later is not taken for the one asked to stop.
 	const record = readOwnerFile(layout.orchestratorFile);
 	const owner = record ? `orchestrator-${record.host}-${record.pid}-${record.startTime}` : 'orchestrator';
-	const loop = judgePresence('orchestrator', owner, layout.orchestratorFile, layout.orchestratorFile, leaseMs, now);
+	const loop = judgePresence('orchestrator', owner, layout.orchestratorFile, layout.orchestratorFile, leaseMs, now, 'file');
 	return loop.gone === 'closed' ? undefined : loop;
 }
 
 /** One worker loop, by its claims folder: its heartbeat is the folder's mtime, its record the owner file in it. */
 export function judgeLoop(processName: string, owner: string, dir: string, leaseMs: number, now = Date.now()): LoopState {
-	return judgePresence(processName, owner, dir, path.join(dir, OWNER_FILE_NAME), leaseMs, now);
+	return judgePresence(processName, owner, dir, path.join(dir, OWNER_FILE_NAME), leaseMs, now, 'directory');
 }
 
-function judgePresence(processName: string, owner: string, heartbeat: string, ownerFile: string, leaseMs: number, now: number): LoopState {
+/** `heartbeat` must be a real folder (a claims folder) or file (a record), never a symlink: anything else is no loop. */
+function judgePresence(processName: string, owner: string, heartbeat: string, ownerFile: string, leaseMs: number, now: number, kind: 'directory' | 'file'): LoopState {
 	const base = {process: processName, owner};
 	const stat = fs.lstatSync(heartbeat, {throwIfNoEntry: false});
-	if (!stat || stat.isSymbolicLink()) {
+	if (!stat || !(kind === 'directory' ? stat.isDirectory() : stat.isFile())) {
 		return {...base, alive: false, gone: 'closed', why: 'stopped (removed at close)'};
 	}
 

@@ -192,3 +192,11 @@ test('a name placed above the priority being walked is the next one yielded', as
 
 	expect(seen).toEqual(['a.json', 'urgent.json', 'b.json', 'c.json']);
 });
+
+test('a task larger than the first read still gets its priority, wherever the field lies', async () => {
+	await drop('small.json', {}, 1_700_000_000);
+	await drop('big.json', {prompt: 'x'.repeat(40_000), priority: 10}, 1_700_000_010);
+	const index = new PendingIndex(dir);
+	await index.scan();
+	expect([...index.names()]).toEqual(['big.json', 'small.json']);
+});

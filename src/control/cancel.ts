@@ -1,11 +1,15 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {Config} from '../config/load.ts';
-import {cancelPending, clearCancelRequest, requestCancel} from '../lifecycle/index.ts';
+import {CANCEL_CHECK_MS, cancelPending, clearCancelRequest, requestCancel} from '../lifecycle/index.ts';
 import {createLayout} from '../queue/layout.ts';
-import {readResultFile} from '../queue/result.ts';
+import {readResultFile, type TaskResult} from '../queue/result.ts';
+import {FORCE_KILL_AFTER_MS, INTERRUPT_GRACE_MS} from '../worker/run-claude.ts';
 import {findTask, locateTasks, readTaskEntry, type TaskEntry} from './find.ts';
-import {requestWorkflowAction} from './workflow-requests.ts';
+import {requestWorkflowAction} from '../orchestrator/request-file.ts';
+import {readState} from '../orchestrator/state.ts';
+import {createWorkflowLayout} from '../orchestrator/store.ts';
 
 export type CancelOutcome = {
 	worker: string;
@@ -15,8 +19,11 @@ export type CancelOutcome = {
 	message: string;
 };
 
-/** How long `cancel` waits for the loop that runs a task to stop it: its check each second, claude's SIGINT, the result. */
-const RUNNING_WAIT_MS = 8000;
+/**
+ * How long `cancel` waits for the loop that runs a task to stop it: its next look at the requests, claude's
+ * SIGINT, the stop of the process group if claude does not exit, and the commit of the result.
+ */
+const RUNNING_WAIT_MS = CANCEL_CHECK_MS + INTERRUPT_GRACE_MS + FORCE_KILL_AFTER_MS + 3000;
 
 /** Cancels tasks named `WORKER/ID` or `ID`: pending ones here and now, running ones through their loop. */
 export async function cancelTasks(config: Config, refs: readonly string[], options: {waitMs?: number} = {}): Promise<CancelOutcome[]> {
@@ -30,7 +37,10 @@ export async function cancelTasks(config: Config, refs: readonly string[], optio
  */
 export async function cancelWorkflow(config: Config, workflow: string, options: {waitMs?: number} = {}): Promise<CancelOutcome[]> {
 	await requestWorkflowAction(config, workflow, 'cancel');
-	const live = locateTasks(config).filter(location => location.id.startsWith(`${workflow}--`) && location.where !== 'finished');
+	// Its tasks by its state, never by their names: a task someone named "wf--x" by hand is not the workflow's.
+	const queued = new Set((readState(createWorkflowLayout(config.home), workflow)?.tasks ?? []).filter(task => task.status === 'queued').map(task => `${task.worker}/${task.taskId}`));
+	const workers = [...new Set([...queued].map(key => key.slice(0, key.indexOf('/'))))];
+	const live = locateTasks(config, workers).filter(location => location.where !== 'finished' && queued.has(`${location.worker}/${location.id}`));
 	return Promise.all(live.map(async location => cancelEntry(config, readTaskEntry(location), options.waitMs ?? RUNNING_WAIT_MS)));
 }
 
@@ -41,26 +51,39 @@ async function cancelEntry(config: Config, entry: TaskEntry, waitMs: number): Pr
 		return {worker, id, outcome: 'finished', message: `${worker}/${id} had finished already (${entry.state}); nothing to cancel`};
 	}
 
+	// Read before the request: a result with another runId is then this task's, however fast it came.
+	const previous = readResultFile(layout.resultFile(worker, id))?.runId;
 	// The request first: should this command die now, the loop that claims the task next cancels it.
 	await requestCancel(layout, worker, id);
-	if (entry.where === 'pending') {
-		const owner = `cancel-${os.hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, '_');
-		const result = await cancelPending(layout, worker, id, owner);
-		if (result !== 'gone') {
-			clearCancelRequest(layout, worker, id);
-			return {worker, id, outcome: 'canceled', message: `${worker}/${id} canceled before it ran`};
-		}
-	}
-
-	const previous = readResultFile(layout.resultFile(worker, id))?.runId;
-	for (const deadline = Date.now() + waitMs; Date.now() < deadline; await sleep(200)) {
+	const owner = `cancel-${os.hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, '_');
+	for (const deadline = Date.now() + waitMs; ; await sleep(200)) {
 		const result = readResultFile(layout.resultFile(worker, id));
 		if (result && result.runId !== previous) {
+			clearCancelRequest(layout, worker, id);
 			return result.status === 'canceled'
-				? {worker, id, outcome: 'canceled', message: `${worker}/${id} canceled during its run (${(result.durationMs / 1000).toFixed(1)} s, $${result.costUsd.toFixed(4)} so far)`}
+				? {worker, id, outcome: 'canceled', message: canceledMessage(worker, id, result)}
 				: {worker, id, outcome: 'finished', message: `${worker}/${id} finished (${result.status}) before the cancel reached it`};
 		}
+
+		// Pending (at first, or again: a retry's backoff, a hand-back): canceled here, by the claim a loop would make.
+		if (fs.lstatSync(layout.taskFile(worker, id), {throwIfNoEntry: false})) {
+			const canceled = await cancelPending(layout, worker, id, owner);
+			if (canceled !== 'gone') {
+				clearCancelRequest(layout, worker, id);
+				return {worker, id, outcome: 'canceled', message: canceledMessage(worker, id, canceled)};
+			}
+		}
+
+		if (Date.now() >= deadline) {
+			return {worker, id, outcome: 'requested', message: `${worker}/${id}: cancel requested; no loop has stopped it yet (is its loop running? the request stands in control/cancel/${worker}/${id}.json)`};
+		}
+	}
+}
+
+function canceledMessage(worker: string, id: string, result: TaskResult): string {
+	if (result.sessionId === null && result.costUsd === 0) {
+		return `${worker}/${id} canceled before it ran`;
 	}
 
-	return {worker, id, outcome: 'requested', message: `${worker}/${id}: cancel requested; no loop has stopped it yet (is its loop running? the request stands in control/cancel/${worker}/${id}.json)`};
+	return `${worker}/${id} canceled during its run (${(result.durationMs / 1000).toFixed(1)} s, $${result.costUsd.toFixed(4)} so far)`;
 }

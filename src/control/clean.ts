@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type {Config} from '../config/load.ts';
+import {isErrnoCode} from '../errors.ts';
+import {isTaskLive} from '../lifecycle/index.ts';
 import {parseEntryName} from '../lifecycle/names.ts';
 import {createLayout} from '../queue/layout.ts';
 import {readdirOrEmpty} from '../queue/read-file.ts';
@@ -17,14 +19,16 @@ export type CleanOptions = {olderThanMs: number; dryRun?: boolean; delete?: bool
  * `spool clean`: moves what finished before the limit out of the queue's folders, into archive/ (the
  * same paths below it), or deletes it. Finished results with their transcripts, the .history of
  * results, rejected originals, and the workspaces of finished tasks. A task that is pending or running
- * (whatever an earlier result of its id says) is never touched, nor its transcript or workspace.
+ * (whatever an earlier result of its id says) is never touched, nor its transcript or workspace: that is
+ * checked once more right before each move. A file gone meanwhile is skipped. A workflow task's result
+ * that is archived can no longer feed `{{tasks.ID.result}}` to a later `spool retry --workflow`.
  */
 export function cleanHome(config: Config, options: CleanOptions): CleanItem[] {
 	const layout = createLayout(config.home);
 	const now = options.now ?? Date.now();
 	const before = now - options.olderThanMs;
 	const live = new Set(locateTasks(config).filter(location => location.where !== 'finished').map(location => `${location.worker}/${location.id}`));
-	const items: Array<{kind: CleanKind; file: string}> = [];
+	const items: Array<{kind: CleanKind; file: string; task?: {worker: string; id: string}}> = [];
 	const old = (file: string) => (fs.lstatSync(file, {throwIfNoEntry: false})?.mtimeMs ?? now) < before;
 	for (const worker of Object.keys(config.workers)) {
 		for (const name of readdirOrEmpty(layout.results(worker))) {
@@ -39,15 +43,16 @@ export function cleanHome(config: Config, options: CleanOptions): CleanItem[] {
 				continue;
 			}
 
-			items.push({kind: 'result', file});
+			const task = {worker, id: entry.id};
+			items.push({kind: 'result', file, task});
 			const transcript = layout.transcriptFile(worker, entry.id);
 			if (fs.existsSync(transcript)) {
-				items.push({kind: 'transcript', file: transcript});
+				items.push({kind: 'transcript', file: transcript, task});
 			}
 
 			const workspace = layout.workspace(worker, entry.id);
 			if (fs.existsSync(workspace)) {
-				items.push({kind: 'workspace', file: workspace});
+				items.push({kind: 'workspace', file: workspace, task});
 			}
 		}
 
@@ -66,7 +71,27 @@ export function cleanHome(config: Config, options: CleanOptions): CleanItem[] {
 		}
 	}
 
-	return items.map(item => ({...item, to: options.dryRun ? null : removeItem(config.home, item.file, options.delete === true)}));
+	if (options.dryRun) {
+		return items.map(({kind, file}) => ({kind, file, to: null}));
+	}
+
+	const done: CleanItem[] = [];
+	for (const {kind, file, task} of items) {
+		// Looked at again right before: a task of the id may have been dropped or retried since the listing.
+		if (task && isTaskLive(layout, task.worker, task.id)) {
+			continue;
+		}
+
+		try {
+			done.push({kind, file, to: removeItem(config.home, file, options.delete === true)});
+		} catch (error) {
+			if (!isErrnoCode(error, 'ENOENT')) {
+				throw error;
+			}
+		}
+	}
+
+	return done;
 }
 
 /** Moves one file or folder under archive/ (a stamp added when the name is taken there), or deletes it. */

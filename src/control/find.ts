@@ -95,17 +95,17 @@ export function readTaskEntry(location: TaskLocation, now = Date.now()): TaskEnt
 	if (location.where === 'finished') {
 		const result = readResultFile(location.file);
 		if (!result) {
-			return {...location, state: 'failed', attempts: null, costUsd: null, workflow: workflowOf(location.id, undefined)};
+			return {...location, state: 'failed', attempts: null, costUsd: null, workflow: null};
 		}
 
-		return {...location, state: result.status, attempts: result.attempts, costUsd: costOf(result), workflow: workflowOf(location.id, result.metadata), task: result.task, result};
+		return {...location, state: result.status, attempts: result.attempts, costUsd: costOf(result), workflow: workflowOf(result.metadata), task: result.task, result};
 	}
 
 	const raw = readJsonFile(location.file, TASK_LIMITS.maxBytes);
 	const task = isObject(raw) ? raw : undefined;
 	const earlier = Array.isArray(task?.history) ? (task.history as Array<{costUsd?: number}>).reduce((sum, attempt) => sum + (attempt.costUsd ?? 0), 0) : 0;
 	const made = typeof task?.attempts === 'number' ? task.attempts : 0;
-	const workflow = workflowOf(location.id, isObject(task?.metadata) ? task.metadata : undefined);
+	const workflow = workflowOf(isObject(task?.metadata) ? task.metadata : undefined);
 	if (location.where === 'running') {
 		return {...location, state: 'running', attempts: location.attempt ?? made + 1, costUsd: earlier, workflow, ...(task ? {task} : {})};
 	}
@@ -114,14 +114,9 @@ export function readTaskEntry(location: TaskLocation, now = Date.now()): TaskEnt
 	return {...location, state, attempts: made, costUsd: earlier, workflow, ...(until ? {until} : {}), ...(task ? {task} : {})};
 }
 
-/** A workflow task carries its workflow in its metadata; its id is WORKFLOW--TASK too. */
-function workflowOf(id: string, metadata: Record<string, unknown> | undefined): string | null {
-	if (typeof metadata?.workflow === 'string') {
-		return metadata.workflow;
-	}
-
-	const split = id.indexOf('--');
-	return split > 0 ? id.slice(0, split) : null;
+/** A workflow task carries its workflow in its metadata (the orchestrator writes it there); a name alone proves nothing. */
+function workflowOf(metadata: Record<string, unknown> | undefined): string | null {
+	return typeof metadata?.workflow === 'string' ? metadata.workflow : null;
 }
 
 /**

@@ -20,13 +20,14 @@ export type Listing = {
 export function listTasks(config: Config, filter: ListFilter = {}): Listing {
 	const limit = filter.limit ?? 50;
 	const located = locateTasks(config, filter.worker ? [filter.worker] : undefined)
+		// A workflow's tasks are named WORKFLOW--TASK: a cheap first sift; their metadata decides.
 		.filter(location => filter.workflow === undefined || location.id.startsWith(`${filter.workflow}--`))
 		.sort((a, b) => b.mtimeMs - a.mtimeMs);
 	const tasks: TaskEntry[] = [];
 	let more = false;
 	for (const location of located) {
 		const entry = readTaskEntry(location);
-		if (filter.state !== undefined && entry.state !== filter.state) {
+		if ((filter.state !== undefined && entry.state !== filter.state) || (filter.workflow !== undefined && entry.workflow !== filter.workflow)) {
 			continue;
 		}
 

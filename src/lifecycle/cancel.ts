@@ -6,7 +6,7 @@ import {readdirOrEmpty, readJsonFile} from '../queue/read-file.ts';
 import {buildResult, type TaskResult} from '../queue/result.ts';
 import {claimTask} from './claim.ts';
 import {commitResult} from './commit.ts';
-import {parseEntryName, taskFileName} from './names.ts';
+import {claimIdOf, parseEntryName, taskFileName} from './names.ts';
 
 /*
  * The cancel transition. `spool cancel` cannot reach into another process (or container), so it asks
@@ -15,11 +15,16 @@ import {parseEntryName, taskFileName} from './names.ts';
  * moment) and writes its `canceled` result; a running one by the loop that holds it, which reads the
  * requests every second, interrupts claude (SIGINT: claude then writes its result line, with what the
  * run cost so far) and writes the result. A loop that claims a task with a request standing cancels it
- * without running it, so a request outlives a crash of the command or of the loop. The loop that writes
- * the canceled result deletes the request; a request no loop acted on for REQUEST_TTL_MS is dropped.
+ * without running it, so a request outlives a crash of the command or of the loop. The loop that
+ * finishes a run of the id deletes the request (a run that ended otherwise before the cancel reached it
+ * leaves none behind to cancel a later task of the id); so does the command when it sees the task
+ * finished. A request whose task is neither pending nor claimed is dropped after REQUEST_TTL_MS.
  */
 
-/** A request older than this names a task that finished some other way or was never there. */
+/** How often a loop lists the requests: a running task is interrupted within this. */
+export const CANCEL_CHECK_MS = 1000;
+
+/** A request older than this, whose task is neither pending nor claimed, names one that ended some other way. */
 export const REQUEST_TTL_MS = 10 * 60_000;
 
 const requestSchema = z.looseObject({version: z.number().int().min(1).default(1), requestedAt: z.string()});
@@ -41,7 +46,8 @@ export function readCancelRequests(layout: Layout, worker: string, now = Date.no
 		}
 
 		const request = requestSchema.safeParse(readJsonFile(layout.cancelRequest(worker, entry.id)));
-		if (request.success && now - Date.parse(request.data.requestedAt) > REQUEST_TTL_MS) {
+		// Only a request whose task is gone expires: one waiting for a dead loop's claim to come back stands.
+		if (request.success && now - Date.parse(request.data.requestedAt) > REQUEST_TTL_MS && !isTaskLive(layout, worker, entry.id)) {
 			clearCancelRequest(layout, worker, entry.id);
 		} else {
 			ids.add(entry.id);
@@ -49,6 +55,20 @@ export function readCancelRequests(layout: Layout, worker: string, now = Date.no
 	}
 
 	return ids;
+}
+
+/** Read at each claim: a request written since the last listing still keeps the task from running. */
+export function hasCancelRequest(layout: Layout, worker: string, id: string): boolean {
+	return fs.existsSync(layout.cancelRequest(worker, id));
+}
+
+/** Pending in tasks/W/, or claimed in any loop's folder of processing/W/ (in any of a claim's forms). */
+export function isTaskLive(layout: Layout, worker: string, id: string): boolean {
+	if (fs.lstatSync(layout.taskFile(worker, id), {throwIfNoEntry: false})) {
+		return true;
+	}
+
+	return readdirOrEmpty(layout.processing(worker)).some(owner => readdirOrEmpty(layout.claims(worker, owner)).some(name => claimIdOf(name) === id));
 }
 
 export function clearCancelRequest(layout: Layout, worker: string, id: string): void {

@@ -18,6 +18,6 @@ export {requeueClaim as requeue, type RequeueOutcome} from './requeue.ts';
 export {rejectClaim as reject} from './reject.ts';
 export {expireClaims as expire, removeLoopFolder, type Expired} from './expire.ts';
 export {renewLease} from './fence.ts';
-export {cancelPending, canceledResult, clearCancelRequest, readCancelRequests, requestCancel} from './cancel.ts';
+export {CANCEL_CHECK_MS, cancelPending, canceledResult, clearCancelRequest, hasCancelRequest, isTaskLive, readCancelRequests, requestCancel} from './cancel.ts';
 export {mayRetry, mayStart} from './attempts.ts';
 export {retryResult as retry, type RetryOutcome} from './retry.ts';

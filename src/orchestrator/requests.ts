@@ -1,7 +1,7 @@
-import {archivePreviousResult} from '../lifecycle/index.ts';
+import {archivePreviousResult, clearCancelRequest, isTaskLive, requestCancel} from '../lifecycle/index.ts';
 import type {Logger} from '../log/logger.ts';
 import type {Layout} from '../queue/layout.ts';
-import {clearWorkflowRequest, readWorkflowRequests} from '../control/workflow-requests.ts';
+import {clearWorkflowRequest, readWorkflowRequests} from './request-file.ts';
 import {readState, writeState, type RunningState, type WorkflowState} from './state.ts';
 import {archiveRejection, type WorkflowLayout} from './store.ts';
 import {createTaskState, markSkipped, type TaskState} from './task-state.ts';
@@ -27,6 +27,13 @@ export async function applyWorkflowRequests(layout: Layout, workflowLayout: Work
 			if (next !== state) {
 				if (request.action === 'retry') {
 					prepareRetry(layout, workflowLayout, state, next as RunningState);
+				}
+
+				if (request.action === 'cancel') {
+					// Its queued tasks too, here where the state is written: one queued after the command listed them is not missed.
+					for (const task of next.tasks.filter(task => task.status === 'queued' && isTaskLive(layout, task.worker, task.taskId))) {
+						await requestCancel(layout, task.worker, task.taskId);
+					}
 				}
 
 				await writeState(workflowLayout, next);
@@ -60,8 +67,11 @@ export function retryState(state: WorkflowState): WorkflowState {
 		return state;
 	}
 
-	const tasks = state.tasks.map((task): TaskState => (task.status === 'failed' || task.status === 'skipped' ? createTaskState(task) : task));
-	return {...state, status: 'running', finishedAt: null, error: null, tasks};
+	const again = (task: TaskState) => task.status === 'failed' || task.status === 'skipped';
+	const tasks = state.tasks.map((task): TaskState => (again(task) ? createTaskState(task) : task));
+	// What the failed runs cost is paid; it still counts against the budget.
+	const retriedCostUsd = state.retriedCostUsd + state.tasks.filter(task => again(task)).reduce((sum, task) => sum + task.costUsd, 0);
+	return {...state, status: 'running', finishedAt: null, error: null, retriedCostUsd, tasks};
 }
 
 /** The run's earlier results of the tasks that run again, and the workflow's own result, move to .history/. */
@@ -70,6 +80,10 @@ function prepareRetry(layout: Layout, workflowLayout: WorkflowLayout, before: Wo
 		const was = before.tasks.find(candidate => candidate.id === task.id);
 		if (task.status === 'waiting' && was?.status === 'failed') {
 			archivePreviousResult(layout, task.worker, task.taskId);
+		}
+
+		if (task.status === 'waiting') {
+			clearCancelRequest(layout, task.worker, task.taskId); // A cancel that outlived its task must not cancel the new run.
 		}
 	}
 

@@ -44,7 +44,7 @@ export function snapshotWorkflows(layout: Layout, workflowLayout: WorkflowLayout
 			waiting: count('waiting'),
 			failed: count('failed'),
 			skipped: count('skipped'),
-			costUsd: result?.costUsd ?? tasks.reduce((sum, task) => sum + task.costUsd, state?.workflow.plan_cost_usd ?? 0),
+			costUsd: result?.costUsd ?? tasks.reduce((sum, task) => sum + task.costUsd, (state?.workflow.plan_cost_usd ?? 0) + (state?.retriedCostUsd ?? 0)),
 			maxCostUsd: state?.workflow.max_cost_usd ?? null,
 			startedAt: state?.startedAt ?? result?.startedAt ?? '',
 			finishedAt: result?.finishedAt ?? null,

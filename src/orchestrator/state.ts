@@ -27,6 +27,8 @@ function stateVariant<S extends z.ZodType, F extends z.ZodType>(status: S, finis
 		finishedAt,
 		/** What stopped the workflow early (its budget) or failed it as a whole (a missing deliverable). */
 		error: taskErrorSchema.nullable(),
+		/** What the earlier runs of tasks that `spool retry --workflow` set back to waiting cost: it counts against max_cost_usd. */
+		retriedCostUsd: z.number().min(0).default(0),
 		/** The workflow as it was when it started: editing the file later changes nothing in this run. */
 		workflow: runWorkflowSchema,
 		tasks: z.array(taskStateSchema),
@@ -50,6 +52,7 @@ export function createState(workflow: Workflow, source: string[], now = new Date
 		startedAt: now.toISOString(),
 		finishedAt: null,
 		error: null,
+		retriedCostUsd: 0,
 		workflow,
 		tasks: workflow.tasks.map(task => createTaskState({id: task.id, worker: task.worker, taskId: taskIdFor(workflow.id, task.id), dependsOn: task.dependsOn ?? []})),
 	};

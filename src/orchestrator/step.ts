@@ -73,7 +73,7 @@ export function decideStep(state: RunningState, observations: ReadonlyMap<string
 			continue;
 		}
 
-		const budget = budgetError(state.workflow.max_cost_usd, [...tasks.values()]);
+		const budget = budgetError(state.workflow.max_cost_usd, [...tasks.values()], state.retriedCostUsd);
 		if (budget) {
 			error ??= budget;
 			update(markSkipped(task, {code: 'max_cost_reached', message: `not queued: ${budget.message}`}, at), 'skipped');
@@ -95,8 +95,8 @@ function blockerReason(blocker: FailedTask | SkippedTask): string {
 	return `"${blocker.id}" was skipped, because ${blocker.error.message.replace(/^not (run|queued): /, '')}`;
 }
 
-function budgetError(max: number | undefined, tasks: readonly TaskState[]): TaskError | undefined {
-	const spent = spentUsd(tasks);
+function budgetError(max: number | undefined, tasks: readonly TaskState[], retriedCostUsd: number): TaskError | undefined {
+	const spent = spentUsd(tasks) + retriedCostUsd;
 	if (max === undefined || spent < max) {
 		return undefined;
 	}

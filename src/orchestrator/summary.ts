@@ -77,7 +77,7 @@ export function summarizeState(layout: Layout, state: WorkflowState, now = new D
 		startedAt: state.startedAt,
 		finishedAt: now.toISOString(),
 		durationMs: now.getTime() - Date.parse(state.startedAt),
-		costUsd: planCostUsd + spentUsd(state.tasks),
+		costUsd: planCostUsd + spentUsd(state.tasks) + state.retriedCostUsd,
 		planCostUsd,
 		maxCostUsd: state.workflow.max_cost_usd ?? null,
 		counts: {succeeded: count('succeeded'), failed: count('failed'), skipped: count('skipped')},

@@ -277,7 +277,7 @@ export class PendingIndex {
 
 			const read = fs.readSync(fd, PEEK_BUFFER, 0, PEEK_BUFFER.length, 0);
 			const at = PEEK_BUFFER.subarray(0, read).indexOf('"priority"');
-			if (at === -1) {
+			if (at === -1 && stat.size <= read) {
 				return {name, priority: 0, mtimeMs: stat.mtimeMs};
 			}
 

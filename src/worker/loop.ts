@@ -5,7 +5,7 @@ import {getWorker, type Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
-import {claim as claimTask, clearCancelRequest, readCancelRequests, removeLoopFolder, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
+import {CANCEL_CHECK_MS, claim as claimTask, clearCancelRequest, hasCancelRequest, readCancelRequests, removeLoopFolder, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
 import {taskFileName, taskIdOf} from '../lifecycle/names.ts';
 import {watchFolder, type FolderWatcher} from '../queue/folder-watch.ts';
 import {createLayout, OWNER_FILE_NAME, type Layout} from '../queue/layout.ts';
@@ -16,9 +16,6 @@ import {checkSameFilesystem} from '../queue/probe.ts';
 import {ClaimGate} from './claim-gate.ts';
 import {LeaseKeeper} from './lease-keeper.ts';
 import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
-
-/** How often a loop looks for `spool cancel` requests: a running task stops within this plus claude's SIGINT. */
-const CANCEL_CHECK_MS = 1000;
 
 type Running = {claim: Claim; controller: AbortController; done: Promise<TaskEnd | undefined>};
 
@@ -241,7 +238,7 @@ export class WorkerLoop {
 	#start(claimed: Exclude<ClaimOutcome, {kind: 'gone'}>): void {
 		const {claim} = claimed;
 		const controller = new AbortController();
-		if (this.#cancelRequests.has(claim.id)) {
+		if (this.#cancelRequests.has(claim.id) || hasCancelRequest(this.#layout, claim.worker, claim.id)) {
 			controller.abort('cancel' satisfies StopReason); // Claimed with a cancel standing: canceled, never run.
 		}
 
@@ -252,10 +249,9 @@ export class WorkerLoop {
 					this.#wakeAt(this.#gate.block(end.error.message));
 				} else if (end.kind === 'finished') {
 					this.#gate.unblock();
-					if (end.result.status === 'canceled') {
-						clearCancelRequest(this.#layout, claim.worker, claim.id);
-						this.#cancelRequests.delete(claim.id);
-					}
+					// Canceled, or finished before the cancel reached it: either way no later task of the id is canceled by it.
+					this.#cancelRequests.delete(claim.id);
+					clearCancelRequest(this.#layout, claim.worker, claim.id);
 				}
 
 				return end;

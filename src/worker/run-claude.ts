@@ -45,6 +45,12 @@ export type ClaudeExit = OutputSummary & {
 
 const STDERR_TAIL = 4096;
 
+/** Between SIGTERM and SIGKILL of the process group. */
+export const FORCE_KILL_AFTER_MS = 5000;
+
+/** After the SIGINT of a cancel: claude stops its tools and writes its result line well within this. */
+export const INTERRUPT_GRACE_MS = 3000;
+
 /**
  * Runs `claude -p` in its own process group, streams its transcript to disk and reads its final result.
  * On timeout or abort the whole group (claude and every tool process it started) is killed.
@@ -80,6 +86,7 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	run.onSpawn?.(child.pid);
 	let timedOut = false;
 	let canceled = false;
+	const stopTimers: NodeJS.Timeout[] = [];
 	const stop = (reason: 'timeout' | 'cancel') => {
 		if (timedOut || canceled) {
 			return;
@@ -88,7 +95,7 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 		timedOut = reason === 'timeout';
 		canceled = reason === 'cancel';
 		killProcessGroup(child.pid, 'SIGTERM');
-		setTimeout(() => killProcessGroup(child.pid, 'SIGKILL'), run.forceKillAfterMs ?? 5000).unref();
+		stopTimers.push(setTimeout(() => killProcessGroup(child.pid, 'SIGKILL'), run.forceKillAfterMs ?? FORCE_KILL_AFTER_MS).unref());
 	};
 
 	const timer = setTimeout(() => stop('timeout'), run.timeoutMs);
@@ -99,7 +106,7 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 		if (run.signal?.reason === 'cancel') {
 			// `spool cancel`: claude stops at SIGINT and still writes its result line, with the cost so far.
 			killProcess(child.pid, 'SIGINT');
-			setTimeout(() => stop('cancel'), run.interruptGraceMs ?? 3000).unref();
+			stopTimers.push(setTimeout(() => stop('cancel'), run.interruptGraceMs ?? INTERRUPT_GRACE_MS).unref());
 		} else {
 			stop('cancel');
 		}
@@ -111,6 +118,8 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 
 	// Tool processes claude started may outlive it and hold its stdout open; nothing of a run survives it.
 	child.on('exit', () => killProcessGroup(child.pid, 'SIGKILL'));
+	// Once the group is gone its id can be reused: no later timer may signal it.
+	const clearStopTimers = () => stopTimers.forEach(timer => clearTimeout(timer));
 	let stderrTail = '';
 	child.stderr.on('data', (chunk: Buffer) => {
 		stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL);
@@ -119,6 +128,7 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	const output = await readOutput(child.stdout, transcript, run.redact);
 	const [exitCode, signal] = await closed;
 	clearTimeout(timer);
+	clearStopTimers();
 	run.signal?.removeEventListener('abort', onAbort);
 	// A transcript that could not be written (a full disk) is for people to follow; it must not cost the run.
 	const transcriptError = transcript.close();

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type ApiReply, type ApiRequest, type FakeApi} from '../fixtures/fake-api.ts';
-import {apiEnv, makeHome, readJson, resultOf, spool, waitFor} from '../helpers/home.ts';
+import {apiEnv, dropTask, listDir, makeHome, readJson, resultOf, spool, waitFor} from '../helpers/home.ts';
 import {workflowResult, writeWorkflow} from '../helpers/workflows.ts';
 
 let api: FakeApi;
@@ -91,6 +91,8 @@ tasks:
 			expect(byId.after.error.message).toMatch(/^not run: "long" failed \(canceled: canceled by spool cancel/);
 			expect(await resultOf(home, 'coder', 'stopme--after')).toBeUndefined();
 
+			// Named like one of its tasks by hand, but not the workflow's: left alone.
+			await dropTask(home, 'coder', 'stopall--byhand', {prompt: 'mine', notBefore: new Date(Date.now() + 3_600_000).toISOString()});
 			const all = await spool(home, ['cancel', '--workflow', 'stopall']);
 			expect(all.exitCode, all.stderr).toBe(0);
 			expect(all.stdout).toMatch(/coder\/stopall--first canceled (before|during) its run/);
@@ -99,6 +101,9 @@ tasks:
 			expect(stopped.status).toBe('failed');
 			expect(tasks.first.error.code).toBe('canceled');
 			expect(tasks.then).toMatchObject({status: 'skipped', error: {code: 'canceled', message: 'not run: the workflow was canceled by spool cancel'}});
+			expect(all.stdout).not.toContain('byhand');
+			expect(JSON.parse((await spool(home, ['list', '--json', '--workflow', 'stopall'])).stdout).tasks.map((task: any) => task.id)).not.toContain('stopall--byhand');
+			expect((await listDir(path.join(home, 'tasks', 'coder')))).toEqual(['stopall--byhand.json']);
 		} finally {
 			up.kill('SIGTERM');
 			await up;

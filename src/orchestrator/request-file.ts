@@ -5,7 +5,7 @@ import {SpoolError} from '../errors.ts';
 import {writeJsonAtomic} from '../queue/atomic-write.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
 import {readdirOrEmpty, readJsonFile} from '../queue/read-file.ts';
-import {createWorkflowLayout} from '../orchestrator/store.ts';
+import {createWorkflowLayout} from './store.ts';
 
 /**
  * control/workflows/ID.json: `spool cancel --workflow` and `spool retry --workflow` ask the orchestrator,

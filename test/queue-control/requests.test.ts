@@ -1,0 +1,66 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {expect, test} from 'vitest';
+import {readCancelRequests, REQUEST_TTL_MS} from '../../src/lifecycle/cancel.ts';
+import {createLayout} from '../../src/queue/layout.ts';
+import {buildResult} from '../../src/queue/result.ts';
+import {dropTask, listDir, makeHome, resultOf, spool} from '../helpers/home.ts';
+
+async function writeResult(home: string, id: string, status: 'failed' | 'dead' | 'canceled'): Promise<void> {
+	const result = buildResult({id, worker: 'coder', owner: 'test', runId: `run-${id}`, attempts: 1, startedAt: new Date()}, {status, error: {code: 'api_error', message: 'no'}, task: {prompt: `redo ${id}`}});
+	await fs.mkdir(path.join(home, 'results', 'coder'), {recursive: true});
+	await fs.writeFile(path.join(home, 'results', 'coder', `${id}.json`), JSON.stringify(result));
+}
+
+async function writeRequest(home: string, id: string, ageMs = 0): Promise<string> {
+	const file = path.join(home, 'control', 'cancel', 'coder', `${id}.json`);
+	await fs.mkdir(path.dirname(file), {recursive: true});
+	await fs.writeFile(file, JSON.stringify({version: 1, requestedAt: new Date(Date.now() - ageMs).toISOString()}));
+	return file;
+}
+
+test('a task named twice, or retried by two commands at once, is queued once', async () => {
+	const home = await makeHome({workers: {coder: {}}});
+	await writeResult(home, 'twice', 'failed');
+	const both = await spool(home, ['retry', 'twice', 'coder/twice']);
+	expect(both.stdout.trim().split('\n')).toHaveLength(1);
+	expect(await listDir(path.join(home, 'tasks', 'coder'))).toEqual(['twice.json']);
+	await fs.rm(path.join(home, 'tasks', 'coder', 'twice.json'));
+
+	await writeResult(home, 'race', 'dead');
+	const runs = await Promise.all([spool(home, ['retry', 'race']), spool(home, ['retry', 'race']), spool(home, ['retry', 'race'])]);
+	const queued = runs.filter(run => run.stdout.includes('queued again'));
+	expect(queued).toHaveLength(1);
+	for (const run of runs.filter(run => !run.stdout.includes('queued again'))) {
+		expect(run.exitCode).toBe(1);
+		expect(run.stdout + run.stderr).toMatch(/its result changed meanwhile|no task "race"|pending already|is pending; only failed/);
+	}
+
+	expect(JSON.parse(await fs.readFile(path.join(home, 'tasks', 'coder', 'race.json'), 'utf8'))).toEqual({prompt: 'redo race'});
+	expect((await listDir(path.join(home, 'results', 'coder', '.history'))).filter(name => name.startsWith('race.'))).toHaveLength(1);
+	expect(await resultOf(home, 'coder', 'race')).toBeUndefined();
+});
+
+test('a cancel request left behind never cancels a later task of the id: retry clears it, and it expires only once its task is gone', async () => {
+	const home = await makeHome({workers: {coder: {}}});
+	await writeResult(home, 'again', 'canceled');
+	const stale = await writeRequest(home, 'again');
+	expect((await spool(home, ['retry', 'again'])).exitCode).toBe(0);
+	await expect(fs.stat(stale)).rejects.toThrow();
+
+	const layout = createLayout(home);
+	// Old, but its task is pending (a dead loop's claim came back): it stands. Old and its task gone: dropped.
+	await dropTask(home, 'coder', 'waiting', {prompt: 'x'});
+	await writeRequest(home, 'waiting', REQUEST_TTL_MS + 1000);
+	await writeRequest(home, 'forgotten', REQUEST_TTL_MS + 1000);
+	await writeRequest(home, 'fresh');
+	expect([...readCancelRequests(layout, 'coder')].sort()).toEqual(['fresh', 'waiting']);
+	expect(await listDir(path.join(home, 'control', 'cancel', 'coder'))).toEqual(['fresh.json', 'waiting.json']);
+});
+
+test('retry --workflow of a workflow with nothing to retry says so; of an unknown one names the state file it looked for', async () => {
+	const home = await makeHome({workers: {coder: {}}});
+	const unknown = await spool(home, ['retry', '--workflow', 'nosuch']);
+	expect(unknown.exitCode).toBe(1);
+	expect(unknown.stderr).toContain('no workflow "nosuch" has run: results/workflows/nosuch.state.json does not exist');
+});

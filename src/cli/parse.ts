@@ -10,7 +10,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  */
 export function parseCommandArgs<T extends Options>(args: string[], options: T) {
 	try {
-		return parseArgs({args, options, allowPositionals: true, strict: true});
+		return parseArgs({args: joinNegativeValues(args, options), options, allowPositionals: true, strict: true});
 	} catch (error) {
 		throw new CliUsageError(describeParseError(error as NodeJS.ErrnoException, options));
 	}
@@ -34,4 +34,25 @@ function describeParseError(error: NodeJS.ErrnoException, options: Options): str
 function describeOptions(options: Options): string {
 	const names = Object.keys(options).map(name => (name.length === 1 ? `-${name}` : `--${name}`));
 	return names.length === 0 ? 'it takes no options but --help' : `its options: ${[...names, '--help'].join(', ')}`;
+}
+
+/**
+ * `--priority -1` as `--priority=-1`: parseArgs takes any word that starts with "-" for an option, so a
+ * negative number given to an option that takes a value would be refused as a missing value.
+ */
+function joinNegativeValues(args: string[], options: Options): string[] {
+	const joined: string[] = [];
+	for (let index = 0; index < args.length; index++) {
+		const arg = args[index]!;
+		const next = args[index + 1];
+		const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+		if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+			joined.push(`${arg}=${next}`);
+			index++;
+		} else {
+			joined.push(arg);
+		}
+	}
+
+	return joined;
 }

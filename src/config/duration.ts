@@ -32,6 +32,12 @@ export function checkDuration(value: unknown, min: string | number = 0): Checked
 	return ms > MAX_DURATION_MS ? {ok: false, message: TOO_LONG} : {ok: true, ms};
 }
 
+/** A span of any length (a delay, an age), not bound by the longest timer: undefined when it is not a duration. */
+export function parseSpan(value: string): number | undefined {
+	const ms = readDuration(value);
+	return typeof ms === 'number' && ms >= 0 ? ms : undefined;
+}
+
 /** The duration in milliseconds, or undefined when it is not one spool can use. */
 export function parseDuration(value: string | number): number | undefined {
 	const checked = checkDuration(value);

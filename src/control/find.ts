@@ -3,7 +3,7 @@ import path from 'node:path';
 import type {Config} from '../config/load.ts';
 import {SpoolError} from '../errors.ts';
 import {parseEntryName} from '../lifecycle/names.ts';
-import {pendingStateOf, type TaskState} from '../lifecycle/states.ts';
+import {pendingStateOf, type QueueState} from '../lifecycle/states.ts';
 import {createLayout} from '../queue/layout.ts';
 import {isObject, readdirOrEmpty, readJsonFile} from '../queue/read-file.ts';
 import {costOf, readResultFile, type TaskResult} from '../queue/result.ts';
@@ -25,7 +25,7 @@ export type TaskLocation = {
 
 /** A located task, read: what `spool list` prints one line of. */
 export type TaskEntry = TaskLocation & {
-	state: TaskState;
+	state: QueueState;
 	/** Runs made so far (finished), or the run under way (running). */
 	attempts: number | null;
 	costUsd: number | null;
@@ -80,9 +80,9 @@ function add(found: TaskLocation[], live: Set<string>, location: Omit<TaskLocati
 		return; // Moved on between the listing and the lstat: the next listing finds it where it went.
 	}
 
-	// A running entry replaces a pending one of the same id that lost the race to the listing.
+	// A pending entry the listing saw just before a loop claimed it is dropped; one still there is the id dropped again.
 	const index = found.findIndex(other => other.worker === location.worker && other.id === location.id && other.where === 'pending');
-	if (location.where === 'running' && index !== -1) {
+	if (location.where === 'running' && index !== -1 && !fs.lstatSync(found[index]!.file, {throwIfNoEntry: false})) {
 		found.splice(index, 1);
 	}
 
@@ -136,7 +136,12 @@ export function findTask(config: Config, ref: string): TaskEntry {
 		throw new SpoolError('task_ambiguous', `task "${id}" is found under ${workers.join(' and ')}: name it as ${workers.map(name => `${name}/${id}`).join(' or ')}`);
 	}
 
-	return readTaskEntry(matches[0]!);
+	const entry = readTaskEntry(matches.find(match => match.where !== 'finished') ?? matches[0]!);
+	if (entry.where === 'finished' && !entry.result) {
+		throw new SpoolError('result_unreadable', `${path.relative(config.home, entry.file)} is not a spool result (a file that is not spool's, or a result from a newer spool)`);
+	}
+
+	return entry;
 }
 
 /** `WORKER/ID` or `ID`; the worker must be one of spool.yaml's. */

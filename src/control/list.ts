@@ -1,8 +1,8 @@
 import type {Config} from '../config/load.ts';
-import type {TaskState} from '../lifecycle/states.ts';
+import type {QueueState} from '../lifecycle/states.ts';
 import {locateTasks, readTaskEntry, type TaskEntry} from './find.ts';
 
-export type ListFilter = {worker?: string; state?: TaskState; workflow?: string; limit?: number};
+export type ListFilter = {worker?: string; state?: QueueState; workflow?: string; limit?: number};
 
 export type Listing = {
 	tasks: TaskEntry[];
@@ -27,6 +27,10 @@ export function listTasks(config: Config, filter: ListFilter = {}): Listing {
 	let more = false;
 	for (const location of located) {
 		const entry = readTaskEntry(location);
+		if (entry.where === 'finished' && !entry.result) {
+			continue; // Not a spool result (a file someone put there): not a task.
+		}
+
 		if ((filter.state !== undefined && entry.state !== filter.state) || (filter.workflow !== undefined && entry.workflow !== filter.workflow)) {
 			continue;
 		}

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import type {Layout} from '../queue/layout.ts';
 import {isObject} from '../queue/read-file.ts';
+import type {TaskEntry} from './find.ts';
 
 /** What is read of a transcript's end: enough for the last few dozen events of a run. */
 const TAIL_BYTES = 256 * 1024;
@@ -119,4 +121,16 @@ export function currentToolCall(events: Array<Record<string, unknown>>): string 
 function oneLine(text: string): string {
 	const flat = text.replace(/\s+/g, ' ').trim();
 	return flat.length > TEXT_WIDTH ? `${flat.slice(0, TEXT_WIDTH - 1)}…` : flat;
+}
+
+/** When the run under way started: its attempt line in the transcript. */
+export function runStartedAt(layout: Layout, entry: TaskEntry): number | undefined {
+	const events = readTranscriptTail(layout.transcriptFile(entry.worker, entry.id), 64 * 1024);
+	const attempt = events.findLast(event => event.type === 'spool' && event.event === 'attempt');
+	const time = typeof attempt?.startedAt === 'string' ? Date.parse(attempt.startedAt) : Number.NaN;
+	return Number.isNaN(time) ? undefined : time;
+}
+
+export function currentTool(layout: Layout, entry: TaskEntry): string | undefined {
+	return currentToolCall(readTranscriptTail(layout.transcriptFile(entry.worker, entry.id), 64 * 1024));
 }

@@ -10,15 +10,15 @@ import type {TaskStatus} from '../queue/result.ts';
  * earlier run of the id, and moves to results/W/.history/ when the new run starts.
  */
 export const TASK_STATES = ['pending', 'delayed', 'running', 'succeeded', 'failed', 'dead', 'rejected', 'canceled'] as const;
-export type TaskState = (typeof TASK_STATES)[number];
+export type QueueState = (typeof TASK_STATES)[number];
 
 /** The finished states: a result file says which. */
 export const FINISHED_STATES = ['succeeded', 'failed', 'dead', 'rejected', 'canceled'] as const satisfies readonly TaskStatus[];
 
 /** What `spool retry` may run again. */
-export const RETRYABLE_STATES: readonly TaskState[] = ['failed', 'dead', 'canceled'];
+export const RETRYABLE_STATES: readonly QueueState[] = ['failed', 'dead', 'canceled'];
 
-export function isTaskState(value: string): value is TaskState {
+export function isQueueState(value: string): value is QueueState {
 	return (TASK_STATES as readonly string[]).includes(value);
 }
 

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {isTaskFileName} from '../lifecycle/names.ts';
-import {isErrnoCode} from '../errors.ts';
-import {isObject} from './read-file.ts';
 import {checkDepth, readTaskFile} from './task-limits.ts';
+import {dueTimes, peekTask, priorityOf, type Peek} from './task-peek.ts';
 
 /** Whether a pending file can be claimed now: it parses (or stayed unparsable past the grace), and no retry backoff holds it. */
 export type Readiness = {kind: 'ready'} | {kind: 'wait'; until?: number} | {kind: 'gone'};
@@ -19,9 +18,6 @@ export type PendingIndexOptions = {
 	scanSpacingPerEntry?: number;
 };
 
-/** What #peek reads of a new file: the whole of almost any task. */
-const PEEK_BUFFER = Buffer.alloc(16 * 1024);
-
 /** Folder entries fetched per read while a scan streams the folder. */
 const SCAN_BATCH = 1024;
 
@@ -29,9 +25,6 @@ type Waiting = {size: number; mtimeMs: number; since: number};
 
 /** A pending name: the scan that last saw it, its priority, and the bucket of that priority it lies in. */
 type Entry = {generation: number; priority: number; bucket: Map<string, Entry>};
-
-/** What the index learns of a file when it first sees it: enough to place it in the claim order. */
-type Peek = {name: string; priority: number; mtimeMs: number};
 
 /**
  * The pending task files of one folder, in claim order: highest `priority` first, and within one
@@ -108,7 +101,7 @@ export class PendingIndex {
 			if (known) {
 				known.generation = generation;
 			} else {
-				const peek = this.#peek(entry.name);
+				const peek = peekTask(this.#dir, entry.name);
 				if (peek) {
 					found.push(peek);
 				}
@@ -141,7 +134,7 @@ export class PendingIndex {
 			return;
 		}
 
-		const peek = this.#peek(name);
+		const peek = peekTask(this.#dir, name);
 		if (peek) {
 			this.#place(name, peek.priority, this.#generation);
 		}
@@ -255,68 +248,19 @@ export class PendingIndex {
 	}
 
 	/**
-	 * The priority and mtime of a file seen for the first time; undefined when it is gone already. Read
-	 * the cheap way, since every task is read here once: one open (never through a symlink, never
-	 * blocking on a FIFO), one fstat, one read of the start of the file into a shared buffer. A file
-	 * whose start names no priority (most tasks) is placed at 0 unparsed; anything odd is placed at 0
-	 * too, and its claim says what is wrong with it.
-	 */
-	#peek(name: string): Peek | undefined {
-		let fd: number;
-		try {
-			fd = fs.openSync(path.join(this.#dir, name), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-		} catch (error) {
-			return isErrnoCode(error, 'ENOENT') ? undefined : {name, priority: 0, mtimeMs: 0};
-		}
-
-		try {
-			const stat = fs.fstatSync(fd);
-			if (!stat.isFile()) {
-				return {name, priority: 0, mtimeMs: 0};
-			}
-
-			const read = fs.readSync(fd, PEEK_BUFFER, 0, PEEK_BUFFER.length, 0);
-			const at = PEEK_BUFFER.subarray(0, read).indexOf('"priority"');
-			if (at === -1 && stat.size <= read) {
-				return {name, priority: 0, mtimeMs: stat.mtimeMs};
-			}
-
-			const whole = stat.size <= read ? PEEK_BUFFER.toString('utf8', 0, read) : readTaskFile(path.join(this.#dir, name), name);
-			const text = typeof whole === 'string' ? whole : whole.kind === 'text' ? whole.text : undefined;
-			if (text === undefined || checkDepth(text, name)) {
-				return {name, priority: 0, mtimeMs: stat.mtimeMs};
-			}
-
-			return {name, priority: priorityOf(JSON.parse(text)), mtimeMs: stat.mtimeMs};
-		} catch {
-			return {name, priority: 0, mtimeMs: 0}; // Not JSON yet (being written): placed again when its claim reads it.
-		} finally {
-			fs.closeSync(fd);
-		}
-	}
-
-	/**
 	 * How long a retry's backoff or a `notBefore` still holds the task. The wall clock is read once, when
-	 * the name is first seen with these times; after that the wait runs on the monotonic clock, so a wall
-	 * clock stepped back does not hold a due task for the size of the step. A clock that was stepped back
-	 * before the task was first seen shows as a failure in the future: a retry's wait is then at most the
-	 * backoff itself.
+	 * the name is first seen with these times (task-peek.ts says for how long); after that the wait runs
+	 * on the monotonic clock, so a wall clock stepped back does not hold a due task for the size of the step.
 	 */
 	#dueWait(name: string, parsed: unknown, now: number, monotonic: number): number {
-		const {retryAt, notBefore, history} = (isObject(parsed) ? parsed : {}) as {retryAt?: unknown; notBefore?: unknown; history?: unknown};
-		const retryDue = typeof retryAt === 'string' ? Date.parse(retryAt) : Number.NaN;
-		const notBeforeDue = typeof notBefore === 'string' ? Date.parse(notBefore) : Number.NaN;
-		const key = `${String(retryAt)} ${String(notBefore)}`;
-		if (!(retryDue > now) && !(notBeforeDue > now) && !this.#due.has(name)) {
+		const due = dueTimes(parsed);
+		if (due.waitMs(now) === 0 && !this.#due.has(name)) {
 			return 0;
 		}
 
 		let held = this.#due.get(name);
-		if (!held || held.key !== key) {
-			const lastFailure = Array.isArray(history) ? Date.parse(String((history.at(-1) as {finishedAt?: unknown} | undefined)?.finishedAt)) : Number.NaN;
-			const retryWait = retryDue > now ? (lastFailure > now ? Math.min(retryDue - now, retryDue - lastFailure) : retryDue - now) : 0;
-			const notBeforeWait = notBeforeDue > now ? notBeforeDue - now : 0;
-			held = {key, dueMonotonic: monotonic + Math.max(0, retryWait, notBeforeWait)};
+		if (!held || held.key !== due.key) {
+			held = {key: due.key, dueMonotonic: monotonic + due.waitMs(now)};
 			this.#due.set(name, held);
 		}
 
@@ -339,8 +283,3 @@ export class PendingIndex {
 	}
 }
 
-/** A task's `priority`: a whole number, 0 when it has none (or one the schema will reject at the claim). */
-export function priorityOf(parsed: unknown): number {
-	const priority = isObject(parsed) ? parsed.priority : undefined;
-	return typeof priority === 'number' && Number.isSafeInteger(priority) ? priority : 0;
-}

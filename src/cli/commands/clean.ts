@@ -1,6 +1,6 @@
 import path from 'node:path';
 import {loadConfig} from '../../config/load.ts';
-import {parseDuration} from '../../config/duration.ts';
+import {parseSpan} from '../../config/duration.ts';
 import {cleanHome, type CleanItem, type CleanKind} from '../../control/clean.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import type {Command} from './index.ts';
@@ -20,7 +20,7 @@ workspace. --dry-run prints what would go; --json lists every file.`,
 			throw new CliUsageError(`unexpected argument "${positionals[0]}"`);
 		}
 
-		const olderThanMs = parseDuration(values['older-than'] ?? '7d');
+		const olderThanMs = parseSpan(values['older-than'] ?? '7d');
 		if (olderThanMs === undefined) {
 			throw new CliUsageError(`--older-than must be a duration such as "7d", "12h" or "30m"; got "${values['older-than']}"`);
 		}

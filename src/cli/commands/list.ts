@@ -1,8 +1,8 @@
 import {getWorker, loadConfig} from '../../config/load.ts';
 import type {TaskEntry} from '../../control/find.ts';
 import {listTasks} from '../../control/list.ts';
-import {currentToolCall, readTranscriptTail} from '../../control/transcript.ts';
-import {isTaskState, TASK_STATES, type TaskState} from '../../lifecycle/states.ts';
+import {runStartedAt} from '../../control/transcript.ts';
+import {isQueueState, TASK_STATES, type QueueState} from '../../lifecycle/states.ts';
 import {createLayout, type Layout} from '../../queue/layout.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {formatSpan, formatUsd, printTable} from '../table.ts';
@@ -25,7 +25,7 @@ or how long ago a finished one ended.`,
 			throw new CliUsageError(`expected at most one worker name, got ${positionals.length}`);
 		}
 
-		if (values.state !== undefined && !isTaskState(values.state)) {
+		if (values.state !== undefined && !isQueueState(values.state)) {
 			throw new CliUsageError(`unknown state "${values.state}": use one of ${TASK_STATES.join(', ')}`);
 		}
 
@@ -36,7 +36,7 @@ or how long ago a finished one ended.`,
 
 		const config = loadConfig();
 		const worker = positionals[0] === undefined ? undefined : getWorker(config, positionals[0]).name;
-		const state = values.state as TaskState | undefined;
+		const state = values.state as QueueState | undefined;
 		const listing = listTasks(config, {worker, state, workflow: values.workflow, limit});
 		const layout = createLayout(config.home);
 		if (values.json) {
@@ -82,18 +82,6 @@ function timeOf(layout: Layout, entry: TaskEntry, now: number): string {
 			return `${formatSpan(now - finished)} ago`;
 		}
 	}
-}
-
-/** When the run under way started: its attempt line in the transcript. */
-export function runStartedAt(layout: Layout, entry: TaskEntry): number | undefined {
-	const events = readTranscriptTail(layout.transcriptFile(entry.worker, entry.id), 64 * 1024);
-	const attempt = events.findLast(event => event.type === 'spool' && event.event === 'attempt');
-	const time = typeof attempt?.startedAt === 'string' ? Date.parse(attempt.startedAt) : Number.NaN;
-	return Number.isNaN(time) ? undefined : time;
-}
-
-export function currentTool(layout: Layout, entry: TaskEntry): string | undefined {
-	return currentToolCall(readTranscriptTail(layout.transcriptFile(entry.worker, entry.id), 64 * 1024));
 }
 
 function toJson(layout: Layout, entry: TaskEntry): Record<string, unknown> {

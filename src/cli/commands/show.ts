@@ -1,11 +1,11 @@
 import {loadConfig} from '../../config/load.ts';
 import type {TaskEntry} from '../../control/find.ts';
 import {shownAsJson, showTask} from '../../control/show.ts';
+import {runStartedAt} from '../../control/transcript.ts';
 import {createLayout, type Layout} from '../../queue/layout.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {formatUsd} from '../table.ts';
 import type {Command} from './index.ts';
-import {runStartedAt} from './list.ts';
 
 export const showCommand: Command = {
 	usage: 'show [WORKER/]ID',

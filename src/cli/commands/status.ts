@@ -2,6 +2,7 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {loadConfig, type Config} from '../../config/load.ts';
 import {parseDuration} from '../../config/duration.ts';
 import {locateTasks, readTaskEntry} from '../../control/find.ts';
+import {currentTool, runStartedAt} from '../../control/transcript.ts';
 import {createLayout, type Layout} from '../../queue/layout.ts';
 import {findUnknownFolders, snapshotWorker} from '../../queue/snapshot.ts';
 import {snapshotWorkflows, type WorkflowSnapshot} from '../../orchestrator/snapshot.ts';
@@ -10,7 +11,7 @@ import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {onShutdownSignals} from '../signals.ts';
 import {formatSpan, formatTable} from '../table.ts';
 import type {Command} from './index.ts';
-import {currentTool, runStartedAt} from './list.ts';
+
 
 /** Finished workflows shown in the table; --json has them all. */
 const FINISHED_SHOWN = 10;

@@ -1,5 +1,5 @@
 import {loadConfig} from '../../config/load.ts';
-import {parseDuration} from '../../config/duration.ts';
+import {parseSpan} from '../../config/duration.ts';
 import {submitTask} from '../../control/submit.ts';
 import {waitForResult} from '../../control/wait-for-result.ts';
 import {createLayout, type Layout} from '../../queue/layout.ts';
@@ -85,7 +85,7 @@ function readInteger(text: string, option: string): number {
 }
 
 function readDelay(text: string): number {
-	const ms = parseDuration(text);
+	const ms = parseSpan(text);
 	if (ms === undefined) {
 		throw new CliUsageError(`--delay must be a duration such as "30s", "10m" or "2h"; got "${text}"`);
 	}
@@ -97,7 +97,11 @@ function readDelay(text: string): number {
 function readTime(text: string): string {
 	const time = Date.parse(text);
 	if (Number.isNaN(time)) {
-		throw new CliUsageError(`--not-before must be a time such as "2026-12-01T18:00:00Z"; got "${text}"`);
+		throw new CliUsageError(`--not-before must be a time such as "2026-12-01T18:00:00Z" (or "2026-12-01 18:00", local time); got "${text}"`);
+	}
+
+	if (time < Date.now()) {
+		console.error(`spool submit: --not-before ${new Date(time).toISOString()} has passed already; the task may run at once`);
 	}
 
 	return new Date(time).toISOString();

@@ -64,3 +64,19 @@ test('retry --workflow of a workflow with nothing to retry says so; of an unknow
 	expect(unknown.exitCode).toBe(1);
 	expect(unknown.stderr).toContain('no workflow "nosuch" has run: results/workflows/nosuch.state.json does not exist');
 });
+
+test('submit takes a negative priority and a delay of any length; a time in the past is said to have passed', async () => {
+	const home = await makeHome({workers: {coder: {}}});
+	const later = await spool(home, ['submit', 'coder', '--id', 'later', '--priority', '-1', '--delay', '30d', 'in a month']);
+	expect(later.exitCode, later.stderr).toBe(0);
+	const task = JSON.parse(await fs.readFile(path.join(home, 'tasks', 'coder', 'later.json'), 'utf8'));
+	expect(task.priority).toBe(-1);
+	expect(Date.parse(task.notBefore) - Date.now()).toBeGreaterThan(29 * 86_400_000);
+	const past = await spool(home, ['submit', 'coder', '--id', 'past', '--not-before', '2020-01-01T00:00:00Z', 'now']);
+	expect(past.exitCode).toBe(0);
+	expect(past.stderr).toContain('--not-before 2020-01-01T00:00:00.000Z has passed already; the task may run at once');
+	const listed = JSON.parse((await spool(home, ['list', '--json'])).stdout).tasks.map((entry: any) => `${entry.id} ${entry.state}`).sort();
+	expect(listed).toEqual(['later delayed', 'past pending']);
+	const bad = await spool(home, ['submit', 'coder', '--priority', '1.5', 'x']);
+	expect(bad.stderr).toContain('--priority must be a whole number such as 5 or -1; got "1.5"');
+});

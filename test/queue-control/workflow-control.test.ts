@@ -2,6 +2,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type ApiReply, type ApiRequest, type FakeApi} from '../fixtures/fake-api.ts';
 import {apiEnv, dropTask, listDir, makeHome, readJson, resultOf, spool, waitFor} from '../helpers/home.ts';
+import {processesUnder} from '../helpers/processes.ts';
 import {workflowResult, writeWorkflow} from '../helpers/workflows.ts';
 
 let api: FakeApi;
@@ -79,7 +80,8 @@ tasks:
 `);
 		const up = spool(home, ['up'], {env: apiEnv(api.url)});
 		try {
-			await waitFor(async () => (await spool(home, ['list', '--json', '--state', 'running'])).stdout.includes('stopme--long'), 30_000, 'the long task running');
+			// Its Bash loop running: claude has started and been paid, so the cancel lands during the run.
+			await waitFor(async () => (await processesUnder(path.join(home, 'workspaces', 'coder', 'stopme--long'))).length > 1, 30_000, 'the long task running its tool');
 			const cancel = await spool(home, ['cancel', 'stopme--long']);
 			expect(cancel.exitCode, cancel.stderr).toBe(0);
 			expect(cancel.stdout).toContain('coder/stopme--long canceled during its run');

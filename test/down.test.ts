@@ -1,26 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, expect, test} from 'vitest';
-import {startFakeApi, type FakeApi} from './fixtures/fake-api.ts';
+import {hangOrSlow, startFakeApi, type FakeApi} from './fixtures/fake-api.ts';
 import {apiEnv, dropTask, expectStillServing, listDir, makeHome, readJson, resultOf, spool, waitFor} from './helpers/home.ts';
 import {killProcessesOfHome, processesOfHome, processesUnder} from './helpers/processes.ts';
 
 let api: FakeApi;
 
 beforeAll(async () => {
-	// "hang ..." is never answered; "slow MS ..." is answered after MS ms; anything else at once.
-	api = await startFakeApi(async request => {
-		if (request.prompt.startsWith('hang')) {
-			return {hang: true};
-		}
-
-		const slow = /^slow (\d+)/.exec(request.prompt);
-		if (slow) {
-			await new Promise(resolve => setTimeout(resolve, Number(slow[1])));
-		}
-
-		return {text: `done: ${request.prompt}`};
-	});
+	api = await startFakeApi(hangOrSlow);
 });
 
 afterAll(async () => {

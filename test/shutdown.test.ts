@@ -2,26 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {execa} from 'execa';
 import {afterAll, beforeAll, expect, test} from 'vitest';
-import {startFakeApi, type FakeApi} from './fixtures/fake-api.ts';
+import {hangOrSlow, startFakeApi, type FakeApi} from './fixtures/fake-api.ts';
 import {apiEnv, dropTask, listDir, makeHome, readJson, resultOf, spool, SPOOL_BIN, waitFor} from './helpers/home.ts';
 import {killProcessesOfHome, processesOfHome, processesUnder} from './helpers/processes.ts';
 
 let api: FakeApi;
 
 beforeAll(async () => {
-	// "hang ..." is never answered: the run lasts until spool stops it. "slow MS ..." is answered after MS ms.
-	api = await startFakeApi(async request => {
-		if (request.prompt.startsWith('hang')) {
-			return {hang: true};
-		}
-
-		const slow = /^slow (\d+)/.exec(request.prompt);
-		if (slow) {
-			await new Promise(resolve => setTimeout(resolve, Number(slow[1])));
-		}
-
-		return {text: `done: ${request.prompt}`};
-	});
+	api = await startFakeApi(hangOrSlow);
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {Config} from '../config/load.ts';
 import {isErrnoCode} from '../errors.ts';
-import {isTaskLive} from '../lifecycle/index.ts';
+import {archive, isTaskLive} from '../lifecycle/index.ts';
 import {parseEntryName} from '../lifecycle/names.ts';
 import {createLayout} from '../queue/layout.ts';
 import {readdirOrEmpty} from '../queue/read-file.ts';
@@ -83,7 +83,7 @@ export function cleanHome(config: Config, options: CleanOptions): CleanItem[] {
 		}
 
 		try {
-			done.push({kind, file, to: removeItem(config.home, file, options.delete === true)});
+			done.push({kind, file, to: archive(layout, file, options.delete === true)});
 		} catch (error) {
 			if (!isErrnoCode(error, 'ENOENT')) {
 				throw error;
@@ -92,21 +92,4 @@ export function cleanHome(config: Config, options: CleanOptions): CleanItem[] {
 	}
 
 	return done;
-}
-
-/** Moves one file or folder under archive/ (a stamp added when the name is taken there), or deletes it. */
-function removeItem(home: string, file: string, remove: boolean): string | null {
-	if (remove) {
-		fs.rmSync(file, {recursive: true, force: true});
-		return null;
-	}
-
-	let target = path.join(home, 'archive', path.relative(home, file));
-	fs.mkdirSync(path.dirname(target), {recursive: true});
-	if (fs.lstatSync(target, {throwIfNoEntry: false})) {
-		target = `${target}.${new Date().toISOString().replaceAll(':', '-')}`;
-	}
-
-	fs.renameSync(file, target);
-	return target;
 }

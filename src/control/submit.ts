@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import {randomBytes} from 'node:crypto';
 import {getWorker, type Config} from '../config/load.ts';
-import {isErrnoCode, SpoolError} from '../errors.ts';
-import {syncDirectory, tempPathFor, writeFileDurable} from '../queue/atomic-write.ts';
+import {SpoolError} from '../errors.ts';
+import {writeFileExclusive} from '../queue/atomic-write.ts';
 import {createLayout} from '../queue/layout.ts';
 import {checkTaskId} from '../lifecycle/names.ts';
 import {validateTask, type TaskInput} from '../queue/task-schema.ts';
@@ -28,22 +27,10 @@ export async function submitTask(config: Config, worker: string, task: TaskInput
 
 	const layout = createLayout(config.home);
 	const file = layout.taskFile(worker, id);
-	fs.mkdirSync(layout.tasks(worker), {recursive: true});
-	const temp = tempPathFor(file);
-	try {
-		await writeFileDurable(temp, `${JSON.stringify(task, null, 2)}\n`);
-		fs.linkSync(temp, file);
-	} catch (error) {
-		if (isErrnoCode(error, 'EEXIST')) {
-			throw new SpoolError('task_exists', `${file} is already queued`);
-		}
-
-		throw error;
-	} finally {
-		fs.rmSync(temp, {force: true});
+	if (!(await writeFileExclusive(file, `${JSON.stringify(task, null, 2)}\n`))) {
+		throw new SpoolError('task_exists', `${file} is already queued`);
 	}
 
-	await syncDirectory(layout.tasks(worker));
 	return {worker, id, file};
 }
 

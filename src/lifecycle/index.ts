@@ -9,6 +9,7 @@
  *   claimed ──reject──▶ rejected
  *   pending | claimed | running ──cancel──▶ canceled   (asked through control/cancel/W/ID.json; cancel.ts)
  *   failed | dead | canceled ──retry──▶ pending          (a fresh attempt budget; retry.ts)
+ *   finished ──archive──▶ archive/                       (spool clean; archive.ts)
  *
  * Other code calls these; none renames a queue file itself. docs/protocol.md describes the same machine.
  */
@@ -21,3 +22,4 @@ export {renewLease} from './fence.ts';
 export {CANCEL_CHECK_MS, cancelPending, canceledResult, clearCancelRequest, hasCancelRequest, isTaskLive, readCancelRequests, requestCancel} from './cancel.ts';
 export {mayRetry, mayStart} from './attempts.ts';
 export {retryResult as retry, type RetryOutcome} from './retry.ts';
+export {archiveFinished as archive} from './archive.ts';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import {randomBytes} from 'node:crypto';
 import {isErrnoCode} from '../errors.ts';
-import {syncDirectory, tempPathFor, writeFileDurable} from '../queue/atomic-write.ts';
+import {writeFileExclusive} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
 import {readResultFile, type TaskResult} from '../queue/result.ts';
 import {clearCancelRequest} from './cancel.ts';
@@ -14,7 +14,8 @@ export type RetryOutcome = {kind: 'queued'; file: string} | {kind: 'pending'} | 
  * result's rename into results/WORKER/.history/ decides, so of two retries of one result exactly one
  * queues the task (the other finds it `gone`); then the task file is written, never over one already
  * pending (the result then moves back). A crash between the two leaves the result in .history and the
- * task not queued: nothing is lost, and nothing runs twice.
+ * task not queued: nothing is lost, and nothing runs twice. The transcript moves before the task is
+ * queued, so the new run's lines never land in the archived one.
  */
 export async function retryResult(layout: Layout, result: TaskResult & {task: Record<string, unknown>}): Promise<RetryOutcome> {
 	const {worker, id} = result;
@@ -36,43 +37,46 @@ export async function retryResult(layout: Layout, result: TaskResult & {task: Re
 		return {kind: 'gone'};
 	}
 
+	// The transcript goes too, before the task is queued: the new run's lines must start a file of their own.
+	const transcript = layout.historyFile(worker, id, stamp, 'jsonl');
+	moveIfThere(layout.transcriptFile(worker, id), transcript);
+	clearCancelRequest(layout, worker, id); // A cancel that outlived the earlier run must not cancel this one.
 	const file = layout.taskFile(worker, id);
-	fs.mkdirSync(layout.tasks(worker), {recursive: true});
-	const temp = tempPathFor(file);
+	let queued: boolean;
 	try {
-		await writeFileDurable(temp, `${JSON.stringify(result.task, null, 2)}\n`);
-		fs.linkSync(temp, file);
+		queued = await writeFileExclusive(file, `${JSON.stringify(result.task, null, 2)}\n`);
 	} catch (error) {
-		restore(layout, worker, id, archived);
-		if (isErrnoCode(error, 'EEXIST')) {
-			return {kind: 'pending'};
-		}
-
+		restore(layout, worker, id, archived, transcript);
 		throw error;
-	} finally {
-		fs.rmSync(temp, {force: true});
 	}
 
-	clearCancelRequest(layout, worker, id); // A cancel that outlived the earlier run must not cancel this one.
-	await syncDirectory(layout.tasks(worker));
-	try {
-		fs.renameSync(layout.transcriptFile(worker, id), layout.historyFile(worker, id, stamp, 'jsonl'));
-	} catch (error) {
-		if (!isErrnoCode(error, 'ENOENT')) {
-			throw error;
-		}
+	if (!queued) {
+		restore(layout, worker, id, archived, transcript);
+		return {kind: 'pending'};
 	}
 
 	return {kind: 'queued', file};
 }
 
-/** Puts an archived result back, never over a result that arrived meanwhile (it then stays in .history). */
-function restore(layout: Layout, worker: string, id: string, archived: string): void {
+/** Puts an archived result (and transcript) back, never over one that arrived meanwhile (it then stays in .history). */
+function restore(layout: Layout, worker: string, id: string, archived: string, transcript?: string): void {
+	for (const [from, to] of [[archived, layout.resultFile(worker, id)], ...(transcript ? [[transcript, layout.transcriptFile(worker, id)] as const] : [])] as const) {
+		try {
+			fs.linkSync(from, to);
+			fs.rmSync(from, {force: true});
+		} catch (error) {
+			if (!isErrnoCode(error, 'EEXIST', 'ENOENT')) {
+				throw error;
+			}
+		}
+	}
+}
+
+function moveIfThere(from: string, to: string): void {
 	try {
-		fs.linkSync(archived, layout.resultFile(worker, id));
-		fs.rmSync(archived, {force: true});
+		fs.renameSync(from, to);
 	} catch (error) {
-		if (!isErrnoCode(error, 'EEXIST')) {
+		if (!isErrnoCode(error, 'ENOENT')) {
 			throw error;
 		}
 	}

@@ -6,7 +6,8 @@ import {createLayout} from '../queue/layout.ts';
 import {Backoff, describeFailure} from './backoff.ts';
 import {planWorkflow, slugify} from './planner.ts';
 import {changedAtMs, hashFiles, listGoalFiles, readSourceFile} from './sources.ts';
-import {archiveRejection, isWorkflowIdTaken, writeJsonExclusive, type WorkflowLayout} from './store.ts';
+import {archiveRejection, isWorkflowIdTaken, type WorkflowLayout} from './store.ts';
+import {writeJsonExclusive} from '../queue/atomic-write.ts';
 import {readWorkflowResult, rejectedResult, writeWorkflowResult} from './summary.ts';
 
 /**

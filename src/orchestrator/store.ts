@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {z} from 'zod';
 import {isErrnoCode} from '../errors.ts';
-import {syncDirectory, tempPathFor} from '../queue/atomic-write.ts';
 import {entryKindAt, readdirOrEmpty} from '../queue/read-file.ts';
 
 /**
@@ -75,25 +74,4 @@ export function archiveRejection(layout: WorkflowLayout, id: string): void {
 			}
 		}
 	}
-}
-
-/** Writes a new file, fsynced, or returns false when the name is taken: a plan never overwrites a workflow. */
-export async function writeJsonExclusive(file: string, value: unknown): Promise<boolean> {
-	fs.mkdirSync(path.dirname(file), {recursive: true});
-	const temp = tempPathFor(file);
-	fs.writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`, {flag: 'wx', flush: true});
-	try {
-		fs.linkSync(temp, file);
-	} catch (error) {
-		if (isErrnoCode(error, 'EEXIST')) {
-			return false;
-		}
-
-		throw error;
-	} finally {
-		fs.rmSync(temp, {force: true});
-	}
-
-	await syncDirectory(path.dirname(file));
-	return true;
 }

@@ -59,3 +59,32 @@ export async function syncDirectory(directory: string): Promise<void> {
 export function tempPathFor(file: string): string {
 	return path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
 }
+
+/**
+ * Writes a new file, fsynced, or returns false when the name is taken: a durable temp file hard-linked
+ * into place, which never replaces an entry of that name (not even a dangling symlink). A task that is
+ * queued (submit, retry) and a plan that is saved are written so; the folder is made if need be.
+ */
+export async function writeFileExclusive(file: string, data: string): Promise<boolean> {
+	fs.mkdirSync(path.dirname(file), {recursive: true});
+	const temp = tempPathFor(file);
+	try {
+		await writeFileDurable(temp, data);
+		fs.linkSync(temp, file);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+			return false;
+		}
+
+		throw error;
+	} finally {
+		fs.rmSync(temp, {force: true});
+	}
+
+	await syncDirectory(path.dirname(file));
+	return true;
+}
+
+export function writeJsonExclusive(file: string, value: unknown): Promise<boolean> {
+	return writeFileExclusive(file, `${JSON.stringify(value, null, 2)}\n`);
+}

@@ -57,6 +57,8 @@ export function createLayout(home: string) {
 		cancelRequests: (worker: string) => path.join(home, 'control', 'cancel', worker),
 		cancelRequest: (worker: string, id: string) => path.join(home, 'control', 'cancel', worker, `${id}.json`),
 		workflowRequests: path.join(home, 'control', 'workflows'),
+		/** archive/: what spool clean moved out of results/, rejected/ and workspaces/, under the same paths. */
+		archiveRoot: path.join(home, 'archive'),
 		workflowRequest: (id: string) => path.join(home, 'control', 'workflows', `${id}.json`),
 		downRequest: path.join(home, 'control', 'down.json'),
 		orchestratorFile: path.join(home, 'control', 'orchestrator.json'),

@@ -84,9 +84,12 @@ describe('cancel, list, show and retry with the real claude CLI', () => {
 			expect(history.filter(name => name.endsWith('.json'))).toHaveLength(1);
 			const earlier = await readJson(path.join(home, 'results', 'coder', '.history', history.find(name => name.endsWith('.json'))!));
 			expect(earlier?.status).toBe('canceled');
+			// The new run's transcript is a file of its own, from its first line.
+			const [first] = (await fs.readFile(path.join(home, 'results', 'coder', 'slow.jsonl'), 'utf8')).split('\n');
+			expect(JSON.parse(first!)).toMatchObject({type: 'spool', event: 'attempt', runId: again.runId});
 			const shown = await spool(home, ['show', 'coder/slow']);
 			expect(shown.stdout).toContain('coder/slow: succeeded');
-			expect(shown.stdout).toContain('claude: done: SLOW loop for a minute');
+			expect(shown.stdout, shown.stdout).toContain('claude: done: SLOW loop for a minute');
 		} finally {
 			worker.kill('SIGTERM');
 			await worker;

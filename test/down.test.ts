@@ -34,6 +34,10 @@ test('spool down drains spool up: the running task finishes, up exits 0 without 
 		await dropTask(home, 'coder', 'long', {prompt: 'slow 3000 then done'});
 		await waitForClaude(home, 'slow 3000 then done');
 		await waitFor(() => fs.existsSync(path.join(home, 'control', 'orchestrator.json')), 20_000, 'the orchestrator');
+		// A second up in the same home is refused, not left restarting an orchestrator forever.
+		const second = await spool(home, ['up'], {env: apiEnv(api.url)});
+		expect(second.exitCode).toBe(1);
+		expect(second.stderr).toMatch(/spool up: an orchestrator already runs in .*: another "spool up" or a container; stop it with "spool down" first/);
 		const down = await spool(home, ['down']);
 		expect(down.exitCode).toBe(0);
 		expect(down.stdout).toMatch(/^asked 2 worker loops and the orchestrator to drain and exit \(running tasks get up to 30s, then go back to the queue\):$/m);

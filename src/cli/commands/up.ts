@@ -1,4 +1,6 @@
 import {loadConfig} from '../../config/load.ts';
+import {SpoolError} from '../../errors.ts';
+import {findOrchestrator} from '../../queue/loops.ts';
 import {concerns, readDownRequest} from '../../control/down-request.ts';
 import {createLogger} from '../../log/logger.ts';
 import {createLayout} from '../../queue/layout.ts';
@@ -17,7 +19,8 @@ Starts one "spool worker NAME" process per worker and one "spool orchestrator" (
 and restarts one that dies. Tasks dropped into a folder of tasks/ that names no worker are rejected.
 Ctrl-C, SIGTERM, SIGHUP (the terminal closed) or "spool down" drains every worker: running tasks get
 queue.drainTimeout to finish, then go back to the queue. A second signal, or "spool down --now", hands
-them back at once. Killed with kill -9, its workers notice within seconds and drain themselves.`,
+them back at once. Killed with kill -9, its workers notice within seconds and drain themselves.
+It refuses to start while an orchestrator already runs in the home (another up, or a container).`,
 	async run(args) {
 		const {positionals} = parseCommandArgs(args, {});
 		if (positionals.length > 0) {
@@ -26,6 +29,12 @@ them back at once. Killed with kill -9, its workers notice within seconds and dr
 
 		const config = loadConfig();
 		const layout = createLayout(config.home);
+		// A second `up` would start a second orchestrator, which restarts forever on the first one's lock.
+		const orchestrator = findOrchestrator(layout, config.queue.lease);
+		if (orchestrator?.alive) {
+			throw new SpoolError('already_up', `an orchestrator already runs in ${config.home} (${orchestrator.why}): another "spool up" or a container; stop it with "spool down" first`);
+		}
+
 		const logger = createLogger({logsDir: layout.logs, name: 'up'});
 		// A child that stopped for a `spool down` (it may see the request before `up` does) is not restarted.
 		const downRequested = () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {Config} from '../config/load.ts';
 import {isErrnoCode} from '../errors.ts';
-import {archive, isTaskLive} from '../lifecycle/index.ts';
+import {archive, findLiveTask} from '../lifecycle/index.ts';
 import {parseEntryName} from '../lifecycle/names.ts';
 import {createLayout} from '../queue/layout.ts';
 import {readdirOrEmpty} from '../queue/read-file.ts';
@@ -78,7 +78,7 @@ export function cleanHome(config: Config, options: CleanOptions): CleanItem[] {
 	const done: CleanItem[] = [];
 	for (const {kind, file, task} of items) {
 		// Looked at again right before: a task of the id may have been dropped or retried since the listing.
-		if (task && isTaskLive(layout, task.worker, task.id)) {
+		if (task && findLiveTask(layout, task.worker, task.id)) {
 			continue;
 		}
 

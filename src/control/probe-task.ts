@@ -1,6 +1,6 @@
-import {claimIdOf} from '../lifecycle/names.ts';
+import {findLiveTask} from '../lifecycle/index.ts';
 import type {Layout} from '../queue/layout.ts';
-import {entryKindAt, readdirOrEmpty} from '../queue/read-file.ts';
+import {entryKindAt} from '../queue/read-file.ts';
 import {readResultFile, type TaskResult} from '../queue/result.ts';
 
 /** Where one task is now, by the folder it lies in. `unreadable`: a file at the result's name that is not a spool result. */
@@ -46,15 +46,6 @@ export function probeTask(layout: Layout, worker: string, id: string): TaskProbe
 }
 
 function probeQueued(layout: Layout, worker: string, id: string): TaskProbe | undefined {
-	if (entryKindAt(layout.taskFile(worker, id))) {
-		return {state: 'pending'};
-	}
-
-	for (const owner of readdirOrEmpty(layout.processing(worker)).filter(name => !name.startsWith('.'))) {
-		if (readdirOrEmpty(layout.claims(worker, owner)).some(name => claimIdOf(name) === id)) {
-			return {state: 'running', owner};
-		}
-	}
-
-	return undefined;
+	const live = findLiveTask(layout, worker, id);
+	return live && (live.where === 'pending' ? {state: 'pending'} : {state: 'running', owner: live.owner});
 }

@@ -6,7 +6,8 @@ import {readdirOrEmpty, readJsonFile} from '../queue/read-file.ts';
 import {buildResult, type TaskResult} from '../queue/result.ts';
 import {claimTask} from './claim.ts';
 import {commitResult} from './commit.ts';
-import {claimIdOf, parseEntryName, taskFileName} from './names.ts';
+import {findLiveTask} from './locate.ts';
+import {parseEntryName, taskFileName} from './names.ts';
 
 /*
  * The cancel transition. `spool cancel` cannot reach into another process (or container), so it asks
@@ -47,7 +48,7 @@ export function readCancelRequests(layout: Layout, worker: string, now = Date.no
 
 		const request = requestSchema.safeParse(readJsonFile(layout.cancelRequest(worker, entry.id)));
 		// Only a request whose task is gone expires: one waiting for a dead loop's claim to come back stands.
-		if (request.success && now - Date.parse(request.data.requestedAt) > REQUEST_TTL_MS && !isTaskLive(layout, worker, entry.id)) {
+		if (request.success && now - Date.parse(request.data.requestedAt) > REQUEST_TTL_MS && !findLiveTask(layout, worker, entry.id)) {
 			clearCancelRequest(layout, worker, entry.id);
 		} else {
 			ids.add(entry.id);
@@ -60,15 +61,6 @@ export function readCancelRequests(layout: Layout, worker: string, now = Date.no
 /** Read at each claim: a request written since the last listing still keeps the task from running. */
 export function hasCancelRequest(layout: Layout, worker: string, id: string): boolean {
 	return fs.existsSync(layout.cancelRequest(worker, id));
-}
-
-/** Pending in tasks/W/, or claimed in any loop's folder of processing/W/ (in any of a claim's forms). */
-export function isTaskLive(layout: Layout, worker: string, id: string): boolean {
-	if (fs.lstatSync(layout.taskFile(worker, id), {throwIfNoEntry: false})) {
-		return true;
-	}
-
-	return readdirOrEmpty(layout.processing(worker)).some(owner => readdirOrEmpty(layout.claims(worker, owner)).some(name => claimIdOf(name) === id));
 }
 
 export function clearCancelRequest(layout: Layout, worker: string, id: string): void {

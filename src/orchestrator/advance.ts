@@ -6,14 +6,13 @@ import {writeJsonAtomic} from '../queue/atomic-write.ts';
 import type {TaskError} from '../queue/error-codes.ts';
 import type {Layout} from '../queue/layout.ts';
 import {readResultFile, type TaskResult} from '../queue/result.ts';
-import {claimIdOf} from '../lifecycle/names.ts';
+import {findLiveTask} from '../lifecycle/index.ts';
 import {checkDeliverables} from '../worker/deliverables.ts';
 import type {WorkflowTask} from './definition.ts';
 import {buildTaskFile} from './prompt.ts';
 import {markWorkflowFinished, writeState, type RunningState} from './state.ts';
 import {decideStep, type Observation, type StepDecision} from './step.ts';
 import type {WorkflowLayout} from './store.ts';
-import {entryKindAt, readdirOrEmpty} from '../queue/read-file.ts';
 import {summarizeState, writeWorkflowResult} from './summary.ts';
 import {markFailed, markQueued, spentUsd, type TaskState} from './task-state.ts';
 
@@ -93,18 +92,9 @@ export function locateTask(layout: Layout, task: Pick<TaskState, 'worker' | 'tas
 		return {where: 'finished', result};
 	}
 
-	if (entryKindAt(layout.taskFile(task.worker, task.taskId)) !== undefined) {
-		return {where: 'pending'};
-	}
-
-	// A claim in any of its forms: being ended (.out-), or with its result staged beside it, still runs.
-	for (const owner of readdirOrEmpty(layout.processing(task.worker))) {
-		if (readdirOrEmpty(layout.claims(task.worker, owner)).some(name => claimIdOf(name) === task.taskId)) {
-			return {where: 'running'};
-		}
-	}
-
-	return {where: 'nowhere'};
+	// A claim in any of its forms (being ended, its result staged beside it) still runs.
+	const live = findLiveTask(layout, task.worker, task.taskId);
+	return live ? {where: live.where} : {where: 'nowhere'};
 }
 
 function belongsToRun(result: TaskResult, queuedAt: string | null, runId: string): boolean {

@@ -1,4 +1,4 @@
-import {archivePreviousResult, clearCancelRequest, isTaskLive, requestCancel} from '../lifecycle/index.ts';
+import {archivePreviousResult, clearCancelRequest, findLiveTask, requestCancel} from '../lifecycle/index.ts';
 import type {Logger} from '../log/logger.ts';
 import type {Layout} from '../queue/layout.ts';
 import {clearWorkflowRequest, readWorkflowRequests} from './request-file.ts';
@@ -31,7 +31,7 @@ export async function applyWorkflowRequests(layout: Layout, workflowLayout: Work
 
 				if (request.action === 'cancel') {
 					// Its queued tasks too, here where the state is written: one queued after the command listed them is not missed.
-					for (const task of next.tasks.filter(task => task.status === 'queued' && isTaskLive(layout, task.worker, task.taskId))) {
+					for (const task of next.tasks.filter(task => task.status === 'queued' && findLiveTask(layout, task.worker, task.taskId))) {
 						await requestCancel(layout, task.worker, task.taskId);
 					}
 				}

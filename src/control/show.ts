@@ -3,7 +3,7 @@ import type {Config} from '../config/load.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
 import {entryKindAt} from '../queue/read-file.ts';
 import {findTask, type TaskEntry} from './find.ts';
-import {readTranscriptTail, renderTranscript} from './transcript.ts';
+import {readTranscriptTail, renderTranscript, runOf, type RunNow} from './transcript.ts';
 
 export type ShownTask = {
 	entry: TaskEntry;
@@ -11,6 +11,8 @@ export type ShownTask = {
 	files: Record<string, string>;
 	/** The transcript's last lines, rendered. */
 	transcript: string[];
+	/** For a running task whose run started: when, and the tool call it is in. */
+	run?: RunNow;
 };
 
 /** Everything about one task (`WORKER/ID` or `ID`): `spool show` prints it, the MCP `show` tool sends it. */
@@ -18,7 +20,8 @@ export function showTask(config: Config, ref: string, lines = 20): ShownTask {
 	const layout = createLayout(config.home);
 	const entry = findTask(config, ref);
 	const events = readTranscriptTail(layout.transcriptFile(entry.worker, entry.id));
-	return {entry, files: filesOf(layout, entry), transcript: renderTranscript(events, lines)};
+	const run = entry.where === 'running' && entry.attempt !== undefined ? runOf(events) : undefined;
+	return {entry, files: filesOf(layout, entry), transcript: renderTranscript(events, lines), ...(run ? {run} : {})};
 }
 
 /** The same as one JSON object: what `spool show --json` prints. */

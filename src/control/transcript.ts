@@ -123,14 +123,21 @@ function oneLine(text: string): string {
 	return flat.length > TEXT_WIDTH ? `${flat.slice(0, TEXT_WIDTH - 1)}…` : flat;
 }
 
-/** When the run under way started: its attempt line in the transcript. */
-export function runStartedAt(layout: Layout, entry: TaskEntry): number | undefined {
-	const events = readTranscriptTail(layout.transcriptFile(entry.worker, entry.id), 64 * 1024);
-	const attempt = events.findLast(event => event.type === 'spool' && event.event === 'attempt');
-	const time = typeof attempt?.startedAt === 'string' ? Date.parse(attempt.startedAt) : Number.NaN;
-	return Number.isNaN(time) ? undefined : time;
+/** The run under way of a running task, as its transcript's end tells it. */
+export type RunNow = {startedAt?: number; tool?: string};
+
+/**
+ * A running task's run, from one read of its transcript's end; undefined while it is only claimed (the
+ * transcript's last attempt line is then an earlier attempt's).
+ */
+export function readRun(layout: Layout, entry: TaskEntry): RunNow | undefined {
+	return entry.where === 'running' && entry.attempt !== undefined ? runOf(readTranscriptTail(layout.transcriptFile(entry.worker, entry.id), 64 * 1024)) : undefined;
 }
 
-export function currentTool(layout: Layout, entry: TaskEntry): string | undefined {
-	return currentToolCall(readTranscriptTail(layout.transcriptFile(entry.worker, entry.id), 64 * 1024));
+/** When the run started (its attempt line) and the tool call it is in, from transcript events already read. */
+export function runOf(events: Array<Record<string, unknown>>): RunNow {
+	const attempt = events.findLast(event => event.type === 'spool' && event.event === 'attempt');
+	const time = typeof attempt?.startedAt === 'string' ? Date.parse(attempt.startedAt) : Number.NaN;
+	const tool = currentToolCall(events);
+	return {...(Number.isNaN(time) ? {} : {startedAt: time}), ...(tool === undefined ? {} : {tool})};
 }

@@ -41,7 +41,6 @@ export class WorkerLoop {
 	#closing = false;
 	readonly #gate: ClaimGate;
 	#closePromise: Promise<void> | undefined;
-	#cancelRequests = new Set<string>();
 
 	constructor(config: Config, workerName: string, logger: Logger) {
 		this.#config = config;
@@ -144,14 +143,15 @@ export class WorkerLoop {
 
 	/** `spool cancel` of a task this loop runs: one listing of control/cancel/WORKER/ a second. */
 	#checkCancelRequests(): void {
+		let requests: Set<string>;
 		try {
-			this.#cancelRequests = readCancelRequests(this.#layout, this.#worker.name);
+			requests = readCancelRequests(this.#layout, this.#worker.name);
 		} catch (error) {
 			this.#logger.warn({err: error}, 'cannot read the cancel requests; checking again in a second');
 			return;
 		}
 
-		for (const id of this.#cancelRequests) {
+		for (const id of requests) {
 			const running = this.#running.get(id);
 			if (running && !running.controller.signal.aborted) {
 				this.#logger.info({task: id}, 'cancel requested: stopping the run');
@@ -238,7 +238,7 @@ export class WorkerLoop {
 	#start(claimed: Exclude<ClaimOutcome, {kind: 'gone'}>): void {
 		const {claim} = claimed;
 		const controller = new AbortController();
-		if (this.#cancelRequests.has(claim.id) || hasCancelRequest(this.#layout, claim.worker, claim.id)) {
+		if (hasCancelRequest(this.#layout, claim.worker, claim.id)) {
 			controller.abort('cancel' satisfies StopReason); // Claimed with a cancel standing: canceled, never run.
 		}
 
@@ -250,7 +250,6 @@ export class WorkerLoop {
 				} else if (end.kind === 'finished') {
 					this.#gate.unblock();
 					// Canceled, or finished before the cancel reached it: either way no later task of the id is canceled by it.
-					this.#cancelRequests.delete(claim.id);
 					clearCancelRequest(this.#layout, claim.worker, claim.id);
 				}
 

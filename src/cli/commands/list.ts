@@ -1,7 +1,7 @@
 import {getWorker, loadConfig} from '../../config/load.ts';
 import type {TaskEntry} from '../../control/find.ts';
 import {listTasks} from '../../control/list.ts';
-import {runStartedAt} from '../../control/transcript.ts';
+import {readRun} from '../../control/transcript.ts';
 import {isQueueState, TASK_STATES, type QueueState} from '../../lifecycle/states.ts';
 import {createLayout, type Layout} from '../../queue/layout.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
@@ -73,7 +73,7 @@ function timeOf(layout: Layout, entry: TaskEntry, now: number): string {
 		}
 
 		case 'running': {
-			const started = entry.attempt === undefined ? undefined : runStartedAt(layout, entry);
+			const started = readRun(layout, entry)?.startedAt;
 			return started === undefined ? 'claimed' : `for ${formatSpan(now - started)}`;
 		}
 

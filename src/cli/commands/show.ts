@@ -1,8 +1,5 @@
 import {loadConfig} from '../../config/load.ts';
-import type {TaskEntry} from '../../control/find.ts';
-import {shownAsJson, showTask} from '../../control/show.ts';
-import {runStartedAt} from '../../control/transcript.ts';
-import {createLayout, type Layout} from '../../queue/layout.ts';
+import {shownAsJson, showTask, type ShownTask} from '../../control/show.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {formatUsd} from '../table.ts';
 import type {Command} from './index.ts';
@@ -33,16 +30,16 @@ An id found under two workers must be named WORKER/ID.`,
 			return 0;
 		}
 
-		console.log(describe(createLayout(config.home), shown.entry, shown.files, shown.transcript).join('\n'));
+		console.log(describe(shown).join('\n'));
 		return 0;
 	},
 };
 
-function describe(layout: Layout, entry: TaskEntry, files: Record<string, string>, transcript: string[]): string[] {
+function describe({entry, files, transcript, run}: ShownTask): string[] {
 	const {result, task} = entry;
 	const out = [`${entry.worker}/${entry.id}: ${entry.state}${entry.until ? ` until ${entry.until}` : ''}${entry.workflow ? ` (workflow ${entry.workflow})` : ''}`];
 	if (entry.state === 'running') {
-		const started = entry.attempt === undefined ? undefined : runStartedAt(layout, entry);
+		const started = run?.startedAt;
 		out.push(`  attempt ${entry.attempts ?? '?'} in loop ${entry.owner}${started === undefined ? ', not started yet' : `, since ${new Date(started).toISOString()}`}`);
 	}
 

@@ -2,7 +2,7 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {loadConfig, type Config} from '../../config/load.ts';
 import {parseDuration} from '../../config/duration.ts';
 import {locateTasks, readTaskEntry} from '../../control/find.ts';
-import {currentTool, runStartedAt} from '../../control/transcript.ts';
+import {readRun} from '../../control/transcript.ts';
 import {createLayout, type Layout} from '../../queue/layout.ts';
 import {findUnknownFolders, snapshotWorker} from '../../queue/snapshot.ts';
 import {snapshotWorkflows, type WorkflowSnapshot} from '../../orchestrator/snapshot.ts';
@@ -99,8 +99,8 @@ function formatRunning(config: Config, layout: Layout): string[] {
 	return formatTable(
 		['RUNNING', 'ATTEMPT', 'FOR', 'NOW'],
 		running.map(entry => {
-			const started = entry.attempt === undefined ? undefined : runStartedAt(layout, entry);
-			return [`${entry.worker}/${entry.id}`, String(entry.attempts ?? '-'), started === undefined ? 'claimed' : formatSpan(now - started), (entry.attempt === undefined ? '' : currentTool(layout, entry)) ?? 'thinking'];
+			const run = readRun(layout, entry);
+			return [`${entry.worker}/${entry.id}`, String(entry.attempts ?? '-'), run?.startedAt === undefined ? 'claimed' : formatSpan(now - run.startedAt), run ? (run.tool ?? 'thinking') : ''];
 		}),
 	);
 }

@@ -103,7 +103,7 @@ export function readTaskEntry(location: TaskLocation, now = Date.now()): TaskEnt
 
 	const raw = readJsonFile(location.file, TASK_LIMITS.maxBytes);
 	const task = isObject(raw) ? raw : undefined;
-	const earlier = Array.isArray(task?.history) ? (task.history as Array<{costUsd?: number}>).reduce((sum, attempt) => sum + (attempt.costUsd ?? 0), 0) : 0;
+	const earlier = Array.isArray(task?.history) ? costOf({costUsd: 0, history: task.history as TaskResult['history']}) : 0;
 	const made = typeof task?.attempts === 'number' ? task.attempts : 0;
 	const workflow = workflowOf(isObject(task?.metadata) ? task.metadata : undefined);
 	if (location.where === 'running') {

@@ -4,7 +4,7 @@ import {writeJsonAtomic} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
 import {readdirOrEmpty, readJsonFile} from '../queue/read-file.ts';
 import {buildResult, type TaskResult} from '../queue/result.ts';
-import {claimTask} from './claim.ts';
+import {claimTask, taskAsDropped} from './claim.ts';
 import {commitResult} from './commit.ts';
 import {findLiveTask} from './locate.ts';
 import {parseEntryName, taskFileName} from './names.ts';
@@ -87,10 +87,10 @@ export async function cancelPending(layout: Layout, worker: string, id: string, 
 
 		const {claim} = outcome;
 		const raw = claim.raw && typeof claim.raw === 'object' ? (claim.raw as Record<string, unknown>) : undefined;
-		const {attempts: _a, history, retryAt: _r, ...task} = raw ?? {};
+		const history = raw?.history;
 		const result = canceledResult(
 			{id, worker, owner, runId: claim.runId, attempts: claim.attempt - 1, startedAt: new Date()},
-			{...(raw ? {task} : {}), ...(Array.isArray(history) ? {history: history as TaskResult['history']} : {})},
+			{...(raw ? {task: taskAsDropped(raw)} : {}), ...(Array.isArray(history) ? {history: history as TaskResult['history']} : {})},
 		);
 		const written = await commitResult(layout, claim, result);
 		return written === 'written' ? result : 'gone';

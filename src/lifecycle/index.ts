@@ -13,7 +13,7 @@
  *
  * Other code calls these; none renames a queue file itself. docs/protocol.md describes the same machine.
  */
-export {claimTask as claim, startRun as start, lostAttempt, type Claim, type ClaimOutcome} from './claim.ts';
+export {claimTask as claim, startRun as start, lostAttempt, taskAsDropped, type Claim, type ClaimOutcome} from './claim.ts';
 export {commitResult as commit, archivePreviousResult, placeResult, type CommitOutcome} from './commit.ts';
 export {requeueClaim as requeue, type RequeueOutcome} from './requeue.ts';
 export {rejectClaim as reject} from './reject.ts';

@@ -1,4 +1,5 @@
 import type {TaskStatus} from '../queue/result.ts';
+import {dueTimes} from '../queue/task-peek.ts';
 
 /**
  * Every state a task can be in, as `spool list` and `spool show` name it, and where each is read from:
@@ -22,9 +23,8 @@ export function isQueueState(value: string): value is QueueState {
 	return (TASK_STATES as readonly string[]).includes(value);
 }
 
-/** A pending file's state: delayed while a `notBefore` or `retryAt` it carries lies ahead of `now`. */
+/** A pending file's state: delayed while a `notBefore` or `retryAt` it carries holds it (the pending index's own rule). */
 export function pendingStateOf(task: {notBefore?: unknown; retryAt?: unknown}, now: number): {state: 'pending' | 'delayed'; until?: string} {
-	const times = [task.notBefore, task.retryAt].filter((time): time is string => typeof time === 'string' && Date.parse(time) > now);
-	const until = times.sort((a, b) => Date.parse(b) - Date.parse(a))[0];
-	return until ? {state: 'delayed', until} : {state: 'pending'};
+	const waitMs = dueTimes(task).waitMs(now);
+	return waitMs > 0 ? {state: 'delayed', until: new Date(now + waitMs).toISOString()} : {state: 'pending'};
 }

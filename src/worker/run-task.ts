@@ -4,7 +4,7 @@ import {PARENT_PID_ENV} from '../control/watch-parent.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {crashPoint} from '../crash-points.ts';
 import type {Logger} from '../log/logger.ts';
-import {archivePreviousResult, canceledResult, lostAttempt, mayStart, reject as rejectClaim, requeue, start, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
+import {archivePreviousResult, canceledResult, taskAsDropped, lostAttempt, mayStart, reject as rejectClaim, requeue, start, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
 import {isObject} from '../queue/read-file.ts';
 import {checkTaskId} from '../lifecycle/names.ts';
 import type {TaskError} from '../queue/error-codes.ts';
@@ -68,7 +68,7 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 	const {cwd} = prepared;
 	const history = [...(task.history ?? []), ...(claim.interrupted ? [lostAttempt(claim.attempt - 1)] : [])];
 	const base = {id: claim.id, worker: claim.worker, owner: claim.owner, runId: claim.runId, attempts: claim.attempt - 1, startedAt: new Date()};
-	const taskCopy = copyTask(claim.raw as Record<string, unknown>);
+	const taskCopy = taskAsDropped(claim.raw as Record<string, unknown>);
 	if (!mayStart(claim.attempt, context.config.queue.maxAttempts)) {
 		return finish(context, claim, buildResult(base, {status: 'dead', history, task: taskCopy, error: deadError(history)}), signal);
 	}
@@ -199,12 +199,6 @@ function deadError(history: AttemptRecord[]): TaskError {
 	}
 
 	return {code: last?.error.code ?? 'attempts_exhausted', message: `gave up after ${history.length} attempts: ${last?.error.message ?? 'no attempt left'}`};
-}
-
-/** The task as the user wrote it, without spool's bookkeeping. */
-function copyTask(raw: Record<string, unknown>): Record<string, unknown> {
-	const {attempts: _a, history: _h, retryAt: _r, runId: _id, ...task} = raw;
-	return task;
 }
 
 /** The environment passed through, with this worker's own auth home. */

@@ -1,7 +1,7 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {MAX_ARGUMENT_BYTES} from './claude-args.ts';
 import {MAX_LINE_BYTES} from './line-splitter.ts';
-import {killProcess, killProcessGroup, killSessions, toolSessionsOf} from './process-group.ts';
+import {killProcess, killProcessGroup} from './process-group.ts';
 import {readOutput, type OutputSummary} from './read-output.ts';
 import {openTranscript} from './transcript-file.ts';
 
@@ -53,8 +53,7 @@ export const INTERRUPT_GRACE_MS = 3000;
 
 /**
  * Runs `claude -p` in its own process group, streams its transcript to disk and reads its final result.
- * On timeout or abort the whole group is killed, and the sessions claude's tools run in (each Bash tool
- * gets a session of its own) once claude has exited.
+ * On timeout or abort the whole group (claude and every tool process it started) is killed.
  *
  * This is the one spawn per task, so it uses node:child_process rather than execa (which the rest of
  * spool uses): execa costs 0.6-0.9 ms more CPU per spawn and 10 MB more memory in the worker, and every
@@ -88,9 +87,6 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	let timedOut = false;
 	let canceled = false;
 	const stopTimers: NodeJS.Timeout[] = [];
-	// A stopped run's tool processes live in sessions of their own: noted when it is stopped, killed when claude exits.
-	const toolSessions = new Set<number>();
-	const noteToolSessions = () => toolSessionsOf(child.pid).forEach(session => toolSessions.add(session));
 	const stop = (reason: 'timeout' | 'cancel') => {
 		if (timedOut || canceled) {
 			return;
@@ -98,7 +94,6 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 
 		timedOut = reason === 'timeout';
 		canceled = reason === 'cancel';
-		noteToolSessions();
 		killProcessGroup(child.pid, 'SIGTERM');
 		stopTimers.push(setTimeout(() => killProcessGroup(child.pid, 'SIGKILL'), run.forceKillAfterMs ?? FORCE_KILL_AFTER_MS).unref());
 	};
@@ -110,7 +105,6 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	const onAbort = () => {
 		if (run.signal?.reason === 'cancel') {
 			// `spool cancel`: claude stops at SIGINT and still writes its result line, with the cost so far.
-			noteToolSessions();
 			killProcess(child.pid, 'SIGINT');
 			stopTimers.push(setTimeout(() => stop('cancel'), run.interruptGraceMs ?? INTERRUPT_GRACE_MS).unref());
 		} else {
@@ -123,10 +117,7 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	}
 
 	// Tool processes claude started may outlive it and hold its stdout open; nothing of a run survives it.
-	child.on('exit', () => {
-		killProcessGroup(child.pid, 'SIGKILL');
-		killSessions(toolSessions, 'SIGKILL');
-	});
+	child.on('exit', () => killProcessGroup(child.pid, 'SIGKILL'));
 	// Once the group is gone its id can be reused: no later timer may signal it.
 	const clearStopTimers = () => stopTimers.forEach(timer => clearTimeout(timer));
 	let stderrTail = '';

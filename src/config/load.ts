@@ -3,7 +3,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parse as parseYaml} from 'yaml';
 import {SpoolError} from '../errors.ts';
-import {configSchema, type OrchestratorConfig, type QueueConfig, type WorkerConfig} from './schema.ts';
+import {configSchema, type BudgetConfig, type LimitsConfig, type OrchestratorConfig, type QueueConfig, type QuotaConfig, type WorkerConfig} from './schema.ts';
 import {formatIssues} from './format-issues.ts';
 
 export type Config = Readonly<{
@@ -16,6 +16,10 @@ export type Config = Readonly<{
 	workers: Readonly<Record<string, Readonly<WorkerConfig>>>;
 	/** The planner's settings; `prompt` is an absolute path. */
 	orchestrator: Readonly<OrchestratorConfig>;
+	/** The daily budget; `timezone` is resolved (the machine's zone when spool.yaml names none). */
+	budget: Readonly<BudgetConfig & {timezone: string}>;
+	quota: Readonly<QuotaConfig>;
+	limits: Readonly<LimitsConfig>;
 }>;
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -48,7 +52,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		throw new SpoolError('config_invalid', `${file}: invalid config\n${lines.join('\n')}`);
 	}
 
-	const {claude, queue, cwdRoots, workers, orchestrator} = parsed.data;
+	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits} = parsed.data;
 	const resolved: Record<string, WorkerConfig> = {};
 	for (const [name, worker] of Object.entries(workers)) {
 		resolved[name] = Object.freeze({...worker, name, prompt: path.resolve(home, worker.prompt ?? `prompts/${name}.md`)});
@@ -62,6 +66,9 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		cwdRoots: Object.freeze(cwdRoots.map(root => path.resolve(home, root))),
 		workers: Object.freeze(resolved),
 		orchestrator: Object.freeze({...orchestrator, prompt: path.resolve(home, orchestrator.prompt)}),
+		budget: Object.freeze({...budget, timezone: budget.timezone ?? machineTimezone()}),
+		quota: Object.freeze(quota),
+		limits: Object.freeze(limits),
 	});
 }
 
@@ -78,4 +85,8 @@ export function getWorker(config: Config, name: string): Readonly<WorkerConfig> 
 function defaultClaudeBin(): string {
 	const local = path.join(PACKAGE_ROOT, 'node_modules', '.bin', 'claude');
 	return fs.existsSync(local) ? local : 'claude';
+}
+
+function machineTimezone(): string {
+	return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }

@@ -6,6 +6,35 @@ export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 const permissionMode = z.enum(['acceptEdits', 'bypassPermissions', 'default', 'plan', 'dontAsk']);
 
+/** A sum of US dollars: positive and finite. */
+const usd = z.number().positive().finite();
+
+/** An IANA time zone the runtime knows, such as "Europe/Paris". */
+const timezone = z.string().min(1).refine(zone => {
+	try {
+		new Intl.DateTimeFormat('en-CA', {timeZone: zone});
+		return true;
+	} catch {
+		return false;
+	}
+}, 'must be an IANA time zone such as "Europe/Paris" or "UTC"');
+
+const quotaSchema = z.strictObject({
+	/**
+	 * The share of each subscription window (5-hour, 7-day) spool leaves for the person's own use: a
+	 * worker stops claiming when a window's utilisation reaches 1 - reserve, until that window resets.
+	 * @default 0.2
+	 */
+	reserve: z.number().min(0).max(1).default(0.2),
+});
+
+const limitsSchema = z.strictObject({
+	/** Claude starts per minute at most, shared by every loop and container (a token bucket on disk). */
+	startsPerMinute: z.number().positive().finite().max(60_000).optional(),
+	/** Starts the bucket holds when it is full. @default startsPerMinute / 6 (ten seconds' worth), at least 1 */
+	burst: z.number().int().min(1).max(100_000).optional(),
+});
+
 const workerSchema = z.strictObject({
 	/** This worker's system prompt, relative to SPOOL_HOME. @default prompts/NAME.md */
 	prompt: z.string().min(1).optional(),
@@ -23,6 +52,14 @@ const workerSchema = z.strictObject({
 	timeout: durationAtLeast('1ms').prefault('30m'),
 	/** Passed as --max-turns when a task does not set its own. */
 	maxTurns: z.number().int().positive().optional(),
+	/** This worker's own daily budget, inside the home's budget.dailyUsd. */
+	dailyUsd: usd.optional(),
+	/** The most one run of this worker may cost; overrides budget.perTaskUsd. */
+	perTaskUsd: usd.optional(),
+	/** Overrides the home's quota settings for this worker. */
+	quota: quotaSchema.partial().optional(),
+	/** A start-rate limit of this worker's own, beside the home's limits. */
+	limits: limitsSchema.optional(),
 });
 
 // Every duration is "500ms", "30s", "10m", "2h", "1d" or a number of seconds, and at most 2147483647 ms
@@ -64,6 +101,17 @@ const orchestratorSchema = z.strictObject({
 	tools: z.array(z.string().min(1)).default([]),
 });
 
+const budgetSchema = z.strictObject({
+	/** What the whole home (every worker, loop and container) may spend in a day; at 100 % no loop claims until midnight. */
+	dailyUsd: usd.optional(),
+	/** The share of dailyUsd at which one warning is logged and sent. @default 0.75 */
+	warnAt: z.number().gt(0).max(1).default(0.75),
+	/** Where the day ends, and the date of the ledger files. @default the machine's time zone */
+	timezone: timezone.optional(),
+	/** The most one run may cost (--max-budget-usd); a task's maxCostUsd may lower it. */
+	perTaskUsd: usd.optional(),
+});
+
 /** Names a worker cannot take: their folders and files belong to the orchestrator. */
 const RESERVED_NAMES = ['orchestrator', 'workflows', 'goals'];
 
@@ -79,6 +127,12 @@ export const configSchema = z.strictObject({
 	cwdRoots: z.array(z.string().min(1)).default(['.']),
 	/** The planner of `spool plan` and goals/. */
 	orchestrator: orchestratorSchema.prefault({}),
+	/** Money: a daily budget for the home and a cap per run (docs/budget.md). */
+	budget: budgetSchema.prefault({}),
+	/** Subscription windows: how much of each spool leaves unused. */
+	quota: quotaSchema.prefault({}),
+	/** A start-rate limit for the home. */
+	limits: limitsSchema.prefault({}),
 	workers: z
 		.record(z.string().regex(NAME_PATTERN, 'a worker name is 1-64 letters, digits, "-" and "_", starting with a letter or digit'), workerSchema)
 		.refine(workers => Object.keys(workers).length > 0, 'define at least one worker')
@@ -93,3 +147,6 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type WorkerConfig = z.output<typeof workerSchema> & {name: string; prompt: string};
 export type QueueConfig = z.output<typeof queueSchema>;
 export type OrchestratorConfig = z.output<typeof orchestratorSchema>;
+export type BudgetConfig = z.output<typeof budgetSchema>;
+export type QuotaConfig = z.output<typeof quotaSchema>;
+export type LimitsConfig = z.output<typeof limitsSchema>;

@@ -12,6 +12,11 @@ import path from 'node:path';
  *   control/workflows/ID.json        a request to cancel or retry a workflow, for the orchestrator
  *   control/down.json                a request of `spool down` to every loop of the home
  *   control/orchestrator.json        which process the running orchestrator is, and its heartbeat
+ *   ledger/DATE.jsonl                one line per run that reached claude: its cost (ledger/entry.ts)
+ *   ledger/.DATE.tally.json          a cache of the sums of that file's first bytes
+ *   events/DATE.jsonl                what spool tells a person about (a budget warning...), for notifications
+ *   control/quota/ACCOUNT.json       the subscription windows of one account, and its usage-limit pause
+ *   control/starts/SCOPE.json        the start-rate token bucket of the home or of one worker
  * Every path spool reads or writes comes from here; no other module joins a folder and a file name.
  */
 export type Layout = ReturnType<typeof createLayout>;
@@ -28,7 +33,7 @@ export const CREDENTIAL_FILES = ['settings.json', '.credentials.json'] as const;
  * deliverable may resolve into one of them, whatever cwdRoots says (queue/path-guard.ts). A later
  * feature that adds a state folder adds it here.
  */
-export const PROTECTED_FOLDERS = ['auth-homes', 'tasks', 'processing', 'results', 'rejected', 'paused', 'logs', 'prompts', 'workflows', 'goals', 'control', 'archive'] as const;
+export const PROTECTED_FOLDERS = ['auth-homes', 'tasks', 'processing', 'results', 'rejected', 'paused', 'logs', 'prompts', 'workflows', 'goals', 'control', 'archive', 'ledger', 'events'] as const;
 
 export function createLayout(home: string) {
 	return {
@@ -62,6 +67,15 @@ export function createLayout(home: string) {
 		workflowRequest: (id: string) => path.join(home, 'control', 'workflows', `${id}.json`),
 		downRequest: path.join(home, 'control', 'down.json'),
 		orchestratorFile: path.join(home, 'control', 'orchestrator.json'),
+		ledgerRoot: path.join(home, 'ledger'),
+		ledgerFile: (date: string) => path.join(home, 'ledger', `${date}.jsonl`),
+		ledgerCacheFile: (date: string) => path.join(home, 'ledger', `.${date}.tally.json`),
+		eventsRoot: path.join(home, 'events'),
+		eventsFile: (date: string) => path.join(home, 'events', `${date}.jsonl`),
+		onceMark: (key: string) => path.join(home, 'events', '.once', `${key}.json`),
+		quotaRoot: path.join(home, 'control', 'quota'),
+		quotaFile: (account: string) => path.join(home, 'control', 'quota', `${account}.json`),
+		startsFile: (scope: string) => path.join(home, 'control', 'starts', `${scope}.json`),
 		protectedFolders: PROTECTED_FOLDERS.map(name => path.join(home, name)),
 	};
 }

@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import {z} from 'zod';
+import {writeJsonAtomic} from '../queue/atomic-write.ts';
+import {readJsonFile} from '../queue/read-file.ts';
+import {RUN_OUTCOMES, parseLedgerLine, type LedgerEntry, type RunOutcome} from './entry.ts';
+
+/** A worker's runs of one day, summed from the ledger. */
+export type WorkerTally = {
+	runs: number;
+	costUsd: number;
+	/** The part of costUsd that subscriptions reported: a list-price estimate, not a bill. */
+	estimatedUsd: number;
+	outcomes: Partial<Record<RunOutcome, number>>;
+};
+
+/** One day's ledger summed: by worker, up to `offset` bytes of the file (whole lines only). */
+export type DayTally = {date: string; offset: number; lines: number; badLines: number; workers: Record<string, WorkerTally>};
+
+const tallySchema = z.object({
+	version: z.literal(1),
+	date: z.string(),
+	offset: z.number().int().min(0),
+	lines: z.number().int().min(0),
+	badLines: z.number().int().min(0),
+	workers: z.record(z.string(), z.object({runs: z.number(), costUsd: z.number(), estimatedUsd: z.number(), outcomes: z.partialRecord(z.enum(RUN_OUTCOMES), z.number())})),
+});
+
+/** How far a reader gets past the cache before it writes a newer one. */
+const CACHE_STEP_BYTES = 256 * 1024;
+
+/** At most this much of a ledger is read in one go. */
+const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+
+export function emptyTally(date: string): DayTally {
+	return {date, offset: 0, lines: 0, badLines: 0, workers: {}};
+}
+
+export function addEntry(tally: DayTally, entry: LedgerEntry): void {
+	const worker = (tally.workers[entry.worker] ??= {runs: 0, costUsd: 0, estimatedUsd: 0, outcomes: {}});
+	worker.runs++;
+	worker.costUsd += entry.costUsd;
+	if (entry.auth === 'subscription') {
+		worker.estimatedUsd += entry.costUsd;
+	}
+
+	worker.outcomes[entry.outcome] = (worker.outcomes[entry.outcome] ?? 0) + 1;
+}
+
+/** What the home spent that day, every worker together. */
+export function totalOf(tally: DayTally): WorkerTally {
+	const total: WorkerTally = {runs: 0, costUsd: 0, estimatedUsd: 0, outcomes: {}};
+	for (const worker of Object.values(tally.workers)) {
+		total.runs += worker.runs;
+		total.costUsd += worker.costUsd;
+		total.estimatedUsd += worker.estimatedUsd;
+		for (const [outcome, count] of Object.entries(worker.outcomes) as Array<[RunOutcome, number]>) {
+			total.outcomes[outcome] = (total.outcomes[outcome] ?? 0) + count;
+		}
+	}
+
+	return total;
+}
+
+/**
+ * Brings `tally` up to the end of `file`: reads only the bytes past its offset, whole lines only (a line
+ * being appended now is read next time). The ledger is append-only, so a tally of its first N bytes stays
+ * true; a file shorter than the offset was replaced by hand, and is read again from its start.
+ * Returns the tally (a new one when the file shrank).
+ */
+export function advanceTally(tally: DayTally, file: string): DayTally {
+	let fd: number;
+	try {
+		fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+	} catch {
+		return tally; // No run ended that day (yet).
+	}
+
+	try {
+		const {size} = fs.fstatSync(fd);
+		let current = size < tally.offset ? emptyTally(tally.date) : tally;
+		while (current.offset < size) {
+			const length = Math.min(READ_CHUNK_BYTES, size - current.offset);
+			const buffer = Buffer.allocUnsafe(length);
+			const read = fs.readSync(fd, buffer, 0, length, current.offset);
+			const end = buffer.lastIndexOf(0x0a, read - 1);
+			if (end < 0) {
+				break; // Half a line: its writer is still at it (or died in it; then the next line ends it).
+			}
+
+			for (const line of buffer.toString('utf8', 0, end).split('\n')) {
+				if (line.trim() === '') {
+					continue;
+				}
+
+				const entry = parseLedgerLine(line);
+				if (entry) {
+					addEntry(current, entry);
+					current.lines++;
+				} else {
+					current.badLines++;
+				}
+			}
+
+			current.offset += end + 1;
+		}
+
+		return current;
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
+/** A cached tally of the day's first bytes (ledger/.DATE.tally.json), so a reader starts from there. */
+export function readCachedTally(cacheFile: string, date: string): DayTally {
+	const parsed = tallySchema.safeParse(readJsonFile(cacheFile, 16 * 1024 * 1024));
+	if (!parsed.success || parsed.data.date !== date) {
+		return emptyTally(date);
+	}
+
+	const {version: _version, ...tally} = parsed.data;
+	return tally;
+}
+
+/** Keeps what a reader summed for the next one; a cache that cannot be written only costs the next reader time. */
+export async function writeCachedTally(cacheFile: string, tally: DayTally, cachedOffset: number): Promise<boolean> {
+	if (tally.offset - cachedOffset < CACHE_STEP_BYTES) {
+		return false;
+	}
+
+	try {
+		await writeJsonAtomic(cacheFile, {version: 1, ...tally});
+		return true;
+	} catch {
+		return false;
+	}
+}

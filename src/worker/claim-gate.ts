@@ -1,32 +1,78 @@
+import type {Closed} from '../budget/guard.ts';
 import type {Logger} from '../log/logger.ts';
 import {checkPause, whyPauseEnds, type Pause} from '../queue/pause.ts';
 
 /** How long a loop that cannot write results waits before it claims again. */
 const BLOCK_MS = 5000;
 
+/** One rule about claiming that holds for every loop of the home (the budget, a subscription window). */
+export type ClaimCheck = {check(now: number): Closed | undefined};
+
+/** A start-rate limit: a start's token, or when the next one comes (epoch ms). */
+export type StartLimit = {take(now: number): {ok: true} | {ok: false; retryAt: number}};
+
 /**
  * Whether a loop may claim now, and why not: paused/WORKER.json says so (bad credentials, a rate limit,
- * in every loop of the worker), or this loop found it cannot write results (for BLOCK_MS at a time).
- * Each change is logged once.
+ * in every loop of the worker), a rule of the home says so (its `checks`: the budget is spent, a
+ * subscription window is at its reserve), or this loop found it cannot write results (for BLOCK_MS at a
+ * time). Each change is logged once.
  */
 export class ClaimGate {
 	readonly #home: string;
 	readonly #worker: string;
 	readonly #authHome: string;
 	readonly #logger: Logger;
+	readonly #checks: readonly ClaimCheck[];
+	readonly #startLimit: StartLimit | undefined;
 	#pause: Pause | undefined;
+	#closedBy: string | undefined;
 	#blockedUntil = 0;
 	#blockedReason: string | undefined;
 
-	constructor(options: {home: string; worker: string; authHome: string; logger: Logger}) {
+	constructor(options: {home: string; worker: string; authHome: string; logger: Logger; checks?: ClaimCheck[]; startLimit?: StartLimit}) {
 		this.#home = options.home;
 		this.#worker = options.worker;
 		this.#authHome = options.authHome;
 		this.#logger = options.logger;
+		this.#checks = options.checks ?? [];
+		this.#startLimit = options.startLimit;
 	}
 
-	isClosed(): boolean {
-		return this.#isPaused() || performance.now() < this.#blockedUntil;
+	/** Why no claim may be made now, and when to look again; undefined when claiming may go on. */
+	closed(now = Date.now()): Closed | undefined {
+		if (this.#isPaused()) {
+			const until = Date.parse(this.#pause?.until ?? '');
+			return {reason: 'paused', ...(Number.isNaN(until) ? {} : {until})};
+		}
+
+		if (performance.now() < this.#blockedUntil) {
+			return {reason: this.#blockedReason ?? 'blocked'};
+		}
+
+		for (const rule of this.#checks) {
+			const closed = rule.check(now);
+			if (closed) {
+				if (closed.reason !== this.#closedBy) {
+					this.#logger.warn({worker: this.#worker, until: closed.until && new Date(closed.until).toISOString()}, `claiming stops: ${closed.reason}`);
+					this.#closedBy = closed.reason;
+				}
+
+				return closed;
+			}
+		}
+
+		if (this.#closedBy !== undefined) {
+			this.#logger.info({worker: this.#worker}, `claiming goes on (it had stopped: ${this.#closedBy})`);
+			this.#closedBy = undefined;
+		}
+
+		return undefined;
+	}
+
+	/** A token of the start-rate limit for one claim, or when to try again (epoch ms). */
+	takeStart(now = Date.now()): number | undefined {
+		const taken = this.#startLimit?.take(now);
+		return taken && !taken.ok ? taken.retryAt : undefined;
 	}
 
 	/** Claiming stops for a while; returns when to look again (epoch ms). */

@@ -13,6 +13,8 @@ import {writeOwnerFile} from '../queue/owner-file.ts';
 import {readdirOrEmpty} from '../queue/read-file.ts';
 import {PendingIndex} from '../queue/pending.ts';
 import {checkSameFilesystem} from '../queue/probe.ts';
+import {BudgetGuard} from '../budget/guard.ts';
+import {LiveConfig} from '../config/live.ts';
 import {ClaimGate} from './claim-gate.ts';
 import {LeaseKeeper} from './lease-keeper.ts';
 import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
@@ -40,6 +42,7 @@ export class WorkerLoop {
 	#pumpAgain = false;
 	#closing = false;
 	readonly #gate: ClaimGate;
+	readonly #budget: BudgetGuard;
 	#closePromise: Promise<void> | undefined;
 
 	constructor(config: Config, workerName: string, logger: Logger) {
@@ -49,7 +52,9 @@ export class WorkerLoop {
 		this.#logger = logger;
 		this.#pending = new PendingIndex(this.#layout.tasks(workerName));
 		this.owner = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`.replace(/[^A-Za-z0-9_-]/g, '_');
-		this.#gate = new ClaimGate({home: config.home, worker: workerName, authHome: this.#layout.authHome(workerName), logger});
+		const live = new LiveConfig(config, logger);
+		this.#budget = new BudgetGuard({layout: this.#layout, live, worker: workerName, logger});
+		this.#gate = new ClaimGate({home: config.home, worker: workerName, authHome: this.#layout.authHome(workerName), logger, checks: [this.#budget]});
 		this.#leases = new LeaseKeeper({
 			layout: this.#layout,
 			worker: workerName,
@@ -194,7 +199,13 @@ export class WorkerLoop {
 	}
 
 	async #fill(): Promise<void> {
-		if (this.#closing || this.#running.size >= this.#worker.concurrency || this.#pending.size === 0 || this.#gate.isClosed()) {
+		if (this.#closing || this.#running.size >= this.#worker.concurrency || this.#pending.size === 0) {
+			return;
+		}
+
+		const closed = this.#gate.closed();
+		if (closed) {
+			this.#wakeAt(closed.until ?? Number.POSITIVE_INFINITY); // Else the scan timer looks again.
 			return;
 		}
 
@@ -212,6 +223,14 @@ export class WorkerLoop {
 			if (readiness.kind === 'wait') {
 				wakeAt = Math.min(wakeAt, readiness.until ?? wakeAt);
 				continue;
+			}
+
+			if (readiness.kind === 'ready') {
+				const retryAt = this.#gate.takeStart();
+				if (retryAt !== undefined) {
+					wakeAt = Math.min(wakeAt, retryAt);
+					break; // No start is allowed before then: the rest of the queue waits too.
+				}
 			}
 
 			this.#pending.delete(name);
@@ -242,7 +261,7 @@ export class WorkerLoop {
 			controller.abort('cancel' satisfies StopReason); // Claimed with a cancel standing: canceled, never run.
 		}
 
-		const context = {config: this.#config, worker: this.#worker, layout: this.#layout, logger: this.#logger.child({task: claim.id})};
+		const context = {config: this.#config, worker: this.#worker, layout: this.#layout, logger: this.#logger.child({task: claim.id}), budget: this.#budget};
 		const done = runTask(context, claimed, controller.signal)
 			.then(end => {
 				if (end.kind === 'blocked') {

@@ -8,6 +8,8 @@ export type OutputSummary = {
 	final: Record<string, unknown> | undefined;
 	sessionId: string | null;
 	model: string | null;
+	/** The init event's `apiKeySource`: "none" when the run is logged in with a subscription (OAuth). */
+	apiKeySource: string | null;
 	/** Lines that were not JSON (a truncated line, stray output). */
 	badLines: number;
 	/** Lines over the limit, left out: how many, the limit, and the last line's size when it was one. */
@@ -28,6 +30,7 @@ export async function readOutput(stdout: Readable, transcript: Transcript, redac
 		final: undefined,
 		sessionId: null,
 		model: null,
+		apiKeySource: null,
 		badLines: 0,
 		longLines: {count: 0, limit: splitter.maxBytes, lastBytes: null},
 		rateLimitResetsAt: null,
@@ -72,6 +75,7 @@ function readPiece(piece: LinePiece, summary: OutputSummary, transcript: Transcr
 	if (event.type === 'system' && event.subtype === 'init') {
 		summary.sessionId = typeof event.session_id === 'string' ? event.session_id : summary.sessionId;
 		summary.model = typeof event.model === 'string' ? event.model : summary.model;
+		summary.apiKeySource = typeof event.apiKeySource === 'string' ? event.apiKeySource : summary.apiKeySource;
 	} else if (event.type === 'result') {
 		summary.final = event;
 	} else if (event.type === 'rate_limit_event') {

@@ -176,5 +176,6 @@ function notStarted(run: ClaudeRun, error: NodeJS.ErrnoException, started: numbe
 		transcriptError: null,
 		rateLimitResetsAt: null,
 		rateLimitRetryMs: null,
+		apiKeySource: null,
 	};
 }

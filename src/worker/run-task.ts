@@ -11,14 +11,16 @@ import type {TaskError} from '../queue/error-codes.ts';
 import type {Layout} from '../queue/layout.ts';
 import {buildResult, type TaskResult} from '../queue/result.ts';
 import {validateTask, type AttemptRecord, type Task} from '../queue/task-schema.ts';
+import type {BudgetGuard} from '../budget/guard.ts';
 import {buildClaudeArgs} from './claude-args.ts';
+import {recordRun} from './record-run.ts';
 import {checkDeliverables} from './deliverables.ts';
 import {classifyExit} from './outcome.ts';
 import {collectSecrets, createRedactor} from './redact.ts';
 import {runClaude} from './run-claude.ts';
 import {openForAppend} from '../queue/read-file.ts';
 import {waitForOtherRuns} from './same-id.ts';
-import {finish, handBack, settleRun} from './settle.ts';
+import {finish, handBack, settledOutcome, settleRun} from './settle.ts';
 import {checkResultsWritable, prepareCwd} from './workspace.ts';
 
 export type TaskContext = {
@@ -26,6 +28,8 @@ export type TaskContext = {
 	worker: Readonly<WorkerConfig>;
 	layout: Layout;
 	logger: Logger;
+	/** The day's budget: each run's cap, and the ledger its line goes to. */
+	budget: BudgetGuard;
 };
 
 /** Why a run was stopped from outside: the loop is shutting down, or another loop took the lease over. */
@@ -55,7 +59,14 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		return reject(context, claim, task);
 	}
 
-	const args = buildClaudeArgs(context.worker, task);
+	const maxBudgetUsd = context.budget.capFor(task);
+	if (maxBudgetUsd === 0) {
+		// The day's budget ran out between the claim and now: the task waits for the next day, uncounted.
+		context.logger.warn('the daily budget is spent: the task goes back to wait');
+		return handBack(context, claim, task.history ?? []);
+	}
+
+	const args = buildClaudeArgs(context.worker, task, {maxBudgetUsd});
 	if (!Array.isArray(args)) {
 		return reject(context, claim, args);
 	}
@@ -120,11 +131,14 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 	if (exit.canceled && isCanceled(signal)) {
 		// Interrupted on purpose: what the run did and cost so far is kept, and it is not retried.
 		const {status: _status, error: _error, ...ran} = classifyExit({...exit, canceled: false});
+		recordRun(context, claim, task, exit, {costUsd: ran.costUsd, usage: ran.usage, errorCode: 'canceled'}, 'canceled');
 		const fields = {...ran, startedAt: startedAt.toISOString(), attempts: claim.attempt, cwd, durationMs: exit.durationMs, ...(history.length > 0 ? {history} : {}), task: taskCopy};
 		return finish(context, claim, canceledResult(base, fields, `after ${(exit.durationMs / 1000).toFixed(1)} s of its run`), signal);
 	}
 
 	if (exit.canceled) {
+		const {costUsd, usage} = classifyExit({...exit, canceled: false});
+		recordRun(context, claim, task, exit, {costUsd, usage, errorCode: null}, signal.reason === 'lease-lost' ? 'fenced' : 'handed-back');
 		if (signal.reason === 'lease-lost') {
 			context.logger.warn('lease lost to another loop: run stopped, no result written');
 			return {kind: 'fenced'};
@@ -148,6 +162,7 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		...(history.length > 0 ? {history} : {}),
 		task: taskCopy,
 	});
+	recordRun(context, claim, task, exit, {costUsd: result.costUsd, usage: result.usage, errorCode: result.error?.code ?? null}, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts));
 	return settleRun(context, claim, history, result, exit, signal);
 }
 

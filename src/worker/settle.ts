@@ -2,6 +2,7 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {commit, mayRetry, requeue, type Claim} from '../lifecycle/index.ts';
 import {describeAuthFailure} from '../queue/credentials.ts';
 import {fingerprintAuthHome, writePause} from '../queue/pause.ts';
+import type {RunOutcome} from '../ledger/entry.ts';
 import type {TaskResult} from '../queue/result.ts';
 import type {AttemptRecord} from '../queue/task-schema.ts';
 import {backoffMs, doublingMs, planFailure} from './failure-policy.ts';
@@ -17,13 +18,14 @@ const COMMIT_RETRY_MS = {first: 1000, max: 30_000};
  * limit or bad credentials (no attempt burned).
  */
 export async function settleRun(context: TaskContext, claim: Claim, history: AttemptRecord[], result: TaskResult, exit: ClaudeExit, signal: AbortSignal): Promise<TaskEnd> {
-	if (result.status === 'succeeded' || !result.error) {
+	const {queue} = context.config;
+	const outcome = settledOutcome(result, claim.attempt, queue.maxAttempts);
+	if (outcome === 'succeeded' || !result.error) {
 		return finish(context, claim, result, signal);
 	}
 
-	const {queue} = context.config;
-	const plan = planFailure(result.error);
-	if (plan.kind === 'pause-auth' || plan.kind === 'pause-rate') {
+	if (outcome === 'paused') {
+		const plan = planFailure(result.error);
 		const now = Date.now();
 		const authHome = context.layout.authHome(claim.worker);
 		const until = plan.kind === 'pause-rate' ? (exit.rateLimitResetsAt ?? now + (exit.rateLimitRetryMs ?? queue.rateLimitWait)) : undefined;
@@ -43,19 +45,41 @@ export async function settleRun(context: TaskContext, claim: Claim, history: Att
 		return handBack(context, claim, history);
 	}
 
-	if (plan.kind === 'final') {
+	if (outcome === 'failed') {
 		return finish(context, claim, {...result, history}, signal);
 	}
 
-	if (!mayRetry(claim.attempt, queue.maxAttempts)) {
+	if (outcome === 'dead') {
 		return finish(context, claim, {...result, status: 'dead', history, error: {code: result.error.code, message: `gave up after ${claim.attempt} attempts: ${result.error.message}`}}, signal);
 	}
 
 	const record: AttemptRecord = {attempt: claim.attempt, error: result.error, finishedAt: result.finishedAt, durationMs: result.durationMs, costUsd: result.costUsd};
 	const retryAt = new Date(Date.now() + backoffMs(claim.attempt, queue.retryBackoff, queue.retryBackoffMax));
-	const outcome = await requeue(context.layout, claim, {...(claim.raw as object), attempts: claim.attempt, history: [...history, record], retryAt: retryAt.toISOString()});
-	context.logger.warn({error: result.error.message, attempt: claim.attempt, retryAt, outcome}, 'attempt failed; retrying after a backoff');
-	return outcome === 'requeued' ? {kind: 'retrying', retryAt} : {kind: 'fenced'};
+	const requeued = await requeue(context.layout, claim, {...(claim.raw as object), attempts: claim.attempt, history: [...history, record], retryAt: retryAt.toISOString()});
+	context.logger.warn({error: result.error.message, attempt: claim.attempt, retryAt, outcome: requeued}, 'attempt failed; retrying after a backoff');
+	return requeued === 'requeued' ? {kind: 'retrying', retryAt} : {kind: 'fenced'};
+}
+
+/**
+ * What settleRun makes of a finished run: written as it is (succeeded, or failed for good), dead when a
+ * passing fault used the last attempt, queued again (retrying), or handed back while the worker pauses.
+ * The run's ledger line says the same, decided by the same rule.
+ */
+export function settledOutcome(result: Pick<TaskResult, 'status' | 'error'>, attempt: number, maxAttempts: number): Extract<RunOutcome, 'succeeded' | 'failed' | 'dead' | 'retrying' | 'paused'> {
+	if (result.status === 'succeeded' || !result.error) {
+		return 'succeeded';
+	}
+
+	const plan = planFailure(result.error);
+	if (plan.kind === 'pause-auth' || plan.kind === 'pause-rate') {
+		return 'paused';
+	}
+
+	if (plan.kind === 'final') {
+		return 'failed';
+	}
+
+	return mayRetry(attempt, maxAttempts) ? 'retrying' : 'dead';
 }
 
 /** The task goes back to the queue as it came, its attempt not counted. */

@@ -14,6 +14,7 @@ function exitOf(fields: Partial<ClaudeExit>): ClaudeExit {
 		longLines: {count: 0, limit: MAX_LINE_BYTES, lastBytes: null},
 		rateLimitResetsAt: null,
 		rateLimitRetryMs: null,
+		apiKeySource: null,
 		exitCode: 0,
 		signal: null,
 		spawnError: null,

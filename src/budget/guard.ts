@@ -1,0 +1,104 @@
+import type {LiveConfig} from '../config/live.ts';
+import {emitOnce} from '../events/events.ts';
+import {Ledger} from '../ledger/ledger.ts';
+import type {LedgerEntry} from '../ledger/entry.ts';
+import type {Logger} from '../log/logger.ts';
+import type {Layout} from '../queue/layout.ts';
+import type {Task} from '../queue/task-schema.ts';
+import {runCap} from './state.ts';
+import {budgetEventKey, leftOf, viewBudget, type BudgetScope, type BudgetView} from './views.ts';
+
+/** Why claiming stops, and when to look again (epoch ms). */
+export type Closed = {reason: string; until?: number};
+
+/**
+ * The daily budget as one worker loop obeys it. Every check reads the ledger's new lines (a stat when
+ * none came), so a run that ended in another loop or container counts at the next claim; the settings
+ * come from spool.yaml as it is now, so a raised budget lifts a halt within a second.
+ */
+export class BudgetGuard {
+	readonly #layout: Layout;
+	readonly #live: LiveConfig;
+	readonly #worker: string;
+	readonly #logger: Logger;
+	#ledger: Ledger | undefined;
+
+	constructor(options: {layout: Layout; live: LiveConfig; worker: string; logger: Logger}) {
+		this.#layout = options.layout;
+		this.#live = options.live;
+		this.#worker = options.worker;
+		this.#logger = options.logger;
+	}
+
+	/** Claiming stops while the home's or this worker's budget for today is spent. */
+	check(now = Date.now()): Closed | undefined {
+		const {home, worker} = this.#views(now);
+		for (const [view, whose] of [[home, "the home's"], [worker, `worker ${this.#worker}'s`]] as const) {
+			if (view.state === 'halted') {
+				const reason = `${whose} daily budget of $${view.dailyUsd} is spent ($${view.spentUsd.toFixed(4)} on ${view.date}): no task starts until ${view.resetsAt} (local midnight) or until budget${view === home ? '.dailyUsd' : ` workers.${this.#worker}.dailyUsd`} in spool.yaml is raised`;
+				return {reason, until: Date.parse(view.resetsAt)};
+			}
+		}
+
+		return undefined;
+	}
+
+	/** The --max-budget-usd of a run of `task` starting now: undefined for none, 0 when nothing is left. */
+	capFor(task: Pick<Task, 'maxCostUsd'>, now = Date.now()): number | undefined {
+		const config = this.#live.current();
+		const {home, worker} = this.#views(now);
+		return runCap([task.maxCostUsd, config.workers[this.#worker]?.perTaskUsd ?? config.budget.perTaskUsd, leftOf(home), leftOf(worker)]);
+	}
+
+	/** Appends a run's line, then tells at once (not at the next claim) of a budget it carried past a line. */
+	record(entry: LedgerEntry): void {
+		this.#ledgerFor(this.#live.current().budget.timezone).append(entry);
+		this.#views(Date.now());
+	}
+
+	#views(now: number): {home: BudgetView; worker: BudgetView} {
+		const config = this.#live.current();
+		const tally = this.#ledgerFor(config.budget.timezone).tally(now);
+		const scopes: BudgetScope[] = [{kind: 'home'}, {kind: 'worker', worker: this.#worker}];
+		const [home, worker] = scopes.map(scope => {
+			const view = viewBudget(config, this.#layout, tally, scope, now);
+			this.#announce(scope, view);
+			return view;
+		}) as [BudgetView, BudgetView];
+		return {home, worker};
+	}
+
+	/** The warning and the halt of a budget are each logged and sent once, by whichever loop of the home sees them first. */
+	#announce(scope: BudgetScope, view: BudgetView): void {
+		if (view.state === 'ok' || view.dailyUsd === null || view.since !== null) {
+			return;
+		}
+
+		const whose = scope.kind === 'home' ? 'the home' : `worker ${scope.worker}`;
+		const share = Math.round((view.spentUsd / view.dailyUsd) * 100);
+		const message =
+			view.state === 'warning'
+				? `${whose} has spent $${view.spentUsd.toFixed(2)} of its daily budget of $${view.dailyUsd} today (${share} %)`
+				: `${whose} has spent its daily budget of $${view.dailyUsd} ($${view.spentUsd.toFixed(2)} today): no task starts until ${view.resetsAt}; running tasks finish`;
+		const time = new Date().toISOString();
+		const key = budgetEventKey(view.date, scope, view.state, view.dailyUsd);
+		const event = {type: view.state === 'warning' ? ('budget_warning' as const) : ('budget_halted' as const), time, message, scope: scope.kind === 'home' ? 'home' : scope.worker, date: view.date, spentUsd: view.spentUsd, dailyUsd: view.dailyUsd};
+		try {
+			if (emitOnce(this.#layout, this.#live.current().budget.timezone, key, event)) {
+				this.#logger.warn({budget: event}, message);
+			}
+
+			view.since = time;
+		} catch (error) {
+			this.#logger.error({err: error}, `cannot record the budget event (${message})`);
+		}
+	}
+
+	#ledgerFor(timezone: string): Ledger {
+		if (this.#ledger?.timezone !== timezone) {
+			this.#ledger = new Ledger(this.#layout, timezone);
+		}
+
+		return this.#ledger;
+	}
+}

@@ -7,6 +7,10 @@ import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type FakeApi} from './fixtures/fake-api.ts';
 import {apiEnv, dropTask, makeHome, readJson, ROOT, spool, SPOOL_BIN, waitFor} from './helpers/home.ts';
+import {loadConfig} from '../src/config/load.ts';
+import {appendJsonLine} from '../src/ledger/append-line.ts';
+import {dayOf} from '../src/ledger/day.ts';
+import {buildLedgerEntry, type LedgerEntryInput} from '../src/ledger/entry.ts';
 
 let api: FakeApi;
 /** No key from the test's own environment may count for an auth home. */
@@ -122,7 +126,7 @@ describe('the spool CLI', () => {
 		await expect(fs.readdir(path.join(home, 'tasks'))).rejects.toThrow();
 	});
 
-	test('status counts each state from the folders; --json gives the same as data', async () => {
+	test('status counts the queue from the folders and today from the ledger, never reading a result; --json gives the same as data', async () => {
 		const home = await makeHome({workers: {coder: {}, reviewer: {}}});
 		await dropTask(home, 'coder', 'waiting', {prompt: 'later'});
 		await dropTask(home, 'stray', 'x', {prompt: 'nobody'});
@@ -130,19 +134,32 @@ describe('the spool CLI', () => {
 		await fs.mkdir(path.join(home, 'tasks', 'nosuch'));
 		await fs.mkdir(path.join(home, 'tasks', 'debris'));
 		await fs.writeFile(path.join(home, 'tasks', 'debris', '.x.json.swp'), '');
+		// A result file is not read: one that claims $100 changes nothing.
 		await fs.mkdir(path.join(home, 'results', 'coder'), {recursive: true});
-		// A result as spool 0.1 wrote it (no version field), and a file there that is not a result at all.
-		const done = JSON.parse(await fs.readFile(path.join(ROOT, 'test', 'fixtures', 'results', 'v0-dead.json'), 'utf8')) as Record<string, unknown>;
-		await fs.writeFile(path.join(home, 'results', 'coder', 'done.json'), JSON.stringify({...done, id: 'done', status: 'succeeded', error: null, costUsd: 0.5, history: [{attempt: 1, error: {code: 'timeout', message: 'slow'}, finishedAt: '2026-11-20T10:00:00.000Z', costUsd: 0.25}]}));
 		await fs.writeFile(path.join(home, 'results', 'coder', 'notes.json'), JSON.stringify({status: 'succeeded', costUsd: 100}));
+		await fs.mkdir(path.join(home, 'rejected', 'coder'), {recursive: true});
+		await fs.writeFile(path.join(home, 'rejected', 'coder', 'bad.json'), '{');
+		const config = loadConfig(home);
+		const today = dayOf(Date.now(), config.budget.timezone);
+		const line = (fields: Partial<LedgerEntryInput>) => buildLedgerEntry({time: new Date().toISOString(), worker: 'coder', task: 't', attempt: 1, runId: 'r', outcome: 'succeeded', error: null, costUsd: 0.25, usage: null, model: null, durationMs: 5, workflow: null, auth: 'api-key', sessionId: null, ...fields});
+		const ledger = path.join(home, 'ledger', `${today}.jsonl`);
+		appendJsonLine(ledger, line({}));
+		appendJsonLine(ledger, line({outcome: 'retrying', error: 'timeout', costUsd: 0.5}));
+		appendJsonLine(ledger, line({worker: 'reviewer', auth: 'subscription', costUsd: 0.125}));
+		await fs.appendFile(ledger, 'not a ledger line\n{"version":1,"half":');
+		// Yesterday's runs are not today's.
+		appendJsonLine(path.join(home, 'ledger', '2020-01-01.jsonl'), line({costUsd: 7}));
 		const json = await spool(home, ['status', '--json']);
-		const status = JSON.parse(json.stdout) as {workers: Array<Record<string, unknown>>; unknownFolders: string[]};
-		// Every paid attempt counts: this one's $0.50 and the retried one's $0.25.
-		expect(status.workers[0]).toMatchObject({worker: 'coder', pending: 1, running: 0, succeeded: 1, failed: 0, costUsd: 0.75});
+		const status = JSON.parse(json.stdout) as {date: string; budget: Record<string, unknown>; workers: Array<Record<string, unknown>>; unknownFolders: string[]};
+		expect(status.date).toBe(today);
+		expect(status.budget).toMatchObject({date: today, spentUsd: 0.875, dailyUsd: null, state: 'ok'});
+		expect(status.workers[0]).toMatchObject({worker: 'coder', pending: 1, running: 0, rejected: 1, today: {runs: 2, succeeded: 1, retried: 1, costUsd: 0.75}, budget: {spentUsd: 0.75, dailyUsd: null, state: 'ok'}});
+		expect(status.workers[1]).toMatchObject({worker: 'reviewer', today: {runs: 1, succeeded: 1, costUsd: 0.125, estimatedUsd: 0.125}});
 		expect(status.unknownFolders).toEqual(['stray']);
 		const text = await spool(home, ['status']);
-		expect(text.stdout).toMatch(/^WORKER\s+LOOPS\s+PENDING\s+RUNNING\s+SUCCEEDED\s+FAILED\s+DEAD\s+REJECTED\s+CANCELED\s+COST$/m);
-		expect(text.stdout).toMatch(/^coder\s+0\s+1\s+0\s+1\s+0\s+0\s+0\s+0\s+\$0\.7500$/m);
+		expect(text.stdout).toMatch(/^WORKER\s+LOOPS\s+PENDING\s+RUNNING\s+REJECTED\s+RUNS\s+SUCCEEDED\s+FAILED\s+RETRIED\s+DEAD\s+CANCELED\s+COST\s+BUDGET$/m);
+		expect(text.stdout).toMatch(/^coder\s+0\s+1\s+0\s+1\s+2\s+1\s+0\s+1\s+0\s+0\s+\$0\.7500\s+-$/m);
+		expect(text.stdout).toContain('$0.1250 of today\'s cost was reported by subscription runs: a list-price estimate, not a bill');
 		expect(text.stdout).toContain('folders in tasks/ that name no worker: stray');
 	});
 

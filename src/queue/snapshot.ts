@@ -1,10 +1,30 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type {Config} from '../config/load.ts';
+import {viewBudget, type BudgetView} from '../budget/views.ts';
+import type {DayTally, WorkerTally} from '../ledger/tally.ts';
 import type {Layout} from './layout.ts';
 import {listLoops} from './loops.ts';
 import {readPause} from './pause.ts';
-import {costOf, readResultFile} from './result.ts';
 import {isTaskFileName} from '../lifecycle/names.ts';
+
+/** A worker's runs of the day, by what became of them (ledger/DATE.jsonl). */
+export type RunsToday = {
+	runs: number;
+	succeeded: number;
+	failed: number;
+	/** Failed with a passing fault and queued again. */
+	retried: number;
+	dead: number;
+	canceled: number;
+	/** Handed back uncounted: a rate limit or bad credentials paused the worker. */
+	paused: number;
+	/** Stopped by a shutdown or a lost lease, and run again. */
+	stopped: number;
+	costUsd: number;
+	/** The part of costUsd subscription runs reported: a list-price estimate, not a bill. */
+	estimatedUsd: number;
+};
 
 export type WorkerSnapshot = {
 	worker: string;
@@ -12,39 +32,51 @@ export type WorkerSnapshot = {
 	loops: number;
 	pending: number;
 	running: number;
-	succeeded: number;
-	failed: number;
+	/** Task files in rejected/WORKER/: never run, and kept until `spool clean`. */
 	rejected: number;
-	dead: number;
-	canceled: number;
-	costUsd: number;
+	today: RunsToday;
+	budget: BudgetView;
 	/** Why the worker does not claim, when paused/WORKER.json says it may not. */
 	paused: string | null;
 };
 
-/** The queue state of one worker, read from the folders alone: what `ls` would show, counted. */
-export async function snapshotWorker(layout: Layout, worker: string, leaseMs: number, now = Date.now()): Promise<WorkerSnapshot> {
-	const snapshot: WorkerSnapshot = {worker, loops: 0, pending: 0, running: 0, succeeded: 0, failed: 0, rejected: 0, dead: 0, canceled: 0, costUsd: 0, paused: null};
+/**
+ * The queue state of one worker from its folders' listings and the day's ledger: no result file is
+ * read, so it costs the same with 100 results as with 100,000.
+ */
+export async function snapshotWorker(layout: Layout, config: Config, worker: string, tally: DayTally, now = Date.now()): Promise<WorkerSnapshot> {
 	const pause = readPause(layout.home, worker);
-	if (pause) {
-		snapshot.paused = `${pause.reason}${pause.until ? ` until ${pause.until}` : ''}: ${pause.message ?? ''}`;
-	}
-
-	snapshot.pending = (await listTaskFiles(layout.tasks(worker))).length;
-	snapshot.loops = listLoops(layout, worker, leaseMs, now).filter(loop => loop.alive).length;
+	let running = 0;
 	for (const owner of (await readdirOrEmpty(layout.processing(worker))).filter(owner => !owner.startsWith('.'))) {
-		snapshot.running += (await listTaskFiles(layout.claims(worker, owner))).length;
+		running += (await listTaskFiles(layout.claims(worker, owner))).length;
 	}
 
-	for (const name of await listTaskFiles(layout.results(worker))) {
-		const result = readResultFile(path.join(layout.results(worker), name));
-		if (result) {
-			snapshot[result.status] = (snapshot[result.status] ?? 0) + 1;
-			snapshot.costUsd += costOf(result);
-		}
-	}
+	return {
+		worker,
+		loops: listLoops(layout, worker, config.queue.lease, now).filter(loop => loop.alive).length,
+		pending: (await listTaskFiles(layout.tasks(worker))).length,
+		running,
+		rejected: (await listTaskFiles(layout.rejected(worker))).length,
+		today: runsToday(tally.workers[worker]),
+		budget: viewBudget(config, layout, tally, {kind: 'worker', worker}, now),
+		paused: pause ? `${pause.reason}${pause.until ? ` until ${pause.until}` : ''}: ${pause.message ?? ''}` : null,
+	};
+}
 
-	return snapshot;
+export function runsToday(tally: WorkerTally | undefined): RunsToday {
+	const count = (outcome: keyof WorkerTally['outcomes']) => tally?.outcomes[outcome] ?? 0;
+	return {
+		runs: tally?.runs ?? 0,
+		succeeded: count('succeeded'),
+		failed: count('failed'),
+		retried: count('retrying'),
+		dead: count('dead'),
+		canceled: count('canceled'),
+		paused: count('paused'),
+		stopped: count('handed-back') + count('fenced'),
+		costUsd: tally?.costUsd ?? 0,
+		estimatedUsd: tally?.estimatedUsd ?? 0,
+	};
 }
 
 /**

@@ -4,9 +4,9 @@ import {parseDuration} from '../../config/duration.ts';
 import {locateTasks, readTaskEntry} from '../../control/find.ts';
 import {readRun} from '../../control/transcript.ts';
 import {createLayout, type Layout} from '../../queue/layout.ts';
-import {findUnknownFolders, snapshotWorker} from '../../queue/snapshot.ts';
-import {snapshotWorkflows, type WorkflowSnapshot} from '../../orchestrator/snapshot.ts';
-import {createWorkflowLayout} from '../../orchestrator/store.ts';
+import type {WorkflowSnapshot} from '../../orchestrator/snapshot.ts';
+import type {BudgetView} from '../../budget/views.ts';
+import {readHomeStatus, type HomeStatus} from '../../control/status.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {onShutdownSignals} from '../signals.ts';
 import {formatSpan, formatTable} from '../table.ts';
@@ -18,10 +18,13 @@ const FINISHED_SHOWN = 10;
 
 export const statusCommand: Command = {
 	usage: 'status [--json] [--watch]',
-	summary: 'count pending, running and finished tasks per worker and per workflow',
+	summary: "count pending and running tasks, today's runs, cost and budget per worker, and workflows",
 	help: `
 LOOPS counts the worker loops that run: heartbeat younger than queue.lease, and, on this machine, a
-process that is still there. Workflows: running ones first, then the ${FINISHED_SHOWN}
+process that is still there. RUNS to COST count the runs that ended today (in budget.timezone) by what
+became of them, from the cost ledger; BUDGET is each worker's own daily budget, and the line below the
+table the home's. No result file is read, so status is as quick with 100,000 results as with none:
+spool list shows every task, spool cost earlier days. Workflows: running ones first, then the ${FINISHED_SHOWN}
 most recently finished; WAITING tasks wait for a dependency, COST includes planning. --json prints
 all of it, every workflow included, as one JSON object. --watch redraws in place every second (or
 --interval), with each running task's id, run time and current tool call; Ctrl-C ends it.`,
@@ -35,19 +38,19 @@ all of it, every workflow included, as one JSON object. --watch redraws in place
 		const config = loadConfig();
 		const layout = createLayout(config.home);
 		if (values.json) {
-			console.log(JSON.stringify(await readStatus(config, layout), null, 2));
+			console.log(JSON.stringify(await readHomeStatus(config), null, 2));
 			return 0;
 		}
 
 		if (!values.watch) {
-			console.log(formatStatus(config, layout, await readStatus(config, layout)).join('\n'));
+			console.log(formatStatus(config, layout, await readHomeStatus(config)).join('\n'));
 			return 0;
 		}
 
 		const stop = new AbortController();
 		const removeHandlers = onShutdownSignals(() => stop.abort(), () => stop.abort());
 		while (!stop.signal.aborted) {
-			const lines = formatStatus(config, layout, await readStatus(config, layout), {running: true});
+			const lines = formatStatus(config, layout, await readHomeStatus(config), {running: true});
 			// Home, clear to the end: the table is redrawn in place, not scrolled.
 			process.stdout.write(`\u001B[H\u001B[2J${new Date().toISOString().slice(11, 19)}  spool status --watch (Ctrl-C to stop)\n\n${lines.join('\n')}\n`);
 			await sleep(intervalMs, undefined, {signal: stop.signal}).catch(() => undefined);
@@ -58,17 +61,26 @@ all of it, every workflow included, as one JSON object. --watch redraws in place
 	},
 };
 
-async function readStatus(config: Config, layout: Layout) {
-	const workers = await Promise.all(Object.keys(config.workers).map(async name => snapshotWorker(layout, name, config.queue.lease)));
-	const unknownFolders = await findUnknownFolders(layout, Object.keys(config.workers));
-	const workflows = snapshotWorkflows(layout, createWorkflowLayout(config.home));
-	return {home: config.home, workers, unknownFolders, workflows};
-}
-
-function formatStatus(config: Config, layout: Layout, status: Awaited<ReturnType<typeof readStatus>>, options: {running?: boolean} = {}): string[] {
+function formatStatus(config: Config, layout: Layout, status: HomeStatus, options: {running?: boolean} = {}): string[] {
 	const {workers, unknownFolders, workflows} = status;
-	const header = ['WORKER', 'LOOPS', 'PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'DEAD', 'REJECTED', 'CANCELED', 'COST'];
-	const out = formatTable(header, workers.map(w => [w.worker, w.loops, w.pending, w.running, w.succeeded, w.failed, w.dead, w.rejected, w.canceled, `$${w.costUsd.toFixed(4)}`].map(String)));
+	const header = ['WORKER', 'LOOPS', 'PENDING', 'RUNNING', 'REJECTED', 'RUNS', 'SUCCEEDED', 'FAILED', 'RETRIED', 'DEAD', 'CANCELED', 'COST', 'BUDGET'];
+	const out = formatTable(
+		header,
+		workers.map(w => {
+			const {today} = w;
+			return [w.worker, w.loops, w.pending, w.running, w.rejected, today.runs, today.succeeded, today.failed, today.retried, today.dead, today.canceled, formatUsd(today.costUsd), formatBudget(w.budget)].map(String);
+		}),
+	);
+	out.push(`(RUNS to COST: the runs that ended today, ${status.date} in ${status.timezone}, from ledger/${status.date}.jsonl; spool cost --days N goes further back, spool list shows every task)`);
+	out.push('', describeHomeBudget(status));
+	if (status.today.estimatedUsd > 0) {
+		out.push(`${formatUsd(status.today.estimatedUsd)} of today's cost was reported by subscription runs: a list-price estimate, not a bill`);
+	}
+
+	for (const w of workers.filter(w => w.budget.state !== 'ok')) {
+		out.push(`worker ${w.worker}: ${describeBudget(w.budget)}`);
+	}
+
 	for (const w of workers.filter(w => w.paused)) {
 		out.push('', `${w.worker} is paused (${w.paused})`);
 	}
@@ -86,6 +98,46 @@ function formatStatus(config: Config, layout: Layout, status: Awaited<ReturnType
 	}
 
 	return out;
+}
+
+function formatUsd(usd: number): string {
+	return `$${usd.toFixed(4)}`;
+}
+
+/** A budget in the table: "-" without one, else the share spent and the state when it is not ok. */
+function formatBudget(view: BudgetView): string {
+	if (view.dailyUsd === null) {
+		return '-';
+	}
+
+	const share = `${Math.round((view.spentUsd / view.dailyUsd) * 100)}% of $${view.dailyUsd}`;
+	return view.state === 'ok' ? share : `${share} ${view.state}`;
+}
+
+function describeHomeBudget(status: HomeStatus): string {
+	const {budget} = status;
+	if (budget.dailyUsd === null) {
+		return `today: ${formatUsd(budget.spentUsd)} in ${status.today.runs} runs; no daily budget (budget.dailyUsd in spool.yaml)`;
+	}
+
+	return `budget: ${describeBudget(budget)}`;
+}
+
+function describeBudget(view: BudgetView): string {
+	const spent = `${formatUsd(view.spentUsd)} of $${view.dailyUsd} today (${Math.round((view.spentUsd / (view.dailyUsd ?? 1)) * 100)}%)`;
+	switch (view.state) {
+		case 'ok': {
+			return `${spent}, ok`;
+		}
+
+		case 'warning': {
+			return `${spent}, WARNING: past budget.warnAt${view.since ? ` since ${view.since}` : ''}`;
+		}
+
+		case 'halted': {
+			return `${spent}, HALTED${view.since ? ` since ${view.since}` : ''}: no task starts until ${view.resetsAt} (local midnight) or until the budget is raised; running tasks finish`;
+		}
+	}
 }
 
 /** Each running task: its id, attempt, run time and the tool call it is in. */

@@ -70,6 +70,7 @@ export class BudgetGuard {
 
 	/** The warning and the halt of a budget are each logged and sent once, by whichever loop of the home sees them first. */
 	#announce(scope: BudgetScope, view: BudgetView): void {
+		// A run that carries the spend from under warnAt past 100 % at once is told as the halt alone.
 		if (view.state === 'ok' || view.dailyUsd === null || view.since !== null) {
 			return;
 		}
@@ -78,8 +79,8 @@ export class BudgetGuard {
 		const share = Math.round((view.spentUsd / view.dailyUsd) * 100);
 		const message =
 			view.state === 'warning'
-				? `${whose} has spent $${view.spentUsd.toFixed(2)} of its daily budget of $${view.dailyUsd} today (${share} %)`
-				: `${whose} has spent its daily budget of $${view.dailyUsd} ($${view.spentUsd.toFixed(2)} today): no task starts until ${view.resetsAt}; running tasks finish`;
+				? `${whose} has spent $${view.spentUsd.toFixed(4)} of its daily budget of $${view.dailyUsd} today (${share} %)`
+				: `${whose} has spent its daily budget of $${view.dailyUsd} ($${view.spentUsd.toFixed(4)} today): no task starts until ${view.resetsAt}; running tasks finish`;
 		const time = new Date().toISOString();
 		const key = budgetEventKey(view.date, scope, view.state, view.dailyUsd);
 		const event = {type: view.state === 'warning' ? ('budget_warning' as const) : ('budget_halted' as const), time, message, scope: scope.kind === 'home' ? 'home' : scope.worker, date: view.date, spentUsd: view.spentUsd, dailyUsd: view.dailyUsd};

@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {describe, expect, test} from 'vitest';
+import {budgetState, runCap} from '../../src/budget/state.ts';
+import {dayOf, endOfDay, lastDays} from '../../src/ledger/day.ts';
+import {buildLedgerEntry, parseLedgerLine, type LedgerEntryInput} from '../../src/ledger/entry.ts';
+import {appendJsonLine, MAX_LINE_BYTES} from '../../src/ledger/append-line.ts';
+import {advanceTally, emptyTally, readCachedTally, totalOf, writeCachedTally} from '../../src/ledger/tally.ts';
+import {settledOutcome} from '../../src/worker/settle.ts';
+
+const entry = (fields: Partial<LedgerEntryInput> = {}) =>
+	buildLedgerEntry({time: '2026-12-01T10:00:00.000Z', worker: 'coder', task: 't', attempt: 1, runId: 'r', outcome: 'succeeded', error: null, costUsd: 0.5, usage: null, model: null, durationMs: 5, workflow: null, auth: 'api-key', sessionId: null, ...fields});
+
+describe('budgetState', () => {
+	test.each([
+		[0, undefined, 0.75, 'ok'],
+		[1000, undefined, 0.75, 'ok'],
+		[0, 50, 0.75, 'ok'],
+		[37.49, 50, 0.75, 'ok'],
+		[37.5, 50, 0.75, 'warning'],
+		[49.99, 50, 0.75, 'warning'],
+		[50, 50, 0.75, 'halted'],
+		[80, 50, 0.75, 'halted'],
+		[50, 50, 1, 'halted'],
+		[49.99, 50, 1, 'ok'],
+	] as const)('spent %s of %s (warnAt %s): %s', (spent, daily, warnAt, state) => {
+		expect(budgetState(spent, daily, warnAt)).toBe(state);
+	});
+});
+
+describe('runCap: the least of the caps, rounded down to 1/10,000 of a dollar', () => {
+	test.each([
+		[[undefined, undefined, undefined], undefined],
+		[[5, undefined, undefined], 5],
+		[[5, 2, 10], 2],
+		[[undefined, 5, 0.12345], 0.1234],
+		[[5, 5, 0], 0],
+		[[5, 5, 0.00009], 0],
+		[[0.0001], 0.0001],
+	] as const)('%j → %s', (caps, cap) => {
+		expect(runCap([...caps])).toBe(cap);
+	});
+});
+
+describe('the budget day', () => {
+	test.each([
+		['2026-12-01T22:59:59.999Z', 'Europe/Paris', '2026-12-01', '2026-12-01T23:00:00.000Z'],
+		['2026-12-01T23:00:00.000Z', 'Europe/Paris', '2026-12-02', '2026-12-02T23:00:00.000Z'],
+		['2026-12-01T12:00:00.000Z', 'UTC', '2026-12-01', '2026-12-02T00:00:00.000Z'],
+		// The clocks go back on 2026-10-25 in Paris: that day has 25 hours.
+		['2026-10-24T22:00:00.000Z', 'Europe/Paris', '2026-10-25', '2026-10-25T23:00:00.000Z'],
+		// And forward on 2026-03-29: 23 hours.
+		['2026-03-28T23:00:00.000Z', 'Europe/Paris', '2026-03-29', '2026-03-29T22:00:00.000Z'],
+		['2026-12-01T10:00:00.000Z', 'Pacific/Kiritimati', '2026-12-02', '2026-12-02T10:00:00.000Z'],
+	])('%s in %s is %s, which ends at %s', (time, zone, day, end) => {
+		expect(dayOf(Date.parse(time), zone)).toBe(day);
+		expect(new Date(endOfDay(Date.parse(time), zone)).toISOString()).toBe(end);
+	});
+
+	test('lastDays counts back whole dates, today last', () => {
+		expect(lastDays(Date.parse('2026-03-02T10:00:00Z'), 'UTC', 3)).toEqual(['2026-02-28', '2026-03-01', '2026-03-02']);
+		expect(lastDays(Date.parse('2026-03-30T10:00:00Z'), 'Europe/Paris', 2)).toEqual(['2026-03-29', '2026-03-30']);
+	});
+});
+
+describe('ledger lines', () => {
+	test('a line keeps the tokens by kind and stays under one write however long the names', () => {
+		const line = entry({usage: {input_tokens: 10, output_tokens: 2, cache_read_input_tokens: 3, cache_creation_input_tokens: 4, server_tool_use: {web_search_requests: 1}}, workflow: 'w'.repeat(10_000), model: 'm'.repeat(10_000)});
+		expect(line.usage).toEqual({input: 10, output: 2, cacheRead: 3, cacheWrite: 4});
+		expect(Buffer.byteLength(JSON.stringify(line))).toBeLessThan(MAX_LINE_BYTES);
+		expect(parseLedgerLine(JSON.stringify(line))).toEqual(line);
+	});
+
+	test('a line of a later version keeps its new fields; one that is not a ledger line is refused', () => {
+		expect(parseLedgerLine(JSON.stringify({...entry(), version: 2, extra: 'kept'}))).toMatchObject({version: 2, extra: 'kept'});
+		expect(parseLedgerLine('{"version":1}')).toBeUndefined();
+		expect(parseLedgerLine('not json')).toBeUndefined();
+	});
+});
+
+describe('the tally of a day', () => {
+	const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'spool-tally-'));
+
+	test('reads whole lines only, skips bad ones, and reads only what came since', () => {
+		const file = path.join(dir(), 'day.jsonl');
+		appendJsonLine(file, entry());
+		appendJsonLine(file, entry({worker: 'reviewer', auth: 'subscription', costUsd: 0.25, outcome: 'retrying'}));
+		fs.appendFileSync(file, 'garbage\n{"version":1,"time":"2026');
+		let tally = advanceTally(emptyTally('2026-12-01'), file);
+		expect(tally).toMatchObject({lines: 2, badLines: 1});
+		expect(totalOf(tally)).toMatchObject({runs: 2, costUsd: 0.75, estimatedUsd: 0.25, outcomes: {succeeded: 1, retrying: 1}});
+		const offset = tally.offset;
+		expect(offset).toBeLessThan(fs.statSync(file).size);
+		// The half line is finished by its writer: it counts once whole.
+		fs.appendFileSync(file, `${JSON.stringify(entry({costUsd: 1})).slice('{"version":1,"time":"2026'.length)}\n`);
+		tally = advanceTally(tally, file);
+		expect(tally.lines).toBe(3);
+		expect(tally.workers.coder!.costUsd).toBe(1.5);
+	});
+
+	test('a file shorter than what was read was replaced: it is read again from its start', () => {
+		const file = path.join(dir(), 'day.jsonl');
+		appendJsonLine(file, entry());
+		appendJsonLine(file, entry());
+		const tally = advanceTally(emptyTally('2026-12-01'), file);
+		fs.writeFileSync(file, `${JSON.stringify(entry({costUsd: 2}))}\n`);
+		expect(totalOf(advanceTally(tally, file)).costUsd).toBe(2);
+	});
+
+	test('a cached tally is used only for its own date, and written only past a step', async () => {
+		const folder = dir();
+		const file = path.join(folder, 'day.jsonl');
+		const cache = path.join(folder, '.day.tally.json');
+		for (let n = 0; n < 1000; n++) {
+			appendJsonLine(file, entry({task: `t${n}`}));
+		}
+
+		const tally = advanceTally(emptyTally('2026-12-01'), file);
+		expect(await writeCachedTally(cache, tally, 0)).toBe(true);
+		expect(await writeCachedTally(cache, tally, tally.offset - 10)).toBe(false);
+		expect(readCachedTally(cache, '2026-12-01')).toEqual(tally);
+		expect(readCachedTally(cache, '2026-12-02')).toEqual(emptyTally('2026-12-02'));
+		fs.writeFileSync(cache, '{"version":1,"date":"2026-12-01"');
+		expect(readCachedTally(cache, '2026-12-01')).toEqual(emptyTally('2026-12-01'));
+	});
+});
+
+describe('settledOutcome: what a finished run becomes, and what its ledger line says', () => {
+	test.each([
+		[{status: 'succeeded', error: null}, 1, 3, 'succeeded'],
+		[{status: 'failed', error: {code: 'error_max_turns', message: ''}}, 1, 3, 'failed'],
+		[{status: 'failed', error: {code: 'timeout', message: ''}}, 1, 3, 'retrying'],
+		[{status: 'failed', error: {code: 'timeout', message: ''}}, 3, 3, 'dead'],
+		[{status: 'failed', error: {code: 'rate_limited', message: ''}}, 3, 3, 'paused'],
+		[{status: 'failed', error: {code: 'auth_failed', message: ''}}, 1, 3, 'paused'],
+	] as const)('%j at attempt %s of %s: %s', (result, attempt, max, outcome) => {
+		expect(settledOutcome(result, attempt, max)).toBe(outcome);
+	});
+});

@@ -180,4 +180,21 @@ describe('spool plan with the real claude CLI', () => {
 			await up;
 		}
 	}, 60_000);
+	test("planning is paid from the day's budget: its runs go into the ledger as the orchestrator's, and a spent budget refuses to plan", async () => {
+		const home = await planHome('ledger', THREE_TASKS);
+		const planned = await spool(home, ['plan', 'HOME-ledger: write about alpha and beta', '--id', 'paid'], {env: apiEnv(api.url)});
+		expect(planned.exitCode).toBe(0);
+		const ledger = path.join(home, 'ledger');
+		const [file] = await fs.readdir(ledger);
+		const lines = (await fs.readFile(path.join(ledger, file!), 'utf8')).trim().split('\n').map(line => JSON.parse(line) as Record<string, unknown>);
+		expect(lines).toEqual([expect.objectContaining({worker: 'orchestrator', task: 'paid', workflow: 'paid', outcome: 'succeeded', auth: 'api-key'})]);
+		expect(lines[0]!.costUsd).toBeGreaterThan(0);
+
+		await fs.appendFile(path.join(home, 'spool.yaml'), `budget:\n  dailyUsd: ${(lines[0]!.costUsd as number) / 2}\n`);
+		const before = api.requests.length;
+		const refused = await spool(home, ['plan', 'HOME-ledger: again', '--id', 'refused'], {env: apiEnv(api.url)});
+		expect(refused.exitCode).not.toBe(0);
+		expect(refused.stderr).toMatch(/the home's daily budget of \$[\d.e-]+ is spent .*; planning waits until/);
+		expect(api.requests.length).toBe(before);
+	}, 60_000);
 });

@@ -24,6 +24,8 @@ export class GoalPlanner {
 	readonly #controller = new AbortController();
 	readonly #backoff = new Backoff();
 	#busy: Promise<void> | undefined;
+	/** The budget message a waiting goal was last logged with, so a halted day is said once, not on every scan. */
+	#budgetWait: string | undefined;
 
 	constructor(config: Config, layout: WorkflowLayout, logger: Logger) {
 		this.#config = config;
@@ -112,6 +114,16 @@ export class GoalPlanner {
 		this.#logger.info({goal: source[0], workflow: id}, 'planning a goal');
 		const outcome = await planWorkflow(this.#config, {goal, id, signal: this.#controller.signal});
 		if (this.#controller.signal.aborted) {
+			return;
+		}
+
+		if (!outcome.ok && outcome.error.code === 'budget_spent') {
+			// Not the goal's fault: it stays in goals/ and is planned once the budget allows.
+			if (this.#budgetWait !== outcome.error.message) {
+				this.#logger.warn({goal: source[0], workflow: id}, `goal waits: ${outcome.error.message}`);
+				this.#budgetWait = outcome.error.message;
+			}
+
 			return;
 		}
 

@@ -9,6 +9,14 @@ import {generatePlanJsonSchema, type Workflow} from './definition.ts';
 import {createWorkflowLayout, isWorkflowIdTaken, type WorkflowLayout} from './store.ts';
 import {readRegularFile} from '../queue/read-file.ts';
 import {validateWorkflow} from './validate.ts';
+import {randomBytes} from 'node:crypto';
+import {readHomeBudget} from '../budget/home-budget.ts';
+import {runCap} from '../budget/state.ts';
+import {leftOf} from '../budget/views.ts';
+import {buildLedgerEntry, type RunOutcome} from '../ledger/entry.ts';
+import {Ledger} from '../ledger/ledger.ts';
+import {createLayout} from '../queue/layout.ts';
+import {authOf} from '../worker/record-run.ts';
 
 export type PlanRequest = {goal: string; id: string; maxCostUsd?: number; signal?: AbortSignal};
 
@@ -31,9 +39,17 @@ export async function planWorkflow(config: Config, request: PlanRequest): Promis
 		return {ok: false, error: {code: 'prompt_missing', message}, problems: [message], costUsd: 0, attempts: 0};
 	}
 
+	// Planning is paid like any run: it starts only within the day's budget, capped at what is left.
+	const budget = readHomeBudget(config);
+	if (budget.state === 'halted') {
+		const message = `the home's daily budget of $${budget.dailyUsd} is spent ($${budget.spentUsd.toFixed(4)} on ${budget.date}); planning waits until ${budget.resetsAt} or until budget.dailyUsd is raised`;
+		return {ok: false, error: {code: 'budget_spent', message}, problems: [message], costUsd: 0, attempts: 0};
+	}
+
 	fs.mkdirSync(path.dirname(layout.plannerTranscript(request.id)), {recursive: true});
 	fs.mkdirSync(layout.plannerAuthHome, {recursive: true, mode: 0o700});
-	const args = buildPlannerArgs(config, read.text.trim() !== '');
+	const cap = runCap([request.maxCostUsd, config.budget.perTaskUsd, leftOf(budget)]);
+	const args = [...buildPlannerArgs(config, read.text.trim() !== ''), ...(cap === undefined ? [] : ['--max-budget-usd', String(cap)])];
 	const run = (extra: string[], prompt: string): Promise<ClaudeExit> =>
 		runClaude({
 			bin: config.claudeBin,
@@ -47,10 +63,13 @@ export async function planWorkflow(config: Config, request: PlanRequest): Promis
 		});
 
 	let exit = await run([], buildPlanPrompt(request.goal, config.workers));
+	let paid = 0;
 	for (let attempt = 1; ; attempt++) {
 		const outcome = classifyExit(exit);
 		// A resumed session reports the cost of the whole session, so the last run's cost is the total.
 		const costUsd = outcome.costUsd;
+		recordPlannerRun(config, request.id, attempt, exit, outcome, costUsd - paid);
+		paid = costUsd;
 		if (exit.canceled) {
 			return {ok: false, error: {code: 'canceled', message: 'planning was stopped'}, problems: ['planning was stopped'], costUsd, attempts: attempt};
 		}
@@ -70,6 +89,36 @@ export async function planWorkflow(config: Config, request: PlanRequest): Promis
 		}
 
 		exit = await run(['--resume', outcome.sessionId], buildFeedbackPrompt(checked.problems));
+	}
+}
+
+/** The planner's runs go into the ledger as worker "orchestrator", the workflow's id as their task. */
+function recordPlannerRun(config: Config, id: string, attempt: number, exit: ClaudeExit, outcome: ReturnType<typeof classifyExit>, costUsd: number): void {
+	if (exit.spawnError) {
+		return;
+	}
+
+	const result: RunOutcome = exit.canceled ? 'canceled' : outcome.status === 'succeeded' ? 'succeeded' : 'failed';
+	const entry = buildLedgerEntry({
+		time: new Date().toISOString(),
+		worker: 'orchestrator',
+		task: id,
+		attempt,
+		runId: randomBytes(4).toString('hex'),
+		outcome: result,
+		error: outcome.error?.code ?? null,
+		costUsd: Math.max(0, costUsd),
+		usage: outcome.usage,
+		model: exit.model,
+		durationMs: exit.durationMs,
+		workflow: id,
+		auth: authOf(exit),
+		sessionId: exit.sessionId,
+	});
+	try {
+		new Ledger(createLayout(config.home), config.budget.timezone).append(entry);
+	} catch {
+		// The plan's cost is still in the workflow's plan_cost_usd; only the ledger misses it.
 	}
 }
 

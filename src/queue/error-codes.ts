@@ -48,6 +48,7 @@ export const ERROR_CODES = {
 	prompt_too_large: {effect: 'final', summary: 'the prompt built for a workflow task is larger than the prompt limit'},
 	deliverable_forbidden: {effect: 'final', summary: "a deliverables path resolves into an auth home or spool's own state"},
 	max_cost_reached: {effect: 'final', summary: "the workflow's max_cost_usd was reached"},
+	budget_spent: {effect: 'final', summary: "the home's daily budget is spent: planning waits for the next day or a raised budget"},
 	task_lost: {effect: 'final', summary: "a workflow task's file disappeared without a result"},
 	tasks_failed: {effect: 'final', summary: 'tasks of the workflow failed or were skipped'},
 	invalid_workflow: {effect: 'final', summary: 'the workflow file is invalid'},

@@ -9,12 +9,13 @@ export type Owner = {uid: number; gid: number};
  * Every folder a spool process writes in, so that they exist and belong to the dropped user before root
  * is gone: the queue's folders for every worker (the orchestrator queues and watches them all, each
  * worker sweeps its own), the orchestrator's goals/, workflows/ and results/workflows/, auth-homes/, and
- * control/ (`spool down`'s request, the orchestrator's record).
+ * control/ (`spool down`'s request, the orchestrator's record), ledger/ and events/ (every run's cost and
+ * what spool tells a person, written by every container).
  */
 export function foldersToPrepare(layout: Layout, workers: readonly string[]): string[] {
 	const root = (name: string) => path.join(layout.home, name);
 	const workflows = createWorkflowLayout(layout.home);
-	const folders = [layout.tasksRoot, root('processing'), root('results'), root('rejected'), root('workspaces'), root('paused'), root('auth-homes'), layout.logs, layout.controlRoot];
+	const folders = [layout.tasksRoot, root('processing'), root('results'), root('rejected'), root('workspaces'), root('paused'), root('auth-homes'), layout.logs, layout.controlRoot, layout.ledgerRoot, layout.eventsRoot];
 	for (const worker of workers) {
 		folders.push(layout.tasks(worker), layout.processing(worker), layout.results(worker), layout.rejected(worker), path.join(root('workspaces'), worker));
 	}

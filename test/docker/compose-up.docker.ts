@@ -3,7 +3,7 @@ import path from 'node:path';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type ApiRequest, type FakeApi} from '../fixtures/fake-api.ts';
-import {resultOf, waitFor} from '../helpers/home.ts';
+import {resultOf, ROOT, waitFor} from '../helpers/home.ts';
 import {isPlannerRequest, lastUserText, workflowResult} from '../helpers/workflows.ts';
 import {createComposeProject, dropTaskAs, HOST_UID, ownersUnder, PROJECT, waitHealthy, writeFileAs, type ComposeProject} from './compose-project.ts';
 
@@ -157,6 +157,46 @@ describe('docker-compose.claude-cli.yml on a real engine', () => {
 		const seen = api.requests.slice(before).map(seenBy).sort();
 		expect(seen).toEqual(ids.map(id => `MARKER-coder sk-coder-key slow ${id}`).sort());
 		expect(new Set(results.map(result => result.owner)).size).toBe(2);
+	});
+
+	test('a daily budget in spool.yaml holds in every container: once the ledger they all append to reaches it, none of them claims', async () => {
+		const ledgerDir = path.join(project.dir, 'ledger');
+		const readLedger = async () => {
+			const files = (await fs.readdir(ledgerDir)).filter(name => name.endsWith('.jsonl'));
+			const text = (await Promise.all(files.map(async name => fs.readFile(path.join(ledgerDir, name), 'utf8')))).join('');
+			return text.split('\n').filter(Boolean).map(line => JSON.parse(line) as {worker: string; costUsd: number; owner?: string});
+		};
+
+		const before = await readLedger();
+		// Every run so far, in every container, reached the one ledger: the coders' two containers included.
+		expect(before.filter(line => line.worker === 'coder').length).toBeGreaterThanOrEqual(9);
+		const spentBefore = before.reduce((sum, line) => sum + line.costUsd, 0);
+		const perRun = spentBefore / before.length;
+		expect(perRun).toBeGreaterThan(0);
+		// Room for about three more runs; the running containers follow spool.yaml without a restart.
+		const dailyUsd = Number((spentBefore + 2.5 * perRun).toPrecision(6));
+		const config = await fs.readFile(path.join(project.dir, 'spool.yaml'), 'utf8');
+		await writeFileAs(HOST_UID, path.join(project.dir, 'spool.yaml'), `${config}\nbudget:\n  dailyUsd: ${dailyUsd}\n`);
+		await new Promise(resolve => setTimeout(resolve, 2500));
+		const ids = Array.from({length: 6}, (_, index) => `budget-${index}`);
+		for (const [index, id] of ids.entries()) {
+			await dropTaskAs(HOST_UID, project.dir, index % 2 === 0 ? 'coder' : 'reviewer', id, {prompt: `slow ${id}`});
+		}
+
+		await waitFor(async () => (await readLedger()).reduce((sum, line) => sum + line.costUsd, 0) >= dailyUsd, 120_000, 'the budget spent');
+		await new Promise(resolve => setTimeout(resolve, 4000));
+		const after = await readLedger();
+		const ran = after.length - before.length;
+		// Three loops (two coder containers, one reviewer): each may have had one run under way at the limit.
+		expect(ran).toBeGreaterThanOrEqual(3);
+		expect(ran).toBeLessThanOrEqual(5);
+		await new Promise(resolve => setTimeout(resolve, 3000));
+		expect(await readLedger()).toHaveLength(after.length);
+		const pending = [...(await fs.readdir(path.join(project.dir, 'tasks', 'coder'))), ...(await fs.readdir(path.join(project.dir, 'tasks', 'reviewer')))].filter(name => name.endsWith('.json'));
+		expect(pending).toHaveLength(ids.length - ran);
+		const status = await execa(process.execPath, [path.join(ROOT, 'bin', 'spool.js'), 'status', '--json'], {env: {SPOOL_HOME: project.dir}});
+		expect(JSON.parse(status.stdout)).toMatchObject({budget: {state: 'halted', dailyUsd}});
+		console.log(`budget across containers: $${dailyUsd} allowed, $${after.reduce((sum, line) => sum + line.costUsd, 0).toFixed(6)} spent, ${ran} runs, ${pending.length} tasks left waiting`);
 	});
 
 	test('stop drains every container within the grace period; down leaves nothing the host user cannot delete', async () => {

@@ -27,6 +27,8 @@ const GITIGNORE = `# What runs in a spool home is never committed: credentials a
 /paused/
 /control/
 /archive/
+/ledger/
+/events/
 /workspaces/
 /logs/
 /.env

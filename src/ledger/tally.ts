@@ -68,6 +68,12 @@ export function totalOf(tally: DayTally): WorkerTally {
  * Returns the tally (a new one when the file shrank).
  */
 export function advanceTally(tally: DayTally, file: string): DayTally {
+	// Before every claim, and nothing new almost always: one stat that builds no Error when the file is missing.
+	const stat = fs.lstatSync(file, {throwIfNoEntry: false});
+	if (!stat || stat.size === tally.offset) {
+		return tally;
+	}
+
 	let fd: number;
 	try {
 		fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);

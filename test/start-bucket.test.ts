@@ -3,9 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import {execa} from 'execa';
 import {describe, expect, test} from 'vitest';
+import {pino} from 'pino';
+import {LiveConfig} from '../src/config/live.ts';
+import {loadConfig} from '../src/config/load.ts';
 import {takeStart, type Bucket} from '../src/limits/start-bucket.ts';
+import {StartLimiter} from '../src/limits/start-limit.ts';
 import type {BucketRule} from '../src/limits/token-bucket.ts';
-import {ROOT} from './helpers/home.ts';
+import {createLayout} from '../src/queue/layout.ts';
+import {makeHome, ROOT} from './helpers/home.ts';
 import {allowedBy, worstExcess} from './helpers/start-rate.ts';
 
 const TAKER = path.join(ROOT, 'test', 'fixtures', 'take-starts.ts');
@@ -100,5 +105,39 @@ describe('a bucket file', () => {
 		await fs.utimes(`${bucket.file}.lock`, longAgo, longAgo);
 		expect(takeStart([bucket])).toEqual({ok: true});
 		expect(await fs.readdir(folder)).toEqual(['home.json']);
+	});
+});
+
+describe('the start limit of a worker loop', () => {
+	async function limiterFor(extra: Record<string, unknown>) {
+		const home = await makeHome({workers: {coder: {}}, extra});
+		const lines: Array<{level: number; msg: string}> = [];
+		const logger = pino({level: 'info'}, {write: (line: string) => lines.push(JSON.parse(line))});
+		const config = loadConfig(home, {});
+		const limiter = new StartLimiter({live: new LiveConfig(config, logger), layout: createLayout(home), worker: 'coder', logger});
+		return {home, limiter, lines};
+	}
+
+	test('with no limit set, touches no file', async () => {
+		const {home, limiter} = await limiterFor({});
+		expect(limiter.take()).toEqual({ok: true});
+		await expect(fs.access(path.join(home, 'control', 'starts'))).rejects.toThrow();
+	});
+
+	test('with buckets it cannot use, starts nothing and says so once', async () => {
+		const {home, limiter, lines} = await limiterFor({limits: {startsPerMinute: 60}});
+		await fs.mkdir(path.join(home, 'control'));
+		await fs.writeFile(path.join(home, 'control', 'starts'), 'not a folder');
+		const before = Date.now();
+		for (const _ of [1, 2]) {
+			const take = limiter.take();
+			expect(take.ok).toBe(false);
+			expect(take.ok ? 0 : take.retryAt).toBeGreaterThanOrEqual(before + 5000);
+		}
+
+		expect(lines.map(line => line.msg)).toEqual(['cannot take a start from the start-rate buckets: no task starts until they can be used']);
+		await fs.rm(path.join(home, 'control', 'starts'));
+		expect(limiter.take()).toEqual({ok: true});
+		expect(lines.at(-1)?.msg).toBe('the start-rate buckets can be used again: starts go on');
 	});
 });

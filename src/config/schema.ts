@@ -29,9 +29,9 @@ const quotaSchema = z.strictObject({
 });
 
 const limitsSchema = z.strictObject({
-	/** Claude starts per minute at most, shared by every loop and container (a token bucket on disk). */
+	/** Claude starts per minute at most, shared by every loop and container (a token bucket on disk, docs/limits.md). */
 	startsPerMinute: z.number().positive().finite().max(60_000).optional(),
-	/** Starts the bucket holds when it is full. @default startsPerMinute / 6 (ten seconds' worth), at least 1 */
+	/** Starts the bucket holds when it is full: how many may start at once after a quiet spell. @default startsPerMinute / 6 rounded up (ten seconds' worth), at least 1 */
 	burst: z.number().int().min(1).max(100_000).optional(),
 });
 

@@ -15,6 +15,7 @@ import {PendingIndex} from '../queue/pending.ts';
 import {checkSameFilesystem} from '../queue/probe.ts';
 import {BudgetGuard} from '../budget/guard.ts';
 import {LiveConfig} from '../config/live.ts';
+import {StartLimiter} from '../limits/start-limit.ts';
 import {ClaimGate} from './claim-gate.ts';
 import {LeaseKeeper} from './lease-keeper.ts';
 import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
@@ -54,7 +55,9 @@ export class WorkerLoop {
 		this.owner = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`.replace(/[^A-Za-z0-9_-]/g, '_');
 		const live = new LiveConfig(config, logger);
 		this.#budget = new BudgetGuard({layout: this.#layout, live, worker: workerName, logger});
-		this.#gate = new ClaimGate({home: config.home, worker: workerName, authHome: this.#layout.authHome(workerName), logger, checks: [this.#budget]});
+		// Always in place, as a limit may be set in spool.yaml while the loop runs; with none set a take touches no file.
+		const startLimit = new StartLimiter({live, layout: this.#layout, worker: workerName, logger});
+		this.#gate = new ClaimGate({home: config.home, worker: workerName, authHome: this.#layout.authHome(workerName), logger, checks: [this.#budget], startLimit});
 		this.#leases = new LeaseKeeper({
 			layout: this.#layout,
 			worker: workerName,

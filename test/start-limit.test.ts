@@ -17,9 +17,9 @@ const SLACK = 1;
 /*
  * How far short of the full rate the starts may fall: a loop wakes at its token's time, then claims and
  * spawns node, so the start due at the moment the loops are stopped may not be in the log; one more for
- * that lag on a busy machine. Tokens are not lost while the loops keep the bucket empty, but at the
- * first claims, every loop takes a token for the same first task and all but one lose the claim race
- * (the token is taken before the claim): up to loops - 1 more.
+ * that lag on a busy machine. At the first claims every loop takes a token for the same first task and
+ * all but one lose the claim race (the token is taken before the claim); the losers give theirs back,
+ * but a token given back after the bucket refilled to its burst is lost: up to loops - 1 more.
  */
 function shortfallOf(loops: number): number {
 	return 2 + (loops - 1);

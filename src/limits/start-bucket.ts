@@ -3,7 +3,7 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import {isErrnoCode} from '../errors.ts';
 import {readBucketFile, writeBucketFile} from './bucket-file.ts';
-import {takeToken, type BucketLevel, type BucketRule} from './token-bucket.ts';
+import {returnToken, takeToken, type BucketLevel, type BucketRule} from './token-bucket.ts';
 
 /** A lock not refreshed for this long belongs to a dead process and is taken over (proper-lockfile's minimum is 2 s). */
 const LOCK_STALE_MS = 5000;
@@ -62,6 +62,25 @@ export function takeStart(buckets: readonly Bucket[], clock: () => number = Date
 		return {ok: true};
 	} finally {
 		for (const file of held.reverse()) {
+			lockfile.unlockSync(file, {lockfilePath: lockPathOf(file), realpath: false});
+		}
+	}
+}
+
+/**
+ * Gives back the token of a start that did not happen (another loop claimed the task first), one bucket
+ * at a time under its lock. A bucket whose lock stays held keeps the token: a start may be lost, never
+ * made twice.
+ */
+export function returnStart(buckets: readonly Bucket[], clock: () => number = Date.now): void {
+	for (const {file, rule} of buckets) {
+		if (!lockBucket(file)) {
+			continue;
+		}
+
+		try {
+			writeBucketFile(file, returnToken(readBucketFile(file), rule, clock()));
+		} finally {
 			lockfile.unlockSync(file, {lockfilePath: lockPathOf(file), realpath: false});
 		}
 	}

@@ -2,7 +2,7 @@ import type {Config} from '../config/load.ts';
 import type {LiveConfig} from '../config/live.ts';
 import type {Logger} from '../log/logger.ts';
 import type {Layout} from '../queue/layout.ts';
-import {takeStart, type Bucket, type StartTake} from './start-bucket.ts';
+import {returnStart, takeStart, type Bucket, type StartTake} from './start-bucket.ts';
 import {resolveBucketRule} from './token-bucket.ts';
 
 /** When a loop whose buckets cannot be read or written looks again. */
@@ -72,6 +72,16 @@ export class StartLimiter {
 			}
 
 			return {ok: false, retryAt: Date.now() + ERROR_RETRY_MS};
+		}
+	}
+
+	/** The token of a claim that found its task gone goes back, so a lost claim race costs no start. */
+	giveBack(): void {
+		const buckets = startBucketsOf(this.#live.current(), this.#layout, this.#worker);
+		try {
+			returnStart(buckets);
+		} catch {
+			// Kept: the limit errs on the side of fewer starts.
 		}
 	}
 }

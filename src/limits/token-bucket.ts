@@ -44,3 +44,9 @@ export function takeToken(level: BucketLevel | undefined, rule: BucketRule, now:
 
 	return {ok: false, retryAt: now + Math.ceil(((1 - filled.tokens) * 60_000) / rule.perMinute)};
 }
+
+/** A token given back (the claim it was taken for found the task gone): the bucket at `now` plus one, at most burst. */
+export function returnToken(level: BucketLevel | undefined, rule: BucketRule, now: number): BucketLevel {
+	const filled = refillBucket(level, rule, now);
+	return {tokens: Math.min(rule.burst, filled.tokens + 1), updatedAt: now};
+}

@@ -9,7 +9,7 @@ const BLOCK_MS = 5000;
 export type ClaimCheck = {check(now: number): Closed | undefined};
 
 /** A start-rate limit: a start's token, or when the next one comes (epoch ms). */
-export type StartLimit = {take(now: number): {ok: true} | {ok: false; retryAt: number}};
+export type StartLimit = {take(now: number): {ok: true} | {ok: false; retryAt: number}; giveBack(): void};
 
 /**
  * Whether a loop may claim now, and why not: paused/WORKER.json says so (bad credentials, a rate limit,
@@ -73,6 +73,11 @@ export class ClaimGate {
 	takeStart(now = Date.now()): number | undefined {
 		const taken = this.#startLimit?.take(now);
 		return taken && !taken.ok ? taken.retryAt : undefined;
+	}
+
+	/** The start token of a claim that found its task gone (another loop was first). */
+	giveBackStart(): void {
+		this.#startLimit?.giveBack();
 	}
 
 	/** Claiming stops for a while; returns when to look again (epoch ms). */

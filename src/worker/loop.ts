@@ -239,7 +239,9 @@ export class WorkerLoop {
 			this.#pending.delete(name);
 			if (readiness.kind === 'ready') {
 				const outcome = await claimTask(this.#layout, this.#worker.name, this.owner, name);
-				if (outcome.kind !== 'gone') {
+				if (outcome.kind === 'gone') {
+					this.#gate.giveBackStart();
+				} else {
 					this.#start(outcome);
 				}
 			}

@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest';
-import {refillBucket, resolveBucketRule, takeToken, type BucketLevel, type BucketRule} from '../../src/limits/token-bucket.ts';
+import {refillBucket, resolveBucketRule, returnToken, takeToken, type BucketLevel, type BucketRule} from '../../src/limits/token-bucket.ts';
 
 const rule: BucketRule = {perMinute: 60, burst: 10}; // One token a second.
 const at = (tokens: number, updatedAt = 1_000_000): BucketLevel => ({tokens, updatedAt});
@@ -67,5 +67,16 @@ describe('takeToken', () => {
 		}
 
 		expect(taken).toBe(70); // Ten at once, then one a second: the last, due at 60 s, at 60,004 ms (a 7 ms step), with the fractions summed along the way.
+	});
+});
+
+describe('returnToken: a start that did not happen gives its token back, never past burst', () => {
+	test.each<[string, BucketLevel | undefined, BucketLevel]>([
+		['an empty bucket gets one', {tokens: 0, updatedAt: 0}, {tokens: 1, updatedAt: 0}],
+		['a full one stays full', {tokens: 10, updatedAt: 0}, {tokens: 10, updatedAt: 0}],
+		['what came meanwhile counts first', {tokens: 9.5, updatedAt: -30_000}, {tokens: 10, updatedAt: 0}],
+		['no file is a full bucket', undefined, {tokens: 10, updatedAt: 0}],
+	])('%s', (_, level, expected) => {
+		expect(returnToken(level, {perMinute: 60, burst: 10}, 0)).toEqual(expected);
 	});
 });

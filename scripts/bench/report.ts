@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {fmt} from './stats.ts';
+import {fmt, median} from './stats.ts';
 import {evaluateGoals, summarizeOverhead, summarizeRealCli, type Measurements} from './summary.ts';
 
 const START = '<!-- bench:start (written by npm run bench; edits here are overwritten) -->';
@@ -73,7 +73,23 @@ export function renderMeasurements(m: Measurements): string {
 		);
 	}
 
+	if (m.results) {
+		const runs = m.results[0]?.statusMs.length ?? 0;
+		parts.push(
+			'### 6. Finished results: a result and a transcript each in results/WORKER/, and as many lines in today\'s ledger',
+			table(
+				['results', 'ledger (MB)', `spool status (ms), median (range) of ${runs}`, 'spool status --json (ms)', 'wall per claim (ms)', 'worker CPU per claim (ms)', 'peak RSS (MB)'],
+				m.results.map(row => [row.results.toLocaleString('en-US'), fmt(row.ledgerMB, 1), medianRange(row.statusMs), medianRange(row.statusJsonMs), fmt(row.claimWallMs, 1), fmt(row.claimCpuMs, 2), fmt(row.peakRssMB, 0)]),
+			),
+		);
+	}
+
 	return parts.join('\n\n');
+}
+
+/** "142 (131-160)": the median and the range of some runs. */
+function medianRange(values: readonly number[]): string {
+	return `${fmt(median(values), 0)} (${fmt(Math.min(...values), 0)}-${fmt(Math.max(...values), 0)})`;
 }
 
 /** Puts the figures between the markers of `file`, keeping the hand-written text around them. */

@@ -22,6 +22,7 @@ const HELP = `Usage: npm run bench -- [options]
   --claims N      claims measured in each backlog and results run (default 300)
   --results LIST  finished results (and ledger lines) present for the results runs (default 1000,100000)
   --status-runs N spool status runs, and as many of --json, in each results run (default 5)
+  --results-rounds N  worker rounds in each results home, the homes taking turns (default 2)
   --real N        real-CLI tasks per worker and round, 0 to skip (default 8)
   --real-rounds N real-CLI rounds (default 3)
   --only LIST     some of pickup,overhead,backlog,results,real
@@ -39,6 +40,7 @@ const {values} = parseArgs({
 		claims: {type: 'string'},
 		results: {type: 'string'},
 		'status-runs': {type: 'string'},
+		'results-rounds': {type: 'string'},
 		real: {type: 'string'},
 		'real-rounds': {type: 'string'},
 		only: {type: 'string'},
@@ -65,6 +67,7 @@ const options = {
 	claims: number(values.claims, 300, 10),
 	results: (values.results ?? (quick ? '100' : '1000,100000')).split(',').filter(Boolean).map(Number),
 	statusRuns: number(values['status-runs'], 5, 2),
+	resultsRounds: number(values['results-rounds'], 2, 1),
 	real: number(values.real, 8, 1),
 	realRounds: number(values['real-rounds'], 3, 1),
 	only: new Set((values.only ?? 'pickup,overhead,backlog,results,real').split(',')),
@@ -112,11 +115,7 @@ if (options.only.has('backlog')) {
 }
 
 if (options.only.has('results')) {
-	measurements.results = [];
-	for (const results of options.results) {
-		progress(`${results} finished results: spool status ${options.statusRuns} times, then ${options.claims} claims`);
-		measurements.results.push(await measureResults(results, options.claims, options.statusRuns));
-	}
+	measurements.results = await measureResults(options.results, {claims: options.claims, statusRuns: options.statusRuns, rounds: options.resultsRounds, progress});
 }
 
 if (options.only.has('real') && options.real > 0) {

@@ -26,7 +26,8 @@ export async function measureClaims(bench: BenchHome, worker: RunnerProcess, cla
 	await worker.finishedCount(claims);
 	const cpu = cpuSince(before, readCpu(worker.pid));
 	const peakRssMB = readPeakRssMB(worker.pid);
-	const starts = [...readStarts(bench.startLog).values()].sort((a, b) => a - b).slice(0, claims);
+	// This worker's own: a home may have had workers before it.
+	const starts = [...readStarts(bench.startLog).values()].filter(start => start >= worker.spawnedAt).sort((a, b) => a - b).slice(0, claims);
 	const first = starts[0]!;
 	return {
 		readyMs: readyAt - worker.spawnedAt,

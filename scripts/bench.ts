@@ -9,6 +9,7 @@ import {measureBacklog} from './bench/scenarios/backlog.ts';
 import {runBatch, type Batch} from './bench/scenarios/overhead.ts';
 import {measurePickup, measureSpawnFloor} from './bench/scenarios/pickup.ts';
 import {measureRealCli} from './bench/scenarios/real-cli.ts';
+import {measureResults} from './bench/scenarios/results.ts';
 import type {Measurements} from './bench/summary.ts';
 
 const HELP = `Usage: npm run bench -- [options]
@@ -18,10 +19,13 @@ const HELP = `Usage: npm run bench -- [options]
   --rounds N      overhead rounds, each xargs, spool and the plain loop (default 2)
   --backlog LIST  pending tasks for the backlog runs (default 1000,10000,100000)
   --backlog-polling LIST  the same with queue.usePolling (default 100000; '' to skip)
-  --claims N      claims measured in each backlog run (default 300)
+  --claims N      claims measured in each backlog and results run (default 300)
+  --results LIST  finished results (and ledger lines) present for the results runs (default 1000,100000)
+  --status-runs N spool status runs, and as many of --json, in each results run (default 5)
+  --results-rounds N  worker rounds in each results home, the homes taking turns (default 2)
   --real N        real-CLI tasks per worker and round, 0 to skip (default 8)
   --real-rounds N real-CLI rounds (default 3)
-  --only LIST     some of pickup,overhead,backlog,real
+  --only LIST     some of pickup,overhead,backlog,results,real
   --quick         tiny sizes: a smoke run of every part (what the test suite runs)
   --out FILE      where the figures go (default docs/benchmarks.md); --no-write to only print`;
 
@@ -34,6 +38,9 @@ const {values} = parseArgs({
 		backlog: {type: 'string'},
 		'backlog-polling': {type: 'string'},
 		claims: {type: 'string'},
+		results: {type: 'string'},
+		'status-runs': {type: 'string'},
+		'results-rounds': {type: 'string'},
 		real: {type: 'string'},
 		'real-rounds': {type: 'string'},
 		only: {type: 'string'},
@@ -58,9 +65,12 @@ const options = {
 	backlog: (values.backlog ?? (quick ? '100,1000' : '1000,10000,100000')).split(',').map(Number),
 	backlogPolling: (values['backlog-polling'] ?? (quick ? '1000' : '100000')).split(',').filter(Boolean).map(Number),
 	claims: number(values.claims, 300, 10),
+	results: (values.results ?? (quick ? '100' : '1000,100000')).split(',').filter(Boolean).map(Number),
+	statusRuns: number(values['status-runs'], 5, 2),
+	resultsRounds: number(values['results-rounds'], 2, 1),
 	real: number(values.real, 8, 1),
 	realRounds: number(values['real-rounds'], 3, 1),
-	only: new Set((values.only ?? 'pickup,overhead,backlog,real').split(',')),
+	only: new Set((values.only ?? 'pickup,overhead,backlog,results,real').split(',')),
 };
 const out = path.resolve(ROOT, values.out ?? 'docs/benchmarks.md');
 const POLL_INTERVAL_MS = 100; // The polling interval of the worker loop's folder watch.
@@ -102,6 +112,10 @@ if (options.only.has('backlog')) {
 		progress(`backlog of ${pending} tasks${usePolling ? ', polling' : ''}`);
 		measurements.backlog.push(await measureBacklog(pending, Math.min(options.claims, pending), usePolling));
 	}
+}
+
+if (options.only.has('results')) {
+	measurements.results = await measureResults(options.results, {claims: options.claims, statusRuns: options.statusRuns, rounds: options.resultsRounds, progress});
 }
 
 if (options.only.has('real') && options.real > 0) {

@@ -14,7 +14,7 @@ test('npm run bench -- --quick measures every part and writes the figures betwee
 		const run = await execa(process.execPath, [path.join(ROOT, 'scripts', 'bench.ts'), '--quick', '--out', out], {reject: false});
 		expect(run.stderr).not.toMatch(/Error/);
 		expect(run.exitCode).toBe(0);
-		for (const heading of ['### Goals', '### 1. Pickup latency', '### 2-3.', '### 4. Backlog', '### 5. Real claude CLI']) {
+		for (const heading of ['### Goals', '### 1. Pickup latency', '### 2-3.', '### 4. Backlog', '### 5. Real claude CLI', '### 6. Finished results']) {
 			expect(run.stdout).toContain(heading);
 		}
 

@@ -67,20 +67,29 @@ export function writeTasks(dir: string, ids: readonly string[]): void {
 /** Hard links per template file: ext4 allows 65,000 names for one inode. */
 const LINKS_PER_TEMPLATE = 50_000;
 
+let templates = 0;
+
 /**
  * A large backlog quickly: each task file is a hard link to one of a few template files in staging/, 25
  * times faster to create than writing each file. The worker sees ordinary task files (it lists, reads and
  * renames names); they only share their content.
  */
 export function linkTasks(bench: BenchHome, dir: string, ids: readonly string[]): void {
+	linkCopies(bench, dir, ids.map(id => `${id}.json`), taskText('backlog'));
+}
+
+/** Files named `names` in `dir`, all with the content `text`: hard links to template files in staging/. */
+export function linkCopies(bench: BenchHome, dir: string, names: readonly string[], text: string): void {
+	fs.mkdirSync(dir, {recursive: true});
 	let template = '';
-	ids.forEach((id, n) => {
+	names.forEach((name, n) => {
 		if (n % LINKS_PER_TEMPLATE === 0) {
-			template = path.join(bench.staging, `.template-${n}`);
-			fs.writeFileSync(template, taskText('backlog'));
+			// A new name each time: writing over a template would change every file linked to it.
+			template = path.join(bench.staging, `.template-${templates++}`);
+			fs.writeFileSync(template, text);
 		}
 
-		fs.linkSync(template, path.join(dir, `${id}.json`));
+		fs.linkSync(template, path.join(dir, name));
 	});
 }
 

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {fmt} from './stats.ts';
+import {fmt, median} from './stats.ts';
+import type {ClaimCost} from './claims.ts';
+import type {FinishedResults} from './scenarios/results.ts';
 import {evaluateGoals, summarizeOverhead, summarizeRealCli, type Measurements} from './summary.ts';
 
 const START = '<!-- bench:start (written by npm run bench; edits here are overwritten) -->';
@@ -73,7 +75,25 @@ export function renderMeasurements(m: Measurements): string {
 		);
 	}
 
+	if (m.results) {
+		const runs = m.results[0]?.statusMs.length ?? 0;
+		const rounds = m.results[0]?.rounds.length ?? 0;
+		const ofRounds = (row: FinishedResults, value: (round: ClaimCost) => number, digits: number) => medianRange(row.rounds.map(value), digits);
+		parts.push(
+			'### 6. Finished results: a result and a transcript each in results/WORKER/, and as many lines in today\'s ledger',
+			table(
+				['results', 'ledger (MB)', `spool status (ms), median (range) of ${runs} runs`, 'spool status --json (ms)', `wall per claim (ms), median (range) of ${rounds} ${rounds === 1 ? 'round' : 'rounds'}`, 'worker CPU per claim (ms)', 'peak RSS (MB)'],
+				m.results.map(row => [row.results.toLocaleString('en-US'), fmt(row.ledgerMB, 1), medianRange(row.statusMs, 0), medianRange(row.statusJsonMs, 0), ofRounds(row, round => round.claimWallMs, 1), ofRounds(row, round => round.claimCpuMs, 2), fmt(Math.max(...row.rounds.map(round => round.peakRssMB)), 0)]),
+			),
+		);
+	}
+
 	return parts.join('\n\n');
+}
+
+/** "142 (131-160)": the median and the range of some runs. */
+function medianRange(values: readonly number[], digits: number): string {
+	return `${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}-${fmt(Math.max(...values), digits)})`;
 }
 
 /** Puts the figures between the markers of `file`, keeping the hand-written text around them. */

@@ -3,6 +3,7 @@ import type {Backlog} from './scenarios/backlog.ts';
 import type {Batch, BatchRunner} from './scenarios/overhead.ts';
 import type {Pickup} from './scenarios/pickup.ts';
 import type {RealCliRound} from './scenarios/real-cli.ts';
+import type {FinishedResults} from './scenarios/results.ts';
 import {median} from './stats.ts';
 
 /** Everything one `npm run bench` measured. Sections that were skipped are undefined. */
@@ -15,6 +16,7 @@ export type Measurements = {
 	overhead?: {tasks: number; concurrency: number; batches: Batch[]};
 	backlog?: Backlog[];
 	realCli?: {aloneMs: number[]; rounds: RealCliRound[]};
+	results?: FinishedResults[];
 };
 
 export type RunnerSummary = {runner: BatchRunner; rounds: number; wallMs: number; cpuMsPerTask: number; selfCpuMsPerTask: number};
@@ -82,6 +84,19 @@ export function evaluateGoals(m: Measurements): Goal[] {
 	for (const row of m.backlog ?? []) {
 		// Those already claimed when it came may start first: at most the concurrency (4).
 		check(`${row.pending.toLocaleString('en-US')} pending${row.usePolling ? ', polling' : ''}: a priority-10 task dropped behind them is the next claimed`, row.priorityOvertaken, 4, `${row.priorityOvertaken} started before it, ${row.priorityPickupMs.toFixed(1)} ms`);
+	}
+
+	const fewResults = m.results?.find(row => row.results === 1000);
+	const manyResults = m.results?.find(row => row.results === 100_000);
+	if (manyResults) {
+		const status = median(manyResults.statusMs);
+		const statusJson = median(manyResults.statusJsonMs);
+		check(`100k results: spool status answers within 0.3 s (median of ${manyResults.statusMs.length} runs)`, status, 300, `${(status / 1000).toFixed(2)} s`);
+		check('100k results: the same for spool status --json', statusJson, 300, `${(statusJson / 1000).toFixed(2)} s`);
+		if (fewResults) {
+			const [few, many] = [fewResults, manyResults].map(row => median(row.rounds.map(round => round.claimCpuMs))) as [number, number];
+			check(`100k results: per-claim cost within 1.2x of 1k (worker CPU per claim, medians of ${manyResults.rounds.length} rounds)`, many / few, 1.2, `${(many / few).toFixed(2)}x (${few.toFixed(2)} → ${many.toFixed(2)} ms)`);
+		}
 	}
 
 	if (m.realCli) {

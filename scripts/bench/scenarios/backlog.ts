@@ -1,24 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {linkTasks, makeBenchHome, readStarts, taskId} from '../bench-home.ts';
+import {measureClaims, type ClaimCost} from '../claims.ts';
 import {nowMs, sleep} from '../clock.ts';
-import {cpuSince, readCpu, readPeakRssMB} from '../proc.ts';
 import {startSpoolWorker} from '../runners.ts';
 
-export type Backlog = {
+export type Backlog = ClaimCost & {
 	pending: number;
 	usePolling: boolean;
 	/** Creating the backlog's files (hard links), before the worker starts: not spool's cost. */
 	createMs: number;
-	/** Process spawn → "worker loop started" logged. */
-	readyMs: number;
-	/** Process spawn → the first fixture's start: the first claim and its run's spawn, an upper bound. */
-	firstClaimMs: number;
-	/** Wall time per claim over the measured claims after the first, at concurrency 4. */
-	claimWallMs: number;
-	/** The worker process's own CPU per claim over the same claims (its children not counted). */
-	claimCpuMs: number;
-	peakRssMB: number;
 	/** A task with priority 10 dropped behind the rest of the backlog: drop → its CLI start (ms). */
 	priorityPickupMs: number;
 	/** Backlog tasks started after that drop and before it: those already claimed when it came (at most the concurrency). */
@@ -38,27 +29,9 @@ export async function measureBacklog(pending: number, claims: number, usePolling
 	const createMs = nowMs() - createStarted;
 	const worker = startSpoolWorker(bench, WORKER);
 	try {
-		const readyAt = await worker.ready();
-		await worker.finishedCount(1);
-		const before = readCpu(worker.pid);
-		await worker.finishedCount(claims);
-		const cpu = cpuSince(before, readCpu(worker.pid));
-		const peakRssMB = readPeakRssMB(worker.pid);
-		const starts = [...readStarts(bench.startLog).values()].sort((a, b) => a - b).slice(0, claims);
-		const first = starts[0]!;
+		const cost = await measureClaims(bench, worker, claims);
 		const priority = await dropUrgent(bench, WORKER);
-		return {
-			pending,
-			usePolling,
-			createMs,
-			readyMs: readyAt - worker.spawnedAt,
-			firstClaimMs: first - worker.spawnedAt,
-			claimWallMs: (starts.at(-1)! - first) / (starts.length - 1),
-			claimCpuMs: (cpu.self * 1000) / (claims - 1),
-			peakRssMB,
-			priorityPickupMs: priority.pickupMs,
-			priorityOvertaken: priority.overtaken,
-		};
+		return {pending, usePolling, createMs, ...cost, priorityPickupMs: priority.pickupMs, priorityOvertaken: priority.overtaken};
 	} finally {
 		await worker.stop();
 	}

@@ -21,6 +21,7 @@ export const commands: Record<string, () => Promise<Command>> = {
 	plan: async () => (await import('./plan.ts')).planCommand,
 	status: async () => (await import('./status.ts')).statusCommand,
 	list: async () => (await import('./list.ts')).listCommand,
+	cost: async () => (await import('./cost.ts')).costCommand,
 	show: async () => (await import('./show.ts')).showCommand,
 	cancel: async () => (await import('./cancel.ts')).cancelCommand,
 	retry: async () => (await import('./retry.ts')).retryCommand,

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import {isErrnoCode} from '../errors.ts';
 import {parseLedgerLine, type LedgerEntry} from './entry.ts';
 
-/** What reading one ledger file found: its runs went to the visitor, lines that are not one were counted. */
-export type LedgerRead = {lines: number; badLines: number};
+/** What reading one ledger file found: its runs went to the visitor, lines that are not one were counted; `offset` is where the whole lines read end. */
+export type LedgerRead = {lines: number; badLines: number; offset: number};
 
 /** At most this much of a ledger is held at once: a busy day's file is read a piece at a time. */
 const READ_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -12,9 +12,10 @@ const READ_CHUNK_BYTES = 4 * 1024 * 1024;
  * Hands each run of one ledger file (ledger/DATE.jsonl) to `visit`, in the order appended. Whole lines
  * only: a line without its newline yet is one a writer is appending now, read next time (as the tally
  * does). A line that does not parse is skipped and counted. A missing file is a day without runs.
+ * `from`: a byte offset where a line starts, to read only what came after an earlier read.
  */
-export function readLedgerFile(file: string, visit: (entry: LedgerEntry) => void): LedgerRead {
-	const read: LedgerRead = {lines: 0, badLines: 0};
+export function readLedgerFile(file: string, visit: (entry: LedgerEntry) => void, from = 0): LedgerRead {
+	const read: LedgerRead = {lines: 0, badLines: 0, offset: from};
 	let fd: number;
 	try {
 		fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
@@ -28,7 +29,7 @@ export function readLedgerFile(file: string, visit: (entry: LedgerEntry) => void
 
 	try {
 		const {size} = fs.fstatSync(fd);
-		let offset = 0;
+		let offset = from;
 		while (offset < size) {
 			const length = Math.min(READ_CHUNK_BYTES, size - offset);
 			const buffer = Buffer.allocUnsafe(length);
@@ -39,6 +40,7 @@ export function readLedgerFile(file: string, visit: (entry: LedgerEntry) => void
 				if (length === READ_CHUNK_BYTES) {
 					read.badLines++;
 					offset = skipPastNewline(fd, offset + got, size);
+					read.offset = offset;
 					continue;
 				}
 
@@ -62,6 +64,7 @@ export function readLedgerFile(file: string, visit: (entry: LedgerEntry) => void
 			offset += end + 1;
 		}
 
+		read.offset = offset;
 		return read;
 	} finally {
 		fs.closeSync(fd);

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import {z} from 'zod';
 import {writeJsonAtomic} from '../queue/atomic-write.ts';
 import {readJsonFile} from '../queue/read-file.ts';
-import {RUN_OUTCOMES, parseLedgerLine, type LedgerEntry, type RunOutcome} from './entry.ts';
+import {RUN_OUTCOMES, type LedgerEntry, type RunOutcome} from './entry.ts';
+import {readLedgerFile} from './read-ledger.ts';
 
 /** A worker's runs of one day, summed from the ledger. */
 export type WorkerTally = {
@@ -27,9 +28,6 @@ const tallySchema = z.object({
 
 /** How far a reader gets past the cache before it writes a newer one. */
 const CACHE_STEP_BYTES = 256 * 1024;
-
-/** At most this much of a ledger is read in one go. */
-const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 
 export function emptyTally(date: string): DayTally {
 	return {date, offset: 0, lines: 0, badLines: 0, workers: {}};
@@ -74,46 +72,12 @@ export function advanceTally(tally: DayTally, file: string): DayTally {
 		return tally;
 	}
 
-	let fd: number;
-	try {
-		fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-	} catch {
-		return tally; // No run ended that day (yet).
-	}
-
-	try {
-		const {size} = fs.fstatSync(fd);
-		let current = size < tally.offset ? emptyTally(tally.date) : tally;
-		while (current.offset < size) {
-			const length = Math.min(READ_CHUNK_BYTES, size - current.offset);
-			const buffer = Buffer.allocUnsafe(length);
-			const read = fs.readSync(fd, buffer, 0, length, current.offset);
-			const end = buffer.lastIndexOf(0x0a, read - 1);
-			if (end < 0) {
-				break; // Half a line: its writer is still at it (or died in it; then the next line ends it).
-			}
-
-			for (const line of buffer.toString('utf8', 0, end).split('\n')) {
-				if (line.trim() === '') {
-					continue;
-				}
-
-				const entry = parseLedgerLine(line);
-				if (entry) {
-					addEntry(current, entry);
-					current.lines++;
-				} else {
-					current.badLines++;
-				}
-			}
-
-			current.offset += end + 1;
-		}
-
-		return current;
-	} finally {
-		fs.closeSync(fd);
-	}
+	const current = stat.size < tally.offset ? emptyTally(tally.date) : tally;
+	const read = readLedgerFile(file, entry => addEntry(current, entry), current.offset);
+	current.lines += read.lines;
+	current.badLines += read.badLines;
+	current.offset = read.offset;
+	return current;
 }
 
 /** A cached tally of the day's first bytes (ledger/.DATE.tally.json), so a reader starts from there. */

@@ -42,5 +42,5 @@ test('a line longer than a whole piece is one bad line, and the lines after it a
 });
 
 test('a missing file is a day without runs', () => {
-	expect(readAll(path.join(dir, 'none.jsonl'))).toEqual({lines: 0, badLines: 0, tasks: []});
+	expect(readAll(path.join(dir, 'none.jsonl'))).toEqual({lines: 0, badLines: 0, offset: 0, tasks: []});
 });

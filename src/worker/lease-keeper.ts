@@ -4,6 +4,9 @@ import type {Layout} from '../queue/layout.ts';
 import {listLoops} from '../queue/loops.ts';
 import {expire, renewLease, type Claim} from '../lifecycle/index.ts';
 import {sweepTempFiles} from '../lifecycle/sweep-temp.ts';
+
+/** How often a sweep also removes temp files a crashed loop left (the first sweep always does). */
+const TEMP_SWEEP_MS = 10 * 60_000;
 import type {StopReason} from './run-task.ts';
 
 export type LeaseKeeperOptions = {
@@ -30,6 +33,9 @@ export class LeaseKeeper {
 	readonly #options: LeaseKeeperOptions;
 	#timers: NodeJS.Timeout[] = [];
 	#sweeping = false;
+	#resultsSweptAt = Number.NEGATIVE_INFINITY;
+	/** A temp file too young to remove was seen: sweep results/ too until it is gone. */
+	#debrisWaits = false;
 	/** Loops already proven gone: each is swept once for it, not every second. */
 	#goneLoops = new Set<string>();
 
@@ -72,7 +78,15 @@ export class LeaseKeeper {
 				},
 			});
 			if (options.temp) {
-				await sweepTempFiles(layout, worker, lease);
+				// Listing all of results/ (200,000 names at 100,000 results, 170 ms of CPU) for debris that only
+				// costs disk space: at start, then every TEMP_SWEEP_MS, and on each sweep while debris waits to age.
+				const results = this.#debrisWaits || performance.now() - this.#resultsSweptAt >= TEMP_SWEEP_MS;
+				if (results) {
+					this.#resultsSweptAt = performance.now();
+				}
+
+				const swept = await sweepTempFiles(layout, worker, lease, {results});
+				this.#debrisWaits = swept.young > 0;
 			}
 		} catch (error) {
 			logger.error({err: error}, 'lease sweep failed');

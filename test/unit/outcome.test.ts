@@ -13,6 +13,7 @@ function exitOf(fields: Partial<ClaudeExit>): ClaudeExit {
 		badLines: 0,
 		longLines: {count: 0, limit: MAX_LINE_BYTES, lastBytes: null},
 		rateLimitResetsAt: null,
+		rateLimit: null,
 		rateLimitRetryMs: null,
 		apiKeySource: null,
 		exitCode: 0,

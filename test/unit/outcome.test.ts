@@ -49,6 +49,7 @@ describe('classifyExit', () => {
 		['the CLI\'s text names the status itself: said once', {final: failedWith(500, 'API Error: 500 {"type":"error"}')}, 'failed', 'api_unavailable', /^API error 500: \{"type":"error"\}$/],
 		['a 401 with the CLI\'s interactive advice: the advice is left out', {final: failedWith(401, 'Invalid API key · Fix external API key')}, 'failed', 'auth_failed', /^API error 401: Invalid API key$/],
 		['a rejected rate_limit_event wins over the status', {final: failedWith(400, 'Claude usage limit reached'), rateLimitResetsAt: Date.now() + 60_000}, 'failed', 'rate_limited', /^Claude usage limit reached$/],
+		['a usage limit without a reset time: the CLI\'s sentence as it is', {final: {...failedWith(429, "You've hit your 5-hour limit"), api_error: 'usage_limit_reached'}}, 'failed', 'rate_limited', /^You've hit your 5-hour limit$/],
 		['"Not logged in", without the interactive CLI\'s "/login"', {final: resultLine({is_error: true, result: 'Not logged in · Please run /login'})}, 'failed', 'auth_failed', /^Not logged in$/],
 		['"Invalid API key"', {final: resultLine({is_error: true, result: 'Invalid API key · Fix external API key'})}, 'failed', 'auth_failed'],
 		['"API Error" without a status (never reached)', {final: resultLine({is_error: true, result: 'API Error: Connection error.'})}, 'failed', 'api_unreachable'],

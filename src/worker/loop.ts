@@ -15,6 +15,7 @@ import {PendingIndex} from '../queue/pending.ts';
 import {checkSameFilesystem} from '../queue/probe.ts';
 import {BudgetGuard} from '../budget/guard.ts';
 import {LiveConfig} from '../config/live.ts';
+import {QuotaGuard} from '../quota/guard.ts';
 import {ClaimGate} from './claim-gate.ts';
 import {LeaseKeeper} from './lease-keeper.ts';
 import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
@@ -43,6 +44,7 @@ export class WorkerLoop {
 	#closing = false;
 	readonly #gate: ClaimGate;
 	readonly #budget: BudgetGuard;
+	readonly #quota: QuotaGuard;
 	#closePromise: Promise<void> | undefined;
 
 	constructor(config: Config, workerName: string, logger: Logger) {
@@ -54,7 +56,8 @@ export class WorkerLoop {
 		this.owner = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`.replace(/[^A-Za-z0-9_-]/g, '_');
 		const live = new LiveConfig(config, logger);
 		this.#budget = new BudgetGuard({layout: this.#layout, live, worker: workerName, logger});
-		this.#gate = new ClaimGate({home: config.home, worker: workerName, authHome: this.#layout.authHome(workerName), logger, checks: [this.#budget]});
+		this.#quota = new QuotaGuard({layout: this.#layout, live, worker: workerName, owner: this.owner, logger});
+		this.#gate = new ClaimGate({home: config.home, worker: workerName, authHome: this.#layout.authHome(workerName), logger, checks: [this.#budget, this.#quota]});
 		this.#leases = new LeaseKeeper({
 			layout: this.#layout,
 			worker: workerName,
@@ -261,7 +264,7 @@ export class WorkerLoop {
 			controller.abort('cancel' satisfies StopReason); // Claimed with a cancel standing: canceled, never run.
 		}
 
-		const context = {config: this.#config, worker: this.#worker, layout: this.#layout, logger: this.#logger.child({task: claim.id}), budget: this.#budget};
+		const context = {config: this.#config, worker: this.#worker, layout: this.#layout, logger: this.#logger.child({task: claim.id}), budget: this.#budget, quota: this.#quota};
 		const done = runTask(context, claimed, controller.signal)
 			.then(end => {
 				if (end.kind === 'blocked') {

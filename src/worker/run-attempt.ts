@@ -10,7 +10,7 @@ import {checkDeliverables} from './deliverables.ts';
 import {classifyExit} from './outcome.ts';
 import {recordRun} from './record-run.ts';
 import {collectSecrets, createRedactor} from './redact.ts';
-import {runClaude} from './run-claude.ts';
+import {runClaude, type ClaudeExit} from './run-claude.ts';
 import type {StopReason, TaskContext, TaskEnd} from './run-task.ts';
 import {accountPauseOf, finish, handBack, planPauseOf, settledOutcome, settleRun} from './settle.ts';
 
@@ -73,7 +73,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		const {status: _status, error: _error, ...ran} = classifyExit({...exit, canceled: false});
 		recordRun(context, claim, task, exit, {costUsd: ran.costUsd, usage: ran.usage, errorCode: 'canceled'}, 'canceled');
 		await quota.finish(undefined);
-		const fields = {...ran, startedAt: startedAt.toISOString(), attempts: claim.attempt, cwd, durationMs: exit.durationMs, ...(history.length > 0 ? {history} : {}), task: taskCopy};
+		const fields = {...ran, ...estimated(exit), startedAt: startedAt.toISOString(), attempts: claim.attempt, cwd, durationMs: exit.durationMs, ...(history.length > 0 ? {history} : {}), task: taskCopy};
 		return finish(context, claim, canceledResult(base, fields, `after ${(exit.durationMs / 1000).toFixed(1)} s of its run`), signal);
 	}
 
@@ -94,6 +94,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	const outcome = missing ? {...classified, status: 'failed' as const, error: missing} : classified;
 	const result = buildResult(base, {
 		...outcome,
+		...estimated(exit),
 		error: outcome.error && {...outcome.error, message: redact(outcome.error.message)},
 		startedAt: startedAt.toISOString(),
 		finishedAt: new Date().toISOString(),
@@ -109,6 +110,11 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	const limit = planPauseOf(result, exit, Date.now(), context.config.queue.rateLimitWait);
 	await quota.finish(limit?.scope === 'account' ? accountPauseOf(limit, result, claim.worker) : undefined);
 	return settleRun(context, claim, history, result, exit, signal, limit);
+}
+
+/** A subscription run's total_cost_usd is the CLI's list-price estimate (its init says apiKeySource "none"). */
+function estimated(exit: Pick<ClaudeExit, 'apiKeySource'>): {costEstimated?: true} {
+	return exit.apiKeySource === 'none' ? {costEstimated: true} : {};
 }
 
 export function isCanceled(signal: AbortSignal): boolean {

@@ -170,10 +170,20 @@ describe('a usage-limit rejection', () => {
 			expect(other.at).toBeGreaterThanOrEqual(probe!.answeredAt!);
 		}
 
+		// From the pause until the API answered the first run after it: that one request, no other.
+		const untilAnswered = requests.filter(request => request.at >= pausedAt && request.at <= probe!.answeredAt!);
+		expect(untilAnswered).toEqual([probe]);
+
 		const delay = probe!.at - reset;
 		expect(delay).toBeLessThan(5000);
 		const probeResult = results.find(result => result.task.prompt === probe!.prompt)!;
-		await measure({test: 'rejection', requestAfterResetMs: delay, claimAfterResetMs: Date.parse(probeResult.startedAt) - reset, othersAfterResetMs: others.map(other => other.at - reset), requestsDuringPause: requests.filter(request => request.at >= pausedAt && request.at < probe!.answeredAt!).length});
+		// Claiming resumes within 5 s of the reset, in both workers (coder's second task waits for its first: concurrency 1).
+		const claimsAfterReset = results.map(result => Date.parse(result.startedAt) - reset).sort((a, b) => a - b);
+		for (const worker of ['coder', 'reviewer']) {
+			expect(Math.min(...results.filter(result => result.worker === worker).map(result => Date.parse(result.startedAt) - reset))).toBeLessThan(5000);
+		}
+
+		await measure({test: 'rejection', requestAfterResetMs: delay, claimAfterResetMs: Date.parse(probeResult.startedAt) - reset, claimsAfterResetMs: claimsAfterReset, othersAfterResetMs: others.map(other => other.at - reset), requestsWhilePaused: requests.filter(request => request.at >= pausedAt && request.at < until).length, requestsUntilProbeAnswered: untilAnswered.length});
 		expect(requests.map(request => request.authorization)).toContain('Bearer sk-ant-oat01-reviewer');
 		expect(await log(home, 'reviewer')).toContain(`claiming stops: account account-${ACCOUNT} hit its usage limit`);
 		expect(`${await log(home, 'coder')}${await log(home, 'reviewer')}`).toContain('the API answered the first run after its usage limit; every worker of the account may claim again');

@@ -33,6 +33,7 @@ export const resultSchema = z.looseObject({
 	structuredOutput: z.unknown().optional().describe('With a task `jsonSchema`: the validated answer.'),
 	sessionId: z.string().nullable(),
 	costUsd: z.number().describe('What this attempt cost (the CLI\'s total_cost_usd); costOf() adds the earlier attempts.'),
+	costEstimated: z.boolean().optional().describe('true when the run was on a subscription (an OAuth login): costUsd is the CLI\'s list-price estimate, not a bill.'),
 	usage: z.record(z.string(), z.unknown()).nullable(),
 	numTurns: z.number().nullable(),
 	durationMs: z.number(),

@@ -16,6 +16,7 @@ import {checkSameFilesystem} from '../queue/probe.ts';
 import {BudgetGuard} from '../budget/guard.ts';
 import {LiveConfig} from '../config/live.ts';
 import {StartLimiter} from '../limits/start-limit.ts';
+import {QuotaGuard} from '../quota/guard.ts';
 import {ClaimGate} from './claim-gate.ts';
 import {LeaseKeeper} from './lease-keeper.ts';
 import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
@@ -44,6 +45,7 @@ export class WorkerLoop {
 	#closing = false;
 	readonly #gate: ClaimGate;
 	readonly #budget: BudgetGuard;
+	readonly #quota: QuotaGuard;
 	#closePromise: Promise<void> | undefined;
 
 	constructor(config: Config, workerName: string, logger: Logger) {
@@ -57,7 +59,8 @@ export class WorkerLoop {
 		this.#budget = new BudgetGuard({layout: this.#layout, live, worker: workerName, logger});
 		// Always in place, as a limit may be set in spool.yaml while the loop runs; with none set a take touches no file.
 		const startLimit = new StartLimiter({live, layout: this.#layout, worker: workerName, logger});
-		this.#gate = new ClaimGate({home: config.home, worker: workerName, authHome: this.#layout.authHome(workerName), logger, checks: [this.#budget], startLimit});
+		this.#quota = new QuotaGuard({layout: this.#layout, live, worker: workerName, owner: this.owner, logger});
+		this.#gate = new ClaimGate({home: config.home, worker: workerName, authHome: this.#layout.authHome(workerName), logger, checks: [this.#budget, this.#quota], startLimit});
 		this.#leases = new LeaseKeeper({
 			layout: this.#layout,
 			worker: workerName,
@@ -266,7 +269,7 @@ export class WorkerLoop {
 			controller.abort('cancel' satisfies StopReason); // Claimed with a cancel standing: canceled, never run.
 		}
 
-		const context = {config: this.#config, worker: this.#worker, layout: this.#layout, logger: this.#logger.child({task: claim.id}), budget: this.#budget};
+		const context = {config: this.#config, worker: this.#worker, layout: this.#layout, logger: this.#logger.child({task: claim.id}), budget: this.#budget, quota: this.#quota};
 		const done = runTask(context, claimed, controller.signal)
 			.then(end => {
 				if (end.kind === 'blocked') {

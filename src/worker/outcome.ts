@@ -65,7 +65,8 @@ function errorOf(exit: ClaudeExit, base: {result: string | null; subtype: string
 	}
 
 	const text = base.result ?? base.subtype ?? 'claude reported an error';
-	if (exit.rateLimitResetsAt !== null) {
+	// A subscription's usage limit, with its reset time or without: the CLI's own sentence says which window.
+	if (exit.rateLimitResetsAt !== null || final.api_error === 'usage_limit_reached') {
 		return {code: 'rate_limited', message: text};
 	}
 

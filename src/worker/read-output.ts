@@ -1,4 +1,5 @@
 import type {Readable} from 'node:stream';
+import {readRateLimitInfo, type RateLimitInfo} from '../quota/rate-limit-info.ts';
 import {LineSplitter, type LinePiece} from './line-splitter.ts';
 import type {Transcript} from './transcript-file.ts';
 
@@ -16,15 +17,20 @@ export type OutputSummary = {
 	longLines: {count: number; limit: number; lastBytes: number | null};
 	/** From a `rate_limit_event` that rejected the request: when the limit resets (epoch ms). */
 	rateLimitResetsAt: number | null;
+	/** The run's last `rate_limit_event` (a subscription's windows), if it had one. */
+	rateLimit: RateLimitInfo | null;
 	/** The delay the CLI chose for its last retry of a 429 (it honours `retry-after`). */
 	rateLimitRetryMs: number | null;
 };
+
+/** Called with each event as it is read, for what must be known before the run ends (the API answered). */
+export type OnEvent = (event: Record<string, unknown>) => void;
 
 /**
  * Reads stdout to its end: each line is redacted, appended to the transcript and parsed. A line over
  * MAX_LINE_BYTES is never held whole: the transcript gets a marker line in its place.
  */
-export async function readOutput(stdout: Readable, transcript: Transcript, redact?: (line: string) => string): Promise<OutputSummary> {
+export async function readOutput(stdout: Readable, transcript: Transcript, redact?: (line: string) => string, onEvent?: OnEvent): Promise<OutputSummary> {
 	const splitter = new LineSplitter();
 	const summary: OutputSummary = {
 		final: undefined,
@@ -34,11 +40,15 @@ export async function readOutput(stdout: Readable, transcript: Transcript, redac
 		badLines: 0,
 		longLines: {count: 0, limit: splitter.maxBytes, lastBytes: null},
 		rateLimitResetsAt: null,
+		rateLimit: null,
 		rateLimitRetryMs: null,
 	};
 	const take = (pieces: LinePiece[]) => {
 		for (const piece of pieces) {
-			readPiece(piece, summary, transcript, redact);
+			const event = readPiece(piece, summary, transcript, redact);
+			if (event && onEvent) {
+				onEvent(event);
+			}
 		}
 	};
 
@@ -50,17 +60,17 @@ export async function readOutput(stdout: Readable, transcript: Transcript, redac
 	return summary;
 }
 
-function readPiece(piece: LinePiece, summary: OutputSummary, transcript: Transcript, redact: ((line: string) => string) | undefined): void {
+function readPiece(piece: LinePiece, summary: OutputSummary, transcript: Transcript, redact: ((line: string) => string) | undefined): Record<string, unknown> | undefined {
 	if (piece.kind === 'too-long') {
 		summary.longLines.count++;
 		summary.longLines.lastBytes = piece.bytes;
 		const marker = {type: 'spool', event: 'line_too_long', bytes: piece.bytes, limit: summary.longLines.limit, ...(piece.eventType ? {lineType: piece.eventType} : {})};
 		transcript.write(`${JSON.stringify(marker)}\n`);
-		return;
+		return undefined;
 	}
 
 	if (piece.text.trim() === '') {
-		return;
+		return undefined;
 	}
 
 	summary.longLines.lastBytes = null;
@@ -69,7 +79,7 @@ function readPiece(piece: LinePiece, summary: OutputSummary, transcript: Transcr
 	const event = parseLine(line);
 	if (!event) {
 		summary.badLines++;
-		return;
+		return undefined;
 	}
 
 	if (event.type === 'system' && event.subtype === 'init') {
@@ -79,20 +89,14 @@ function readPiece(piece: LinePiece, summary: OutputSummary, transcript: Transcr
 	} else if (event.type === 'result') {
 		summary.final = event;
 	} else if (event.type === 'rate_limit_event') {
-		summary.rateLimitResetsAt = readResetTime(event.rate_limit_info) ?? summary.rateLimitResetsAt;
+		const info = readRateLimitInfo(event.rate_limit_info);
+		summary.rateLimit = info ?? summary.rateLimit;
+		summary.rateLimitResetsAt = (info?.status === 'rejected' ? info.resetsAt : null) ?? summary.rateLimitResetsAt;
 	} else if (event.type === 'system' && event.subtype === 'api_retry' && event.error_status === 429) {
 		summary.rateLimitRetryMs = typeof event.retry_delay_ms === 'number' ? event.retry_delay_ms : summary.rateLimitRetryMs;
 	}
-}
 
-/** `rate_limit_info.resetsAt` of a rejected request, in epoch seconds or ms, as epoch ms. */
-function readResetTime(info: unknown): number | undefined {
-	const {status, resetsAt} = (info ?? {}) as {status?: unknown; resetsAt?: unknown};
-	if (status !== 'rejected' || typeof resetsAt !== 'number') {
-		return undefined;
-	}
-
-	return resetsAt < 1e12 ? resetsAt * 1000 : resetsAt;
+	return event;
 }
 
 function parseLine(line: string): Record<string, unknown> | undefined {

@@ -2,7 +2,7 @@ import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {MAX_ARGUMENT_BYTES} from './claude-args.ts';
 import {MAX_LINE_BYTES} from './line-splitter.ts';
 import {killProcess, killProcessGroup} from './process-group.ts';
-import {readOutput, type OutputSummary} from './read-output.ts';
+import {readOutput, type OnEvent, type OutputSummary} from './read-output.ts';
 import {openTranscript} from './transcript-file.ts';
 
 export type ClaudeRun = {
@@ -25,6 +25,8 @@ export type ClaudeRun = {
 	onSpawn?: (pid: number | undefined) => void;
 	/** Applied to every line before it is written or read: takes secrets out. */
 	redact?: (line: string) => string;
+	/** Each stream-json event as it arrives. */
+	onEvent?: OnEvent;
 };
 
 /** What the CLI process did, as plain data, with what its stdout said (`final` is its result line). */
@@ -125,7 +127,7 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 		stderrTail = (stderrTail + chunk.toString()).slice(-STDERR_TAIL);
 	});
 
-	const output = await readOutput(child.stdout, transcript, run.redact);
+	const output = await readOutput(child.stdout, transcript, run.redact, run.onEvent);
 	const [exitCode, signal] = await closed;
 	clearTimeout(timer);
 	clearStopTimers();
@@ -175,6 +177,7 @@ function notStarted(run: ClaudeRun, error: NodeJS.ErrnoException, started: numbe
 		longLines: {count: 0, limit: MAX_LINE_BYTES, lastBytes: null},
 		transcriptError: null,
 		rateLimitResetsAt: null,
+		rateLimit: null,
 		rateLimitRetryMs: null,
 		apiKeySource: null,
 	};

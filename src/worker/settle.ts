@@ -3,6 +3,8 @@ import {commit, mayRetry, requeue, type Claim} from '../lifecycle/index.ts';
 import {describeAuthFailure} from '../queue/credentials.ts';
 import {fingerprintAuthHome, writePause} from '../queue/pause.ts';
 import type {RunOutcome} from '../ledger/entry.ts';
+import {planLimitPause, type LimitPause} from '../quota/rules.ts';
+import type {QuotaPause} from '../quota/state.ts';
 import type {TaskResult} from '../queue/result.ts';
 import type {AttemptRecord} from '../queue/task-schema.ts';
 import {backoffMs, doublingMs, planFailure} from './failure-policy.ts';
@@ -17,7 +19,7 @@ const COMMIT_RETRY_MS = {first: 1000, max: 30_000};
  * dead-lettered when its attempts are spent, or a task handed back while the worker waits out a rate
  * limit or bad credentials (no attempt burned).
  */
-export async function settleRun(context: TaskContext, claim: Claim, history: AttemptRecord[], result: TaskResult, exit: ClaudeExit, signal: AbortSignal): Promise<TaskEnd> {
+export async function settleRun(context: TaskContext, claim: Claim, history: AttemptRecord[], result: TaskResult, exit: ClaudeExit, signal: AbortSignal, limit?: LimitPause): Promise<TaskEnd> {
 	const {queue} = context.config;
 	const outcome = settledOutcome(result, claim.attempt, queue.maxAttempts);
 	if (outcome === 'succeeded' || !result.error) {
@@ -27,8 +29,16 @@ export async function settleRun(context: TaskContext, claim: Claim, history: Att
 	if (outcome === 'paused') {
 		const plan = planFailure(result.error);
 		const now = Date.now();
+		if (plan.kind === 'pause-rate' && limit?.scope === 'account') {
+			// The account's record holds the pause (written by the run's QuotaRun): every worker of the account waits.
+			const {key} = context.quota.account();
+			context.logger.error({worker: claim.worker, account: key, error: result.error.message, until: new Date(limit.until).toISOString()},
+				`account ${key} hit its usage limit (${result.error.message}): no worker of it starts a run until ${new Date(limit.until).toISOString()}; the task waits without losing an attempt`);
+			return handBack(context, claim, history);
+		}
+
 		const authHome = context.layout.authHome(claim.worker);
-		const until = plan.kind === 'pause-rate' ? (exit.rateLimitResetsAt ?? now + (exit.rateLimitRetryMs ?? queue.rateLimitWait)) : undefined;
+		const until = plan.kind === 'pause-rate' ? (limit?.until ?? now + (exit.rateLimitRetryMs ?? queue.rateLimitWait)) : undefined;
 		const message =
 			plan.kind === 'pause-auth'
 				? `${describeAuthFailure(`worker ${claim.worker}`, claim.worker, authHome, result.error.message)}. The pause ends when its settings.json or .credentials.json changes, or with "spool resume ${claim.worker}"`
@@ -80,6 +90,37 @@ export function settledOutcome(result: Pick<TaskResult, 'status' | 'error'>, att
 	}
 
 	return mayRetry(attempt, maxAttempts) ? 'retrying' : 'dead';
+}
+
+/**
+ * How a run that hit a rate limit is waited out (quota/rules.ts): by its account (a subscription's usage
+ * limit) or by its worker alone; undefined for any other outcome.
+ */
+export function planPauseOf(result: Pick<TaskResult, 'error'>, exit: ClaudeExit, now: number, rateLimitWait: number): LimitPause | undefined {
+	if (result.error?.code !== 'rate_limited') {
+		return undefined;
+	}
+
+	const info = exit.rateLimit;
+	const clues = {
+		apiError: typeof exit.final?.api_error === 'string' ? exit.final.api_error : null,
+		status: info?.status ?? null,
+		rateLimitType: info?.rateLimitType ?? null,
+		resetsAt: exit.rateLimitResetsAt,
+		retryMs: exit.rateLimitRetryMs,
+	};
+	return planLimitPause(clues, now, rateLimitWait);
+}
+
+/** The account's pause as its record keeps it. */
+export function accountPauseOf(limit: LimitPause, result: Pick<TaskResult, 'error'>, worker: string): QuotaPause {
+	return {
+		until: new Date(limit.until).toISOString(),
+		since: new Date().toISOString(),
+		message: result.error?.message ?? 'usage limit reached',
+		worker,
+		resetsAt: limit.resetsAt === null ? null : new Date(limit.resetsAt).toISOString(),
+	};
 }
 
 /** The task goes back to the queue as it came, its attempt not counted. */

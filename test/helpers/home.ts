@@ -43,6 +43,15 @@ export function apiEnv(apiUrl: string): Record<string, string> {
 	};
 }
 
+/**
+ * The environment of a subscription (OAuth) login against the stand-in API: no API key, a token the CLI
+ * sends as `Authorization: Bearer`, so the CLI reads the rate-limit headers into rate_limit_events.
+ */
+export function oauthEnv(apiUrl: string, token = 'sk-ant-oat01-x'): Record<string, string> {
+	const {ANTHROPIC_API_KEY: _key, ...env} = apiEnv(apiUrl);
+	return {...env, ANTHROPIC_API_KEY: '', CLAUDE_CODE_OAUTH_TOKEN: token};
+}
+
 /** Runs the spool CLI as a user would: a real process. */
 export function spool(home: string, args: string[], options: {env?: Record<string, string>; input?: string} = {}) {
 	return execa(process.execPath, [SPOOL_BIN, ...args], {

@@ -123,16 +123,26 @@ describe('rate and usage limits are waited out', () => {
 		}
 	}, 60_000);
 
-	test('a usage-limit rate_limit_event pauses the worker until its reset time', async () => {
+	test('a usage-limit rate_limit_event pauses the worker\'s account until its reset time and a margin (docs/quota.md)', async () => {
 		const home = await makeHome({workers: {coder: {}}, queue: QUEUE});
 		const loop = spool(home, ['worker', 'coder'], {env: {SPOOL_CLAUDE_BIN: FAKE_CLAUDE}});
 		try {
 			const resetsAt = Math.floor(Date.now() / 1000) + 3600;
 			await dropTask(home, 'coder', 'usage', {prompt: `usage-limit:${resetsAt}`});
-			const pause = await waitFor(() => readJson(path.join(home, 'paused', 'coder.json')), 20_000, 'pause file');
-			expect(pause).toMatchObject({reason: 'rate-limit', until: new Date(resetsAt * 1000).toISOString()});
+			const quotaRecord = async () => {
+				const [name] = (await fs.readdir(path.join(home, 'control', 'quota')).catch(() => [])).filter(name => name.endsWith('.json'));
+				const record = name ? await readJson(path.join(home, 'control', 'quota', name)) : undefined;
+				return record?.pause ? record : undefined;
+			};
+			const record = await waitFor(quotaRecord, 20_000, 'the account\'s pause');
+			expect(record.pause).toMatchObject({until: new Date(resetsAt * 1000 + 2000).toISOString(), resetsAt: new Date(resetsAt * 1000).toISOString(), worker: 'coder', message: "You've hit your 5-hour limit"});
 			const handedBack = await waitFor(() => readJson(path.join(home, 'tasks', 'coder', 'usage.json')), 10_000, 'task handed back');
 			expect(handedBack).toEqual({prompt: `usage-limit:${resetsAt}`});
+			// The pause is the account's, not the worker's alone; spool resume ends it too, and the task runs (and pauses) again.
+			await expect(fs.access(path.join(home, 'paused', 'coder.json'))).rejects.toThrow();
+			const resume = await spool(home, ['resume', 'coder']);
+			expect(resume.stdout).toMatch(/^coder's account \S+ resumed, for every worker of it \(it was paused since .* until .*: You've hit your 5-hour limit\)$/);
+			await waitFor(async () => (await quotaRecord())?.pause.since !== record.pause.since, 20_000, 'paused again by the next run');
 		} finally {
 			loop.kill('SIGTERM');
 			await loop;

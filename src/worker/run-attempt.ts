@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import {PARENT_PID_ENV} from '../control/watch-parent.ts';
+import {crashPoint} from '../crash-points.ts';
+import {archivePreviousResult, canceledResult, start, type Claim} from '../lifecycle/index.ts';
+import type {QuotaRun} from '../quota/run.ts';
+import {openForAppend} from '../queue/read-file.ts';
+import {buildResult, type TaskResult} from '../queue/result.ts';
+import type {AttemptRecord, Task} from '../queue/task-schema.ts';
+import {checkDeliverables} from './deliverables.ts';
+import {classifyExit} from './outcome.ts';
+import {recordRun} from './record-run.ts';
+import {collectSecrets, createRedactor} from './redact.ts';
+import {runClaude, type ClaudeExit} from './run-claude.ts';
+import type {StopReason, TaskContext, TaskEnd} from './run-task.ts';
+import {accountPauseOf, finish, handBack, planPauseOf, settledOutcome, settleRun} from './settle.ts';
+
+/** A task validated and admitted, with what its run needs: the claim, claude's arguments, where it runs. */
+export type Attempt = {
+	claim: Claim;
+	task: Task;
+	args: string[];
+	cwd: string;
+	history: AttemptRecord[];
+	base: Parameters<typeof buildResult>[0];
+	taskCopy: TaskResult['task'];
+};
+
+/**
+ * One attempt: the claim marked started, claude run with its transcript, its exit classified, the
+ * ledger line appended, the account's record told what the run saw, and the run settled.
+ */
+export async function runAttempt(context: TaskContext, attempt: Attempt, quota: QuotaRun, signal: AbortSignal): Promise<TaskEnd> {
+	const {claim, task, args, cwd, history, base, taskCopy} = attempt;
+	if (!(await start(claim))) {
+		context.logger.warn('claim ended by a sweep before the run started (this loop stalled past its lease)');
+		return {kind: 'fenced'};
+	}
+
+	crashPoint('after-claim');
+	archivePreviousResult(context.layout, claim.worker, claim.id);
+	const startedAt = new Date();
+	const transcriptFile = context.layout.transcriptFile(claim.worker, claim.id);
+	writeAttemptLine(context, transcriptFile, {type: 'spool', event: 'attempt', attempt: claim.attempt, runId: claim.runId, startedAt});
+	context.logger.info({attempt: claim.attempt, cwd}, 'task started');
+
+	const authHome = context.layout.authHome(claim.worker);
+	const env = claudeEnv(authHome);
+	const redact = createRedactor(collectSecrets(env, context.layout.authHomesRoot));
+	const exit = await runClaude({
+		bin: context.config.claudeBin,
+		args,
+		prompt: task.prompt,
+		cwd,
+		env,
+		timeoutMs: task.timeout ?? context.worker.timeout,
+		transcriptFile,
+		signal,
+		redact,
+		onSpawn: () => crashPoint('after-spawn'),
+		onEvent: event => quota.observe(event),
+	});
+	crashPoint('after-exit');
+	if (exit.transcriptError) {
+		context.logger.warn({error: exit.transcriptError, file: transcriptFile}, 'the transcript could not be written in full; the run goes on');
+	}
+
+	if (exit.longLines.count > 0) {
+		context.logger.warn({lines: exit.longLines.count, limit: exit.longLines.limit}, 'claude wrote lines over the line limit: each is left out of the transcript, a marker in its place');
+	}
+
+	if (exit.canceled && isCanceled(signal)) {
+		// Interrupted on purpose: what the run did and cost so far is kept, and it is not retried.
+		const {status: _status, error: _error, ...ran} = classifyExit({...exit, canceled: false});
+		recordRun(context, claim, task, exit, {costUsd: ran.costUsd, usage: ran.usage, errorCode: 'canceled'}, 'canceled');
+		await quota.finish(undefined);
+		const fields = {...ran, ...estimated(exit), startedAt: startedAt.toISOString(), attempts: claim.attempt, cwd, durationMs: exit.durationMs, ...(history.length > 0 ? {history} : {}), task: taskCopy};
+		return finish(context, claim, canceledResult(base, fields, `after ${(exit.durationMs / 1000).toFixed(1)} s of its run`), signal);
+	}
+
+	if (exit.canceled) {
+		const {costUsd, usage} = classifyExit({...exit, canceled: false});
+		recordRun(context, claim, task, exit, {costUsd, usage, errorCode: null}, signal.reason === 'lease-lost' ? 'fenced' : 'handed-back');
+		await quota.finish(undefined);
+		if (signal.reason === 'lease-lost') {
+			context.logger.warn('lease lost to another loop: run stopped, no result written');
+			return {kind: 'fenced'};
+		}
+
+		return handBack(context, claim, history);
+	}
+
+	const classified = classifyExit(exit);
+	const missing = classified.status === 'succeeded' ? await checkDeliverables(cwd, task.deliverables, {home: context.config.home, roots: context.config.cwdRoots}) : null;
+	const outcome = missing ? {...classified, status: 'failed' as const, error: missing} : classified;
+	const result = buildResult(base, {
+		...outcome,
+		...estimated(exit),
+		error: outcome.error && {...outcome.error, message: redact(outcome.error.message)},
+		startedAt: startedAt.toISOString(),
+		finishedAt: new Date().toISOString(),
+		attempts: claim.attempt,
+		cwd,
+		durationMs: exit.durationMs,
+		...(task.metadata ? {metadata: task.metadata} : {}),
+		...(history.length > 0 ? {history} : {}),
+		task: taskCopy,
+	});
+	recordRun(context, claim, task, exit, {costUsd: result.costUsd, usage: result.usage, errorCode: result.error?.code ?? null}, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts));
+	// The account's pause is written before the task goes back and before the probe is given back: no other run slips in between.
+	const limit = planPauseOf(result, exit, Date.now(), context.config.queue.rateLimitWait);
+	await quota.finish(limit?.scope === 'account' ? accountPauseOf(limit, result, claim.worker) : undefined);
+	return settleRun(context, claim, history, result, exit, signal, limit);
+}
+
+/** A subscription run's total_cost_usd is the CLI's list-price estimate (its init says apiKeySource "none"). */
+function estimated(exit: Pick<ClaudeExit, 'apiKeySource'>): {costEstimated?: true} {
+	return exit.apiKeySource === 'none' ? {costEstimated: true} : {};
+}
+
+export function isCanceled(signal: AbortSignal): boolean {
+	return signal.aborted && signal.reason === ('cancel' satisfies StopReason);
+}
+
+/** The transcript is for people to follow; a line that cannot be written (results/ gone, a full disk) must not cost the run. */
+function writeAttemptLine(context: TaskContext, file: string, line: Record<string, unknown>): void {
+	try {
+		const fd = openForAppend(file);
+		try {
+			fs.writeFileSync(fd, `${JSON.stringify(line)}\n`);
+		} finally {
+			fs.closeSync(fd);
+		}
+	} catch (error) {
+		context.logger.warn({err: error, file}, 'cannot write the transcript; the run goes on');
+	}
+}
+
+/** The environment passed through, with this worker's own auth home. */
+function claudeEnv(authHome: string): Record<string, string> {
+	return {...inheritedEnv(), CLAUDE_CONFIG_DIR: authHome};
+}
+
+let inherited: Record<string, string> | undefined;
+
+/** process.env as plain data, read once: each access to process.env is a call into C++. */
+function inheritedEnv(): Record<string, string> {
+	if (!inherited) {
+		inherited = {};
+		for (const [key, value] of Object.entries(process.env)) {
+			// Not spool's own switches: a `spool` a task runs is no child of `spool up` and has no crash point armed.
+			if (value !== undefined && key !== 'SPOOL_CRASH_AT' && key !== PARENT_PID_ENV) {
+				inherited[key] = value;
+			}
+		}
+	}
+
+	return inherited;
+}

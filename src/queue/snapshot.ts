@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type {Config} from '../config/load.ts';
 import {viewBudget, type BudgetView} from '../budget/views.ts';
+import {readQuotaView, type QuotaView} from '../quota/view.ts';
 import type {DayTally, WorkerTally} from '../ledger/tally.ts';
 import type {Layout} from './layout.ts';
 import {listLoops} from './loops.ts';
@@ -36,6 +37,8 @@ export type WorkerSnapshot = {
 	rejected: number;
 	today: RunsToday;
 	budget: BudgetView;
+	/** Its subscription account's windows, pause and reserve (control/quota/). */
+	quota: QuotaView;
 	/** Why the worker does not claim, when paused/WORKER.json says it may not. */
 	paused: string | null;
 };
@@ -59,6 +62,7 @@ export async function snapshotWorker(layout: Layout, config: Config, worker: str
 		rejected: (await listTaskFiles(layout.rejected(worker))).length,
 		today: runsToday(tally.workers[worker]),
 		budget: viewBudget(config, layout, tally, {kind: 'worker', worker}, now),
+		quota: readQuotaView(layout, config, worker, now),
 		paused: pause ? `${pause.reason}${pause.until ? ` until ${pause.until}` : ''}: ${pause.message ?? ''}` : null,
 	};
 }

@@ -90,6 +90,12 @@ describe('a subscription\'s windows', () => {
 		expect(await quotaRecord(home, view.account)).toMatchObject({version: 1, account: view.account, source: 'token', status: 'allowed', rateLimitType: 'five_hour', workers: ['coder']});
 		// The same headers on an API key give no rate_limit_event: nothing to record.
 		expect(readQuotaView(createLayout(home), config, 'keyed', Date.now(), env)).toMatchObject({updatedAt: null, windows: []});
+		// spool status shows the windows, and says the subscription's cost is an estimate.
+		const status = JSON.parse((await spool(home, ['status', '--json'], {env})).stdout) as {workers: Array<{worker: string; quota: {windows: unknown[]}; today: {estimatedUsd: number}}>};
+		expect(status.workers.find(worker => worker.worker === 'coder')).toMatchObject({quota: {windows: view.windows}, today: {estimatedUsd: sub.costUsd}});
+		const text = (await spool(home, ['status'], {env})).stdout;
+		expect(text).toMatch(/^coder: subscription five_hour 30% \(resets .*\), seven_day 10% \(resets .*\) as of .*; reserve 0\.2$/m);
+		expect(text).toContain("of today's cost was reported by subscription runs: a list-price estimate, not a bill");
 	}, 60_000);
 
 	test('a window at 1 - reserve holds the next task until it resets; a lowered reserve in spool.yaml lets it go at once', async () => {
@@ -152,6 +158,7 @@ describe('a usage-limit rejection', () => {
 		await dropTask(home, 'coder', 'third', {prompt: 'third'});
 		const view = readQuotaView(createLayout(home), loadConfig(home), 'reviewer');
 		expect(view).toMatchObject({account: `account-${ACCOUNT}`, source: 'account', sharedWith: ['coder'], pausedUntil: record.pause.until});
+		expect((await spool(home, ['status'])).stdout).toMatch(/^reviewer: subscription .*\n  claiming stops: .*/m);
 
 		const results = await Promise.all(['first', 'second', 'third'].map(async (id, index) => waitFor(() => resultOf(home, index === 1 ? 'reviewer' : 'coder', id), 40_000, id)));
 		for (const result of results) {

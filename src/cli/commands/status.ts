@@ -6,6 +6,7 @@ import {readRun} from '../../control/transcript.ts';
 import {createLayout, type Layout} from '../../queue/layout.ts';
 import type {WorkflowSnapshot} from '../../orchestrator/snapshot.ts';
 import type {BudgetView} from '../../budget/views.ts';
+import type {QuotaView} from '../../quota/view.ts';
 import {readHomeStatus, type HomeStatus} from '../../control/status.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {onShutdownSignals} from '../signals.ts';
@@ -85,6 +86,11 @@ function formatStatus(config: Config, layout: Layout, status: HomeStatus, option
 		out.push('', `${w.worker} is paused (${w.paused})`);
 	}
 
+	const quotas = workers.filter(w => w.quota.windows.length > 0 || w.quota.closed);
+	if (quotas.length > 0) {
+		out.push('', ...quotas.map(w => describeQuota(w.quota)));
+	}
+
 	if (unknownFolders.length > 0) {
 		out.push('', `folders in tasks/ that name no worker: ${unknownFolders.join(', ')}`);
 	}
@@ -98,6 +104,15 @@ function formatStatus(config: Config, layout: Layout, status: HomeStatus, option
 	}
 
 	return out;
+}
+
+/** A subscription's windows as the API last reported them (its own figures, not estimates), and why claiming stops. */
+function describeQuota(quota: QuotaView): string {
+	const windows = quota.windows.map(window => `${window.name} ${Math.round(window.utilization * 100)}% (resets ${window.resetsAt})${window.atReserve ? ' AT RESERVE' : ''}`);
+	const shared = quota.sharedWith.length > 0 ? `, shared with ${quota.sharedWith.join(', ')}` : '';
+	const seen = quota.updatedAt ? ` as of ${quota.updatedAt}` : '';
+	const line = `${quota.worker}: subscription ${windows.join(', ') || 'windows not reported yet'}${seen}; reserve ${quota.reserve}${shared}`;
+	return quota.closed ? `${line}\n  claiming stops: ${quota.closed.reason}` : line;
 }
 
 function formatUsd(usd: number): string {

@@ -5,7 +5,7 @@ import {getWorker, type Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
-import {CANCEL_CHECK_MS, claim as claimTask, clearCancelRequest, hasCancelRequest, readCancelRequests, removeLoopFolder, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
+import {CANCEL_CHECK_MS, claim as claimTask, clearCancelRequest, hasCancelRequest, removeLoopFolder, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
 import {taskFileName, taskIdOf} from '../lifecycle/names.ts';
 import {watchFolder, type FolderWatcher} from '../queue/folder-watch.ts';
 import {createLayout, OWNER_FILE_NAME, type Layout} from '../queue/layout.ts';
@@ -13,11 +13,11 @@ import {writeOwnerFile} from '../queue/owner-file.ts';
 import {readdirOrEmpty} from '../queue/read-file.ts';
 import {PendingIndex} from '../queue/pending.ts';
 import {checkSameFilesystem} from '../queue/probe.ts';
-import {BudgetGuard} from '../budget/guard.ts';
-import {LiveConfig} from '../config/live.ts';
-import {StartLimiter} from '../limits/start-limit.ts';
-import {QuotaGuard} from '../quota/guard.ts';
-import {ClaimGate} from './claim-gate.ts';
+import type {BudgetGuard} from '../budget/guard.ts';
+import type {QuotaGuard} from '../quota/guard.ts';
+import type {ClaimGate} from './claim-gate.ts';
+import {createClaimRules} from './claim-rules.ts';
+import {stopCanceledRuns} from './cancel-poll.ts';
 import {LeaseKeeper} from './lease-keeper.ts';
 import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
 
@@ -55,12 +55,7 @@ export class WorkerLoop {
 		this.#logger = logger;
 		this.#pending = new PendingIndex(this.#layout.tasks(workerName));
 		this.owner = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`.replace(/[^A-Za-z0-9_-]/g, '_');
-		const live = new LiveConfig(config, logger);
-		this.#budget = new BudgetGuard({layout: this.#layout, live, worker: workerName, logger});
-		// Always in place, as a limit may be set in spool.yaml while the loop runs; with none set a take touches no file.
-		const startLimit = new StartLimiter({live, layout: this.#layout, worker: workerName, logger});
-		this.#quota = new QuotaGuard({layout: this.#layout, live, worker: workerName, owner: this.owner, logger});
-		this.#gate = new ClaimGate({home: config.home, worker: workerName, authHome: this.#layout.authHome(workerName), logger, checks: [this.#budget, this.#quota], startLimit});
+		({gate: this.#gate, budget: this.#budget, quota: this.#quota} = createClaimRules({config, layout: this.#layout, worker: workerName, owner: this.owner, logger}));
 		this.#leases = new LeaseKeeper({
 			layout: this.#layout,
 			worker: workerName,
@@ -107,8 +102,9 @@ export class WorkerLoop {
 		const onError = (error: Error) => this.#logger.warn({err: error}, 'file watcher error; the timer scan still runs');
 		this.#watcher = watchFolder(this.#layout.tasks(name), {usePolling: this.#config.queue.usePolling, interval: 100}, onChange, onError);
 		this.#timers.push(setInterval(() => void this.#scanAndPump(), this.#config.queue.scanInterval));
-		this.#timers.push(setInterval(() => this.#checkCancelRequests(), CANCEL_CHECK_MS));
-		this.#checkCancelRequests();
+		const checkCancelRequests = () => stopCanceledRuns(this.#layout, name, this.#running, this.#logger);
+		this.#timers.push(setInterval(checkCancelRequests, CANCEL_CHECK_MS));
+		checkCancelRequests();
 		this.#leases.start();
 		this.#logger.info({worker: name, owner: this.owner, concurrency: this.#worker.concurrency, pending: this.#pending.size}, 'worker loop started');
 		this.#pump();
@@ -150,25 +146,6 @@ export class WorkerLoop {
 		}
 
 		this.#logger.info('worker loop stopped');
-	}
-
-	/** `spool cancel` of a task this loop runs: one listing of control/cancel/WORKER/ a second. */
-	#checkCancelRequests(): void {
-		let requests: Set<string>;
-		try {
-			requests = readCancelRequests(this.#layout, this.#worker.name);
-		} catch (error) {
-			this.#logger.warn({err: error}, 'cannot read the cancel requests; checking again in a second');
-			return;
-		}
-
-		for (const id of requests) {
-			const running = this.#running.get(id);
-			if (running && !running.controller.signal.aborted) {
-				this.#logger.info({task: id}, 'cancel requested: stopping the run');
-				running.controller.abort('cancel' satisfies StopReason);
-			}
-		}
 	}
 
 	async #scanAndPump(): Promise<void> {

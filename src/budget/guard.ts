@@ -5,7 +5,7 @@ import type {LedgerEntry} from '../ledger/entry.ts';
 import type {Logger} from '../log/logger.ts';
 import type {Layout} from '../queue/layout.ts';
 import type {Task} from '../queue/task-schema.ts';
-import {runCap} from './state.ts';
+import {runCap, type RunCap} from './state.ts';
 import {budgetEventKey, leftOf, viewBudget, type BudgetScope, type BudgetView} from './views.ts';
 
 /** Why claiming stops, and when to look again (epoch ms). */
@@ -43,11 +43,11 @@ export class BudgetGuard {
 		return undefined;
 	}
 
-	/** The --max-budget-usd of a run of `task` starting now: undefined for none, 0 when nothing is left. */
-	capFor(task: Pick<Task, 'maxCostUsd'>, now = Date.now()): number | undefined {
+	/** The --max-budget-usd of a run of `task` starting now (undefined for none, 0 when nothing is left), and whether the day's remainder binds it. */
+	capFor(task: Pick<Task, 'maxCostUsd'>, now = Date.now()): RunCap {
 		const config = this.#live.current();
 		const {home, worker} = this.#views(now);
-		return runCap([task.maxCostUsd, config.workers[this.#worker]?.perTaskUsd ?? config.budget.perTaskUsd, leftOf(home), leftOf(worker)]);
+		return runCap([task.maxCostUsd, config.workers[this.#worker]?.perTaskUsd ?? config.budget.perTaskUsd], [leftOf(home), leftOf(worker)]);
 	}
 
 	/** Appends a run's line, then tells at once (not at the next claim) of a budget it carried past a line. */

@@ -1,32 +1,44 @@
 /** Where a budget stands: under its warning line, past it, or spent (no claims until the day ends or it is raised). */
 export type BudgetState = 'ok' | 'warning' | 'halted';
 
+/**
+ * Below this a run could not make one model call, and no sum in spool.yaml or a task may be smaller: a
+ * budget with less than this left is spent (so a run is never started with a cap of nothing).
+ */
+export const MIN_RUN_USD = 0.0001;
+
 export function budgetState(spentUsd: number, dailyUsd: number | undefined, warnAt: number): BudgetState {
 	if (dailyUsd === undefined) {
 		return 'ok';
 	}
 
-	if (spentUsd >= dailyUsd) {
+	if (dailyUsd - spentUsd < MIN_RUN_USD) {
 		return 'halted';
 	}
 
 	return spentUsd >= dailyUsd * warnAt ? 'warning' : 'ok';
 }
 
-/** Below this a run could not make one model call: a cap this small means no run starts. */
-export const MIN_RUN_USD = 0.0001;
+/** A run's cap, and whether what binds it is what is left of a day's budget (not a cap on one run). */
+export type RunCap = {usd: number | undefined; byDay: boolean};
 
 /**
- * A run's --max-budget-usd: the least of the task's own cap, the worker's (or the home's) perTaskUsd and
- * what is left of the home's and the worker's day. undefined: no cap at all; 0: nothing is left, the run
- * must not start. Rounded down to 1/10,000 of a dollar, the CLI's own precision in practice.
+ * A run's --max-budget-usd: the least of its caps on one run (the task's maxCostUsd, perTaskUsd) and
+ * what is left of the home's and the worker's day. `usd` undefined: no cap at all; 0: nothing is left,
+ * the run must not start. Rounded down to 1/10,000 of a dollar, the CLI's own precision in practice.
+ * `byDay`: the day's remainder is the least, so a run the CLI stops at its cap was cut by the day, not
+ * by its own limit.
  */
-export function runCap(caps: Array<number | undefined>): number | undefined {
-	const known = caps.filter((cap): cap is number => cap !== undefined);
-	if (known.length === 0) {
-		return undefined;
+export function runCap(perRun: Array<number | undefined>, dayLeft: Array<number | undefined>): RunCap {
+	const least = (caps: Array<number | undefined>) => Math.min(...caps.filter((cap): cap is number => cap !== undefined));
+	const run = least(perRun);
+	const day = least(dayLeft);
+	const cap = Math.min(run, day);
+	if (!Number.isFinite(cap)) {
+		return {usd: undefined, byDay: false};
 	}
 
-	const least = Math.floor(Math.min(...known) * 10_000) / 10_000;
-	return least < MIN_RUN_USD ? 0 : least;
+	// The epsilon keeps a cap of $0.29 at 0.29: 0.29 * 10,000 is 2899.9999999999995 in floating point.
+	const usd = Math.floor(cap * 10_000 + 1e-6) / 10_000;
+	return {usd: usd < MIN_RUN_USD ? 0 : usd, byDay: day < run};
 }

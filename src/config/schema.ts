@@ -6,8 +6,8 @@ export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 const permissionMode = z.enum(['acceptEdits', 'bypassPermissions', 'default', 'plan', 'dontAsk']);
 
-/** A sum of US dollars: positive and finite. */
-const usd = z.number().positive().finite();
+/** A sum of US dollars: at least $0.0001 (budget/state.ts MIN_RUN_USD, less than one model call) and finite. */
+const usd = z.number().finite().min(0.0001, 'must be at least 0.0001 (a hundredth of a cent), less than one model call costs');
 
 /** An IANA time zone the runtime knows, such as "Europe/Paris". */
 const timezone = z.string().min(1).refine(zone => {

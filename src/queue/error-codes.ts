@@ -7,6 +7,7 @@ import {z} from 'zod';
  * - `reject`: the task file itself is bad: it moves to rejected/ and claude never runs;
  * - `pause-auth`: the worker's credentials were refused: the worker stops claiming, the task waits uncounted;
  * - `pause-rate`: a rate or usage limit: the worker waits it out, the task waits uncounted;
+ * - `pause-budget`: the day's budget ran out during the run: the task waits for the budget, uncounted;
  * - `wait`: spool itself cannot go on (results/ unwritable): the task waits uncounted, the loop checks again.
  * `TaskError.code` is this table's key, so a misspelt code is a compile error, not a different retry.
  */
@@ -37,7 +38,8 @@ export const ERROR_CODES = {
 	attempts_exhausted: {effect: 'final', summary: 'no attempt was left'},
 	error_during_execution: {effect: 'retry', summary: 'the CLI reported an error during execution'},
 	error_max_turns: {effect: 'final', summary: "the run reached its turn limit (maxTurns)"},
-	error_max_budget_usd: {effect: 'final', summary: "the run reached the CLI's budget limit"},
+	error_max_budget_usd: {effect: 'final', summary: "the run reached its own cap (the task's maxCostUsd or perTaskUsd)"},
+	daily_budget_reached: {effect: 'pause-budget', summary: "the run reached what was left of the day's budget: the task waits for the budget, its attempt not counted"},
 	error_max_structured_output_retries: {effect: 'final', summary: 'the answer never matched the jsonSchema'},
 	claude_error: {effect: 'final', summary: 'claude reported another error (its subtype is in the result)'},
 	missing_deliverable: {effect: 'final', summary: 'claude succeeded but a deliverables path is missing'},
@@ -59,7 +61,7 @@ export const ERROR_CODES = {
 	canceled: {effect: 'final', summary: 'the run was stopped on purpose'},
 } as const satisfies Record<string, {effect: ErrorEffect; summary: string}>;
 
-export type ErrorEffect = 'retry' | 'final' | 'reject' | 'pause-auth' | 'pause-rate' | 'wait';
+export type ErrorEffect = 'retry' | 'final' | 'reject' | 'pause-auth' | 'pause-rate' | 'pause-budget' | 'wait';
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 

@@ -26,7 +26,7 @@ export const taskSchema = z.strictObject({
 	deliverables: z.array(z.string().min(1)).optional().describe("Paths (relative to the task's cwd) that must exist after the run; a missing one fails the task."),
 	priority: z.number().int('must be a whole number').min(-1_000_000).max(1_000_000).optional().describe('Higher runs first (default 0); equal priorities run in the order they were dropped.'),
 	notBefore: z.iso.datetime({offset: true, error: 'must be an ISO time such as "2026-12-01T18:00:00Z"'}).optional().describe('Not claimed before this time; `spool list` shows the task as delayed.'),
-	maxCostUsd: z.number().positive().finite().optional().describe("The most this task's run may cost in US dollars (--max-budget-usd); the worker's perTaskUsd and what is left of the day's budget may lower it."),
+	maxCostUsd: z.number().finite().min(0.0001, 'must be at least 0.0001 (a hundredth of a cent), less than one model call costs').optional().describe("The most this task's run may cost in US dollars (--max-budget-usd); the worker's perTaskUsd and what is left of the day's budget may lower it."),
 	metadata: z.record(z.string(), z.unknown()).optional().describe('Free-form data copied into the result.'),
 	attempts: z.number().int().min(0).default(0).describe('Runs already started for this task; managed by spool.'),
 	history: z.array(attemptRecord).optional().describe('The attempts that failed before, with their errors; managed by spool.'),

@@ -14,7 +14,7 @@ export const MAX_ARGUMENT_BYTES = 128 * 1024 - 1;
  * as its file, so a prompt of any size fits. A task field that would not fit in one argument (the
  * jsonSchema, which claude takes only as an argument) is refused here, before anything is spawned.
  */
-export function buildClaudeArgs(worker: Readonly<WorkerConfig>, task: Task, limits: {maxBudgetUsd?: number | undefined} = {}): string[] | TaskError {
+export function buildClaudeArgs(worker: Readonly<WorkerConfig>, task: Task): string[] | TaskError {
 	const args = ['-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', worker.permissionMode];
 	// Read by claude itself: the same text as --append-system-prompt (checked against the CLI), but no argument.
 	args.push('--append-system-prompt-file', worker.prompt);
@@ -26,11 +26,6 @@ export function buildClaudeArgs(worker: Readonly<WorkerConfig>, task: Task, limi
 	const maxTurns = task.maxTurns ?? worker.maxTurns;
 	if (maxTurns) {
 		args.push('--max-turns', String(maxTurns));
-	}
-
-	if (limits.maxBudgetUsd !== undefined) {
-		// The least of the task's cap, perTaskUsd and what is left of the day (budget/state.ts runCap).
-		args.push('--max-budget-usd', String(limits.maxBudgetUsd));
 	}
 
 	if (worker.allowedTools?.length) {
@@ -55,4 +50,9 @@ export function buildClaudeArgs(worker: Readonly<WorkerConfig>, task: Task, limi
 	}
 
 	return args;
+}
+
+/** The run's cap, --max-budget-usd: the least of the task's cap, perTaskUsd and what is left of the day (budget/state.ts runCap). */
+export function withBudgetCap(args: readonly string[], usd: number): string[] {
+	return [...args, '--max-budget-usd', String(usd)];
 }

@@ -6,14 +6,15 @@ import {effectOf, type TaskError} from '../queue/error-codes.ts';
  *   timeout): run it again after a backoff, while attempts remain;
  * - `final`: running it again would fail the same way (a turn or budget limit, a 4xx): write the result;
  * - `pause-auth`: the worker's credentials are bad: no task can succeed, so stop claiming;
- * - `pause-rate`: a rate or usage limit: wait it out without burning the task's attempts.
+ * - `pause-rate`: a rate or usage limit: wait it out without burning the task's attempts;
+ * - `pause-budget`: the day's budget ran out during the run: the task waits for it, uncounted.
  */
-export type FailurePlan = {kind: 'retry'} | {kind: 'final'} | {kind: 'pause-auth'} | {kind: 'pause-rate'};
+export type FailurePlan = {kind: 'retry'} | {kind: 'final'} | {kind: 'pause-auth'} | {kind: 'pause-rate'} | {kind: 'pause-budget'};
 
 /** Read from the one table of error codes (queue/error-codes.ts). */
 export function planFailure(error: TaskError): FailurePlan {
 	const effect = effectOf(error.code);
-	return effect === 'pause-auth' || effect === 'pause-rate' || effect === 'retry' ? {kind: effect} : {kind: 'final'};
+	return effect === 'pause-auth' || effect === 'pause-rate' || effect === 'pause-budget' || effect === 'retry' ? {kind: effect} : {kind: 'final'};
 }
 
 /** The n-th wait of a doubling backoff: base * 2^(n-1), capped at max. Every backoff in spool is one. */

@@ -5,6 +5,7 @@ import {archivePreviousResult, canceledResult, start, type Claim} from '../lifec
 import type {QuotaRun} from '../quota/run.ts';
 import {openForAppend} from '../queue/read-file.ts';
 import {buildResult, type TaskResult} from '../queue/result.ts';
+import type {TaskError} from '../queue/error-codes.ts';
 import type {AttemptRecord, Task} from '../queue/task-schema.ts';
 import {checkDeliverables} from './deliverables.ts';
 import {classifyExit} from './outcome.ts';
@@ -23,6 +24,8 @@ export type Attempt = {
 	history: AttemptRecord[];
 	base: Parameters<typeof buildResult>[0];
 	taskCopy: TaskResult['task'];
+	/** The run's cap is what was left of a day's budget: a run the CLI stops at it was cut by the day. */
+	capByDay: boolean;
 };
 
 /**
@@ -30,7 +33,7 @@ export type Attempt = {
  * ledger line appended, the account's record told what the run saw, and the run settled.
  */
 export async function runAttempt(context: TaskContext, attempt: Attempt, quota: QuotaRun, signal: AbortSignal): Promise<TaskEnd> {
-	const {claim, task, args, cwd, history, base, taskCopy} = attempt;
+	const {claim, task, args, cwd, history, base, taskCopy, capByDay} = attempt;
 	if (!(await start(claim))) {
 		context.logger.warn('claim ended by a sweep before the run started (this loop stalled past its lease)');
 		return {kind: 'fenced'};
@@ -89,7 +92,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		return handBack(context, claim, history);
 	}
 
-	const classified = classifyExit(exit);
+	const classified = cutByDay(classifyExit(exit), capByDay, args);
 	const missing = classified.status === 'succeeded' ? await checkDeliverables(cwd, task.deliverables, {home: context.config.home, roots: context.config.cwdRoots}) : null;
 	const outcome = missing ? {...classified, status: 'failed' as const, error: missing} : classified;
 	const result = buildResult(base, {
@@ -110,6 +113,19 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	const limit = planPauseOf(result, exit, Date.now(), context.config.queue.rateLimitWait);
 	await quota.finish(limit?.scope === 'account' ? accountPauseOf(limit, result, claim.worker) : undefined);
 	return settleRun(context, claim, history, result, exit, signal, limit);
+}
+
+/**
+ * A run stopped at its cap when that cap was what was left of the day's budget: not the task's fault, and
+ * not final; it waits for the budget (the next day, or a raised one), its attempt not counted.
+ */
+function cutByDay<T extends {error: TaskError | null}>(outcome: T, capByDay: boolean, args: readonly string[]): T {
+	if (!capByDay || outcome.error?.code !== 'error_max_budget_usd') {
+		return outcome;
+	}
+
+	const cap = args[args.indexOf('--max-budget-usd') + 1];
+	return {...outcome, error: {code: 'daily_budget_reached', message: `the day's budget ran out during the run: it was given what was left ($${cap}) and the CLI stopped it there; the task waits for the budget and runs again, its attempt not counted`}};
 }
 
 /** A subscription run's total_cost_usd is the CLI's list-price estimate (its init says apiKeySource "none"). */

@@ -10,7 +10,7 @@ import {buildResult, type TaskResult} from '../queue/result.ts';
 import {validateTask, type AttemptRecord, type Task} from '../queue/task-schema.ts';
 import type {BudgetGuard} from '../budget/guard.ts';
 import type {QuotaGuard} from '../quota/guard.ts';
-import {buildClaudeArgs} from './claude-args.ts';
+import {buildClaudeArgs, withBudgetCap} from './claude-args.ts';
 import {isCanceled, runAttempt} from './run-attempt.ts';
 import {waitForOtherRuns} from './same-id.ts';
 import {finish, handBack} from './settle.ts';
@@ -54,14 +54,8 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		return reject(context, claim, task);
 	}
 
-	const maxBudgetUsd = context.budget.capFor(task);
-	if (maxBudgetUsd === 0) {
-		// The day's budget ran out between the claim and now: the task waits for the next day, uncounted.
-		context.logger.warn('the daily budget is spent: the task goes back to wait');
-		return handBack(context, claim, task.history ?? []);
-	}
-
-	const args = buildClaudeArgs(context.worker, task, {maxBudgetUsd});
+	// Built now so a task whose arguments cannot work is rejected before any wait; the cap is added last.
+	const args = buildClaudeArgs(context.worker, task);
 	if (!Array.isArray(args)) {
 		return reject(context, claim, args);
 	}
@@ -94,7 +88,15 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 	}
 
 	try {
-		return await runAttempt(context, {claim, task, args, cwd, history, base, taskCopy}, admission.run, signal);
+		// What is left of the day as the run starts (after any wait above): another loop may have spent it meanwhile.
+		const cap = context.budget.capFor(task);
+		if (cap.usd === 0) {
+			context.logger.warn('the daily budget was spent before the run could start: the task goes back to wait, its attempt not counted');
+			return await handBack(context, claim, history);
+		}
+
+		const capped = cap.usd === undefined ? args : withBudgetCap(args, cap.usd);
+		return await runAttempt(context, {claim, task, args: capped, cwd, history, base, taskCopy, capByDay: cap.byDay}, admission.run, signal);
 	} finally {
 		// A probe whose run ended without saying (stopped, failed inside spool) goes back, so another run can probe.
 		await admission.run.release();

@@ -26,6 +26,13 @@ export async function settleRun(context: TaskContext, claim: Claim, history: Att
 		return finish(context, claim, result, signal);
 	}
 
+	if (outcome === 'paused' && planFailure(result.error).kind === 'pause-budget') {
+		// Kept in the task's history, with what it cost, so spool show tells why it ran twice.
+		const record: AttemptRecord = {attempt: claim.attempt, error: result.error, finishedAt: result.finishedAt, durationMs: result.durationMs, costUsd: result.costUsd};
+		context.logger.warn({error: result.error.message, costUsd: result.costUsd}, "the day's budget ran out during the run: the task goes back to wait for it");
+		return handBack(context, claim, [...history, record]);
+	}
+
 	if (outcome === 'paused') {
 		const plan = planFailure(result.error);
 		const now = Date.now();
@@ -81,7 +88,7 @@ export function settledOutcome(result: Pick<TaskResult, 'status' | 'error'>, att
 	}
 
 	const plan = planFailure(result.error);
-	if (plan.kind === 'pause-auth' || plan.kind === 'pause-rate') {
+	if (plan.kind === 'pause-auth' || plan.kind === 'pause-rate' || plan.kind === 'pause-budget') {
 		return 'paused';
 	}
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import {stringify} from 'yaml';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type ApiRequest, type ApiReply, type FakeApi} from '../fixtures/fake-api.ts';
-import {apiEnv, dropTask, makeHome, resultOf, spool, waitFor} from '../helpers/home.ts';
+import {apiEnv, dropTask, makeHome, readJson, resultOf, spool, waitFor} from '../helpers/home.ts';
 
 /**
  * The stand-in's prices, at claude-sonnet-4-5's list price ($3 per million input tokens, $15 per
@@ -60,23 +60,35 @@ const QUEUE = {lease: '3s', scanInterval: '200ms'};
 const WORKER = {model: MODEL, allowedTools: ['Bash']};
 
 describe('the daily budget', () => {
-	test('a run gets --max-budget-usd of what is left and overshoots by less than one turn; then no task starts until the budget is raised', async () => {
+	test("a run gets --max-budget-usd of what is left and overshoots by less than one turn; cut by the day, it waits for the budget; raised, the budget lets the queue go on", async () => {
 		const home = await makeHome({workers: {coder: WORKER}, queue: QUEUE, extra: {budget: {dailyUsd: 0.05}}});
 		const loop = spool(home, ['worker', 'coder'], {env: apiEnv(api.url)});
 		try {
 			await dropTask(home, 'coder', 'first', {prompt: 'one turn'});
 			await waitFor(() => resultOf(home, 'coder', 'first'), 30_000, 'first result');
+			// Its own cap: stopped after the turn that reached $0.02, failed for good.
+			await dropTask(home, 'coder', 'capped', {prompt: 'loop until your own cap stops you', maxCostUsd: 0.02});
+			const capped = await waitFor(() => resultOf(home, 'coder', 'capped'), 60_000, 'capped result');
+			expect(capped).toMatchObject({status: 'failed', attempts: 1, subtype: 'error_max_budget_usd', error: {code: 'error_max_budget_usd'}});
+			expect(capped.costUsd).toBeCloseTo(2 * TURN_USD, 6);
+
+			// $0.05 - $0.036 = $0.014 left: the CLI stops after the turn that reaches it.
 			await dropTask(home, 'coder', 'spender', {prompt: 'loop until the budget stops you'});
-			const spender = await waitFor(() => resultOf(home, 'coder', 'spender'), 60_000, 'spender result');
-			// $0.05 - $0.012 = $0.038 left: the CLI stops after the turn that reaches it.
-			expect(spender).toMatchObject({status: 'failed', subtype: 'error_max_budget_usd', error: {code: 'error_max_budget_usd'}});
+			const back = await waitFor(async () => {
+				const task = await readJson(path.join(home, 'tasks', 'coder', 'spender.json'));
+				return task?.history?.length === 1 && task;
+			}, 60_000, 'the spender handed back');
+			// Cut by the day, not by its own cap: it waits, its attempt not counted, the run's cost in its history.
+			expect(back).not.toHaveProperty('attempts');
+			expect(back.history[0]).toMatchObject({attempt: 1, error: {code: 'daily_budget_reached'}, costUsd: 2 * TURN_USD});
 			const lines = await readLedger(home);
+			expect(lines.map(line => `${line.task} ${line.outcome}`)).toEqual(['first succeeded', 'capped failed', 'spender paused']);
 			const overshoot = spent(lines) - 0.05;
 			expect(overshoot).toBeGreaterThanOrEqual(0);
 			expect(overshoot).toBeLessThan(TURN_USD);
 			console.log(`overshoot past dailyUsd $0.05: $${overshoot.toFixed(4)} (one turn costs $${TURN_USD})`);
 
-			// Spent: the next task waits, and status says halted, and since when.
+			// Spent: nothing starts, and status says halted, and since when.
 			await dropTask(home, 'coder', 'later', {prompt: 'after the raise'});
 			const halted = await waitFor(async () => {
 				const status = JSON.parse((await spool(home, ['status', '--json'])).stdout) as {budget: {state: string; since: string | null}};
@@ -85,8 +97,9 @@ describe('the daily budget', () => {
 			expect(Date.parse(halted.since!)).toBeGreaterThan(0);
 			await new Promise(resolve => setTimeout(resolve, 1500));
 			expect(await resultOf(home, 'coder', 'later')).toBeUndefined();
-			expect((await fs.readdir(path.join(home, 'tasks', 'coder')))).toEqual(['later.json']);
+			expect((await fs.readdir(path.join(home, 'tasks', 'coder'))).sort()).toEqual(['later.json', 'spender.json']);
 			expect((await spool(home, ['status'])).stdout).toMatch(/budget: \$0\.0\d+ of \$0\.05 today \(1\d\d%\), HALTED since .*: no task starts until/);
+			expect((await spool(home, ['cancel', 'spender'])).exitCode).toBe(0);
 
 			// Raised in spool.yaml: claiming goes on within a few seconds, no restart.
 			const raisedAt = Date.now();
@@ -96,7 +109,7 @@ describe('the daily budget', () => {
 			const later = await waitFor(() => resultOf(home, 'coder', 'later'), 15_000, 'result after the raise');
 			expect(later).toMatchObject({status: 'succeeded'});
 			expect(Date.parse(later.startedAt) - raisedAt).toBeLessThan(3000);
-			// The spender's run went from 24 % past 100 % at once: the halt is told, a warning would come after it.
+			// The spender's run went from 72 % past 100 % at once: the halt is told, a warning would come after it.
 			const events = await readEvents(home);
 			expect(events.filter(event => event.type === 'budget_warning')).toHaveLength(0);
 			expect(events.filter(event => event.type === 'budget_halted' && event.scope === 'home')).toHaveLength(1);
@@ -118,12 +131,13 @@ describe('the daily budget', () => {
 				await dropTask(home, 'coder', `c${n}`, {prompt: `coder task ${n}`});
 			}
 
-			// The coder's own budget ($0.03): three one-turn runs reach it; the rest of its tasks wait.
+			// The coder's own budget ($0.03): three one-turn runs reach it. The third, given the $0.006 left, is
+			// stopped by the CLI at that cap (the turn's answer is lost with it), so it waits with the rest.
 			await waitFor(async () => spent(await readLedger(home), 'coder') >= 0.03, 30_000, 'coder budget spent');
 			await new Promise(resolve => setTimeout(resolve, 1500));
 			const coderRuns = (await readLedger(home)).filter(line => line.worker === 'coder');
-			expect(coderRuns).toHaveLength(3);
-			expect((await fs.readdir(path.join(home, 'tasks', 'coder'))).length).toBe(3);
+			expect(coderRuns.map(line => line.outcome)).toEqual(['succeeded', 'succeeded', 'paused']);
+			expect((await fs.readdir(path.join(home, 'tasks', 'coder'))).length).toBe(4);
 
 			// The reviewer goes on, in two loops, until the home's $0.10 is spent.
 			for (let n = 0; n < 12; n++) {
@@ -138,7 +152,8 @@ describe('the daily budget', () => {
 			const runs = lines.length;
 			await new Promise(resolve => setTimeout(resolve, 1500));
 			expect(await readLedger(home)).toHaveLength(runs);
-			expect((await fs.readdir(path.join(home, 'tasks', 'reviewer'))).length).toBe(12 - lines.filter(line => line.worker === 'reviewer').length);
+			// A run the day's end cut short waits with the tasks that never ran.
+			expect((await fs.readdir(path.join(home, 'tasks', 'reviewer'))).length).toBe(12 - lines.filter(line => line.worker === 'reviewer' && line.outcome === 'succeeded').length);
 
 			const events = await readEvents(home);
 			expect(events.filter(event => event.type === 'budget_warning' && event.scope === 'home')).toHaveLength(1);

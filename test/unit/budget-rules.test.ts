@@ -24,22 +24,30 @@ describe('budgetState', () => {
 		[80, 50, 0.75, 'halted'],
 		[50, 50, 1, 'halted'],
 		[49.99, 50, 1, 'ok'],
+		// Less than $0.0001 left is spent: no run could start with it (0.7 + 0.1 + 0.1 + 0.1 is 0.9999999999999999).
+		[0.7 + 0.1 + 0.1 + 0.1, 1, 0.75, 'halted'],
+		[0.99995, 1, 1, 'halted'],
 	] as const)('spent %s of %s (warnAt %s): %s', (spent, daily, warnAt, state) => {
 		expect(budgetState(spent, daily, warnAt)).toBe(state);
 	});
 });
 
-describe('runCap: the least of the caps, rounded down to 1/10,000 of a dollar', () => {
+describe('runCap: the least of the caps, rounded down to 1/10,000 of a dollar, and whether the day binds it', () => {
 	test.each([
-		[[undefined, undefined, undefined], undefined],
-		[[5, undefined, undefined], 5],
-		[[5, 2, 10], 2],
-		[[undefined, 5, 0.12345], 0.1234],
-		[[5, 5, 0], 0],
-		[[5, 5, 0.00009], 0],
-		[[0.0001], 0.0001],
-	] as const)('%j → %s', (caps, cap) => {
-		expect(runCap([...caps])).toBe(cap);
+		[[undefined, undefined], [undefined, undefined], {usd: undefined, byDay: false}],
+		[[5, undefined], [undefined, undefined], {usd: 5, byDay: false}],
+		[[5, 2], [10, undefined], {usd: 2, byDay: false}],
+		[[undefined, 5], [0.12345, undefined], {usd: 0.1234, byDay: true}],
+		[[undefined, undefined], [3, 1], {usd: 1, byDay: true}],
+		[[2, undefined], [2, undefined], {usd: 2, byDay: false}],
+		[[5, 5], [0, undefined], {usd: 0, byDay: true}],
+		[[5, 5], [0.00009, undefined], {usd: 0, byDay: true}],
+		[[0.0001], [], {usd: 0.0001, byDay: false}],
+		// 0.29 * 10,000 is 2899.9999999999995: the cap stays $0.29.
+		[[0.29], [], {usd: 0.29, byDay: false}],
+		[[2.01], [0.57], {usd: 0.57, byDay: true}],
+	] as const)('%j and %j → %j', (perRun, dayLeft, cap) => {
+		expect(runCap([...perRun], [...dayLeft])).toEqual(cap);
 	});
 });
 
@@ -134,6 +142,8 @@ describe('settledOutcome: what a finished run becomes, and what its ledger line 
 		[{status: 'failed', error: {code: 'timeout', message: ''}}, 3, 3, 'dead'],
 		[{status: 'failed', error: {code: 'rate_limited', message: ''}}, 3, 3, 'paused'],
 		[{status: 'failed', error: {code: 'auth_failed', message: ''}}, 1, 3, 'paused'],
+		[{status: 'failed', error: {code: 'daily_budget_reached', message: ''}}, 3, 3, 'paused'],
+		[{status: 'failed', error: {code: 'error_max_budget_usd', message: ''}}, 1, 3, 'failed'],
 	] as const)('%j at attempt %s of %s: %s', (result, attempt, max, outcome) => {
 		expect(settledOutcome(result, attempt, max)).toBe(outcome);
 	});

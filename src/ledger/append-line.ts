@@ -19,19 +19,24 @@ export function appendJsonLine(file: string, record: unknown): void {
 
 	let fd: number;
 	try {
-		fd = openForAppend(file);
+		fd = openForAppend(file, {readable: true});
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
 			throw error;
 		}
 
 		fs.mkdirSync(path.dirname(file), {recursive: true});
-		fd = openForAppend(file);
+		fd = openForAppend(file, {readable: true});
 	}
 
 	try {
-		const written = fs.writeSync(fd, bytes);
-		if (written !== bytes.length) {
+		// A line a crash or a full disk left half-written is ended first, so it costs only itself, not also
+		// this line (a reader would see the two as one bad line). A blank line that a race may add is skipped.
+		const {size} = fs.fstatSync(fd);
+		const last = Buffer.alloc(1);
+		const ended = size === 0 || (fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a);
+		const written = fs.writeSync(fd, ended ? bytes : Buffer.concat([Buffer.from('\n'), bytes]));
+		if (written < bytes.length) {
 			throw new Error(`only ${written} of ${bytes.length} bytes of a line reached ${file} (a full disk?)`);
 		}
 	} finally {

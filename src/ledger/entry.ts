@@ -37,6 +37,8 @@ export const ledgerEntrySchema = z.looseObject({
 	workflow: z.string().nullable(),
 	auth: z.enum(AUTH_KINDS),
 	sessionId: z.string().nullable(),
+	/** "tokens": the run was stopped before claude's result line, so spool reckoned its cost from the tokens its stream showed (ledger/prices.ts). */
+	costFrom: z.literal('tokens').optional(),
 });
 
 export type LedgerEntry = z.output<typeof ledgerEntrySchema>;
@@ -56,6 +58,7 @@ export type LedgerEntryInput = {
 	workflow: string | null;
 	auth: AuthKind;
 	sessionId: string | null;
+	costFrom?: 'tokens';
 };
 
 /** The one builder of ledger lines. */

@@ -107,8 +107,8 @@ export function readJsonFile(file: string, maxBytes = 1024 * 1024): unknown {
  * Opens a file spool appends to by name, creating it, without following a symlink (ELOOP) or blocking on
  * a FIFO (ENXIO with no reader, else refused after fstat).
  */
-export function openForAppend(file: string): number {
-	const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK, 0o644);
+export function openForAppend(file: string, options: {readable?: boolean} = {}): number {
+	const fd = fs.openSync(file, (options.readable ? fs.constants.O_RDWR : fs.constants.O_WRONLY) | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK, 0o644);
 	if (!fs.fstatSync(fd).isFile()) {
 		fs.closeSync(fd);
 		throw Object.assign(new Error(`${file} is not a regular file; spool does not write into it`), {code: 'ENOTREG'});

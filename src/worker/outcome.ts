@@ -1,12 +1,13 @@
 import {isErrorCode, type ErrorCode, type TaskError} from '../queue/error-codes.ts';
 import {isObject} from '../queue/read-file.ts';
+import {estimateCostUsd} from '../ledger/prices.ts';
 import type {TaskResult} from '../queue/result.ts';
 import type {ClaudeExit} from './run-claude.ts';
 
 type Outcome = Pick<
 	TaskResult,
 	'status' | 'result' | 'sessionId' | 'costUsd' | 'usage' | 'numTurns' | 'error' | 'exitCode' | 'signal' | 'timedOut' | 'subtype' | 'apiErrorStatus' | 'model'
-> & {structuredOutput?: unknown};
+> & {structuredOutput?: unknown; costFromTokens?: true};
 
 /**
  * Reads what the CLI said about its own run. Its `is_error`, `subtype` and `api_error_status` are
@@ -17,8 +18,7 @@ export function classifyExit(exit: ClaudeExit): Outcome {
 	const base = {
 		result: typeof final?.result === 'string' ? final.result : null,
 		sessionId: exit.sessionId,
-		costUsd: typeof final?.total_cost_usd === 'number' ? final.total_cost_usd : 0,
-		usage: isObject(final?.usage) ? final.usage : null,
+		...costOf(exit),
 		numTurns: typeof final?.num_turns === 'number' ? final.num_turns : null,
 		exitCode: exit.exitCode,
 		signal: exit.signal,
@@ -116,4 +116,24 @@ function apiErrorCode(status: number): ErrorCode {
 	}
 
 	return 'api_error';
+}
+
+/**
+ * The run's cost and tokens: the CLI's own sums from its result line, or, for a run stopped before it
+ * wrote one (a timeout, a shutdown, a lost lease, an interrupt during an API call), an estimate from the
+ * tokens its stream showed at the model's list price, so the ledger and the budget still see it.
+ */
+function costOf(exit: ClaudeExit): {costUsd: number; usage: Record<string, unknown> | null; costFromTokens?: true} {
+	const final = exit.final;
+	if (typeof final?.total_cost_usd === 'number') {
+		return {costUsd: final.total_cost_usd, usage: isObject(final.usage) ? final.usage : null};
+	}
+
+	if (!exit.streamTokens) {
+		return {costUsd: 0, usage: isObject(final?.usage) ? final.usage : null};
+	}
+
+	const {input, output, cacheRead, cacheWrite} = exit.streamTokens;
+	const usage = {input_tokens: input, output_tokens: output, cache_read_input_tokens: cacheRead, cache_creation_input_tokens: cacheWrite};
+	return {costUsd: estimateCostUsd(exit.model, exit.streamTokens), usage, costFromTokens: true};
 }

@@ -1,6 +1,8 @@
 import type {Readable} from 'node:stream';
 import {readRateLimitInfo, type RateLimitInfo} from '../quota/rate-limit-info.ts';
+import type {Tokens} from '../ledger/prices.ts';
 import {LineSplitter, type LinePiece} from './line-splitter.ts';
+import {StreamUsage} from './stream-usage.ts';
 import type {Transcript} from './transcript-file.ts';
 
 /** What claude's stream-json stdout said about the run. */
@@ -21,6 +23,8 @@ export type OutputSummary = {
 	rateLimit: RateLimitInfo | null;
 	/** The delay the CLI chose for its last retry of a 429 (it honours `retry-after`). */
 	rateLimitRetryMs: number | null;
+	/** The tokens the stream's assistant messages showed; null when it showed none. What a stopped run cost is reckoned from them. */
+	streamTokens: Tokens | null;
 };
 
 /** Called with each event as it is read, for what must be known before the run ends (the API answered). */
@@ -42,10 +46,18 @@ export async function readOutput(stdout: Readable, transcript: Transcript, redac
 		rateLimitResetsAt: null,
 		rateLimit: null,
 		rateLimitRetryMs: null,
+		streamTokens: null,
 	};
+	const usage = new StreamUsage();
+	let messages = 0;
 	const take = (pieces: LinePiece[]) => {
 		for (const piece of pieces) {
 			const event = readPiece(piece, summary, transcript, redact);
+			if (event?.type === 'assistant') {
+				usage.add(event);
+				messages++;
+			}
+
 			if (event && onEvent) {
 				onEvent(event);
 			}
@@ -57,6 +69,7 @@ export async function readOutput(stdout: Readable, transcript: Transcript, redac
 	}
 
 	take(splitter.end());
+	summary.streamTokens = messages > 0 ? usage.tokens() : null;
 	return summary;
 }
 

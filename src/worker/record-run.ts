@@ -5,7 +5,7 @@ import type {ClaudeExit} from './run-claude.ts';
 import type {TaskContext} from './run-task.ts';
 
 /** What the run itself reported: its cost and tokens (from its result line, or nothing without one). */
-export type RunCost = {costUsd: number; usage: Record<string, unknown> | null; errorCode: string | null};
+export type RunCost = {costUsd: number; usage: Record<string, unknown> | null; errorCode: string | null; fromTokens: boolean};
 
 /**
  * Appends the run's line to the ledger as soon as its outcome is decided, before its result is written:
@@ -33,6 +33,7 @@ export function recordRun(context: TaskContext, claim: Claim, task: Pick<Task, '
 		workflow: typeof workflow === 'string' ? workflow : null,
 		auth: authOf(exit),
 		sessionId: exit.sessionId,
+		...(cost.fromTokens ? {costFrom: 'tokens' as const} : {}),
 	});
 	try {
 		context.budget.record(entry);

@@ -74,15 +74,15 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	if (exit.canceled && isCanceled(signal)) {
 		// Interrupted on purpose: what the run did and cost so far is kept, and it is not retried.
 		const {status: _status, error: _error, ...ran} = classifyExit({...exit, canceled: false});
-		recordRun(context, claim, task, exit, {costUsd: ran.costUsd, usage: ran.usage, errorCode: 'canceled'}, 'canceled');
+		recordRun(context, claim, task, exit, {costUsd: ran.costUsd, usage: ran.usage, errorCode: 'canceled', fromTokens: ran.costFromTokens === true}, 'canceled');
 		await quota.finish(undefined);
 		const fields = {...ran, ...estimated(exit), startedAt: startedAt.toISOString(), attempts: claim.attempt, cwd, durationMs: exit.durationMs, ...(history.length > 0 ? {history} : {}), task: taskCopy};
 		return finish(context, claim, canceledResult(base, fields, `after ${(exit.durationMs / 1000).toFixed(1)} s of its run`), signal);
 	}
 
 	if (exit.canceled) {
-		const {costUsd, usage} = classifyExit({...exit, canceled: false});
-		recordRun(context, claim, task, exit, {costUsd, usage, errorCode: null}, signal.reason === 'lease-lost' ? 'fenced' : 'handed-back');
+		const {costUsd, usage, costFromTokens} = classifyExit({...exit, canceled: false});
+		recordRun(context, claim, task, exit, {costUsd, usage, errorCode: null, fromTokens: costFromTokens === true}, signal.reason === 'lease-lost' ? 'fenced' : 'handed-back');
 		await quota.finish(undefined);
 		if (signal.reason === 'lease-lost') {
 			context.logger.warn('lease lost to another loop: run stopped, no result written');
@@ -108,7 +108,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		...(history.length > 0 ? {history} : {}),
 		task: taskCopy,
 	});
-	recordRun(context, claim, task, exit, {costUsd: result.costUsd, usage: result.usage, errorCode: result.error?.code ?? null}, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts));
+	recordRun(context, claim, task, exit, {costUsd: result.costUsd, usage: result.usage, errorCode: result.error?.code ?? null, fromTokens: classified.costFromTokens === true}, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts));
 	// The account's pause is written before the task goes back and before the probe is given back: no other run slips in between.
 	const limit = planPauseOf(result, exit, Date.now(), context.config.queue.rateLimitWait);
 	await quota.finish(limit?.scope === 'account' ? accountPauseOf(limit, result, claim.worker) : undefined);

@@ -180,5 +180,6 @@ function notStarted(run: ClaudeRun, error: NodeJS.ErrnoException, started: numbe
 		rateLimit: null,
 		rateLimitRetryMs: null,
 		apiKeySource: null,
+		streamTokens: null,
 	};
 }

@@ -23,6 +23,10 @@ function reply(request: ApiRequest): ApiReply {
 		return {hang: true};
 	}
 
+	if (request.prompt === 'a tool, then hang') {
+		return request.toolResults === 0 ? {tool: 'Bash', input: {command: 'true'}, usage: {input_tokens: 3000, output_tokens: 200}} : {hang: true};
+	}
+
 	return {text: `done: ${request.prompt}`, usage: {input_tokens: 1000, output_tokens: 100}};
 }
 
@@ -94,4 +98,24 @@ describe('the cost ledger', () => {
 
 		expect((await ledgerLines(home)).slice(lines.length).map(line => `${line.task} ${line.outcome}`)).toEqual(['stopped handed-back']);
 	}, 90_000);
+
+	test("a run stopped before claude's result line (here its timeout) still costs what its stream showed, reckoned from its tokens", async () => {
+		const home = await makeHome({workers: {coder: {model: 'claude-sonnet-4-5', allowedTools: ['Bash']}}, queue: {lease: '3s', maxAttempts: 1}});
+		const loop = spool(home, ['worker', 'coder'], {env: apiEnv(api.url)});
+		try {
+			await dropTask(home, 'coder', 'slow', {prompt: 'a tool, then hang', timeout: '4s'});
+			const result = await waitFor(() => resultOf(home, 'coder', 'slow'), 30_000, 'timed out');
+			expect(result).toMatchObject({status: 'dead', error: {code: 'timeout'}, costFromTokens: true});
+			// The first turn's 3,000 input tokens at $3 a million, and its output read from its content; the hanging turn showed nothing.
+			expect(result.costUsd).toBeGreaterThanOrEqual(0.009);
+			expect(result.costUsd).toBeLessThan(0.012);
+		} finally {
+			loop.kill('SIGTERM');
+			await loop;
+		}
+
+		const [line] = await ledgerLines(home);
+		expect(line).toMatchObject({task: 'slow', outcome: 'dead', error: 'timeout', costFrom: 'tokens', usage: {input: 3000}});
+		expect(line!.costUsd).toBe((await resultOf(home, 'coder', 'slow'))!.costUsd);
+	}, 60_000);
 });

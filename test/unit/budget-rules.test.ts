@@ -8,6 +8,8 @@ import {buildLedgerEntry, parseLedgerLine, type LedgerEntryInput} from '../../sr
 import {appendJsonLine, MAX_LINE_BYTES} from '../../src/ledger/append-line.ts';
 import {advanceTally, emptyTally, readCachedTally, totalOf, writeCachedTally} from '../../src/ledger/tally.ts';
 import {settledOutcome} from '../../src/worker/settle.ts';
+import {estimateCostUsd} from '../../src/ledger/prices.ts';
+import {StreamUsage} from '../../src/worker/stream-usage.ts';
 
 const entry = (fields: Partial<LedgerEntryInput> = {}) =>
 	buildLedgerEntry({time: '2026-12-01T10:00:00.000Z', worker: 'coder', task: 't', attempt: 1, runId: 'r', outcome: 'succeeded', error: null, costUsd: 0.5, usage: null, model: null, durationMs: 5, workflow: null, auth: 'api-key', sessionId: null, ...fields});
@@ -146,5 +148,42 @@ describe('settledOutcome: what a finished run becomes, and what its ledger line 
 		[{status: 'failed', error: {code: 'error_max_budget_usd', message: ''}}, 1, 3, 'failed'],
 	] as const)('%j at attempt %s of %s: %s', (result, attempt, max, outcome) => {
 		expect(settledOutcome(result, attempt, max)).toBe(outcome);
+	});
+});
+
+describe("a stopped run's cost, reckoned from the tokens its stream showed", () => {
+	test.each([
+		['claude-sonnet-4-5', {input: 1_000_000, output: 0, cacheRead: 0, cacheWrite: 0}, 3],
+		['claude-sonnet-4-5', {input: 0, output: 1_000_000, cacheRead: 0, cacheWrite: 0}, 15],
+		['claude-opus-4-5', {input: 1_000_000, output: 1_000_000, cacheRead: 0, cacheWrite: 0}, 30],
+		['claude-haiku-4-5', {input: 0, output: 0, cacheRead: 1_000_000, cacheWrite: 1_000_000}, 0.1 + 1.25],
+		['claude-3-5-haiku-20241022', {input: 1_000_000, output: 0, cacheRead: 0, cacheWrite: 0}, 0.8],
+		// A model not in the table is priced as the dearest: an estimate errs on the budget's side.
+		['some-new-model', {input: 1_000_000, output: 0, cacheRead: 0, cacheWrite: 0}, 15],
+		[null, {input: 0, output: 1_000_000, cacheRead: 0, cacheWrite: 0}, 75],
+	] as const)('%s %j: $%s', (model, tokens, usd) => {
+		expect(estimateCostUsd(model, tokens)).toBeCloseTo(usd, 9);
+	});
+
+	test('each message counts once however many events it spans, its output read from its content when that says more', () => {
+		const usage = new StreamUsage();
+		const event = (id: string, content: unknown[], output = 1) => ({type: 'assistant', message: {id, usage: {input_tokens: 100, output_tokens: output, cache_read_input_tokens: 50}, content}});
+		usage.add(event('m1', [{type: 'text', text: 'x'.repeat(400)}]));
+		usage.add(event('m1', [{type: 'tool_use', input: {command: 'y'.repeat(386)}}]));
+		usage.add(event('m2', [{type: 'text', text: 'hi'}], 30));
+		usage.add({type: 'assistant', message: {content: []}});
+		expect(usage.tokens()).toEqual({input: 200, cacheRead: 100, cacheWrite: 0, output: 200 + 30});
+	});
+});
+
+describe('appending to a ledger', () => {
+	test('a line left half-written by a crash costs only itself: the next line is whole', () => {
+		const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spool-append-')), 'day.jsonl');
+		appendJsonLine(file, entry({task: 'a'}));
+		fs.appendFileSync(file, JSON.stringify(entry({task: 'torn'})).slice(0, 40));
+		appendJsonLine(file, entry({task: 'b', costUsd: 3}));
+		const tally = advanceTally(emptyTally('2026-12-01'), file);
+		expect(tally).toMatchObject({lines: 2, badLines: 1});
+		expect(totalOf(tally).costUsd).toBe(3.5);
 	});
 });

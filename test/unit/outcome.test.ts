@@ -16,6 +16,7 @@ function exitOf(fields: Partial<ClaudeExit>): ClaudeExit {
 		rateLimit: null,
 		rateLimitRetryMs: null,
 		apiKeySource: null,
+		streamTokens: null,
 		exitCode: 0,
 		signal: null,
 		spawnError: null,

@@ -1,4 +1,5 @@
 import type {LiveConfig} from '../config/live.ts';
+import type {Closed} from '../worker/claim-gate.ts';
 import {emitOnce} from '../events/events.ts';
 import {Ledger} from '../ledger/ledger.ts';
 import type {LedgerEntry} from '../ledger/entry.ts';
@@ -8,8 +9,9 @@ import type {Task} from '../queue/task-schema.ts';
 import {runCap, type RunCap} from './state.ts';
 import {budgetEventKey, leftOf, viewBudget, type BudgetScope, type BudgetView} from './views.ts';
 
-/** Why claiming stops, and when to look again (epoch ms). */
-export type Closed = {reason: string; until?: number};
+/** How soon a loop that could not read the ledger looks again. */
+const LEDGER_RETRY_MS = 5000;
+
 
 /**
  * The daily budget as one worker loop obeys it. Every check reads the ledger's new lines (a stat when
@@ -22,6 +24,7 @@ export class BudgetGuard {
 	readonly #worker: string;
 	readonly #logger: Logger;
 	#ledger: Ledger | undefined;
+	#readError: string | undefined;
 
 	constructor(options: {layout: Layout; live: LiveConfig; worker: string; logger: Logger}) {
 		this.#layout = options.layout;
@@ -30,9 +33,21 @@ export class BudgetGuard {
 		this.#logger = options.logger;
 	}
 
-	/** Claiming stops while the home's or this worker's budget for today is spent. */
+	/**
+	 * Claiming stops while the home's or this worker's budget for today is spent, and while the ledger
+	 * cannot be read (a budget that cannot be kept is not lifted). Without a budget nothing is read.
+	 */
 	check(now = Date.now()): Closed | undefined {
-		const {home, worker} = this.#views(now);
+		if (!this.#hasBudget()) {
+			return undefined;
+		}
+
+		const views = this.#readViews(now);
+		if ('error' in views) {
+			return {reason: `the ledger cannot be read (${views.error}), so the daily budget cannot be kept: no task starts until it can`, until: now + LEDGER_RETRY_MS};
+		}
+
+		const {home, worker} = views;
 		for (const [view, whose] of [[home, "the home's"], [worker, `worker ${this.#worker}'s`]] as const) {
 			if (view.state === 'halted') {
 				const reason = `${whose} daily budget of $${view.dailyUsd} is spent ($${view.spentUsd.toFixed(4)} on ${view.date}): no task starts until ${view.resetsAt} (local midnight) or until budget${view === home ? '.dailyUsd' : ` workers.${this.#worker}.dailyUsd`} in spool.yaml is raised`;
@@ -46,14 +61,47 @@ export class BudgetGuard {
 	/** The --max-budget-usd of a run of `task` starting now (undefined for none, 0 when nothing is left), and whether the day's remainder binds it. */
 	capFor(task: Pick<Task, 'maxCostUsd'>, now = Date.now()): RunCap {
 		const config = this.#live.current();
-		const {home, worker} = this.#views(now);
-		return runCap([task.maxCostUsd, config.workers[this.#worker]?.perTaskUsd ?? config.budget.perTaskUsd], [leftOf(home), leftOf(worker)]);
+		const perRun = [task.maxCostUsd, config.workers[this.#worker]?.perTaskUsd ?? config.budget.perTaskUsd];
+		if (!this.#hasBudget()) {
+			return runCap(perRun, []);
+		}
+
+		const views = this.#readViews(now);
+		return 'error' in views ? {usd: 0, byDay: true} : runCap(perRun, [leftOf(views.home), leftOf(views.worker)]);
 	}
 
 	/** Appends a run's line, then tells at once (not at the next claim) of a budget it carried past a line. */
 	record(entry: LedgerEntry): void {
 		this.#ledgerFor(this.#live.current().budget.timezone).append(entry);
-		this.#views(Date.now());
+		if (this.#hasBudget()) {
+			this.#readViews(Date.now());
+		}
+	}
+
+	#hasBudget(): boolean {
+		const config = this.#live.current();
+		return config.budget.dailyUsd !== undefined || config.workers[this.#worker]?.dailyUsd !== undefined;
+	}
+
+	/** The views, or why the ledger could not be read (said once until it can again). */
+	#readViews(now: number): {home: BudgetView; worker: BudgetView} | {error: string} {
+		try {
+			const views = this.#views(now);
+			if (this.#readError !== undefined) {
+				this.#logger.info('the ledger can be read again');
+				this.#readError = undefined;
+			}
+
+			return views;
+		} catch (error) {
+			const message = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+			if (this.#readError !== message) {
+				this.#logger.error({err: error}, `cannot read the ledger (${message}): the daily budget cannot be kept, so no task starts until it can`);
+				this.#readError = message;
+			}
+
+			return {error: message};
+		}
 	}
 
 	#views(now: number): {home: BudgetView; worker: BudgetView} {

@@ -1,4 +1,4 @@
-import type {Closed} from '../budget/guard.ts';
+import type {Closed} from '../worker/claim-gate.ts';
 import type {Config} from '../config/load.ts';
 import {gateOfAccount, PROBE_RECHECK_MS, windowAtReserve} from './rules.ts';
 import type {QuotaRecord} from './state.ts';

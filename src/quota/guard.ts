@@ -1,4 +1,4 @@
-import type {Closed} from '../budget/guard.ts';
+import type {Closed} from '../worker/claim-gate.ts';
 import type {LiveConfig} from '../config/live.ts';
 import type {Logger} from '../log/logger.ts';
 import type {Layout} from '../queue/layout.ts';

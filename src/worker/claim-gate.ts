@@ -1,9 +1,11 @@
-import type {Closed} from '../budget/guard.ts';
 import type {Logger} from '../log/logger.ts';
 import {checkPause, whyPauseEnds, type Pause} from '../queue/pause.ts';
 
 /** How long a loop that cannot write results waits before it claims again. */
 const BLOCK_MS = 5000;
+
+/** Why claiming stops, and when to look again (epoch ms). */
+export type Closed = {reason: string; until?: number};
 
 /** One rule about claiming that holds for every loop of the home (the budget, a subscription window). */
 export type ClaimCheck = {check(now: number): Closed | undefined};

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type {Config} from '../config/load.ts';
+import {LiveConfig} from '../config/live.ts';
 import type {ErrorCode} from '../queue/error-codes.ts';
 import type {Logger} from '../log/logger.ts';
 import {createLayout} from '../queue/layout.ts';
@@ -26,9 +27,12 @@ export class GoalPlanner {
 	#busy: Promise<void> | undefined;
 	/** The budget message a waiting goal was last logged with, so a halted day is said once, not on every scan. */
 	#budgetWait: string | undefined;
+	/** spool.yaml as it is now: a raised (or lowered) budget applies to planning without a restart, as in the loops. */
+	readonly #live: LiveConfig;
 
 	constructor(config: Config, layout: WorkflowLayout, logger: Logger) {
 		this.#config = config;
+		this.#live = new LiveConfig(config, logger);
 		this.#layout = layout;
 		this.#logger = logger;
 	}
@@ -112,7 +116,8 @@ export class GoalPlanner {
 		}
 
 		this.#logger.info({goal: source[0], workflow: id}, 'planning a goal');
-		const outcome = await planWorkflow(this.#config, {goal, id, signal: this.#controller.signal});
+		// The budget as spool.yaml says now; the workers as this orchestrator knows them (they change with a restart).
+		const outcome = await planWorkflow({...this.#config, budget: this.#live.current().budget}, {goal, id, signal: this.#controller.signal});
 		if (this.#controller.signal.aborted) {
 			return;
 		}

@@ -23,8 +23,8 @@ export const CLAUDE_ENVIRONMENT = [
 	'NO_PROXY',
 ];
 
-/** Every container: whose files to write as, and how much to log. */
-const COMMON_ENVIRONMENT = ['PUID', 'PGID', 'SPOOL_LOG_LEVEL'];
+/** Every container: whose files to write as, how much to log, and its time zone (the budget's day, when spool.yaml names none). */
+const COMMON_ENVIRONMENT = ['PUID', 'PGID', 'SPOOL_LOG_LEVEL', 'TZ'];
 
 /** Longer than a worker's drain, plus the 5 s claude gets between SIGTERM and SIGKILL, plus a margin. */
 export function stopGraceSeconds(config: Config): number {

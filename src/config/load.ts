@@ -17,7 +17,7 @@ export type Config = Readonly<{
 	/** The planner's settings; `prompt` is an absolute path. */
 	orchestrator: Readonly<OrchestratorConfig>;
 	/** The daily budget; `timezone` is resolved (the machine's zone when spool.yaml names none). */
-	budget: Readonly<BudgetConfig & {timezone: string}>;
+	budget: Readonly<BudgetConfig & {timezone: string; /** spool.yaml names no zone: the machine's is used, which a container's may not be. */ timezoneFromMachine: boolean}>;
 	quota: Readonly<QuotaConfig>;
 	limits: Readonly<LimitsConfig>;
 }>;
@@ -66,7 +66,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		cwdRoots: Object.freeze(cwdRoots.map(root => path.resolve(home, root))),
 		workers: Object.freeze(resolved),
 		orchestrator: Object.freeze({...orchestrator, prompt: path.resolve(home, orchestrator.prompt)}),
-		budget: Object.freeze({...budget, timezone: budget.timezone ?? machineTimezone()}),
+		budget: Object.freeze({...budget, timezone: budget.timezone ?? machineTimezone(), timezoneFromMachine: budget.timezone === undefined}),
 		quota: Object.freeze(quota),
 		limits: Object.freeze(limits),
 	});

@@ -42,6 +42,11 @@ renaming or removing a worker, or after changing queue.drainTimeout (stop_grace_
 		}
 
 		await fs.writeFile(file, text);
+		if (config.budget.timezoneFromMachine && config.budget.timezone !== 'UTC') {
+			// An image's zone is UTC unless TZ says otherwise: the host and its containers would count different days.
+			console.error(`note: spool.yaml names no budget.timezone, so this machine counts the budget's day in ${config.budget.timezone} but the containers in UTC (or their TZ); set budget.timezone: ${config.budget.timezone} in spool.yaml so both agree`);
+		}
+
 		console.log(`${current === text ? 'unchanged' : 'wrote'} ${file} (services: orchestrator, ${Object.keys(config.workers).map(name => `worker-${name}`).join(', ')})`);
 		return 0;
 	},

@@ -82,7 +82,20 @@ describe('spool.yaml: values that cannot work are refused at load', () => {
 		{yaml: 'queue:\n  parseGrace: -1', line: 'queue.parseGrace: must be at least 0 (got -1)'},
 		{yaml: 'queue:\n  drainTimeout: -1', line: 'queue.drainTimeout: must be at least 0 (got -1)'},
 		{yaml: 'queue:\n  retryBackoff: -1', line: 'queue.retryBackoff: must be at least 0 (got -1)'},
-		{yaml: 'queue:\n  rateLimitWait: -1', line: 'queue.rateLimitWait: must be at least 0 (got -1)'},
+		{yaml: 'queue:\n  rateLimitWait: 0', line: 'queue.rateLimitWait: must be at least 1s (got 0)'},
+		{yaml: 'budget:\n  dailyUsd: 0', line: 'budget.dailyUsd: must be at least 0.0001 (a hundredth of a cent), less than one model call costs (got 0)'},
+		{yaml: 'budget:\n  dailyUsd: 0.00001', line: 'budget.dailyUsd: must be at least 0.0001 (a hundredth of a cent), less than one model call costs (got 0.00001)'},
+		{yaml: 'budget:\n  dailyUsd: fifty', line: 'budget.dailyUsd: expected number (got "fifty")'},
+		{yaml: 'budget:\n  warnAt: 0', line: 'budget.warnAt: '},
+		{yaml: 'budget:\n  warnAt: 1.5', line: 'budget.warnAt: '},
+		{yaml: 'budget:\n  timezone: Mars/Olympus', line: 'budget.timezone: must be an IANA time zone such as "Europe/Paris" or "UTC" (got "Mars/Olympus")'},
+		{yaml: 'budget:\n  perTaskUsd: -5', line: 'budget.perTaskUsd: must be at least 0.0001'},
+		{yaml: 'budget:\n  daily: 5', line: 'budget: '},
+		{yaml: 'quota:\n  reserve: 1.2', line: 'quota.reserve: '},
+		{yaml: 'limits:\n  startsPerMinute: 0', line: 'limits.startsPerMinute: must be at least 0.01 (one start in 100 minutes) (got 0)'},
+		{yaml: 'limits:\n  burst: 5', line: 'limits.burst: has no effect without startsPerMinute beside it: set the rate too, or remove burst (got 5)'},
+		{yaml: 'workers:\n  coder:\n    dailyUsd: 0', line: 'workers.coder.dailyUsd: must be at least 0.0001'},
+		{yaml: 'workers:\n  coder:\n    limits: {burst: 2}', line: 'workers.coder.limits.burst: has no effect without startsPerMinute'},
 		{yaml: 'queue:\n  retryBackoff: 1h\n  retryBackoffMax: 5s', line: 'queue.retryBackoffMax: must be at least queue.retryBackoff (1h), the backoff it caps; it is 5s (got "5s")'},
 		{yaml: 'queue:\n  retryBackoff: 1h', line: 'queue.retryBackoffMax: must be at least queue.retryBackoff (1h), the backoff it caps; it is 10m'},
 		{yaml: 'queue:\n  lease: 1e400', line: `queue.lease: ${NOT_FINITE}`, got: '(got Infinity)'},
@@ -112,11 +125,11 @@ describe('spool.yaml: values that cannot work are refused at load', () => {
 	test('the values at each bound load', async () => {
 		const home = await makeHome({
 			workers: {coder: {timeout: 1}, reviewer: {timeout: '24d'}, slow: {timeout: '2147483647ms'}},
-			queue: {lease: '1s', scanInterval: '10ms', parseGrace: 0, drainTimeout: 0, retryBackoff: '2m', retryBackoffMax: 120, rateLimitWait: 0},
+			queue: {lease: '1s', scanInterval: '10ms', parseGrace: 0, drainTimeout: 0, retryBackoff: '2m', retryBackoffMax: 120, rateLimitWait: '1s'},
 			extra: {orchestrator: {timeout: '1ms'}},
 		});
 		const config = loadConfig(home, {});
-		expect(config.queue).toMatchObject({lease: 1000, scanInterval: 10, parseGrace: 0, drainTimeout: 0, retryBackoff: 120_000, retryBackoffMax: 120_000, rateLimitWait: 0});
+		expect(config.queue).toMatchObject({lease: 1000, scanInterval: 10, parseGrace: 0, drainTimeout: 0, retryBackoff: 120_000, retryBackoffMax: 120_000, rateLimitWait: 1000});
 		expect(Object.values(config.workers).map(worker => worker.timeout)).toEqual([1000, 24 * 86_400_000, 2_147_483_647]);
 		expect(config.orchestrator.timeout).toBe(1);
 	});

@@ -30,9 +30,13 @@ const quotaSchema = z.strictObject({
 
 const limitsSchema = z.strictObject({
 	/** Claude starts per minute at most, shared by every loop and container (a token bucket on disk, docs/limits.md). */
-	startsPerMinute: z.number().positive().finite().max(60_000).optional(),
+	startsPerMinute: z.number().finite().min(0.01, 'must be at least 0.01 (one start in 100 minutes)').max(60_000).optional(),
 	/** Starts the bucket holds when it is full: how many may start at once after a quiet spell. @default startsPerMinute / 6 rounded up (ten seconds' worth), at least 1 */
 	burst: z.number().int().min(1).max(100_000).optional(),
+}).superRefine((limits, context) => {
+	if (limits.burst !== undefined && limits.startsPerMinute === undefined) {
+		context.addIssue({code: 'custom', path: ['burst'], message: 'has no effect without startsPerMinute beside it: set the rate too, or remove burst'});
+	}
 });
 
 const workerSchema = z.strictObject({
@@ -81,8 +85,8 @@ const queueSchema = z.strictObject({
 	retryBackoff: duration.prefault('10s'),
 	/** The longest backoff between two attempts; at least retryBackoff. @default 10m */
 	retryBackoffMax: duration.prefault('10m'),
-	/** How long a worker waits after a rate limit that named no reset time. @default 60s */
-	rateLimitWait: duration.prefault('60s'),
+	/** How long a worker waits after a rate limit that named no reset time; at least 1s, so a pause is never a retry storm. @default 60s */
+	rateLimitWait: durationAtLeast('1s').prefault('60s'),
 }).superRefine((queue, context) => {
 	if (queue.retryBackoffMax < queue.retryBackoff) {
 		const message = `must be at least queue.retryBackoff (${formatDuration(queue.retryBackoff)}), the backoff it caps; it is ${formatDuration(queue.retryBackoffMax)}`;

@@ -58,6 +58,12 @@ export class AccountResolver {
 	current(): AccountKey {
 		const stamp = ['.claude.json', 'settings.json'].map(name => stampOf(path.join(this.#authHome, name))).join(' ');
 		if (!this.#key || stamp !== this.#stamp) {
+			const stateFile = path.join(this.#authHome, '.claude.json');
+			if (this.#key && fs.existsSync(stateFile) && readObject(stateFile) === undefined) {
+				// Caught mid-rewrite (or broken): the account it named stays, and the file is read again next time.
+				return this.#key;
+			}
+
 			this.#key = chooseAccountKey(readAccountClues(this.#authHome, this.#worker, this.#env));
 			this.#stamp = stamp;
 		}

@@ -26,6 +26,8 @@ export class QuotaRun {
 	#answered = false;
 	#holdsProbe: boolean;
 	#writes: Promise<unknown> = Promise.resolve();
+	/** A change of the record failed since the last finish(). */
+	#writeFailed = false;
 
 	constructor(options: {layout: Layout; account: AccountKey; worker: string; runId: string; probe: boolean; logger: Logger}) {
 		this.isProbe = options.probe;
@@ -61,8 +63,13 @@ export class QuotaRun {
 		}
 	}
 
-	/** The run ended: its last windows, the account's pause when a usage limit rejected it, and the probe given back. */
-	async finish(pause: QuotaPause | undefined): Promise<void> {
+	/**
+	 * The run ended: its last windows, the account's pause when a usage limit rejected it, and the probe
+	 * given back. False when the record could not be changed: then the account's pause is not on record,
+	 * and the caller must pause the worker itself.
+	 */
+	async finish(pause: QuotaPause | undefined): Promise<boolean> {
+		this.#writeFailed = false;
 		const last = this.#last && this.#last.at > this.#writtenAt ? this.#last : undefined;
 		if (last || pause || this.#holdsProbe) {
 			const holdsProbe = this.#holdsProbe;
@@ -75,6 +82,7 @@ export class QuotaRun {
 		}
 
 		await this.#writes;
+		return !this.#writeFailed;
 	}
 
 	/** For a run that ended without finish() (stopped, or spool failed): the probe goes back. Safe to call twice. */
@@ -117,6 +125,7 @@ export class QuotaRun {
 
 	#enqueue(change: (record: QuotaRecord) => QuotaRecord): void {
 		this.#writes = this.#writes.then(() => updateQuotaRecord(this.#layout, this.#account.key, this.#account.source, change)).catch(error => {
+			this.#writeFailed = true;
 			this.#logger.error({err: error, account: this.#account.key}, 'cannot update the quota record of the account');
 		});
 	}

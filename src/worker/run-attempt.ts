@@ -111,8 +111,9 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	recordRun(context, claim, task, exit, {costUsd: result.costUsd, usage: result.usage, errorCode: result.error?.code ?? null, fromTokens: classified.costFromTokens === true}, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts));
 	// The account's pause is written before the task goes back and before the probe is given back: no other run slips in between.
 	const limit = planPauseOf(result, exit, Date.now(), context.config.queue.rateLimitWait);
-	await quota.finish(limit?.scope === 'account' ? accountPauseOf(limit, result, claim.worker) : undefined);
-	return settleRun(context, claim, history, result, exit, signal, limit);
+	const recorded = await quota.finish(limit?.scope === 'account' ? accountPauseOf(limit, result, claim.worker) : undefined);
+	// An account's pause that could not be written: the worker pauses itself until the same time, so its loops do not storm the API.
+	return settleRun(context, claim, history, result, exit, signal, limit?.scope === 'account' && !recorded ? {...limit, scope: 'worker'} : limit);
 }
 
 /**

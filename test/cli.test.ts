@@ -8,7 +8,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type FakeApi} from './fixtures/fake-api.ts';
 import {apiEnv, dropTask, makeHome, readJson, ROOT, spool, SPOOL_BIN, waitFor} from './helpers/home.ts';
 import {loadConfig} from '../src/config/load.ts';
-import {appendJsonLine} from '../src/ledger/append-line.ts';
+import {appendJsonLine} from '../src/queue/append-line.ts';
 import {dayOf} from '../src/ledger/day.ts';
 import {buildLedgerEntry, type LedgerEntryInput} from '../src/ledger/entry.ts';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {stringify} from 'yaml';
 import {beforeAll, describe, expect, test} from 'vitest';
-import {appendJsonLine} from '../src/ledger/append-line.ts';
+import {appendJsonLine} from '../src/queue/append-line.ts';
 import {dayOf, lastDays} from '../src/ledger/day.ts';
 import {buildLedgerEntry, type LedgerEntryInput} from '../src/ledger/entry.ts';
 import {makeHome, spool} from './helpers/home.ts';

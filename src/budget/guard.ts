@@ -7,7 +7,7 @@ import type {Logger} from '../log/logger.ts';
 import type {Layout} from '../queue/layout.ts';
 import type {Task} from '../queue/task-schema.ts';
 import {runCap, type RunCap} from './state.ts';
-import {budgetEventKey, leftOf, viewBudget, type BudgetScope, type BudgetView} from './views.ts';
+import {budgetEventKey, describeSpent, leftOf, viewBudget, type BudgetScope, type BudgetView} from './views.ts';
 
 /** How soon a loop that could not read the ledger looks again. */
 const LEDGER_RETRY_MS = 5000;
@@ -50,7 +50,7 @@ export class BudgetGuard {
 		const {home, worker} = views;
 		for (const [view, whose] of [[home, "the home's"], [worker, `worker ${this.#worker}'s`]] as const) {
 			if (view.state === 'halted') {
-				const reason = `${whose} daily budget of $${view.dailyUsd} is spent ($${view.spentUsd.toFixed(4)} on ${view.date}): no task starts until ${view.resetsAt} (local midnight) or until budget${view === home ? '.dailyUsd' : ` workers.${this.#worker}.dailyUsd`} in spool.yaml is raised`;
+				const reason = `${describeSpent(view, whose)}: no task starts until ${view.resetsAt} (local midnight) or until budget${view === home ? '.dailyUsd' : ` workers.${this.#worker}.dailyUsd`} in spool.yaml is raised`;
 				return {reason, until: Date.parse(view.resetsAt)};
 			}
 		}

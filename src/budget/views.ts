@@ -47,3 +47,8 @@ export function viewBudget(config: Config, layout: Layout, tally: DayTally, scop
 export function leftOf(view: BudgetView): number | undefined {
 	return view.dailyUsd === null ? undefined : Math.max(0, view.dailyUsd - view.spentUsd);
 }
+
+/** "the home's daily budget of $50 is spent ($50.0123 on 2026-12-01)": the one way a spent budget is said; callers add what waits. */
+export function describeSpent(view: BudgetView, whose: string): string {
+	return `${whose} daily budget of $${view.dailyUsd} is spent ($${view.spentUsd.toFixed(4)} on ${view.date})`;
+}

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {appendJsonLine} from '../ledger/append-line.ts';
+import {appendJsonLine} from '../queue/append-line.ts';
 import {dayOf} from '../ledger/day.ts';
 import type {Layout} from '../queue/layout.ts';
 import {readJsonFile} from '../queue/read-file.ts';

@@ -8,6 +8,15 @@ export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 export const AUTH_KINDS = ['api-key', 'subscription', 'unknown'] as const;
 export type AuthKind = (typeof AUTH_KINDS)[number];
 
+/** The CLI says which credential it used in its init event's apiKeySource: "none" is an OAuth login (a subscription). */
+export function authKindOf(apiKeySource: string | null): AuthKind {
+	if (apiKeySource === null) {
+		return 'unknown';
+	}
+
+	return apiKeySource === 'none' ? 'subscription' : 'api-key';
+}
+
 export const LEDGER_VERSION = 1;
 
 /** Strings a record carries are cut to this, so a line stays far below one write's 4 KB. */

@@ -1,5 +1,5 @@
 import type {Layout} from '../queue/layout.ts';
-import {appendJsonLine} from './append-line.ts';
+import {appendJsonLine} from '../queue/append-line.ts';
 import {dayOf} from './day.ts';
 import type {LedgerEntry} from './entry.ts';
 import {advanceTally, readCachedTally, writeCachedTally, type DayTally} from './tally.ts';

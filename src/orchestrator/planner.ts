@@ -12,11 +12,10 @@ import {validateWorkflow} from './validate.ts';
 import {randomBytes} from 'node:crypto';
 import {readHomeBudget} from '../budget/home-budget.ts';
 import {runCap} from '../budget/state.ts';
-import {leftOf} from '../budget/views.ts';
-import {buildLedgerEntry, type RunOutcome} from '../ledger/entry.ts';
+import {describeSpent, leftOf} from '../budget/views.ts';
+import {authKindOf, buildLedgerEntry, type RunOutcome} from '../ledger/entry.ts';
 import {Ledger} from '../ledger/ledger.ts';
 import {createLayout} from '../queue/layout.ts';
-import {authOf} from '../worker/record-run.ts';
 
 export type PlanRequest = {goal: string; id: string; maxCostUsd?: number; signal?: AbortSignal};
 
@@ -42,7 +41,7 @@ export async function planWorkflow(config: Config, request: PlanRequest): Promis
 	// Planning is paid like any run: it starts only within the day's budget, capped at what is left.
 	const budget = readHomeBudget(config);
 	if (budget.state === 'halted') {
-		const message = `the home's daily budget of $${budget.dailyUsd} is spent ($${budget.spentUsd.toFixed(4)} on ${budget.date}); planning waits until ${budget.resetsAt} or until budget.dailyUsd is raised`;
+		const message = `${describeSpent(budget, "the home's")}; planning waits until ${budget.resetsAt} or until budget.dailyUsd is raised`;
 		return {ok: false, error: {code: 'budget_spent', message}, problems: [message], costUsd: 0, attempts: 0};
 	}
 
@@ -112,7 +111,7 @@ function recordPlannerRun(config: Config, id: string, attempt: number, exit: Cla
 		model: exit.model,
 		durationMs: exit.durationMs,
 		workflow: id,
-		auth: authOf(exit),
+		auth: authKindOf(exit.apiKeySource),
 		sessionId: exit.sessionId,
 	});
 	try {

@@ -1,4 +1,4 @@
-import {buildLedgerEntry, type AuthKind, type RunOutcome} from '../ledger/entry.ts';
+import {authKindOf, buildLedgerEntry, type RunOutcome} from '../ledger/entry.ts';
 import type {Claim} from '../lifecycle/index.ts';
 import type {Task} from '../queue/task-schema.ts';
 import type {ClaudeExit} from './run-claude.ts';
@@ -31,7 +31,7 @@ export function recordRun(context: TaskContext, claim: Claim, task: Pick<Task, '
 		model: exit.model,
 		durationMs: exit.durationMs,
 		workflow: typeof workflow === 'string' ? workflow : null,
-		auth: authOf(exit),
+		auth: authKindOf(exit.apiKeySource),
 		sessionId: exit.sessionId,
 		...(cost.fromTokens ? {costFrom: 'tokens' as const} : {}),
 	});
@@ -40,13 +40,4 @@ export function recordRun(context: TaskContext, claim: Claim, task: Pick<Task, '
 	} catch (error) {
 		context.logger.error({err: error, costUsd: entry.costUsd}, 'cannot append the run to the ledger: the budget does not see its cost');
 	}
-}
-
-/** The CLI says which credential it used in its init event: "none" is an OAuth login (a subscription). */
-export function authOf(exit: Pick<ClaudeExit, 'apiKeySource'>): AuthKind {
-	if (exit.apiKeySource === null) {
-		return 'unknown';
-	}
-
-	return exit.apiKeySource === 'none' ? 'subscription' : 'api-key';
 }

@@ -5,7 +5,7 @@ import {describe, expect, test} from 'vitest';
 import {budgetState, runCap} from '../../src/budget/state.ts';
 import {dayOf, endOfDay, lastDays} from '../../src/ledger/day.ts';
 import {buildLedgerEntry, parseLedgerLine, type LedgerEntryInput} from '../../src/ledger/entry.ts';
-import {appendJsonLine, MAX_LINE_BYTES} from '../../src/ledger/append-line.ts';
+import {appendJsonLine, MAX_LINE_BYTES} from '../../src/queue/append-line.ts';
 import {advanceTally, emptyTally, readCachedTally, totalOf, writeCachedTally} from '../../src/ledger/tally.ts';
 import {settledOutcome} from '../../src/worker/settle.ts';
 import {estimateCostUsd} from '../../src/ledger/prices.ts';

@@ -10,7 +10,7 @@ import type {QuotaView} from '../../quota/view.ts';
 import {readHomeStatus, type HomeStatus} from '../../control/status.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {onShutdownSignals} from '../signals.ts';
-import {formatSpan, formatTable} from '../table.ts';
+import {formatSpan, formatTable, formatUsd} from '../table.ts';
 import type {Command} from './index.ts';
 
 
@@ -113,10 +113,6 @@ function describeQuota(quota: QuotaView): string {
 	const seen = quota.updatedAt ? ` as of ${quota.updatedAt}` : '';
 	const line = `${quota.worker}: subscription ${windows.join(', ') || 'windows not reported yet'}${seen}; reserve ${quota.reserve}${shared}`;
 	return quota.closed ? `${line}\n  claiming stops: ${quota.closed.reason}` : line;
-}
-
-function formatUsd(usd: number): string {
-	return `$${usd.toFixed(4)}`;
 }
 
 /** A budget in the table: "-" without one, else the share spent and the state when it is not ok. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {openForAppend} from '../queue/read-file.ts';
+import {openForAppend} from './read-file.ts';
 
 /**
  * The longest line appended: a write(2) of at most PIPE_BUF (4096) bytes to a file opened with O_APPEND

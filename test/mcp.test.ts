@@ -40,7 +40,7 @@ describe('spool mcp over its stdio', () => {
 		const tools = Object.fromEntries((result.tools as Array<{name: string; inputSchema: any}>).map(tool => [tool.name, tool]));
 		expect(Object.keys(tools)).toEqual(['submit', 'wait_for_result', 'workers', 'list', 'show', 'cancel', 'retry']);
 		expect(tools.submit!.inputSchema).toMatchObject({type: 'object', required: ['worker', 'prompt'], additionalProperties: false});
-		expect(Object.keys(tools.submit!.inputSchema.properties)).toEqual(['worker', 'prompt', 'id', 'model', 'cwd', 'timeout', 'maxTurns', 'priority', 'notBefore']);
+		expect(Object.keys(tools.submit!.inputSchema.properties)).toEqual(['worker', 'prompt', 'id', 'model', 'cwd', 'timeout', 'maxTurns', 'priority', 'notBefore', 'maxCostUsd']);
 		expect(tools.wait_for_result!.inputSchema.properties.timeoutSeconds).toMatchObject({type: 'number', default: 600, maximum: 3600});
 		expect(tools.submit!.inputSchema.$schema).toBeUndefined();
 

@@ -39,6 +39,7 @@ export const TOOLS: readonly Tool[] = [
 			maxTurns: z.number().int().optional().describe('At most this many turns (claude --max-turns).'),
 			priority: z.number().int().optional().describe('Higher runs first (default 0).'),
 			notBefore: z.string().optional().describe('Not started before this ISO time, e.g. "2026-12-01T18:00:00Z".'),
+			maxCostUsd: z.number().optional().describe("The most this task's run may cost in US dollars (at least 0.0001); the worker's perTaskUsd and what is left of the day's budget may lower it."),
 		}),
 		async run({worker, id, ...task}, {config}) {
 			return submitTask(config, worker, task, id);

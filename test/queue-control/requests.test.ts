@@ -80,3 +80,15 @@ test('submit takes a negative priority and a delay of any length; a time in the 
 	const bad = await spool(home, ['submit', 'coder', '--priority', '1.5', 'x']);
 	expect(bad.stderr).toContain('--priority must be a whole number such as 5 or -1; got "1.5"');
 });
+
+test('submit --max-cost puts a cap on the task; a cap that is no sum of dollars is refused', async () => {
+	const home = await makeHome({workers: {coder: {}}});
+	const capped = await spool(home, ['submit', 'coder', '--id', 'capped', '--max-cost', '$0.50', 'cheap']);
+	expect(capped.exitCode, capped.stderr).toBe(0);
+	expect(JSON.parse(await fs.readFile(path.join(home, 'tasks', 'coder', 'capped.json'), 'utf8'))).toMatchObject({maxCostUsd: 0.5});
+	for (const bad of ['abc', '0', '-1', '0.00001', '']) {
+		const refused = await spool(home, ['submit', 'coder', '--max-cost', bad, 'x']);
+		expect(refused.exitCode).toBe(2);
+		expect(refused.stderr).toContain(`--max-cost must be a sum of US dollars of at least 0.0001, such as 0.50; got "${bad}"`);
+	}
+});

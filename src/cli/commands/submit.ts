@@ -20,6 +20,8 @@ Options:
   --timeout T       wall-clock limit, e.g. 10m
   --max-turns N     passed to claude as --max-turns
   --priority N      higher runs first (default 0)
+  --max-cost USD    the most its run may cost, e.g. 0.50 (the worker's perTaskUsd and what is left of
+                    the day's budget may lower it)
   --delay D         not claimed before D from now, e.g. 10m
   --not-before TIME not claimed before TIME (ISO, e.g. 2026-12-01T18:00:00Z)
   --wait            wait for the result, print its text; exit 0 if it succeeded, 1 if not (says so on
@@ -34,6 +36,7 @@ Prints the task id.`,
 			timeout: {type: 'string'},
 			'max-turns': {type: 'string'},
 			priority: {type: 'string'},
+			'max-cost': {type: 'string'},
 			delay: {type: 'string'},
 			'not-before': {type: 'string'},
 			wait: {type: 'boolean'},
@@ -59,6 +62,7 @@ Prints the task id.`,
 			...(values.timeout ? {timeout: values.timeout} : {}),
 			...(values['max-turns'] ? {maxTurns: Number(values['max-turns'])} : {}),
 			...(values.priority === undefined ? {} : {priority: readInteger(values.priority, '--priority')}),
+			...(values['max-cost'] === undefined ? {} : {maxCostUsd: readUsd(values['max-cost'])}),
 			...(values.delay === undefined ? {} : {notBefore: new Date(Date.now() + readDelay(values.delay)).toISOString()}),
 			...(values['not-before'] === undefined ? {} : {notBefore: readTime(values['not-before'])}),
 		};
@@ -75,6 +79,15 @@ Prints the task id.`,
 		return result.status === 'succeeded' ? 0 : 1;
 	},
 };
+
+function readUsd(text: string): number {
+	const usd = Number(text.trim().replace(/^\$/, ''));
+	if (text.trim() === '' || !Number.isFinite(usd) || usd < 0.0001) {
+		throw new CliUsageError(`--max-cost must be a sum of US dollars of at least 0.0001, such as 0.50; got "${text}"`);
+	}
+
+	return usd;
+}
 
 function readInteger(text: string, option: string): number {
 	if (!/^-?\d+$/.test(text.trim())) {

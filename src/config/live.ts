@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import type {Logger} from '../log/logger.ts';
 import {loadConfig, type Config} from './load.ts';
+import {fileStamp} from '../queue/file-stamp.ts';
 
 /** How often spool.yaml is looked at (one stat) for a change. */
 const CHECK_MS = 1000;
@@ -20,7 +20,7 @@ export class LiveConfig {
 	constructor(config: Config, logger: Logger) {
 		this.#config = config;
 		this.#logger = logger;
-		this.#stamp = stampOf(config.file);
+		this.#stamp = fileStamp(config.file);
 	}
 
 	current(now = performance.now()): Config {
@@ -29,7 +29,7 @@ export class LiveConfig {
 		}
 
 		this.#checkedAt = now;
-		const stamp = stampOf(this.#config.file);
+		const stamp = fileStamp(this.#config.file);
 		if (stamp === this.#stamp || stamp === this.#badStamp) {
 			return this.#config;
 		}
@@ -48,7 +48,3 @@ export class LiveConfig {
 	}
 }
 
-function stampOf(file: string): string {
-	const stat = fs.statSync(file, {throwIfNoEntry: false});
-	return stat ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : 'missing';
-}

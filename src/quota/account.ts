@@ -2,6 +2,7 @@ import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {isObject, readRegularFile} from '../queue/read-file.ts';
+import {fileStamp} from '../queue/file-stamp.ts';
 
 /**
  * Which subscription account an auth home uses: the key of control/quota/KEY.json. Workers with the
@@ -56,7 +57,7 @@ export class AccountResolver {
 	}
 
 	current(): AccountKey {
-		const stamp = ['.claude.json', 'settings.json'].map(name => stampOf(path.join(this.#authHome, name))).join(' ');
+		const stamp = ['.claude.json', 'settings.json'].map(name => fileStamp(path.join(this.#authHome, name))).join(' ');
 		if (!this.#key || stamp !== this.#stamp) {
 			const stateFile = path.join(this.#authHome, '.claude.json');
 			if (this.#key && fs.existsSync(stateFile) && readObject(stateFile) === undefined) {
@@ -94,11 +95,6 @@ function findCredential(env: Record<string, unknown>): string | undefined {
 
 function shortHash(text: string): string {
 	return createHash('sha256').update(text).digest('hex').slice(0, 16);
-}
-
-function stampOf(file: string): string {
-	const stat = fs.statSync(file, {throwIfNoEntry: false});
-	return stat ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : '-';
 }
 
 function readObject(file: string): Record<string, unknown> | undefined {

@@ -61,13 +61,24 @@ export class BudgetGuard {
 	/** The --max-budget-usd of a run of `task` starting now (undefined for none, 0 when nothing is left), and whether the day's remainder binds it. */
 	capFor(task: Pick<Task, 'maxCostUsd'>, now = Date.now()): RunCap {
 		const config = this.#live.current();
-		const perRun = [task.maxCostUsd, config.workers[this.#worker]?.perTaskUsd ?? config.budget.perTaskUsd];
+		const own = config.workers[this.#worker]?.perTaskUsd;
+		const perRun = [
+			{usd: task.maxCostUsd, from: "the task's maxCostUsd"},
+			own === undefined ? {usd: config.budget.perTaskUsd, from: 'budget.perTaskUsd'} : {usd: own, from: `workers.${this.#worker}.perTaskUsd`},
+		];
 		if (!this.#hasBudget()) {
 			return runCap(perRun, []);
 		}
 
 		const views = this.#readViews(now);
-		return 'error' in views ? {usd: 0, byDay: true} : runCap(perRun, [leftOf(views.home), leftOf(views.worker)]);
+		if ('error' in views) {
+			return {usd: 0, byDay: true, from: null};
+		}
+
+		return runCap(perRun, [
+			{usd: leftOf(views.home), from: "what was left of the home's budget.dailyUsd"},
+			{usd: leftOf(views.worker), from: `what was left of workers.${this.#worker}.dailyUsd`},
+		]);
 	}
 
 	/** Appends a run's line, then tells at once (not at the next claim) of a budget it carried past a line. */

@@ -19,8 +19,11 @@ export function budgetState(spentUsd: number, dailyUsd: number | undefined, warn
 	return spentUsd >= dailyUsd * warnAt ? 'warning' : 'ok';
 }
 
-/** A run's cap, and whether what binds it is what is left of a day's budget (not a cap on one run). */
-export type RunCap = {usd: number | undefined; byDay: boolean};
+/** One cap on a run: its value (undefined when not set) and the setting that gives it, as a user finds it in spool.yaml. */
+export type CapSource = {usd: number | undefined; from: string};
+
+/** A run's cap, the setting it comes from, and whether what binds it is what is left of a day's budget (not a cap on one run). */
+export type RunCap = {usd: number | undefined; byDay: boolean; from: string | null};
 
 /**
  * A run's --max-budget-usd: the least of its caps on one run (the task's maxCostUsd, perTaskUsd) and
@@ -29,16 +32,16 @@ export type RunCap = {usd: number | undefined; byDay: boolean};
  * `byDay`: the day's remainder is the least, so a run the CLI stops at its cap was cut by the day, not
  * by its own limit.
  */
-export function runCap(perRun: Array<number | undefined>, dayLeft: Array<number | undefined>): RunCap {
-	const least = (caps: Array<number | undefined>) => Math.min(...caps.filter((cap): cap is number => cap !== undefined));
+export function runCap(perRun: CapSource[], dayLeft: CapSource[]): RunCap {
+	const least = (caps: CapSource[]) => caps.filter(cap => cap.usd !== undefined).reduce<CapSource | undefined>((low, cap) => (low === undefined || cap.usd! < low.usd! ? cap : low), undefined);
 	const run = least(perRun);
 	const day = least(dayLeft);
-	const cap = Math.min(run, day);
-	if (!Number.isFinite(cap)) {
-		return {usd: undefined, byDay: false};
+	const binding = day !== undefined && (run === undefined || day.usd! < run.usd!) ? day : run;
+	if (binding === undefined) {
+		return {usd: undefined, byDay: false, from: null};
 	}
 
 	// The epsilon keeps a cap of $0.29 at 0.29: 0.29 * 10,000 is 2899.9999999999995 in floating point.
-	const usd = Math.floor(cap * 10_000 + 1e-6) / 10_000;
-	return {usd: usd < MIN_RUN_USD ? 0 : usd, byDay: day < run};
+	const usd = Math.floor(binding.usd! * 10_000 + 1e-6) / 10_000;
+	return {usd: usd < MIN_RUN_USD ? 0 : usd, byDay: binding === day, from: binding.from};
 }

@@ -47,7 +47,7 @@ export async function planWorkflow(config: Config, request: PlanRequest): Promis
 
 	fs.mkdirSync(path.dirname(layout.plannerTranscript(request.id)), {recursive: true});
 	fs.mkdirSync(layout.plannerAuthHome, {recursive: true, mode: 0o700});
-	const cap = runCap([request.maxCostUsd, config.budget.perTaskUsd], [leftOf(budget)]).usd;
+	const cap = runCap([{usd: request.maxCostUsd, from: '--max-cost'}, {usd: config.budget.perTaskUsd, from: 'budget.perTaskUsd'}], [{usd: leftOf(budget), from: 'budget.dailyUsd'}]).usd;
 	const args = [...buildPlannerArgs(config, read.text.trim() !== ''), ...(cap === undefined ? [] : ['--max-budget-usd', String(cap)])];
 	const run = (extra: string[], prompt: string): Promise<ClaudeExit> =>
 		runClaude({

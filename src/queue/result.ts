@@ -33,6 +33,7 @@ export const resultSchema = z.looseObject({
 	structuredOutput: z.unknown().optional().describe('With a task `jsonSchema`: the validated answer.'),
 	sessionId: z.string().nullable(),
 	costUsd: z.number().describe('What this attempt cost (the CLI\'s total_cost_usd); costOf() adds the earlier attempts.'),
+	answeredAtCap: z.boolean().optional().describe("true when claude stopped the run at its --max-budget-usd right after its final answer: the run succeeded, and `result` is that answer (the CLI's subtype stays error_max_budget_usd)."),
 	costFromTokens: z.boolean().optional().describe("true when the run was stopped before claude's result line: costUsd and usage are reckoned from the tokens its stream showed, at the model's list price."),
 	costEstimated: z.boolean().optional().describe('true when the run was on a subscription (an OAuth login): costUsd is the CLI\'s list-price estimate, not a bill.'),
 	usage: z.record(z.string(), z.unknown()).nullable(),

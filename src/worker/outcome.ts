@@ -7,7 +7,7 @@ import type {ClaudeExit} from './run-claude.ts';
 type Outcome = Pick<
 	TaskResult,
 	'status' | 'result' | 'sessionId' | 'costUsd' | 'usage' | 'numTurns' | 'error' | 'exitCode' | 'signal' | 'timedOut' | 'subtype' | 'apiErrorStatus' | 'model'
-> & {structuredOutput?: unknown; costFromTokens?: true};
+> & {structuredOutput?: unknown; costFromTokens?: true; answeredAtCap?: true};
 
 /**
  * Reads what the CLI said about its own run. Its `is_error`, `subtype` and `api_error_status` are
@@ -28,8 +28,20 @@ export function classifyExit(exit: ClaudeExit): Outcome {
 		model: exit.model,
 		...(final && 'structured_output' in final ? {structuredOutput: final.structured_output} : {}),
 	};
+	if (answeredAtCap(exit)) {
+		// The CLI checks its cap after a turn: a run whose last turn was its answer (end_turn) is done, and
+		// the answer, which the CLI leaves out of its result line then, is the stream's last text.
+		return {...base, result: exit.lastText, status: 'succeeded', error: null, answeredAtCap: true};
+	}
+
 	const error = errorOf(exit, base);
 	return {...base, status: error ? 'failed' : 'succeeded', error};
+}
+
+/** claude stopped the run at --max-budget-usd after a final answer (its turn ended, no tool call pending). */
+function answeredAtCap(exit: ClaudeExit): boolean {
+	const final = exit.final;
+	return final?.subtype === 'error_max_budget_usd' && final.stop_reason === 'end_turn' && exit.lastText !== null && exit.lastText.trim() !== '' && !exit.timedOut;
 }
 
 function errorOf(exit: ClaudeExit, base: {result: string | null; subtype: string | null; apiErrorStatus: number | null}): TaskError | null {

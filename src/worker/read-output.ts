@@ -25,6 +25,8 @@ export type OutputSummary = {
 	rateLimitRetryMs: number | null;
 	/** The tokens the stream's assistant messages showed; null when it showed none. What a stopped run cost is reckoned from them. */
 	streamTokens: Tokens | null;
+	/** The text of the stream's last assistant message (its text blocks), or null: the answer of a run the CLI stopped at its cap after it. */
+	lastText: string | null;
 };
 
 /** Called with each event as it is read, for what must be known before the run ends (the API answered). */
@@ -47,15 +49,25 @@ export async function readOutput(stdout: Readable, transcript: Transcript, redac
 		rateLimit: null,
 		rateLimitRetryMs: null,
 		streamTokens: null,
+		lastText: null,
 	};
 	const usage = new StreamUsage();
 	let messages = 0;
+	let lastId: unknown;
 	const take = (pieces: LinePiece[]) => {
 		for (const piece of pieces) {
 			const event = readPiece(piece, summary, transcript, redact);
 			if (event?.type === 'assistant') {
 				usage.add(event);
 				messages++;
+				const message = event.message as {id?: unknown; content?: unknown} | undefined;
+				const text = textOf(message?.content);
+				if (message?.id !== lastId) {
+					lastId = message?.id;
+					summary.lastText = text;
+				} else if (text !== null) {
+					summary.lastText = (summary.lastText ?? '') + text;
+				}
 			}
 
 			if (event && onEvent) {
@@ -119,4 +131,14 @@ function parseLine(line: string): Record<string, unknown> | undefined {
 	} catch {
 		return undefined;
 	}
+}
+
+/** The text blocks of an assistant message's content, joined; null when it has none. */
+function textOf(content: unknown): string | null {
+	if (!Array.isArray(content)) {
+		return null;
+	}
+
+	const texts = content.filter(block => block?.type === 'text' && typeof block.text === 'string').map(block => String(block.text));
+	return texts.length > 0 ? texts.join('') : null;
 }

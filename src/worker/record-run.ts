@@ -27,7 +27,7 @@ export function recordRun(context: TaskContext, claim: Claim, task: Pick<Task, '
 		outcome,
 		error: cost.errorCode,
 		costUsd: cost.costUsd,
-		usage: cost.usage,
+		usage: usageOfRun(exit, cost.usage),
 		model: exit.model,
 		durationMs: exit.durationMs,
 		workflow: typeof workflow === 'string' ? workflow : null,
@@ -40,4 +40,26 @@ export function recordRun(context: TaskContext, claim: Claim, task: Pick<Task, '
 	} catch (error) {
 		context.logger.error({err: error, costUsd: entry.costUsd}, 'cannot append the run to the ledger: the budget does not see its cost');
 	}
+}
+
+/**
+ * The run's tokens: the CLI's modelUsage summed over its models where it gave one (its `usage` leaves
+ * out a last turn stopped at --max-budget-usd; modelUsage, from which it reckons the cost, does not).
+ */
+function usageOfRun(exit: ClaudeExit, usage: Record<string, unknown> | null): Record<string, unknown> | null {
+	const models = exit.final?.modelUsage;
+	if (typeof models !== 'object' || models === null || Object.keys(models).length === 0) {
+		return usage;
+	}
+
+	const sum = {input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0};
+	for (const model of Object.values(models as Record<string, Record<string, unknown>>)) {
+		const read = (key: string) => (typeof model?.[key] === 'number' && Number.isFinite(model[key]) ? model[key] : 0);
+		sum.input_tokens += read('inputTokens');
+		sum.output_tokens += read('outputTokens');
+		sum.cache_read_input_tokens += read('cacheReadInputTokens');
+		sum.cache_creation_input_tokens += read('cacheCreationInputTokens');
+	}
+
+	return sum;
 }

@@ -6,6 +6,7 @@ import type {QuotaRun} from '../quota/run.ts';
 import {openForAppend} from '../queue/read-file.ts';
 import {buildResult, type TaskResult} from '../queue/result.ts';
 import type {TaskError} from '../queue/error-codes.ts';
+import type {RunCap} from '../budget/state.ts';
 import type {AttemptRecord, Task} from '../queue/task-schema.ts';
 import {checkDeliverables} from './deliverables.ts';
 import {classifyExit} from './outcome.ts';
@@ -24,8 +25,8 @@ export type Attempt = {
 	history: AttemptRecord[];
 	base: Parameters<typeof buildResult>[0];
 	taskCopy: TaskResult['task'];
-	/** The run's cap is what was left of a day's budget: a run the CLI stops at it was cut by the day. */
-	capByDay: boolean;
+	/** The run's --max-budget-usd and where it comes from; `byDay`: what was left of a day's budget, so a run the CLI stops at it was cut by the day. */
+	cap: RunCap;
 };
 
 /**
@@ -33,7 +34,7 @@ export type Attempt = {
  * ledger line appended, the account's record told what the run saw, and the run settled.
  */
 export async function runAttempt(context: TaskContext, attempt: Attempt, quota: QuotaRun, signal: AbortSignal): Promise<TaskEnd> {
-	const {claim, task, args, cwd, history, base, taskCopy, capByDay} = attempt;
+	const {claim, task, args, cwd, history, base, taskCopy, cap} = attempt;
 	if (!(await start(claim))) {
 		context.logger.warn('claim ended by a sweep before the run started (this loop stalled past its lease)');
 		return {kind: 'fenced'};
@@ -92,7 +93,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		return handBack(context, claim, history);
 	}
 
-	const classified = cutByDay(classifyExit(exit), capByDay, args);
+	const classified = namedCap(classifyExit(exit), cap);
 	const missing = classified.status === 'succeeded' ? await checkDeliverables(cwd, task.deliverables, {home: context.config.home, roots: context.config.cwdRoots}) : null;
 	const outcome = missing ? {...classified, status: 'failed' as const, error: missing} : classified;
 	const result = buildResult(base, {
@@ -117,16 +118,20 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 }
 
 /**
- * A run stopped at its cap when that cap was what was left of the day's budget: not the task's fault, and
+ * A run the CLI stopped at its --max-budget-usd, said with the cap and the setting it came from. When
+ * that cap was what was left of the day's budget, the run was cut by the day: not the task's fault, and
  * not final; it waits for the budget (the next day, or a raised one), its attempt not counted.
  */
-function cutByDay<T extends {error: TaskError | null}>(outcome: T, capByDay: boolean, args: readonly string[]): T {
-	if (!capByDay || outcome.error?.code !== 'error_max_budget_usd') {
+function namedCap<T extends {error: TaskError | null}>(outcome: T, cap: RunCap): T {
+	if (outcome.error?.code !== 'error_max_budget_usd' || cap.usd === undefined) {
 		return outcome;
 	}
 
-	const cap = args[args.indexOf('--max-budget-usd') + 1];
-	return {...outcome, error: {code: 'daily_budget_reached', message: `the day's budget ran out during the run: it was given what was left ($${cap}) and the CLI stopped it there; the task waits for the budget and runs again, its attempt not counted`}};
+	if (cap.byDay) {
+		return {...outcome, error: {code: 'daily_budget_reached', message: `the day's budget ran out during the run: it was given ${cap.from} ($${cap.usd}) and the CLI stopped it there; the task waits for the budget and runs again, its attempt not counted`}};
+	}
+
+	return {...outcome, error: {code: 'error_max_budget_usd', message: `the run reached its cap of $${cap.usd} (${cap.from}) and the CLI stopped it there`}};
 }
 
 /** A subscription run's total_cost_usd is the CLI's list-price estimate (its init says apiKeySource "none"). */

@@ -181,5 +181,6 @@ function notStarted(run: ClaudeRun, error: NodeJS.ErrnoException, started: numbe
 		rateLimitRetryMs: null,
 		apiKeySource: null,
 		streamTokens: null,
+		lastText: null,
 	};
 }

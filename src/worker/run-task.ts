@@ -96,7 +96,7 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		}
 
 		const capped = cap.usd === undefined ? args : withBudgetCap(args, cap.usd);
-		return await runAttempt(context, {claim, task, args: capped, cwd, history, base, taskCopy, capByDay: cap.byDay}, admission.run, signal);
+		return await runAttempt(context, {claim, task, args: capped, cwd, history, base, taskCopy, cap}, admission.run, signal);
 	} finally {
 		// A probe whose run ended without saying (stopped, failed inside spool) goes back, so another run can probe.
 		await admission.run.release();

@@ -22,7 +22,7 @@ function reply(request: ApiRequest): ApiReply {
 	return {text: `done: ${request.prompt}`, usage: TURN_USAGE};
 }
 
-type LedgerLine = {worker: string; task: string; costUsd: number; outcome: string};
+type LedgerLine = {worker: string; task: string; costUsd: number; outcome: string; usage: {input: number; output: number}};
 
 async function readLedger(home: string): Promise<LedgerLine[]> {
 	const dir = path.join(home, 'ledger');
@@ -69,7 +69,7 @@ describe('the daily budget', () => {
 			// Its own cap: stopped after the turn that reached $0.02, failed for good.
 			await dropTask(home, 'coder', 'capped', {prompt: 'loop until your own cap stops you', maxCostUsd: 0.02});
 			const capped = await waitFor(() => resultOf(home, 'coder', 'capped'), 60_000, 'capped result');
-			expect(capped).toMatchObject({status: 'failed', attempts: 1, subtype: 'error_max_budget_usd', error: {code: 'error_max_budget_usd'}});
+			expect(capped).toMatchObject({status: 'failed', attempts: 1, subtype: 'error_max_budget_usd', error: {code: 'error_max_budget_usd', message: "the run reached its cap of $0.02 (the task's maxCostUsd) and the CLI stopped it there"}});
 			expect(capped.costUsd).toBeCloseTo(2 * TURN_USD, 6);
 
 			// $0.05 - $0.036 = $0.014 left: the CLI stops after the turn that reaches it.
@@ -80,9 +80,11 @@ describe('the daily budget', () => {
 			}, 60_000, 'the spender handed back');
 			// Cut by the day, not by its own cap: it waits, its attempt not counted, the run's cost in its history.
 			expect(back).not.toHaveProperty('attempts');
-			expect(back.history[0]).toMatchObject({attempt: 1, error: {code: 'daily_budget_reached'}, costUsd: 2 * TURN_USD});
+			expect(back.history[0]).toMatchObject({attempt: 1, error: {code: 'daily_budget_reached', message: expect.stringContaining("it was given what was left of the home's budget.dailyUsd ($0.014)")}, costUsd: 2 * TURN_USD});
 			const lines = await readLedger(home);
 			expect(lines.map(line => `${line.task} ${line.outcome}`)).toEqual(['first succeeded', 'capped failed', 'spender paused']);
+			// Every turn's tokens, the one the cap stopped after included (the CLI's own usage leaves it out).
+			expect(lines.map(line => line.usage.input)).toEqual([3000, 6000, 6000]);
 			const overshoot = spent(lines) - 0.05;
 			expect(overshoot).toBeGreaterThanOrEqual(0);
 			expect(overshoot).toBeLessThan(TURN_USD);
@@ -132,12 +134,15 @@ describe('the daily budget', () => {
 			}
 
 			// The coder's own budget ($0.03): three one-turn runs reach it. The third, given the $0.006 left, is
-			// stopped by the CLI at that cap (the turn's answer is lost with it), so it waits with the rest.
+			// stopped by the CLI at that cap right after its answer: the answer is kept, and the rest wait.
 			await waitFor(async () => spent(await readLedger(home), 'coder') >= 0.03, 30_000, 'coder budget spent');
 			await new Promise(resolve => setTimeout(resolve, 1500));
 			const coderRuns = (await readLedger(home)).filter(line => line.worker === 'coder');
-			expect(coderRuns.map(line => line.outcome)).toEqual(['succeeded', 'succeeded', 'paused']);
-			expect((await fs.readdir(path.join(home, 'tasks', 'coder'))).length).toBe(4);
+			expect(coderRuns.map(line => line.outcome)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+			expect((await fs.readdir(path.join(home, 'tasks', 'coder'))).length).toBe(3);
+			const answered = await Promise.all(['c0', 'c1', 'c2'].map(async id => resultOf(home, 'coder', id)));
+			const atCap = answered.find(result => result?.answeredAtCap);
+			expect(atCap).toMatchObject({status: 'succeeded', subtype: 'error_max_budget_usd', result: expect.stringMatching(/^done: coder task \d$/)});
 
 			// The reviewer goes on, in two loops, until the home's $0.10 is spent.
 			for (let n = 0; n < 12; n++) {

@@ -37,20 +37,20 @@ describe('the budget guard of a worker loop', () => {
 	test("a run's cap is the least of the task's maxCostUsd, perTaskUsd (the worker's over the home's) and what is left of each budget", async () => {
 		const now = Date.now();
 		const {guard, spend} = await guardFor({budget: {dailyUsd: 10, perTaskUsd: 5}}, {dailyUsd: 4, perTaskUsd: 3});
-		expect(guard.capFor({}, now)).toEqual({usd: 3, byDay: false});
-		expect(guard.capFor({maxCostUsd: 2}, now)).toEqual({usd: 2, byDay: false});
+		expect(guard.capFor({}, now)).toEqual({usd: 3, byDay: false, from: 'workers.coder.perTaskUsd'});
+		expect(guard.capFor({maxCostUsd: 2}, now)).toEqual({usd: 2, byDay: false, from: "the task's maxCostUsd"});
 		spend(2.5, new Date(now).toISOString());
-		expect(guard.capFor({}, now)).toEqual({usd: 1.5, byDay: true}); // The worker's $4, less $2.50.
+		expect(guard.capFor({}, now)).toEqual({usd: 1.5, byDay: true, from: 'what was left of workers.coder.dailyUsd'}); // The worker's $4, less $2.50.
 		spend(7, new Date(now).toISOString(), 'reviewer');
-		expect(guard.capFor({}, now)).toEqual({usd: 0.5, byDay: true}); // The home's $10, less $9.50.
+		expect(guard.capFor({}, now)).toEqual({usd: 0.5, byDay: true, from: "what was left of the home's budget.dailyUsd"}); // The home's $10, less $9.50.
 		spend(0.5, new Date(now).toISOString(), 'reviewer');
-		expect(guard.capFor({}, now)).toEqual({usd: 0, byDay: true});
+		expect(guard.capFor({}, now)).toMatchObject({usd: 0, byDay: true});
 	});
 
 	test('without a budget no run is capped, and a spool.yaml that stops parsing leaves the last good budget in force', async () => {
 		const {home, guard, spend} = await guardFor({});
 		const now = Date.now();
-		expect(guard.capFor({}, now)).toEqual({usd: undefined, byDay: false});
+		expect(guard.capFor({}, now)).toEqual({usd: undefined, byDay: false, from: null});
 		spend(3, new Date(now).toISOString());
 		expect(guard.check(now)).toBeUndefined();
 		const file = path.join(home, 'spool.yaml');

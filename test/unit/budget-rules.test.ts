@@ -49,7 +49,12 @@ describe('runCap: the least of the caps, rounded down to 1/10,000 of a dollar, a
 		[[0.29], [], {usd: 0.29, byDay: false}],
 		[[2.01], [0.57], {usd: 0.57, byDay: true}],
 	] as const)('%j and %j → %j', (perRun, dayLeft, cap) => {
-		expect(runCap([...perRun], [...dayLeft])).toEqual(cap);
+		const named = (values: readonly (number | undefined)[], kind: string) => values.map((usd, index) => ({usd, from: `${kind}${index}`}));
+		const got = runCap(named(perRun, 'run'), named(dayLeft, 'day'));
+		expect({usd: got.usd, byDay: got.byDay}).toEqual(cap);
+		// The setting named is the one whose value binds.
+		const all = [...named(perRun, 'run'), ...named(dayLeft, 'day')].filter(entry => entry.usd !== undefined);
+		expect(got.from).toBe(all.length === 0 ? null : all.reduce((low, entry) => (entry.usd! < low.usd! || (entry.usd === low.usd && low.from.startsWith('day') && entry.from.startsWith('run')) ? entry : low)).from);
 	});
 });
 

@@ -17,6 +17,7 @@ function exitOf(fields: Partial<ClaudeExit>): ClaudeExit {
 		rateLimitRetryMs: null,
 		apiKeySource: null,
 		streamTokens: null,
+		lastText: null,
 		exitCode: 0,
 		signal: null,
 		spawnError: null,

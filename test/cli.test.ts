@@ -112,7 +112,12 @@ describe('the spool CLI', () => {
 		const badId = await spool(home, ['submit', 'coder', '--id', '../escape', 'hi']);
 		expect(badId.stderr).toContain('unsafe task id "../escape"');
 		const badTimeout = await spool(home, ['submit', 'coder', '--timeout', 'forever', 'hi']);
-		expect(badTimeout.stderr).toContain('timeout: expected a duration');
+		expect(badTimeout.exitCode).toBe(2);
+		expect(badTimeout.stderr).toContain('--timeout expected a duration such as "30s", "10m", "2h" or a number of seconds; got "forever"');
+		expect((await spool(home, ['submit', 'coder', '--timeout', '0', 'hi'])).stderr).toContain('--timeout must be at least 1ms; got "0"');
+		const badTurns = await spool(home, ['submit', 'coder', '--max-turns', 'abc', 'hi']);
+		expect(badTurns.exitCode).toBe(2);
+		expect(badTurns.stderr).toContain('--max-turns must be a whole number above 0 such as 40; got "abc"');
 		const usage = await spool(home, ['submit', 'coder']);
 		expect(usage.exitCode).toBe(2);
 		expect(usage.stderr).toContain('Usage: spool submit');
@@ -157,8 +162,8 @@ describe('the spool CLI', () => {
 		expect(status.workers[1]).toMatchObject({worker: 'reviewer', today: {runs: 1, succeeded: 1, costUsd: 0.125, estimatedUsd: 0.125}});
 		expect(status.unknownFolders).toEqual(['stray']);
 		const text = await spool(home, ['status']);
-		expect(text.stdout).toMatch(/^WORKER\s+LOOPS\s+PENDING\s+RUNNING\s+REJECTED\s+RUNS\s+SUCCEEDED\s+FAILED\s+RETRIED\s+DEAD\s+CANCELED\s+COST\s+BUDGET$/m);
-		expect(text.stdout).toMatch(/^coder\s+0\s+1\s+0\s+1\s+2\s+1\s+0\s+1\s+0\s+0\s+\$0\.7500\s+-$/m);
+		expect(text.stdout).toMatch(/^WORKER\s+LOOPS\s+PENDING\s+RUNNING\s+REJECTED\s+RUNS\s+SUCCEEDED\s+FAILED\s+RETRIED\s+DEAD\s+CANCELED\s+UNCOUNTED\s+COST\s+BUDGET$/m);
+		expect(text.stdout).toMatch(/^coder\s+0\s+1\s+0\s+1\s+2\s+1\s+0\s+1\s+0\s+0\s+0\s+\$0\.7500\s+-$/m);
 		expect(text.stdout).toContain('$0.1250 of today\'s cost was reported by subscription runs: a list-price estimate, not a bill');
 		expect(text.stdout).toContain('folders in tasks/ that name no worker: stray');
 	});

@@ -50,7 +50,8 @@ export class BudgetGuard {
 		const {home, worker} = views;
 		for (const [view, whose] of [[home, "the home's"], [worker, `worker ${this.#worker}'s`]] as const) {
 			if (view.state === 'halted') {
-				const reason = `${describeSpent(view, whose)}: no task starts until ${view.resetsAt} (local midnight) or until budget${view === home ? '.dailyUsd' : ` workers.${this.#worker}.dailyUsd`} in spool.yaml is raised`;
+				const setting = view === home ? 'budget.dailyUsd' : `workers.${this.#worker}.dailyUsd`;
+				const reason = `${describeSpent(view, whose)}: no task starts until ${view.resetsAt} (midnight in ${this.#live.current().budget.timezone}) or until ${setting} in spool.yaml is raised`;
 				return {reason, until: Date.parse(view.resetsAt)};
 			}
 		}

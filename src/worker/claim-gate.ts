@@ -4,6 +4,9 @@ import {checkPause, whyPauseEnds, type Pause} from '../queue/pause.ts';
 /** How long a loop that cannot write results waits before it claims again. */
 const BLOCK_MS = 5000;
 
+/** How often a loop says that the start-rate limit holds starts back. */
+const START_HELD_LOG_MS = 60_000;
+
 /** Why claiming stops, and when to look again (epoch ms). */
 export type Closed = {reason: string; until?: number};
 
@@ -29,6 +32,7 @@ export class ClaimGate {
 	#pause: Pause | undefined;
 	#closedBy: string | undefined;
 	#blockedUntil = 0;
+	#startHeldSaidAt = Number.NEGATIVE_INFINITY;
 	#blockedReason: string | undefined;
 
 	constructor(options: {home: string; worker: string; authHome: string; logger: Logger; checks?: ClaimCheck[]; startLimit?: StartLimit}) {
@@ -74,7 +78,14 @@ export class ClaimGate {
 	/** A token of the start-rate limit for one claim, or when to try again (epoch ms). */
 	takeStart(now = Date.now()): number | undefined {
 		const taken = this.#startLimit?.take(now);
-		return taken && !taken.ok ? taken.retryAt : undefined;
+		const retryAt = taken && !taken.ok ? taken.retryAt : undefined;
+		if (retryAt !== undefined && now - this.#startHeldSaidAt >= START_HELD_LOG_MS) {
+			// Said once a minute at most while it paces starts, not for each start it holds back.
+			this.#startHeldSaidAt = now;
+			this.#logger.info({worker: this.#worker, retryAt: new Date(retryAt).toISOString()}, 'the start-rate limit (limits.startsPerMinute) holds starts back: tasks wait in tasks/ for their turn');
+		}
+
+		return retryAt;
 	}
 
 	/** The start token of a claim that found its task gone (another loop was first). */

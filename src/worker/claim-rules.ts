@@ -8,7 +8,7 @@ import {QuotaGuard} from '../quota/guard.ts';
 import {ClaimGate} from './claim-gate.ts';
 
 /** What decides whether a loop may claim, and what a run's start needs from it (its cap, its account). */
-export type ClaimRules = {gate: ClaimGate; budget: BudgetGuard; quota: QuotaGuard};
+export type ClaimRules = {gate: ClaimGate; budget: BudgetGuard; quota: QuotaGuard; live: LiveConfig};
 
 /**
  * The rules of the home a loop obeys before each claim, all following spool.yaml as it is now: the daily
@@ -22,5 +22,5 @@ export function createClaimRules(options: {config: Config; layout: Layout; worke
 	const quota = new QuotaGuard({layout, live, worker, owner, logger});
 	const startLimit = new StartLimiter({live, layout, worker, logger});
 	const gate = new ClaimGate({home: config.home, worker, authHome: layout.authHome(worker), logger, checks: [budget, quota], startLimit});
-	return {gate, budget, quota};
+	return {gate, budget, quota, live};
 }

@@ -17,6 +17,7 @@ import type {BudgetGuard} from '../budget/guard.ts';
 import type {QuotaGuard} from '../quota/guard.ts';
 import type {ClaimGate} from './claim-gate.ts';
 import {createClaimRules} from './claim-rules.ts';
+import type {LiveConfig} from '../config/live.ts';
 import {stopCanceledRuns} from './cancel-poll.ts';
 import {LeaseKeeper} from './lease-keeper.ts';
 import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
@@ -46,6 +47,7 @@ export class WorkerLoop {
 	readonly #gate: ClaimGate;
 	readonly #budget: BudgetGuard;
 	readonly #quota: QuotaGuard;
+	readonly #live: LiveConfig;
 	#closePromise: Promise<void> | undefined;
 
 	constructor(config: Config, workerName: string, logger: Logger) {
@@ -55,7 +57,7 @@ export class WorkerLoop {
 		this.#logger = logger;
 		this.#pending = new PendingIndex(this.#layout.tasks(workerName));
 		this.owner = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`.replace(/[^A-Za-z0-9_-]/g, '_');
-		({gate: this.#gate, budget: this.#budget, quota: this.#quota} = createClaimRules({config, layout: this.#layout, worker: workerName, owner: this.owner, logger}));
+		({gate: this.#gate, budget: this.#budget, quota: this.#quota, live: this.#live} = createClaimRules({config, layout: this.#layout, worker: workerName, owner: this.owner, logger}));
 		this.#leases = new LeaseKeeper({
 			layout: this.#layout,
 			worker: workerName,
@@ -102,7 +104,10 @@ export class WorkerLoop {
 		const onError = (error: Error) => this.#logger.warn({err: error}, 'file watcher error; the timer scan still runs');
 		this.#watcher = watchFolder(this.#layout.tasks(name), {usePolling: this.#config.queue.usePolling, interval: 100}, onChange, onError);
 		this.#timers.push(setInterval(() => void this.#scanAndPump(), this.#config.queue.scanInterval));
-		const checkCancelRequests = () => stopCanceledRuns(this.#layout, name, this.#running, this.#logger);
+		const checkCancelRequests = () => {
+			stopCanceledRuns(this.#layout, name, this.#running, this.#logger);
+			this.#live.current(); // A change of spool.yaml is read (and a bad one said) within a second, tasks pending or not.
+		};
 		this.#timers.push(setInterval(checkCancelRequests, CANCEL_CHECK_MS));
 		checkCancelRequests();
 		this.#leases.start();

@@ -101,6 +101,10 @@ describe('the daily budget', () => {
 			expect(await resultOf(home, 'coder', 'later')).toBeUndefined();
 			expect((await fs.readdir(path.join(home, 'tasks', 'coder'))).sort()).toEqual(['later.json', 'spender.json']);
 			expect((await spool(home, ['status'])).stdout).toMatch(/budget: \$0\.0\d+ of \$0\.05 today \(1\d\d%\), HALTED since .*: no task starts until/);
+			const submitted = await spool(home, ['submit', 'coder', '--id', 'noted', 'said to wait']);
+			expect(submitted.exitCode).toBe(0);
+			expect(submitted.stderr).toMatch(/^spool submit: the home's daily budget of \$0\.05 is spent \(\$0\.06\d* on .*\): the task waits until .* \(midnight in .*\) or until budget\.dailyUsd in spool\.yaml is raised$/m);
+			expect((await spool(home, ['cancel', 'noted'])).exitCode).toBe(0);
 			expect((await spool(home, ['cancel', 'spender'])).exitCode).toBe(0);
 
 			// Raised in spool.yaml: claiming goes on within a few seconds, no restart.

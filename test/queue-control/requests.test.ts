@@ -77,6 +77,12 @@ test('submit takes a negative priority and a delay of any length; a time in the 
 	expect(past.stderr).toContain('--not-before 2020-01-01T00:00:00.000Z has passed already; the task may run at once');
 	const listed = JSON.parse((await spool(home, ['list', '--json'])).stdout).tasks.map((entry: any) => `${entry.id} ${entry.state}`).sort();
 	expect(listed).toEqual(['later delayed', 'past pending']);
+	// A bare number is seconds, as in spool.yaml.
+	const seconds = await spool(home, ['submit', 'coder', '--id', 'secs', '--timeout', '90', '--delay', '60', 'x']);
+	expect(seconds.exitCode, seconds.stderr).toBe(0);
+	const secs = JSON.parse(await fs.readFile(path.join(home, 'tasks', 'coder', 'secs.json'), 'utf8'));
+	expect(secs.timeout).toBe(90);
+	expect(Date.parse(secs.notBefore) - Date.now()).toBeGreaterThan(50_000);
 	const bad = await spool(home, ['submit', 'coder', '--priority', '1.5', 'x']);
 	expect(bad.stderr).toContain('--priority must be a whole number such as 5 or -1; got "1.5"');
 });

@@ -23,7 +23,8 @@ export const statusCommand: Command = {
 	help: `
 LOOPS counts the worker loops that run: heartbeat younger than queue.lease, and, on this machine, a
 process that is still there. RUNS to COST count the runs that ended today (in budget.timezone) by what
-became of them, from the cost ledger; BUDGET is each worker's own daily budget, and the line below the
+became of them, from the cost ledger (UNCOUNTED: handed back with no attempt counted, for a pause, the
+day's budget or a shutdown); BUDGET is each worker's own daily budget, and the line below the
 table the home's. No result file is read, so status is as quick with 100,000 results as with none:
 spool list shows every task, spool cost earlier days. Workflows: running ones first, then the ${FINISHED_SHOWN}
 most recently finished; WAITING tasks wait for a dependency, COST includes planning. --json prints
@@ -64,12 +65,12 @@ all of it, every workflow included, as one JSON object. --watch redraws in place
 
 function formatStatus(config: Config, layout: Layout, status: HomeStatus, options: {running?: boolean} = {}): string[] {
 	const {workers, unknownFolders, workflows} = status;
-	const header = ['WORKER', 'LOOPS', 'PENDING', 'RUNNING', 'REJECTED', 'RUNS', 'SUCCEEDED', 'FAILED', 'RETRIED', 'DEAD', 'CANCELED', 'COST', 'BUDGET'];
+	const header = ['WORKER', 'LOOPS', 'PENDING', 'RUNNING', 'REJECTED', 'RUNS', 'SUCCEEDED', 'FAILED', 'RETRIED', 'DEAD', 'CANCELED', 'UNCOUNTED', 'COST', 'BUDGET'];
 	const out = formatTable(
 		header,
 		workers.map(w => {
 			const {today} = w;
-			return [w.worker, w.loops, w.pending, w.running, w.rejected, today.runs, today.succeeded, today.failed, today.retried, today.dead, today.canceled, formatUsd(today.costUsd), formatBudget(w.budget)].map(String);
+			return [w.worker, w.loops, w.pending, w.running, w.rejected, today.runs, today.succeeded, today.failed, today.retried, today.dead, today.canceled, today.paused + today.stopped, formatUsd(today.costUsd), formatBudget(w.budget)].map(String);
 		}),
 	);
 	out.push(`(RUNS to COST: the runs that ended today, ${status.date} in ${status.timezone}, from ledger/${status.date}.jsonl; spool cost --days N goes further back, spool list shows every task)`);
@@ -79,7 +80,7 @@ function formatStatus(config: Config, layout: Layout, status: HomeStatus, option
 	}
 
 	for (const w of workers.filter(w => w.budget.state !== 'ok')) {
-		out.push(`worker ${w.worker}: ${describeBudget(w.budget)}`);
+		out.push(`worker ${w.worker}: ${describeBudget(w.budget, status.timezone)}`);
 	}
 
 	for (const w of workers.filter(w => w.paused)) {
@@ -131,10 +132,10 @@ function describeHomeBudget(status: HomeStatus): string {
 		return `today: ${formatUsd(budget.spentUsd)} in ${status.today.runs} runs; no daily budget (budget.dailyUsd in spool.yaml)`;
 	}
 
-	return `budget: ${describeBudget(budget)}`;
+	return `budget: ${describeBudget(budget, status.timezone)}`;
 }
 
-function describeBudget(view: BudgetView): string {
+function describeBudget(view: BudgetView, timezone: string): string {
 	const spent = `${formatUsd(view.spentUsd)} of $${view.dailyUsd} today (${Math.round((view.spentUsd / (view.dailyUsd ?? 1)) * 100)}%)`;
 	switch (view.state) {
 		case 'ok': {
@@ -146,7 +147,7 @@ function describeBudget(view: BudgetView): string {
 		}
 
 		case 'halted': {
-			return `${spent}, HALTED${view.since ? ` since ${view.since}` : ''}: no task starts until ${view.resetsAt} (local midnight) or until the budget is raised; running tasks finish`;
+			return `${spent}, HALTED${view.since ? ` since ${view.since}` : ''}: no task starts until ${view.resetsAt} (midnight in ${timezone}) or until the budget is raised; running tasks finish`;
 		}
 	}
 }

@@ -1,5 +1,6 @@
 import {loadConfig} from '../../config/load.ts';
-import {parseSpan} from '../../config/duration.ts';
+import {checkDuration, parseSpan} from '../../config/duration.ts';
+import {describeBudgetWait} from '../../budget/home-budget.ts';
 import {submitTask} from '../../control/submit.ts';
 import {waitForResult} from '../../control/wait-for-result.ts';
 import {createLayout, type Layout} from '../../queue/layout.ts';
@@ -59,8 +60,8 @@ Prints the task id.`,
 			prompt: prompt ?? (await readFileOption(values.file!, 'prompt_unreadable')),
 			...(values.model ? {model: values.model} : {}),
 			...(values.cwd ? {cwd: values.cwd} : {}),
-			...(values.timeout ? {timeout: values.timeout} : {}),
-			...(values['max-turns'] ? {maxTurns: Number(values['max-turns'])} : {}),
+			...(values.timeout === undefined ? {} : {timeout: readTimeout(values.timeout)}),
+			...(values['max-turns'] === undefined ? {} : {maxTurns: readCount(values['max-turns'], '--max-turns')}),
 			...(values.priority === undefined ? {} : {priority: readInteger(values.priority, '--priority')}),
 			...(values['max-cost'] === undefined ? {} : {maxCostUsd: readUsd(values['max-cost'])}),
 			...(values.delay === undefined ? {} : {notBefore: new Date(Date.now() + readDelay(values.delay)).toISOString()}),
@@ -68,6 +69,11 @@ Prints the task id.`,
 		};
 		const {id} = await submitTask(config, worker, task, values.id);
 		console.log(id);
+		const budgetWait = describeBudgetWait(config, worker);
+		if (budgetWait) {
+			console.error(`spool submit: ${budgetWait}`);
+		}
+
 		if (!values.wait) {
 			return 0;
 		}
@@ -97,8 +103,28 @@ function readInteger(text: string, option: string): number {
 	return Number(text);
 }
 
+/** A task's timeout as the task file holds it: a duration as written, or a bare number of seconds as a number. */
+function readTimeout(text: string): string | number {
+	const value = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text.trim()) : text.trim();
+	const checked = checkDuration(value, '1ms');
+	if (!checked.ok) {
+		throw new CliUsageError(`--timeout ${checked.message}; got "${text}"`);
+	}
+
+	return value;
+}
+
+/** A whole number above 0. */
+function readCount(text: string, option: string): number {
+	if (!/^\d+$/.test(text.trim()) || Number(text) < 1) {
+		throw new CliUsageError(`${option} must be a whole number above 0 such as 40; got "${text}"`);
+	}
+
+	return Number(text);
+}
+
 function readDelay(text: string): number {
-	const ms = parseSpan(text);
+	const ms = parseSpan(/^\d+(\.\d+)?$/.test(text.trim()) ? `${text.trim()}s` : text);
 	if (ms === undefined) {
 		throw new CliUsageError(`--delay must be a duration such as "30s", "10m" or "2h"; got "${text}"`);
 	}

@@ -48,8 +48,9 @@ describe('the start bucket shared by processes', () => {
 		const worst = worstExcess(times, rule);
 		console.log(`3 takers, 600/min, burst 5: ${times.length} tokens in ${DURATION_MS} ms (bound ${allowedBy(rule, times[0]!, times.at(-1)!).toFixed(1)}), worst excess ${worst.excess.toFixed(3)} at ${worst.at} ms; median take ${median(runs.flatMap(run => run.costsUs)).toFixed(0)} µs`);
 		expect(worst.excess).toBeLessThanOrEqual(SLACK);
-		// Tokens are not lost: a bucket kept empty by eager takers gives its whole rate.
-		expect(times.length).toBeGreaterThanOrEqual(allowedBy(rule, times[0]!, times[0]! + DURATION_MS) - 3);
+		// Tokens are not lost: a bucket kept empty by eager takers gives its whole rate over the span they took
+		// (not the planned window: on a loaded machine a taker may start late or be held off the CPU).
+		expect(times.length).toBeGreaterThanOrEqual(allowedBy(rule, times[0]!, times.at(-1)!) - 3);
 		expect(runs.every(run => run.taken.length > 0)).toBe(true);
 	}, 30_000);
 

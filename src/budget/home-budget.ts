@@ -11,6 +11,10 @@ export function readHomeBudget(config: Config, now = Date.now()): BudgetView {
 
 /** Why a task queued now for `worker` would wait for the budget, or undefined when it would not: what `spool submit` says. */
 export function describeBudgetWait(config: Config, worker: string, now = Date.now()): string | undefined {
+	if (config.budget.dailyUsd === undefined && config.workers[worker]?.dailyUsd === undefined) {
+		return undefined;
+	}
+
 	const layout = createLayout(config.home);
 	const tally = new Ledger(layout, config.budget.timezone).tally(now);
 	const home = viewBudget(config, layout, tally, {kind: 'home'}, now);

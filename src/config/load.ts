@@ -87,6 +87,13 @@ function defaultClaudeBin(): string {
 	return fs.existsSync(local) ? local : 'claude';
 }
 
+/** The zone this process runs in; UTC when it has none the runtime knows (an empty or unknown TZ reads as "Etc/Unknown"). */
 function machineTimezone(): string {
-	return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+	const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+	try {
+		new Intl.DateTimeFormat('en-CA', {timeZone: zone});
+		return zone || 'UTC';
+	} catch {
+		return 'UTC';
+	}
 }

@@ -34,6 +34,11 @@ export async function commitResult(layout: Layout, claim: Claim, result: TaskRes
 			await writeFileDurable(staged, serializeResult(result));
 		} catch (error) {
 			fs.rmSync(staged, {force: true}); // A full disk leaves a partial file.
+			if (started && isErrnoCode(error, 'ENOENT') && !fs.existsSync(claim.file)) {
+				// The claim's folder is gone with the claim: another loop took it over (and its sweep removed the folder).
+				return 'lease-lost';
+			}
+
 			throw error;
 		}
 	}

@@ -64,9 +64,10 @@ export async function planWorkflow(config: Config, request: PlanRequest): Promis
 	let exit = await run([], buildPlanPrompt(request.goal, config.workers));
 	let paid = 0;
 	for (let attempt = 1; ; attempt++) {
-		const outcome = classifyExit(exit);
-		// A resumed session reports the cost of the whole session, so the last run's cost is the total.
-		const costUsd = outcome.costUsd;
+		const outcome = classifyExit(exit, {jsonSchema: true});
+		// A resumed session reports the cost of the whole session, so the last run's cost is the total; a
+		// run stopped before its result line is reckoned from its own stream, so its cost adds to what was paid.
+		const costUsd = outcome.costFromTokens ? paid + outcome.costUsd : outcome.costUsd;
 		recordPlannerRun(config, request.id, attempt, exit, outcome, costUsd - paid);
 		paid = costUsd;
 		if (exit.canceled) {

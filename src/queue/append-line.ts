@@ -35,9 +35,10 @@ export function appendJsonLine(file: string, record: unknown): void {
 		const {size} = fs.fstatSync(fd);
 		const last = Buffer.alloc(1);
 		const ended = size === 0 || (fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] === 0x0a);
-		const written = fs.writeSync(fd, ended ? bytes : Buffer.concat([Buffer.from('\n'), bytes]));
-		if (written < bytes.length) {
-			throw new Error(`only ${written} of ${bytes.length} bytes of a line reached ${file} (a full disk?)`);
+		const line = ended ? bytes : Buffer.concat([Buffer.from('\n'), bytes]);
+		const written = fs.writeSync(fd, line);
+		if (written < line.length) {
+			throw new Error(`only ${written} of ${line.length} bytes of a line reached ${file} (a full disk?)`);
 		}
 	} finally {
 		fs.closeSync(fd);

@@ -13,7 +13,7 @@ type Outcome = Pick<
  * Reads what the CLI said about its own run. Its `is_error`, `subtype` and `api_error_status` are
  * trusted over its exit code; the exit code and stderr only speak when it wrote no result line.
  */
-export function classifyExit(exit: ClaudeExit): Outcome {
+export function classifyExit(exit: ClaudeExit, options: {jsonSchema?: boolean} = {}): Outcome {
 	const final = exit.final;
 	const base = {
 		result: typeof final?.result === 'string' ? final.result : null,
@@ -28,7 +28,7 @@ export function classifyExit(exit: ClaudeExit): Outcome {
 		model: exit.model,
 		...(final && 'structured_output' in final ? {structuredOutput: final.structured_output} : {}),
 	};
-	if (answeredAtCap(exit)) {
+	if (!options.jsonSchema && answeredAtCap(exit)) {
 		// The CLI checks its cap after a turn: a run whose last turn was its answer (end_turn) is done, and
 		// the answer, which the CLI leaves out of its result line then, is the stream's last text.
 		return {...base, result: exit.lastText, status: 'succeeded', error: null, answeredAtCap: true};
@@ -38,7 +38,11 @@ export function classifyExit(exit: ClaudeExit): Outcome {
 	return {...base, status: error ? 'failed' : 'succeeded', error};
 }
 
-/** claude stopped the run at --max-budget-usd after a final answer (its turn ended, no tool call pending). */
+/**
+ * claude stopped the run at --max-budget-usd after a final answer: its turn ended, no tool call pending,
+ * and nothing came after that text (read-output.ts lastText). Never for a task with a jsonSchema: its
+ * answer must come as structured output, which the CLI would have asked for again.
+ */
 function answeredAtCap(exit: ClaudeExit): boolean {
 	const final = exit.final;
 	return final?.subtype === 'error_max_budget_usd' && final.stop_reason === 'end_turn' && exit.lastText !== null && exit.lastText.trim() !== '' && !exit.timedOut;

@@ -60,14 +60,10 @@ export async function readOutput(stdout: Readable, transcript: Transcript, redac
 			if (event?.type === 'assistant') {
 				usage.add(event);
 				messages++;
-				const message = event.message as {id?: unknown; content?: unknown} | undefined;
-				const text = textOf(message?.content);
-				if (message?.id !== lastId) {
-					lastId = message?.id;
-					summary.lastText = text;
-				} else if (text !== null) {
-					summary.lastText = (summary.lastText ?? '') + text;
-				}
+			}
+
+			if (event) {
+				lastId = followLastText(summary, event, lastId);
 			}
 
 			if (event && onEvent) {
@@ -131,6 +127,32 @@ function parseLine(line: string): Record<string, unknown> | undefined {
 	} catch {
 		return undefined;
 	}
+}
+
+/**
+ * Keeps `lastText`: the text of the main thread's last assistant message, and only while nothing came
+ * after it but the result line. A subagent's message, a user event (a tool result, an interrupt) or a
+ * background task's event after it means the run was not done: the text was no final answer.
+ */
+function followLastText(summary: OutputSummary, event: Record<string, unknown>, lastId: unknown): unknown {
+	if (event.type === 'result' || event.type === 'rate_limit_event') {
+		return lastId;
+	}
+
+	const message = event.message as {id?: unknown; content?: unknown} | undefined;
+	if (event.type !== 'assistant' || (event.parent_tool_use_id !== null && event.parent_tool_use_id !== undefined)) {
+		summary.lastText = null;
+		return undefined;
+	}
+
+	const text = textOf(message?.content);
+	if (message?.id !== lastId) {
+		summary.lastText = text;
+	} else if (text !== null || summary.lastText !== null) {
+		summary.lastText = text === null ? summary.lastText : (summary.lastText ?? '') + text;
+	}
+
+	return message?.id;
 }
 
 /** The text blocks of an assistant message's content, joined; null when it has none. */

@@ -5,7 +5,7 @@ import {archivePreviousResult, canceledResult, start, type Claim} from '../lifec
 import type {QuotaRun} from '../quota/run.ts';
 import {openForAppend} from '../queue/read-file.ts';
 import {buildResult, type TaskResult} from '../queue/result.ts';
-import type {TaskError} from '../queue/error-codes.ts';
+import {namedCap} from '../budget/cap-error.ts';
 import type {RunCap} from '../budget/state.ts';
 import type {AttemptRecord, Task} from '../queue/task-schema.ts';
 import {checkDeliverables} from './deliverables.ts';
@@ -93,7 +93,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		return handBack(context, claim, history);
 	}
 
-	const classified = namedCap(classifyExit(exit), cap);
+	const classified = namedCap(classifyExit(exit, {jsonSchema: task.jsonSchema !== undefined}), cap, history);
 	const missing = classified.status === 'succeeded' ? await checkDeliverables(cwd, task.deliverables, {home: context.config.home, roots: context.config.cwdRoots}) : null;
 	const outcome = missing ? {...classified, status: 'failed' as const, error: missing} : classified;
 	const result = buildResult(base, {
@@ -115,23 +115,6 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	const recorded = await quota.finish(limit?.scope === 'account' ? accountPauseOf(limit, result, claim.worker) : undefined);
 	// An account's pause that could not be written: the worker pauses itself until the same time, so its loops do not storm the API.
 	return settleRun(context, claim, history, result, exit, signal, limit?.scope === 'account' && !recorded ? {...limit, scope: 'worker'} : limit);
-}
-
-/**
- * A run the CLI stopped at its --max-budget-usd, said with the cap and the setting it came from. When
- * that cap was what was left of the day's budget, the run was cut by the day: not the task's fault, and
- * not final; it waits for the budget (the next day, or a raised one), its attempt not counted.
- */
-function namedCap<T extends {error: TaskError | null}>(outcome: T, cap: RunCap): T {
-	if (outcome.error?.code !== 'error_max_budget_usd' || cap.usd === undefined) {
-		return outcome;
-	}
-
-	if (cap.byDay) {
-		return {...outcome, error: {code: 'daily_budget_reached', message: `the day's budget ran out during the run: it was given ${cap.from} ($${cap.usd}) and the CLI stopped it there; the task waits for the budget and runs again, its attempt not counted`}};
-	}
-
-	return {...outcome, error: {code: 'error_max_budget_usd', message: `the run reached its cap of $${cap.usd} (${cap.from}) and the CLI stopped it there`}};
 }
 
 /** A subscription run's total_cost_usd is the CLI's list-price estimate (its init says apiKeySource "none"). */

@@ -91,7 +91,7 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		// What is left of the day as the run starts (after any wait above): another loop may have spent it meanwhile.
 		const cap = context.budget.capFor(task);
 		if (cap.usd === 0) {
-			context.logger.warn('the daily budget was spent before the run could start: the task goes back to wait, its attempt not counted');
+			context.logger.warn('no budget is left for the run (the daily budget was spent before it could start, or the ledger cannot be read): the task goes back to wait, its attempt not counted');
 			return await handBack(context, claim, history);
 		}
 

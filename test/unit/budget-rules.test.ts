@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
-import {budgetState, runCap} from '../../src/budget/state.ts';
+import {budgetState, runCap, type RunCap} from '../../src/budget/state.ts';
+import {namedCap} from '../../src/budget/cap-error.ts';
+import type {AttemptRecord} from '../../src/queue/task-schema.ts';
 import {dayOf, endOfDay, lastDays} from '../../src/ledger/day.ts';
 import {buildLedgerEntry, parseLedgerLine, type LedgerEntryInput} from '../../src/ledger/entry.ts';
 import {appendJsonLine, MAX_LINE_BYTES} from '../../src/queue/append-line.ts';
@@ -190,5 +192,24 @@ describe('appending to a ledger', () => {
 		const tally = advanceTally(emptyTally('2026-12-01'), file);
 		expect(tally).toMatchObject({lines: 2, badLines: 1});
 		expect(totalOf(tally).costUsd).toBe(3.5);
+	});
+});
+
+describe('namedCap: what a run the CLI stopped at its cap becomes', () => {
+	const stopped = {error: {code: 'error_max_budget_usd' as const, message: 'error_max_budget_usd'}};
+	const cut = {attempt: 1, error: {code: 'daily_budget_reached' as const, message: ''}, finishedAt: ''};
+	test.each<[string, RunCap, AttemptRecord[], string, RegExp]>([
+		['its own cap: failed for good, the cap named', {usd: 0.02, byDay: false, from: "the task's maxCostUsd"}, [], 'error_max_budget_usd', /^the run reached its cap of \$0\.02 \(the task's maxCostUsd\) and the CLI stopped it there$/],
+		['the day cut it: it waits for the budget, uncounted', {usd: 0.014, byDay: true, from: "what was left of the home's budget.dailyUsd"}, [], 'daily_budget_reached', /it was given what was left of the home's budget\.dailyUsd \(\$0\.014\)/],
+		['the day cut it a second time: failed for good, not handed back each day', {usd: 50, byDay: true, from: "what was left of the home's budget.dailyUsd"}, [cut], 'error_max_budget_usd', /the day's budget cut it short before too, so it is not run again/],
+	])('%s', (_name, cap, history, code, message) => {
+		const named = namedCap(stopped, cap, history);
+		expect(named.error.code).toBe(code);
+		expect(named.error.message).toMatch(message);
+	});
+
+	test('any other outcome is left as it is', () => {
+		const done = {error: null};
+		expect(namedCap(done, {usd: 1, byDay: true, from: 'x'}, [])).toBe(done);
 	});
 });

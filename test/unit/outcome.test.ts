@@ -57,6 +57,9 @@ describe('classifyExit', () => {
 		['"API Error" without a status (never reached)', {final: resultLine({is_error: true, result: 'API Error: Connection error.'})}, 'failed', 'api_unreachable'],
 		['subtype error_max_turns', {final: resultLine({subtype: 'error_max_turns', is_error: false, result: undefined})}, 'failed', 'error_max_turns', /^error_max_turns$/],
 		['subtype error_max_budget_usd', {final: resultLine({subtype: 'error_max_budget_usd', is_error: true})}, 'failed', 'error_max_budget_usd'],
+		['stopped at its cap with a tool call pending: no answer', {final: resultLine({subtype: 'error_max_budget_usd', is_error: true, result: undefined, stop_reason: 'tool_use'}), lastText: 'let me look'}, 'failed', 'error_max_budget_usd'],
+		['stopped at its cap right after its final answer: the answer is kept', {final: resultLine({subtype: 'error_max_budget_usd', is_error: true, result: undefined, stop_reason: 'end_turn'}), lastText: 'the answer'}, 'succeeded', null],
+		['stopped at its cap after its turn, but no text was its last word (read-output cleared it)', {final: resultLine({subtype: 'error_max_budget_usd', is_error: true, result: undefined, stop_reason: 'end_turn'}), lastText: null}, 'failed', 'error_max_budget_usd'],
 		['subtype error_during_execution', {final: resultLine({subtype: 'error_during_execution', is_error: true})}, 'failed', 'error_during_execution'],
 		['an unknown subtype', {final: resultLine({subtype: 'error_from_the_future', is_error: true, result: 'new'})}, 'failed', 'claude_error', /^new$/],
 		['is_error with no other clue', {final: resultLine({is_error: true, result: 'something odd'})}, 'failed', 'claude_error'],
@@ -98,5 +101,16 @@ describe('classifyExit', () => {
 	test('without a result line nothing is made up', () => {
 		expect(classifyExit(exitOf({exitCode: 1}))).toMatchObject({result: null, costUsd: 0, usage: null, numTurns: null, subtype: null, apiErrorStatus: null});
 		expect(classifyExit(exitOf({exitCode: 1}))).not.toHaveProperty('structuredOutput');
+	});
+});
+
+describe('an answer at the cap', () => {
+	const atCap = {final: resultLine({subtype: 'error_max_budget_usd', is_error: true, result: undefined, stop_reason: 'end_turn'}), lastText: 'the answer'};
+	test('is the result, and says so', () => {
+		expect(classifyExit(exitOf(atCap))).toMatchObject({status: 'succeeded', result: 'the answer', answeredAtCap: true, subtype: 'error_max_budget_usd'});
+	});
+
+	test('never for a task with a jsonSchema: its answer must be structured output', () => {
+		expect(classifyExit(exitOf(atCap), {jsonSchema: true})).toMatchObject({status: 'failed', error: {code: 'error_max_budget_usd'}});
 	});
 });

@@ -23,8 +23,8 @@ export const statusCommand: Command = {
 	help: `
 LOOPS counts the worker loops that run: heartbeat younger than queue.lease, and, on this machine, a
 process that is still there. RUNS to COST count the runs that ended today (in budget.timezone) by what
-became of them, from the cost ledger (UNCOUNTED: handed back with no attempt counted, for a pause, the
-day's budget or a shutdown); BUDGET is each worker's own daily budget, and the line below the
+became of them, from the cost ledger (UNCOUNTED: stopped or handed back with no attempt counted, for a
+pause, the day's budget, a shutdown or a lost lease); BUDGET is each worker's own daily budget, and the line below the
 table the home's. No result file is read, so status is as quick with 100,000 results as with none:
 spool list shows every task, spool cost earlier days. Workflows: running ones first, then the ${FINISHED_SHOWN}
 most recently finished; WAITING tasks wait for a dependency, COST includes planning. --json prints

@@ -69,7 +69,14 @@ Prints the task id.`,
 		};
 		const {id} = await submitTask(config, worker, task, values.id);
 		console.log(id);
-		const budgetWait = describeBudgetWait(config, worker);
+		// Only a note, after the task is queued: a ledger that cannot be read must not make the queued task look failed.
+		const budgetWait = (() => {
+			try {
+				return describeBudgetWait(config, worker);
+			} catch {
+				return undefined;
+			}
+		})();
 		if (budgetWait) {
 			console.error(`spool submit: ${budgetWait}`);
 		}

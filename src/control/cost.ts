@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type {Config} from '../config/load.ts';
 import {lastDays} from '../ledger/day.ts';
-import {createCostGrouping, type CostGroup, type CostKey, type CostSum} from '../ledger/group.ts';
+import {createCostGrouping, type CostGroup, type CostKey} from '../ledger/group.ts';
+import type {RunSum} from '../ledger/sum.ts';
 import {readLedgerFile} from '../ledger/read-ledger.ts';
 import {createLayout} from '../queue/layout.ts';
 
@@ -13,7 +14,7 @@ export type CostReport = {
 	timezone: string;
 	by: CostKey;
 	groups: CostGroup[];
-	total: CostSum;
+	total: RunSum;
 	/** Ledger lines that are not a run, skipped. */
 	badLines: number;
 	/** The ledger files that held such lines, relative to the home, with their counts. */

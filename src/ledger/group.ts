@@ -1,23 +1,13 @@
-import {RUN_OUTCOMES, type LedgerEntry, type RunOutcome} from './entry.ts';
+import type {LedgerEntry, RunOutcome} from './entry.ts';
+import {addRun, emptySum, type RunSum} from './sum.ts';
 
 /** What `spool cost --by` groups the ledger's runs by. */
 export const COST_KEYS = ['worker', 'workflow', 'model', 'task'] as const;
 export type CostKey = (typeof COST_KEYS)[number];
 
-/** The runs of one group summed: what one row of `spool cost` shows. */
-export type CostSum = {
-	runs: number;
-	/** Every outcome, 0 where none. */
-	outcomes: Record<RunOutcome, number>;
-	costUsd: number;
-	/** The part of costUsd that subscription runs reported: a list-price estimate, not a bill. */
-	estimatedUsd: number;
-	usage: LedgerEntry['usage'];
-};
+export type CostGroup = RunSum & {key: string};
 
-export type CostGroup = CostSum & {key: string};
-
-export type CostGroups = {groups: CostGroup[]; total: CostSum};
+export type CostGroups = {groups: CostGroup[]; total: RunSum};
 
 /** Shown for a run whose workflow or model is not known. */
 export const NO_VALUE = '-';
@@ -46,25 +36,7 @@ export function keyOf(entry: LedgerEntry, by: CostKey): string {
 	}
 }
 
-export function emptySum(): CostSum {
-	return {runs: 0, outcomes: Object.fromEntries(RUN_OUTCOMES.map(outcome => [outcome, 0])) as Record<RunOutcome, number>, costUsd: 0, estimatedUsd: 0, usage: {input: 0, output: 0, cacheRead: 0, cacheWrite: 0}};
-}
-
-export function addRun(sum: CostSum, entry: LedgerEntry): void {
-	sum.runs++;
-	sum.outcomes[entry.outcome]++;
-	sum.costUsd += entry.costUsd;
-	if (entry.auth === 'subscription') {
-		sum.estimatedUsd += entry.costUsd;
-	}
-
-	sum.usage.input += entry.usage.input;
-	sum.usage.output += entry.usage.output;
-	sum.usage.cacheRead += entry.usage.cacheRead;
-	sum.usage.cacheWrite += entry.usage.cacheWrite;
-}
-
-export function failedRuns(sum: CostSum): number {
+export function failedRuns(sum: RunSum): number {
 	return FAILED_OUTCOMES.reduce((count, outcome) => count + sum.outcomes[outcome], 0);
 }
 

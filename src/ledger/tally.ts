@@ -2,28 +2,32 @@ import fs from 'node:fs';
 import {z} from 'zod';
 import {writeJsonAtomic} from '../queue/atomic-write.ts';
 import {readJsonFile} from '../queue/read-file.ts';
-import {RUN_OUTCOMES, type LedgerEntry, type RunOutcome} from './entry.ts';
+import {RUN_OUTCOMES, type LedgerEntry} from './entry.ts';
+import {addRun, addSum, emptySum, type RunSum} from './sum.ts';
 import {readLedgerFile} from './read-ledger.ts';
 
-/** A worker's runs of one day, summed from the ledger. */
-export type WorkerTally = {
-	runs: number;
-	costUsd: number;
-	/** The part of costUsd that subscriptions reported: a list-price estimate, not a bill. */
-	estimatedUsd: number;
-	outcomes: Partial<Record<RunOutcome, number>>;
-};
-
 /** One day's ledger summed: by worker, up to `offset` bytes of the file (whole lines only). */
-export type DayTally = {date: string; offset: number; lines: number; badLines: number; workers: Record<string, WorkerTally>};
+export type DayTally = {date: string; offset: number; lines: number; badLines: number; workers: Record<string, RunSum>};
+
+/** Version 2 sums what `spool cost` sums (every outcome, tokens); a cache of version 1 is read again from the ledger. */
+const TALLY_VERSION = 2;
 
 const tallySchema = z.object({
-	version: z.literal(1),
+	version: z.literal(TALLY_VERSION),
 	date: z.string(),
 	offset: z.number().int().min(0),
 	lines: z.number().int().min(0),
 	badLines: z.number().int().min(0),
-	workers: z.record(z.string(), z.object({runs: z.number(), costUsd: z.number(), estimatedUsd: z.number(), outcomes: z.partialRecord(z.enum(RUN_OUTCOMES), z.number())})),
+	workers: z.record(
+		z.string(),
+		z.object({
+			runs: z.number(),
+			costUsd: z.number(),
+			estimatedUsd: z.number(),
+			outcomes: z.record(z.enum(RUN_OUTCOMES), z.number()),
+			usage: z.object({input: z.number(), output: z.number(), cacheRead: z.number(), cacheWrite: z.number()}),
+		}),
+	),
 });
 
 /** How far a reader gets past the cache before it writes a newer one. */
@@ -34,26 +38,14 @@ export function emptyTally(date: string): DayTally {
 }
 
 export function addEntry(tally: DayTally, entry: LedgerEntry): void {
-	const worker = (tally.workers[entry.worker] ??= {runs: 0, costUsd: 0, estimatedUsd: 0, outcomes: {}});
-	worker.runs++;
-	worker.costUsd += entry.costUsd;
-	if (entry.auth === 'subscription') {
-		worker.estimatedUsd += entry.costUsd;
-	}
-
-	worker.outcomes[entry.outcome] = (worker.outcomes[entry.outcome] ?? 0) + 1;
+	addRun((tally.workers[entry.worker] ??= emptySum()), entry);
 }
 
 /** What the home spent that day, every worker together. */
-export function totalOf(tally: DayTally): WorkerTally {
-	const total: WorkerTally = {runs: 0, costUsd: 0, estimatedUsd: 0, outcomes: {}};
+export function totalOf(tally: DayTally): RunSum {
+	const total = emptySum();
 	for (const worker of Object.values(tally.workers)) {
-		total.runs += worker.runs;
-		total.costUsd += worker.costUsd;
-		total.estimatedUsd += worker.estimatedUsd;
-		for (const [outcome, count] of Object.entries(worker.outcomes) as Array<[RunOutcome, number]>) {
-			total.outcomes[outcome] = (total.outcomes[outcome] ?? 0) + count;
-		}
+		addSum(total, worker);
 	}
 
 	return total;
@@ -98,7 +90,7 @@ export async function writeCachedTally(cacheFile: string, tally: DayTally, cache
 	}
 
 	try {
-		await writeJsonAtomic(cacheFile, {version: 1, ...tally});
+		await writeJsonAtomic(cacheFile, {version: TALLY_VERSION, ...tally});
 		return true;
 	} catch {
 		return false;

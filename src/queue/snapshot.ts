@@ -3,7 +3,8 @@ import path from 'node:path';
 import type {Config} from '../config/load.ts';
 import {viewBudget, type BudgetView} from '../budget/views.ts';
 import {readQuotaView, type QuotaView} from '../quota/view.ts';
-import type {DayTally, WorkerTally} from '../ledger/tally.ts';
+import type {DayTally} from '../ledger/tally.ts';
+import type {RunSum} from '../ledger/sum.ts';
 import type {Layout} from './layout.ts';
 import {listLoops} from './loops.ts';
 import {readPause} from './pause.ts';
@@ -67,8 +68,8 @@ export async function snapshotWorker(layout: Layout, config: Config, worker: str
 	};
 }
 
-export function runsToday(tally: WorkerTally | undefined): RunsToday {
-	const count = (outcome: keyof WorkerTally['outcomes']) => tally?.outcomes[outcome] ?? 0;
+export function runsToday(tally: RunSum | undefined): RunsToday {
+	const count = (outcome: keyof RunSum['outcomes']) => tally?.outcomes[outcome] ?? 0;
 	return {
 		runs: tally?.runs ?? 0,
 		succeeded: count('succeeded'),

@@ -1,6 +1,7 @@
 import {loadConfig} from '../../config/load.ts';
 import {datesToRead, isCalendarDate, MAX_DAYS, reportCost, type CostReport} from '../../control/cost.ts';
-import {COST_KEYS, failedRuns, isCostKey, type CostKey, type CostSum} from '../../ledger/group.ts';
+import {COST_KEYS, failedRuns, isCostKey, type CostKey} from '../../ledger/group.ts';
+import type {RunSum} from '../../ledger/sum.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {formatTable, formatUsd} from '../table.ts';
 import type {Command} from './index.ts';
@@ -73,7 +74,7 @@ function formatReport(report: CostReport): string[] {
 		return out;
 	}
 
-	const row = (key: string, sum: CostSum) => [key, String(sum.runs), String(sum.outcomes.succeeded), String(failedRuns(sum)), costCell(sum), ...[sum.usage.input, sum.usage.output, sum.usage.cacheRead, sum.usage.cacheWrite].map(tokens => tokens.toLocaleString('en-US'))];
+	const row = (key: string, sum: RunSum) => [key, String(sum.runs), String(sum.outcomes.succeeded), String(failedRuns(sum)), costCell(sum), ...[sum.usage.input, sum.usage.output, sum.usage.cacheRead, sum.usage.cacheWrite].map(tokens => tokens.toLocaleString('en-US'))];
 	out.push(
 		...formatTable(
 			[HEADERS[report.by], 'RUNS', 'SUCCEEDED', 'FAILED', 'COST', 'INPUT', 'OUTPUT', 'CACHE READ', 'CACHE WRITE'],
@@ -88,6 +89,6 @@ function formatReport(report: CostReport): string[] {
 }
 
 /** A cost that holds a subscription's estimate is marked, so no one reads it as billed. */
-function costCell(sum: CostSum): string {
+function costCell(sum: RunSum): string {
 	return `${formatUsd(sum.costUsd)}${sum.estimatedUsd > 0 ? '*' : ''}`;
 }

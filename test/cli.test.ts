@@ -10,7 +10,8 @@ import {apiEnv, dropTask, makeHome, readJson, ROOT, spool, SPOOL_BIN, waitFor} f
 import {loadConfig} from '../src/config/load.ts';
 import {appendJsonLine} from '../src/queue/append-line.ts';
 import {dayOf} from '../src/ledger/day.ts';
-import {buildLedgerEntry, type LedgerEntryInput} from '../src/ledger/entry.ts';
+import type {LedgerEntryInput} from '../src/ledger/entry.ts';
+import {ledgerEntry} from './helpers/ledger.ts';
 
 let api: FakeApi;
 /** No key from the test's own environment may count for an auth home. */
@@ -146,7 +147,7 @@ describe('the spool CLI', () => {
 		await fs.writeFile(path.join(home, 'rejected', 'coder', 'bad.json'), '{');
 		const config = loadConfig(home);
 		const today = dayOf(Date.now(), config.budget.timezone);
-		const line = (fields: Partial<LedgerEntryInput>) => buildLedgerEntry({time: new Date().toISOString(), worker: 'coder', task: 't', attempt: 1, runId: 'r', outcome: 'succeeded', error: null, costUsd: 0.25, usage: null, model: null, durationMs: 5, workflow: null, auth: 'api-key', sessionId: null, ...fields});
+		const line = (fields: Partial<LedgerEntryInput>) => ledgerEntry({costUsd: 0.25, durationMs: 5, ...fields});
 		const ledger = path.join(home, 'ledger', `${today}.jsonl`);
 		appendJsonLine(ledger, line({}));
 		appendJsonLine(ledger, line({outcome: 'retrying', error: 'timeout', costUsd: 0.5}));

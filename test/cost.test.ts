@@ -4,27 +4,21 @@ import {stringify} from 'yaml';
 import {beforeAll, describe, expect, test} from 'vitest';
 import {appendJsonLine} from '../src/queue/append-line.ts';
 import {dayOf, lastDays} from '../src/ledger/day.ts';
-import {buildLedgerEntry, type LedgerEntryInput} from '../src/ledger/entry.ts';
+import type {LedgerEntryInput} from '../src/ledger/entry.ts';
+import {ledgerEntry} from './helpers/ledger.ts';
 import {makeHome, spool} from './helpers/home.ts';
 
 /** One run as the worker appends it: a succeeded run of coder on an API key unless `fields` says otherwise. */
 function appendRun(home: string, date: string, fields: Partial<LedgerEntryInput>): void {
 	appendJsonLine(
 		path.join(home, 'ledger', `${date}.jsonl`),
-		buildLedgerEntry({
-			time: new Date().toISOString(),
-			worker: 'coder',
+		ledgerEntry({
 			task: 't1',
-			attempt: 1,
 			runId: 'r1',
-			outcome: 'succeeded',
-			error: null,
 			costUsd: 0.5,
 			usage: {input_tokens: 1000, output_tokens: 200, cache_read_input_tokens: 5000, cache_creation_input_tokens: 300},
 			model: 'claude-sonnet-4-5',
 			durationMs: 4000,
-			workflow: null,
-			auth: 'api-key',
 			sessionId: 'session-1',
 			...fields,
 		}),

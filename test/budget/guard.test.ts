@@ -5,7 +5,7 @@ import {describe, expect, test} from 'vitest';
 import {BudgetGuard} from '../../src/budget/guard.ts';
 import {LiveConfig} from '../../src/config/live.ts';
 import {loadConfig} from '../../src/config/load.ts';
-import {buildLedgerEntry} from '../../src/ledger/entry.ts';
+import {ledgerEntry} from '../helpers/ledger.ts';
 import {Ledger} from '../../src/ledger/ledger.ts';
 import {createLayout} from '../../src/queue/layout.ts';
 import {makeHome} from '../helpers/home.ts';
@@ -19,7 +19,7 @@ async function guardFor(extra: Record<string, unknown>, worker: Record<string, u
 	const live = new LiveConfig(config, silent);
 	const spend = (costUsd: number, time: string, name = 'coder') =>
 		new Ledger(layout, config.budget.timezone).append(
-			buildLedgerEntry({time, worker: name, task: 't', attempt: 1, runId: 'r', outcome: 'succeeded', error: null, costUsd, usage: null, model: null, durationMs: 1, workflow: null, auth: 'api-key', sessionId: null}),
+			ledgerEntry({time, worker: name, costUsd}),
 		);
 	return {home, guard: new BudgetGuard({layout, live, worker: 'coder', logger: silent}), spend};
 }

@@ -6,7 +6,8 @@ import {budgetState, runCap, type RunCap} from '../../src/budget/state.ts';
 import {namedCap} from '../../src/budget/cap-error.ts';
 import type {AttemptRecord} from '../../src/queue/task-schema.ts';
 import {dayOf, endOfDay, lastDays} from '../../src/ledger/day.ts';
-import {buildLedgerEntry, parseLedgerLine, type LedgerEntryInput} from '../../src/ledger/entry.ts';
+import {parseLedgerLine, type LedgerEntryInput} from '../../src/ledger/entry.ts';
+import {ledgerEntry} from '../helpers/ledger.ts';
 import {appendJsonLine, MAX_LINE_BYTES} from '../../src/queue/append-line.ts';
 import {advanceTally, emptyTally, readCachedTally, totalOf, writeCachedTally} from '../../src/ledger/tally.ts';
 import {settledOutcome} from '../../src/worker/settle.ts';
@@ -14,7 +15,7 @@ import {estimateCostUsd} from '../../src/ledger/prices.ts';
 import {StreamUsage} from '../../src/worker/stream-usage.ts';
 
 const entry = (fields: Partial<LedgerEntryInput> = {}) =>
-	buildLedgerEntry({time: '2026-12-01T10:00:00.000Z', worker: 'coder', task: 't', attempt: 1, runId: 'r', outcome: 'succeeded', error: null, costUsd: 0.5, usage: null, model: null, durationMs: 5, workflow: null, auth: 'api-key', sessionId: null, ...fields});
+	ledgerEntry({time: '2026-12-01T10:00:00.000Z', costUsd: 0.5, durationMs: 5, ...fields});
 
 describe('budgetState', () => {
 	test.each([

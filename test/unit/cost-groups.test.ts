@@ -1,25 +1,19 @@
 import {describe, expect, test} from 'vitest';
 import {datesToRead, isCalendarDate} from '../../src/control/cost.ts';
-import {buildLedgerEntry, type LedgerEntry, type LedgerEntryInput} from '../../src/ledger/entry.ts';
+import type {LedgerEntry, LedgerEntryInput} from '../../src/ledger/entry.ts';
+import {ledgerEntry} from '../helpers/ledger.ts';
 import {failedRuns, groupCosts, keyOf, type CostKey} from '../../src/ledger/group.ts';
 
 /** A succeeded run of coder on an API key; each row says what differs. */
 function run(fields: Partial<LedgerEntryInput> = {}): LedgerEntry {
-	return buildLedgerEntry({
+	return ledgerEntry({
 		time: '2026-03-10T12:00:00.000Z',
-		worker: 'coder',
 		task: 't1',
-		attempt: 1,
 		runId: 'r1',
-		outcome: 'succeeded',
-		error: null,
 		costUsd: 0.1,
 		usage: {input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 20},
 		model: 'claude-sonnet-4-5',
 		durationMs: 1000,
-		workflow: null,
-		auth: 'api-key',
-		sessionId: null,
 		...fields,
 	});
 }

@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, expect, test} from 'vitest';
-import {buildLedgerEntry, type LedgerEntry} from '../../src/ledger/entry.ts';
+import type {LedgerEntry} from '../../src/ledger/entry.ts';
+import {ledgerEntry} from '../helpers/ledger.ts';
 import {readLedgerFile} from '../../src/ledger/read-ledger.ts';
 
 function line(n: number): string {
-	const entry = buildLedgerEntry({time: new Date(n).toISOString(), worker: 'coder', task: `t${n}`, attempt: 1, runId: 'r', outcome: 'succeeded', error: null, costUsd: 0.01, usage: {input_tokens: n}, model: 'm'.repeat(150), durationMs: 1, workflow: null, auth: 'api-key', sessionId: null});
+	const entry = ledgerEntry({time: new Date(n).toISOString(), task: `t${n}`, costUsd: 0.01, usage: {input_tokens: n}, model: 'm'.repeat(150)});
 	return `${JSON.stringify(entry)}\n`;
 }
 

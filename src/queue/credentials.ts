@@ -1,5 +1,5 @@
 import path from 'node:path';
-import {isObject, readRegularFile} from './read-file.ts';
+import {isObject, readJsonFile, readRegularFile} from './read-file.ts';
 
 /** Variables claude takes a key or a token from, in the environment or in settings.json's `env`. */
 const KEY_VARIABLES = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'] as const;
@@ -76,12 +76,8 @@ function findInEnv(env: Record<string, unknown>): string | undefined {
 }
 
 function readJson(file: string): Record<string, unknown> | undefined {
-	try {
-		const value = JSON.parse(readText(file) ?? 'null') as unknown;
-		return isObject(value) ? value : undefined;
-	} catch {
-		return undefined;
-	}
+	const value = readJsonFile(file, 1024 * 1024, {followSymlinks: true});
+	return isObject(value) ? value : undefined;
 }
 
 /** A file claude could not read either (it runs as the same user) holds no credentials for it. */

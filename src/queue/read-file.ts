@@ -93,10 +93,13 @@ function entryKindOf(stat: fs.Stats): EntryKind {
 	return kinds.find(([is]) => is)?.[1] ?? 'special file';
 }
 
-/** The JSON value of a small file spool wrote; undefined when it is missing, no regular file, too large or not JSON. */
-export function readJsonFile(file: string, maxBytes = 1024 * 1024): unknown {
+/**
+ * The JSON value of a small file spool wrote; undefined when it is missing, no regular file, too large or
+ * not JSON. `followSymlinks` for files of the user's (an auth home's, which a symlink may hold).
+ */
+export function readJsonFile(file: string, maxBytes = 1024 * 1024, options: {followSymlinks?: boolean} = {}): unknown {
 	try {
-		const read = readRegularFile(file, {maxBytes});
+		const read = readRegularFile(file, {maxBytes, followSymlinks: options.followSymlinks});
 		return read.kind === 'file' ? (JSON.parse(read.text) as unknown) : undefined;
 	} catch {
 		return undefined;

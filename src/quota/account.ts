@@ -1,7 +1,7 @@
 import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import {isObject, readRegularFile} from '../queue/read-file.ts';
+import {isObject, readJsonFile} from '../queue/read-file.ts';
 import {fileStamp} from '../queue/file-stamp.ts';
 
 /**
@@ -98,11 +98,6 @@ function shortHash(text: string): string {
 }
 
 function readObject(file: string): Record<string, unknown> | undefined {
-	try {
-		const read = readRegularFile(file, {maxBytes: MAX_STATE_BYTES, followSymlinks: true});
-		const value = read.kind === 'file' ? (JSON.parse(read.text) as unknown) : undefined;
-		return isObject(value) ? value : undefined;
-	} catch {
-		return undefined;
-	}
+	const value = readJsonFile(file, MAX_STATE_BYTES, {followSymlinks: true});
+	return isObject(value) ? value : undefined;
 }

@@ -4,15 +4,15 @@ import type {Task} from '../queue/task-schema.ts';
 import type {ClaudeExit} from './run-claude.ts';
 import type {TaskContext} from './run-task.ts';
 
-/** What the run itself reported: its cost and tokens (from its result line, or nothing without one). */
-export type RunCost = {costUsd: number; usage: Record<string, unknown> | null; errorCode: string | null; fromTokens: boolean};
+/** What the run cost and its tokens, as classifyExit read them (from its result line, or reckoned from its stream). */
+export type RunCost = {costUsd: number; usage: Record<string, unknown> | null; costFromTokens?: true};
 
 /**
  * Appends the run's line to the ledger as soon as its outcome is decided, before its result is written:
  * a crash from the CLI's end to here loses at most this one line (docs/budget.md). A claude that never
  * started reached no API and writes none. A ledger that cannot be written costs a log line, not the result.
  */
-export function recordRun(context: TaskContext, claim: Claim, task: Pick<Task, 'metadata'>, exit: ClaudeExit, cost: RunCost, outcome: RunOutcome): void {
+export function recordRun(context: TaskContext, claim: Claim, task: Pick<Task, 'metadata'>, exit: ClaudeExit, cost: RunCost, outcome: RunOutcome, errorCode: string | null): void {
 	if (exit.spawnError) {
 		return;
 	}
@@ -25,7 +25,7 @@ export function recordRun(context: TaskContext, claim: Claim, task: Pick<Task, '
 		attempt: claim.attempt,
 		runId: claim.runId,
 		outcome,
-		error: cost.errorCode,
+		error: errorCode,
 		costUsd: cost.costUsd,
 		usage: usageOfRun(exit, cost.usage),
 		model: exit.model,
@@ -33,7 +33,7 @@ export function recordRun(context: TaskContext, claim: Claim, task: Pick<Task, '
 		workflow: typeof workflow === 'string' ? workflow : null,
 		auth: authKindOf(exit.apiKeySource),
 		sessionId: exit.sessionId,
-		...(cost.fromTokens ? {costFrom: 'tokens' as const} : {}),
+		...(cost.costFromTokens ? {costFrom: 'tokens' as const} : {}),
 	});
 	try {
 		context.budget.record(entry);

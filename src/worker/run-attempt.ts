@@ -11,6 +11,7 @@ import type {AttemptRecord, Task} from '../queue/task-schema.ts';
 import {checkDeliverables} from './deliverables.ts';
 import {classifyExit} from './outcome.ts';
 import {recordRun} from './record-run.ts';
+import {authKindOf} from '../ledger/entry.ts';
 import {collectSecrets, createRedactor} from './redact.ts';
 import {runClaude, type ClaudeExit} from './run-claude.ts';
 import type {StopReason, TaskContext, TaskEnd} from './run-task.ts';
@@ -75,15 +76,14 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	if (exit.canceled && isCanceled(signal)) {
 		// Interrupted on purpose: what the run did and cost so far is kept, and it is not retried.
 		const {status: _status, error: _error, ...ran} = classifyExit({...exit, canceled: false});
-		recordRun(context, claim, task, exit, {costUsd: ran.costUsd, usage: ran.usage, errorCode: 'canceled', fromTokens: ran.costFromTokens === true}, 'canceled');
+		recordRun(context, claim, task, exit, ran, 'canceled', 'canceled');
 		await quota.finish(undefined);
 		const fields = {...ran, ...estimated(exit), startedAt: startedAt.toISOString(), attempts: claim.attempt, cwd, durationMs: exit.durationMs, ...(history.length > 0 ? {history} : {}), task: taskCopy};
 		return finish(context, claim, canceledResult(base, fields, `after ${(exit.durationMs / 1000).toFixed(1)} s of its run`), signal);
 	}
 
 	if (exit.canceled) {
-		const {costUsd, usage, costFromTokens} = classifyExit({...exit, canceled: false});
-		recordRun(context, claim, task, exit, {costUsd, usage, errorCode: null, fromTokens: costFromTokens === true}, signal.reason === 'lease-lost' ? 'fenced' : 'handed-back');
+		recordRun(context, claim, task, exit, classifyExit({...exit, canceled: false}), signal.reason === 'lease-lost' ? 'fenced' : 'handed-back', null);
 		await quota.finish(undefined);
 		if (signal.reason === 'lease-lost') {
 			context.logger.warn('lease lost to another loop: run stopped, no result written');
@@ -109,7 +109,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		...(history.length > 0 ? {history} : {}),
 		task: taskCopy,
 	});
-	recordRun(context, claim, task, exit, {costUsd: result.costUsd, usage: result.usage, errorCode: result.error?.code ?? null, fromTokens: classified.costFromTokens === true}, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts));
+	recordRun(context, claim, task, exit, classified, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts), result.error?.code ?? null);
 	// The account's pause is written before the task goes back and before the probe is given back: no other run slips in between.
 	const limit = planPauseOf(result, exit, Date.now(), context.config.queue.rateLimitWait);
 	const recorded = await quota.finish(limit?.scope === 'account' ? accountPauseOf(limit, result, claim.worker) : undefined);
@@ -117,9 +117,9 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	return settleRun(context, claim, history, result, exit, signal, limit?.scope === 'account' && !recorded ? {...limit, scope: 'worker'} : limit);
 }
 
-/** A subscription run's total_cost_usd is the CLI's list-price estimate (its init says apiKeySource "none"). */
+/** A subscription run's total_cost_usd is the CLI's list-price estimate. */
 function estimated(exit: Pick<ClaudeExit, 'apiKeySource'>): {costEstimated?: true} {
-	return exit.apiKeySource === 'none' ? {costEstimated: true} : {};
+	return authKindOf(exit.apiKeySource) === 'subscription' ? {costEstimated: true} : {};
 }
 
 export function isCanceled(signal: AbortSignal): boolean {

@@ -5,8 +5,12 @@ import {dayOf} from '../ledger/day.ts';
 import type {Layout} from '../queue/layout.ts';
 import {readJsonFile} from '../queue/read-file.ts';
 
-/** What spool tells a person about. Notifications (Telegram, webhooks) read events/DATE.jsonl. */
-export const EVENT_TYPES = ['budget_warning', 'budget_halted'] as const;
+/**
+ * What spool tells a person about: an agent's question, a dead-lettered task, a finished workflow, the
+ * budget's warning and halt, a paused worker, the end-of-day report. Notifications (notify: in
+ * spool.yaml) send them; notify.events picks which.
+ */
+export const EVENT_TYPES = ['question', 'task_dead', 'workflow_done', 'budget_warning', 'budget_halted', 'worker_paused', 'report_ready'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** An event as a caller gives it: its type, when, a sentence for a person, and fields of its own. */

@@ -6,6 +6,8 @@ import path from 'node:path';
  *   processing/W/OWNER/ID.json       claimed by the worker loop OWNER (its mtime is the lease)
  *   processing/W/OWNER/ID@N.RUN.json  the same once claude has started: attempt N, run RUN
  *   results/W/ID.json, ID.jsonl      the result, and the live transcript
+ *   waiting/W/ID.json                a task waiting for a person's answer to its agent's question (ask/)
+ *   results/W/ID.question.md         that question, for the person; ID.answer.md their answer
  *   rejected/W/ID.json               the original of a task that was rejected
  *   processing/W/OWNER/.owner.json   which process the loop OWNER is (queue/owner-file.ts)
  *   control/cancel/W/ID.json         a request to cancel a task (spool cancel), for the loop that holds it
@@ -15,6 +17,9 @@ import path from 'node:path';
  *   ledger/DATE.jsonl                one line per run that reached claude: its cost (ledger/entry.ts)
  *   ledger/.DATE.tally.json          a cache of the sums of that file's first bytes
  *   events/DATE.jsonl                what spool tells a person about (a budget warning...), for notifications
+ *   outbox/                          the notifications of those events, each kept until it was sent
+ *   reports/DATE.md, DATE.json       the end-of-day report
+ *   feedback/DATE.md                 a person's feedback on that day, given to the next day's tasks
  *   control/quota/ACCOUNT.json       the subscription windows of one account, and its usage-limit pause
  *   control/starts/SCOPE.json        the start-rate token bucket of the home or of one worker
  * Every path spool reads or writes comes from here; no other module joins a folder and a file name.
@@ -33,7 +38,7 @@ export const CREDENTIAL_FILES = ['settings.json', '.credentials.json'] as const;
  * deliverable may resolve into one of them, whatever cwdRoots says (queue/path-guard.ts). A later
  * feature that adds a state folder adds it here.
  */
-export const PROTECTED_FOLDERS = ['auth-homes', 'tasks', 'processing', 'results', 'rejected', 'paused', 'logs', 'prompts', 'workflows', 'goals', 'control', 'archive', 'ledger', 'events'] as const;
+export const PROTECTED_FOLDERS = ['auth-homes', 'tasks', 'processing', 'results', 'rejected', 'paused', 'logs', 'prompts', 'workflows', 'goals', 'control', 'archive', 'ledger', 'events', 'waiting', 'outbox', 'reports', 'feedback'] as const;
 
 export function createLayout(home: string) {
 	return {
@@ -47,6 +52,11 @@ export function createLayout(home: string) {
 		results: (worker: string) => path.join(home, 'results', worker),
 		resultFile: (worker: string, id: string) => path.join(home, 'results', worker, `${id}.json`),
 		transcriptFile: (worker: string, id: string) => path.join(home, 'results', worker, `${id}.jsonl`),
+		questionFile: (worker: string, id: string) => path.join(home, 'results', worker, `${id}.question.md`),
+		answerFile: (worker: string, id: string) => path.join(home, 'results', worker, `${id}.answer.md`),
+		waitingRoot: path.join(home, 'waiting'),
+		waiting: (worker: string) => path.join(home, 'waiting', worker),
+		waitingFile: (worker: string, id: string) => path.join(home, 'waiting', worker, `${id}.json`),
 		history: (worker: string) => path.join(home, 'results', worker, '.history'),
 		historyFile: (worker: string, id: string, stamp: string, extension: 'json' | 'jsonl') => path.join(home, 'results', worker, '.history', `${id}.${stamp}.${extension}`),
 		rejected: (worker: string) => path.join(home, 'rejected', worker),
@@ -73,6 +83,11 @@ export function createLayout(home: string) {
 		eventsRoot: path.join(home, 'events'),
 		eventsFile: (date: string) => path.join(home, 'events', `${date}.jsonl`),
 		onceMark: (key: string) => path.join(home, 'events', '.once', `${key}.json`),
+		outboxRoot: path.join(home, 'outbox'),
+		reportsRoot: path.join(home, 'reports'),
+		reportFile: (date: string, extension: 'md' | 'json') => path.join(home, 'reports', `${date}.${extension}`),
+		feedbackRoot: path.join(home, 'feedback'),
+		feedbackFile: (date: string) => path.join(home, 'feedback', `${date}.md`),
 		quotaRoot: path.join(home, 'control', 'quota'),
 		quotaFile: (account: string) => path.join(home, 'control', 'quota', `${account}.json`),
 		startsFile: (scope: string) => path.join(home, 'control', 'starts', `${scope}.json`),

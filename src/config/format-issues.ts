@@ -7,8 +7,19 @@ export function formatIssues(error: z.ZodError, input: unknown): string[] {
 		const value = valueAt(input, issue.path);
 		// A bad record key is named by the path; the value under it is not what is wrong.
 		const showValue = value.found && issue.code !== 'unrecognized_keys' && issue.code !== 'invalid_key';
-		return `${path || '(top level)'}: ${describeIssue(issue, value)}${showValue ? ` (got ${preview(value.value)})` : ''}`;
+		const shown = isSecretField(issue.path) ? ` (got ${describeSecret(value.value)}, not shown: it may hold a secret)` : ` (got ${preview(value.value)})`;
+		return `${path || '(top level)'}: ${describeIssue(issue, value)}${showValue ? shown : ''}`;
 	});
+}
+
+/** A bot token, or a webhook URL (a Slack webhook's path is its secret): a config error names the field, never the value. */
+function isSecretField(path: PropertyKey[]): boolean {
+	const last = String(path.at(-1));
+	return /token|secret|password|apikey/i.test(last) || (path[0] === 'notify' && last === 'url');
+}
+
+function describeSecret(value: unknown): string {
+	return typeof value === 'string' ? `a string of ${value.length} characters` : `a ${value === null ? 'null' : typeof value}`;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, {found, value}: {found: boolean; value?: unknown}): string {

@@ -6,8 +6,8 @@ import {fileStamp} from '../queue/file-stamp.ts';
 const CHECK_MS = 1000;
 
 /**
- * spool.yaml as it is now, for the settings a running loop follows without a restart (the budget, quotas
- * and start limits): re-read when the file's mtime or size changes, at most once a second. A file that
+ * spool.yaml as it is now, for the settings a running process follows without a restart (the budget, quotas,
+ * start limits and notify): re-read when the file's mtime or size changes, at most once a second. A file that
  * no longer parses leaves the last good settings in force, with one log line per bad version.
  */
 export class LiveConfig {
@@ -38,7 +38,7 @@ export class LiveConfig {
 			this.#config = loadConfig(this.#config.home, {SPOOL_CLAUDE_BIN: this.#config.claudeBin});
 			this.#stamp = stamp;
 			this.#badStamp = undefined;
-			this.#logger.info({file: this.#config.file}, 'spool.yaml changed: the budget, quota and start limits now follow it (other settings take a restart)');
+			this.#logger.info({file: this.#config.file}, 'spool.yaml changed: the budget, quota, start limits and notify now follow it (other settings take a restart)');
 		} catch (error) {
 			this.#badStamp = stamp;
 			this.#logger.error({err: error}, 'spool.yaml changed but cannot be used; the settings before the change stay in force');

@@ -1,4 +1,5 @@
 import {z} from 'zod';
+import {EVENT_TYPES} from '../events/types.ts';
 import {duration, durationAtLeast, formatDuration} from './duration.ts';
 
 /** A worker or task name: safe as a single path segment. */
@@ -116,6 +117,46 @@ const budgetSchema = z.strictObject({
 	perTaskUsd: usd.optional(),
 });
 
+/** An absolute http:// or https:// URL. */
+const httpUrl = z.string().refine(text => {
+	try {
+		return ['http:', 'https:'].includes(new URL(text).protocol);
+	} catch {
+		return false;
+	}
+}, 'must be an http:// or https:// URL');
+
+const telegramSchema = z.strictObject({
+	/** The bot's token, as @BotFather gives it ("123456789:AA..."). It is never logged, stored or shown. */
+	botToken: z.string().regex(/^\d+:[\w-]+$/, 'must be a bot token as @BotFather gives it: digits, a colon, then letters, digits, "_" and "-"'),
+	/** The chat the bot writes to, and the only one it listens to for replies: a numeric id ("-1001234567890" for a group) or "@channelname". */
+	chatId: z.union([z.string().regex(/^(-?\d+|@\w+)$/, 'must be a numeric chat id such as "-1001234567890" or a "@channelname"'), z.number().int()]).transform(String),
+	/** The Bot API's address (a stand-in's in tests). @default https://api.telegram.org */
+	apiBase: httpUrl.default('https://api.telegram.org'),
+});
+
+const webhookSchema = z.strictObject({
+	/** Where each event is POSTed. The URL may hold a secret (a Slack webhook's does): only its host is ever logged. */
+	url: httpUrl,
+	/** `slack`: `{"text": MESSAGE}`; `json`: the event as it is in events/DATE.jsonl. @default json */
+	format: z.enum(['slack', 'json']).default('json'),
+});
+
+const notifySchema = z
+	.strictObject({
+		/** Messages to one Telegram chat, whose replies to a question answer it. */
+		telegram: telegramSchema.optional(),
+		/** HTTP endpoints each event is POSTed to. @default [] */
+		webhooks: z.array(webhookSchema).default([]),
+		/** Which events are sent. @default every one: question, task_dead, workflow_done, budget_warning, budget_halted, worker_paused, report_ready */
+		events: z.array(z.enum(EVENT_TYPES)).default([...EVENT_TYPES]),
+	})
+	.superRefine((notify, context) => {
+		if (!notify.telegram && notify.webhooks.length === 0) {
+			context.addIssue({code: 'custom', path: [], message: 'names no telegram and no webhooks, so nothing would be sent: add one, or remove notify'});
+		}
+	});
+
 /** Names a worker cannot take: their folders and files belong to the orchestrator. */
 const RESERVED_NAMES = ['orchestrator', 'workflows', 'goals'];
 
@@ -137,6 +178,8 @@ export const configSchema = z.strictObject({
 	quota: quotaSchema.prefault({}),
 	/** A start-rate limit for the home. */
 	limits: limitsSchema.prefault({}),
+	/** Notifications: events sent to Telegram and webhooks from a durable outbox (docs/notify.md). */
+	notify: notifySchema.optional(),
 	workers: z
 		.record(z.string().regex(NAME_PATTERN, 'a worker name is 1-64 letters, digits, "-" and "_", starting with a letter or digit'), workerSchema)
 		.refine(workers => Object.keys(workers).length > 0, 'define at least one worker')
@@ -154,3 +197,4 @@ export type OrchestratorConfig = z.output<typeof orchestratorSchema>;
 export type BudgetConfig = z.output<typeof budgetSchema>;
 export type QuotaConfig = z.output<typeof quotaSchema>;
 export type LimitsConfig = z.output<typeof limitsSchema>;
+export type NotifyConfig = z.output<typeof notifySchema>;

@@ -5,13 +5,9 @@ import {dayOf} from '../ledger/day.ts';
 import type {Layout} from '../queue/layout.ts';
 import {readJsonFile} from '../queue/read-file.ts';
 
-/**
- * What spool tells a person about: an agent's question, a dead-lettered task, a finished workflow, the
- * budget's warning and halt, a paused worker, the end-of-day report. Notifications (notify: in
- * spool.yaml) send them; notify.events picks which.
- */
-export const EVENT_TYPES = ['question', 'task_dead', 'workflow_done', 'budget_warning', 'budget_halted', 'worker_paused', 'report_ready'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+import type {EventType} from './types.ts';
+
+export {EVENT_TYPES, type EventType} from './types.ts';
 
 /** An event as a caller gives it: its type, when, a sentence for a person, and fields of its own. */
 export type EventInput = {type: EventType; time: string; message: string; [field: string]: unknown};

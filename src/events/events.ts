@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {appendJsonLine} from '../queue/append-line.ts';
+import {appendJsonLine, MAX_LINE_BYTES} from '../queue/append-line.ts';
 import {dayOf} from '../ledger/day.ts';
 import type {Layout} from '../queue/layout.ts';
 import {readJsonFile} from '../queue/read-file.ts';
-
+import {writeNewEntry} from '../notify/entry.ts';
+import {wantsNotification} from '../notify/wants.ts';
 import type {EventType} from './types.ts';
 
 export {EVENT_TYPES, type EventType} from './types.ts';
@@ -14,9 +15,26 @@ export type EventInput = {type: EventType; time: string; message: string; [field
 
 export type SpoolEvent = EventInput & {version: 1};
 
-/** Appends an event to events/DATE.jsonl (one line, one write, like the ledger). */
-export function appendEvent(layout: Layout, timezone: string, event: EventInput): void {
-	appendJsonLine(layout.eventsFile(dayOf(Date.parse(event.time), timezone)), {version: 1, ...event});
+/**
+ * The one way an event is told, by any process of the home: one line of events/DATE.jsonl (one write,
+ * like the ledger), and, when spool.yaml's notify section lists its type, an outbox entry for the sender
+ * (notify/entry.ts), written durably before this returns. Nothing here waits on the network. Returns the
+ * outbox entry's id, if one was written. Throws when either write fails (a full disk): callers log it.
+ */
+export function appendEvent(layout: Layout, timezone: string, event: EventInput): string | undefined {
+	const record: SpoolEvent = {version: 1, ...event};
+	appendJsonLine(layout.eventsFile(dayOf(Date.parse(event.time), timezone)), fitLine(record));
+	return wantsNotification(layout.home, event.type) ? writeNewEntry(layout, record) : undefined;
+}
+
+/** A line must stay under MAX_LINE_BYTES to land whole: a long question is cut there (the outbox entry keeps it whole). */
+function fitLine(record: SpoolEvent): SpoolEvent {
+	if (Buffer.byteLength(JSON.stringify(record)) < MAX_LINE_BYTES - 100) {
+		return record;
+	}
+
+	const cut = Object.entries(record).map(([key, value]) => [key, typeof value === 'string' && value.length > 400 ? `${value.slice(0, 400)}… (cut)` : value]);
+	return Object.fromEntries(cut) as SpoolEvent;
 }
 
 /**

@@ -17,7 +17,9 @@ import path from 'node:path';
  *   ledger/DATE.jsonl                one line per run that reached claude: its cost (ledger/entry.ts)
  *   ledger/.DATE.tally.json          a cache of the sums of that file's first bytes
  *   events/DATE.jsonl                what spool tells a person about (a budget warning...), for notifications
- *   outbox/                          the notifications of those events, each kept until it was sent
+ *   outbox/ID.json                   a notification of one of those events, until every target has it (notify/)
+ *   outbox/sent/ID.json, failed/     delivered everywhere; given up on for some target
+ *   outbox/.telegram-offset.json     how far the bot's updates (replies) have been read
  *   reports/DATE.md, DATE.json       the end-of-day report
  *   feedback/DATE.md                 a person's feedback on that day, given to the next day's tasks
  *   control/quota/ACCOUNT.json       the subscription windows of one account, and its usage-limit pause
@@ -84,6 +86,10 @@ export function createLayout(home: string) {
 		eventsFile: (date: string) => path.join(home, 'events', `${date}.jsonl`),
 		onceMark: (key: string) => path.join(home, 'events', '.once', `${key}.json`),
 		outboxRoot: path.join(home, 'outbox'),
+		outboxFile: (id: string) => path.join(home, 'outbox', `${id}.json`),
+		outboxDone: (outcome: 'sent' | 'failed') => path.join(home, 'outbox', outcome),
+		outboxDoneFile: (outcome: 'sent' | 'failed', id: string) => path.join(home, 'outbox', outcome, `${id}.json`),
+		telegramOffsetFile: path.join(home, 'outbox', '.telegram-offset.json'),
 		reportsRoot: path.join(home, 'reports'),
 		reportFile: (date: string, extension: 'md' | 'json') => path.join(home, 'reports', `${date}.${extension}`),
 		feedbackRoot: path.join(home, 'feedback'),

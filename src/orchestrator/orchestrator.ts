@@ -4,12 +4,17 @@ import path from 'node:path';
 import {watch, type FSWatcher} from 'chokidar';
 import lockfile from 'proper-lockfile';
 import type {Config} from '../config/load.ts';
+import {LiveConfig} from '../config/live.ts';
 import {isErrnoCode, SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
 import {claim as claimTask, reject as rejectClaim} from '../lifecycle/index.ts';
 import {publishPresence} from '../control/presence.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
 import {isTaskFileName} from '../lifecycle/names.ts';
+import type {ReplyHandler} from '../notify/replies.ts';
+import {NotifySender} from '../notify/sender.ts';
+import {readTuning} from '../notify/tuning.ts';
+import {replyHandlerFor} from './answer-reply.ts';
 import {Backoff, describeFailure} from './backoff.ts';
 import {GoalPlanner} from './goals.ts';
 import {WorkflowRunner} from './runner.ts';
@@ -22,7 +27,8 @@ const LOCK_STALE_MS = 5000;
  * The one process besides a human that writes task files. Its duties, each run on every scan: reject
  * tasks dropped into a folder that names no worker, plan the goals of goals/, and run the workflows of
  * workflows/ by queueing each task once its dependencies succeeded. File events only make the next
- * scan come sooner; the timer scan is the truth.
+ * scan come sooner; the timer scan is the truth. Beside them, while it holds the workflows lock (so one
+ * per home), it runs the home's notification sender (notify/sender.ts).
  */
 export class Orchestrator {
 	readonly #config: Config;
@@ -33,6 +39,7 @@ export class Orchestrator {
 	readonly #workflows: WorkflowRunner;
 	readonly #goals: GoalPlanner;
 	readonly #backoff = new Backoff();
+	readonly #notify: NotifySender;
 	#watcher: FSWatcher | undefined;
 	#timer: NodeJS.Timeout | undefined;
 	#release: (() => Promise<void>) | undefined;
@@ -41,13 +48,18 @@ export class Orchestrator {
 	#tick: Promise<void> | undefined;
 	#again = false;
 
-	constructor(config: Config, logger: Logger) {
+	/** `onReply`: what a Telegram reply to a question does (default: answer-reply.ts). */
+	constructor(config: Config, logger: Logger, options: {onReply?: ReplyHandler} = {}) {
 		this.#config = config;
 		this.#layout = createLayout(config.home);
 		this.#workflowLayout = createWorkflowLayout(config.home);
 		this.#logger = logger;
 		this.#workflows = new WorkflowRunner(config, this.#layout, this.#workflowLayout, logger);
 		this.#goals = new GoalPlanner(config, this.#workflowLayout, logger);
+		// Its own reading of spool.yaml: notify is followed live, so a token or webhook changes without a restart.
+		const live = new LiveConfig(config, logger);
+		const onReply = options.onReply ?? replyHandlerFor(() => live.current());
+		this.#notify = new NotifySender({live, layout: this.#layout, logger, tuning: readTuning(), onReply, usePolling: config.queue.usePolling});
 	}
 
 	/** Takes the workflows lock (waiting for a dead orchestrator's lock to go stale), scans, and starts watching. */
@@ -69,6 +81,7 @@ export class Orchestrator {
 			return;
 		}
 
+		this.#notify.start();
 		const {goals, workflows} = this.#workflowLayout;
 		const watched = [goals, workflows, ...Object.keys(this.#config.workers).map(worker => this.#layout.results(worker))];
 		await Promise.all(watched.map(async dir => fs.mkdir(dir, {recursive: true})));
@@ -93,6 +106,7 @@ export class Orchestrator {
 			await this.#watcher?.close();
 			await this.#goals.close();
 			await this.#tick;
+			await this.#notify.close();
 			// Before the lock goes: no later orchestrator has written the file yet.
 			this.#unpublish();
 			await this.#release?.().catch(() => undefined);

@@ -6,6 +6,7 @@ import {createLayout} from '../queue/layout.ts';
 import {findUnknownFolders, runsToday, snapshotWorker, type RunsToday, type WorkerSnapshot} from '../queue/snapshot.ts';
 import {snapshotWorkflows, type WorkflowSnapshot} from '../orchestrator/snapshot.ts';
 import {createWorkflowLayout} from '../orchestrator/store.ts';
+import {viewNotify, type NotifyView} from '../notify/view.ts';
 
 /** What `spool status --json` prints: the queue from its folders, the day from its ledger, the workflows from their state files. */
 export type HomeStatus = {
@@ -19,6 +20,8 @@ export type HomeStatus = {
 	workers: WorkerSnapshot[];
 	unknownFolders: string[];
 	workflows: WorkflowSnapshot[];
+	/** Notifications: the targets, what waits in outbox/, what failed (docs/notify.md). */
+	notify: NotifyView;
 };
 
 /** Reads the ledger and small state files only (never every result), so it answers as fast with 100,000 results as with none. */
@@ -36,5 +39,6 @@ export async function readHomeStatus(config: Config, now = Date.now()): Promise<
 		workers,
 		unknownFolders: await findUnknownFolders(layout, Object.keys(config.workers)),
 		workflows: snapshotWorkflows(layout, createWorkflowLayout(config.home)),
+		notify: viewNotify(config, layout),
 	};
 }

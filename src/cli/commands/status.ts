@@ -7,6 +7,7 @@ import {createLayout, type Layout} from '../../queue/layout.ts';
 import type {WorkflowSnapshot} from '../../orchestrator/snapshot.ts';
 import type {BudgetView} from '../../budget/views.ts';
 import type {QuotaView} from '../../quota/view.ts';
+import type {NotifyView} from '../../notify/view.ts';
 import {readHomeStatus, type HomeStatus} from '../../control/status.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {onShutdownSignals} from '../signals.ts';
@@ -96,12 +97,36 @@ function formatStatus(config: Config, layout: Layout, status: HomeStatus, option
 		out.push('', `folders in tasks/ that name no worker: ${unknownFolders.join(', ')}`);
 	}
 
+	const notify = describeNotify(status.notify);
+	if (notify.length > 0) {
+		out.push('', ...notify);
+	}
+
 	if (options.running) {
 		out.push('', ...formatRunning(config, layout));
 	}
 
 	if (workflows.length > 0) {
 		out.push('', ...formatWorkflows(workflows));
+	}
+
+	return out;
+}
+
+/** Where notifications go, and what has not reached a target: retrying in outbox/, given up in outbox/failed/. */
+function describeNotify(view: NotifyView): string[] {
+	if (!view.configured && view.pending === 0 && view.failed === 0) {
+		return [];
+	}
+
+	const where = view.configured ? `to ${view.targets.join(', ')}` : 'notify is not set in spool.yaml';
+	const out = [`notifications ${where}: ${view.pending} unsent in outbox/, ${view.failed} failed in outbox/failed/`];
+	for (const trouble of view.retrying) {
+		out.push(`  retrying ${trouble.target}: ${trouble.entry} after ${trouble.attempts} attempts, next at ${trouble.at}: ${trouble.error}`);
+	}
+
+	for (const trouble of view.lastFailed) {
+		out.push(`  FAILED ${trouble.target}: ${trouble.entry}, given up at ${trouble.at} after ${trouble.attempts} attempts: ${trouble.error}`);
 	}
 
 	return out;

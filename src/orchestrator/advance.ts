@@ -145,7 +145,7 @@ async function finishWorkflow(context: AdvanceContext, state: RunningState) {
 	const result = summarizeState(context.layout, {...state, error});
 	const finished = markWorkflowFinished(state, {status: result.status === 'succeeded' ? 'succeeded' : 'failed', error, finishedAt: result.finishedAt});
 	await writeState(context.workflowLayout, finished);
-	await writeWorkflowResult(context.layout, context.workflowLayout, result);
+	await writeWorkflowResult(context.layout, context.workflowLayout, result, {timezone: context.config.budget.timezone, logger: context.logger});
 	return finished;
 }
 

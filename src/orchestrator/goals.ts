@@ -99,7 +99,7 @@ export class GoalPlanner {
 		const goal = read.kind === 'text' ? read.text : '';
 		const reject = async (code: ErrorCode, problems: string[]) => {
 			const result = rejectedResult({id, source, sourceHash: hashFiles([file]), problems, code, ...(read.kind === 'text' ? {goal: goal.trim()} : {})});
-			await writeWorkflowResult(createLayout(this.#config.home), this.#layout, result);
+			await writeWorkflowResult(createLayout(this.#config.home), this.#layout, result, {timezone: this.#config.budget.timezone, logger: this.#logger});
 			this.#logger.warn({goal: source[0], workflow: id, problems}, 'goal rejected');
 		};
 

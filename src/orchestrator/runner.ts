@@ -67,8 +67,12 @@ export class WorkflowRunner {
 			await advanceWorkflow(this.#context, state);
 		} else {
 			// Finished, but the orchestrator stopped before ID.json was written.
-			await writeWorkflowResult(this.#context.layout, this.#context.workflowLayout, summarizeState(this.#context.layout, state, new Date(state.finishedAt)));
+			await writeWorkflowResult(this.#context.layout, this.#context.workflowLayout, summarizeState(this.#context.layout, state, new Date(state.finishedAt)), this.#teller());
 		}
+	}
+
+	#teller() {
+		return {timezone: this.#context.config.budget.timezone, logger: this.#context.logger};
 	}
 
 	#isFinished(id: string, files: string[]): boolean {
@@ -102,7 +106,7 @@ export class WorkflowRunner {
 
 		const source = files.map(file => path.relative(config.home, file));
 		const reject = async (problems: string[]) => {
-			await writeWorkflowResult(layout, workflowLayout, rejectedResult({id, source, sourceHash: hashFiles(files), problems}));
+			await writeWorkflowResult(layout, workflowLayout, rejectedResult({id, source, sourceHash: hashFiles(files), problems}), this.#teller());
 			logger.warn({workflow: id, problems}, 'workflow rejected');
 		};
 

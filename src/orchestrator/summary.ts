@@ -8,6 +8,7 @@ import type {WorkflowState} from './state.ts';
 import {listRecordIds, versionField, type WorkflowLayout} from './store.ts';
 import {readRegularFile} from '../queue/read-file.ts';
 import {spentUsd, type TaskState} from './task-state.ts';
+import {tellWorkflowDone, type DoneTeller} from './done-event.ts';
 
 /** How much of a task's result text the markdown summary shows; the whole of it is in results/WORKER/ID.json. */
 const EXCERPT = 2000;
@@ -132,8 +133,11 @@ export function listResultIds(layout: WorkflowLayout): string[] {
 	return listRecordIds(layout, '.json');
 }
 
-/** ID.md first, then ID.json: the JSON is the "done" mark, so a crash between the two only rewrites the summary. */
-export async function writeWorkflowResult(layout: Layout, workflowLayout: WorkflowLayout, result: WorkflowResult): Promise<void> {
+/**
+ * ID.md first, then ID.json: the JSON is the "done" mark, so a crash between the two only rewrites the
+ * summary. Then the workflow_done event (done-event.ts), told once however often this runs.
+ */
+export async function writeWorkflowResult(layout: Layout, workflowLayout: WorkflowLayout, result: WorkflowResult, teller: DoneTeller): Promise<void> {
 	const texts = new Map<string, string>();
 	for (const task of result.tasks.filter(task => task.resultFile)) {
 		texts.set(task.id, readResultFile(path.join(layout.home, task.resultFile!))?.result ?? '');
@@ -141,6 +145,7 @@ export async function writeWorkflowResult(layout: Layout, workflowLayout: Workfl
 
 	await writeFileAtomic(workflowLayout.summaryFile(result.id), renderSummary(result, texts));
 	await writeJsonAtomic(workflowLayout.resultFile(result.id), result);
+	tellWorkflowDone(layout, workflowLayout, teller, result);
 }
 
 function failureOf(tasks: readonly TaskState[]): TaskError {

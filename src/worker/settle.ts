@@ -1,7 +1,7 @@
 import {setTimeout as sleep} from 'node:timers/promises';
 import {commit, mayRetry, requeue, type Claim} from '../lifecycle/index.ts';
 import {describeAuthFailure} from '../queue/credentials.ts';
-import {fingerprintAuthHome, writePause} from '../queue/pause.ts';
+import {fingerprintAuthHome, readPause, writePause} from '../queue/pause.ts';
 import type {RunOutcome} from '../ledger/entry.ts';
 import {planLimitPause, type LimitPause} from '../quota/rules.ts';
 import type {QuotaPause} from '../quota/state.ts';
@@ -10,6 +10,7 @@ import type {AttemptRecord} from '../queue/task-schema.ts';
 import {backoffMs, doublingMs, planFailure} from './failure-policy.ts';
 import type {ClaudeExit} from './run-claude.ts';
 import type {TaskContext, TaskEnd} from './run-task.ts';
+import {tellAccountPaused, tellTaskDead, tellWorkerPaused} from './tell.ts';
 
 /** Between two tries to write a result that could not be written: doubling from 1 s, at most 30 s. */
 const COMMIT_RETRY_MS = {first: 1000, max: 30_000};
@@ -41,6 +42,7 @@ export async function settleRun(context: TaskContext, claim: Claim, history: Att
 			const {key} = context.quota.account();
 			context.logger.error({worker: claim.worker, account: key, error: result.error.message, until: new Date(limit.until).toISOString()},
 				`account ${key} hit its usage limit (${result.error.message}): no worker of it starts a run until ${new Date(limit.until).toISOString()}; the task waits without losing an attempt`);
+			tellAccountPaused(context, {account: key, worker: claim.worker, until: limit.until, message: result.error.message});
 			return handBack(context, claim, history);
 		}
 
@@ -50,6 +52,8 @@ export async function settleRun(context: TaskContext, claim: Claim, history: Att
 			plan.kind === 'pause-auth'
 				? `${describeAuthFailure(`worker ${claim.worker}`, claim.worker, authHome, result.error.message)}. The pause ends when its settings.json or .credentials.json changes, or with "spool resume ${claim.worker}"`
 				: result.error.message;
+		// Another loop of the worker that paused it first has told.
+		const pausedBefore = readPause(context.config.home, claim.worker) !== undefined;
 		await writePause(context.config.home, claim.worker, {
 			reason: plan.kind === 'pause-auth' ? 'auth' : 'rate-limit',
 			message,
@@ -59,6 +63,10 @@ export async function settleRun(context: TaskContext, claim: Claim, history: Att
 		context.logger.error({worker: claim.worker, error: result.error.message, until: until && new Date(until).toISOString()}, until === undefined
 			? `worker ${claim.worker} paused: ${message}`
 			: `worker ${claim.worker} paused until the rate limit resets (${new Date(until).toISOString()}); the task waits without losing an attempt`);
+		if (!pausedBefore) {
+			tellWorkerPaused(context, {worker: claim.worker, reason: plan.kind === 'pause-auth' ? 'auth' : 'rate-limit', message, until});
+		}
+
 		return handBack(context, claim, history);
 	}
 
@@ -164,6 +172,10 @@ export async function finish(context: TaskContext, claim: Claim, result: TaskRes
 				return {kind: 'fenced'};
 			}
 		}
+	}
+
+	if (result.status === 'dead') {
+		tellTaskDead(context, result);
 	}
 
 	const log = result.status === 'succeeded' ? context.logger.info.bind(context.logger) : context.logger.warn.bind(context.logger);

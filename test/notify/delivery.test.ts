@@ -139,6 +139,30 @@ describe('notifications go from a durable outbox to Telegram and webhooks', () =
 		}
 	}, 30_000);
 
+	test('a delivery waiting for its next attempt shows in spool status; an entry written by spool 1 (a checked-in file) is still sent', async () => {
+		const hook = await webhook({status: () => 503});
+		const home = await notifyHome({webhooks: [{url: `${hook.url}/hook`}]});
+		const fixture = '20261130T080000000Z-question-a1b2c3';
+		await fs.mkdir(path.join(home, 'outbox'), {recursive: true});
+		await fs.copyFile(path.join(import.meta.dirname, '..', 'fixtures', 'outbox', 'v1-question.json'), entryFile(home, fixture));
+		const orchestrator = spool(home, ['orchestrator'], {env: tuningEnv({backoffMs: 60_000, backoffMaxMs: 60_000})});
+		try {
+			await waitFor(() => hook.requests.length === 1, 10_000, 'the first attempt');
+			expect(hook.requests[0]).toMatchObject({eventId: fixture, body: {type: 'question', worker: 'coder', id: 'migrate', fieldOfALaterSpool: {kept: true}}});
+			const status = await waitFor(async () => {
+				const run = await spool(home, ['status']);
+				return /retrying webhook/.test(run.stdout) ? run.stdout : undefined;
+			}, 10_000, 'the retrying line');
+			expect(status).toContain('1 unsent in outbox/, 0 failed in outbox/failed/');
+			expect(status).toMatch(new RegExp(`retrying webhook 127\\.0\\.0\\.1:\\d+ \\(json\\): ${fixture} after 1 attempts, next at \\S+: webhook 127\\.0\\.0\\.1:\\d+ \\(json\\) answered HTTP 503: no_service`));
+			// The target the old entry had tried is no longer configured: it holds nothing back, and is not shown as one.
+			expect(status).not.toContain('gone.example.com');
+		} finally {
+			orchestrator.kill('SIGTERM');
+			await orchestrator;
+		}
+	}, 30_000);
+
 	test('kill -9 of the orchestrator mid-delivery: after a restart every event is delivered, at most the one in flight twice', async () => {
 		const hook = await webhook({delayMs: () => 600});
 		const home = await notifyHome({webhooks: [{url: `${hook.url}/hook`, format: 'json'}]});

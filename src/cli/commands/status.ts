@@ -121,11 +121,11 @@ function describeNotify(view: NotifyView): string[] {
 
 	const where = view.configured ? `to ${view.targets.join(', ')}` : 'notify is not set in spool.yaml';
 	const out = [`notifications ${where}: ${view.pending} unsent in outbox/, ${view.failed} failed in outbox/failed/`];
-	for (const trouble of view.retrying) {
+	for (const trouble of view.retrying.filter(trouble => trouble.state === 'retrying')) {
 		out.push(`  retrying ${trouble.target}: ${trouble.entry} after ${trouble.attempts} attempts, next at ${trouble.at}: ${trouble.error}`);
 	}
 
-	for (const trouble of view.lastFailed) {
+	for (const trouble of [...view.retrying.filter(trouble => trouble.state === 'failed'), ...view.lastFailed]) {
 		out.push(`  FAILED ${trouble.target}: ${trouble.entry}, given up at ${trouble.at} after ${trouble.attempts} attempts: ${trouble.error}`);
 	}
 

@@ -54,21 +54,29 @@ export class NotifySender {
 	}
 
 	start(): void {
-		fs.mkdirSync(this.#layout.outboxRoot, {recursive: true});
 		this.#questions.load(this.#layout);
-		this.#watcher = watch(this.#layout.outboxRoot, {depth: 0, ignoreInitial: true, followSymlinks: false, usePolling: this.#usePolling, interval: 100});
-		this.#watcher.on('add', () => this.#schedule());
-		this.#watcher.on('error', error => this.#logger.warn({error: describeError(error)}, 'outbox watcher error; the timer scan still runs'));
 		this.#timer = setInterval(() => this.#schedule(), this.#tuning.scanMs);
 		this.#listening = this.#replies.run(this.#polling.signal);
 		this.#schedule();
+	}
+
+	/** outbox/ and its watcher, made on the first pass with notify set: a home without notify gets no outbox folder. */
+	#watchOutbox(): void {
+		// Made again each pass: a person may have deleted it.
+		fs.mkdirSync(this.#layout.outboxRoot, {recursive: true});
+		if (this.#watcher) {
+			return;
+		}
+
+		this.#watcher = watch(this.#layout.outboxRoot, {depth: 0, ignoreInitial: true, followSymlinks: false, usePolling: this.#usePolling, interval: 100});
+		this.#watcher.on('add', () => this.#schedule());
+		this.#watcher.on('error', error => this.#logger.warn({error: describeError(error)}, 'outbox watcher error; the timer scan still runs'));
 	}
 
 	/** Safe to call twice. Lets the delivery under way finish for closeGraceMs, then cuts it (it is sent again at the next start). */
 	close(): Promise<void> {
 		this.#closePromise ??= (async () => {
 			clearInterval(this.#timer);
-			await this.#watcher?.close();
 			this.#polling.abort();
 			const pass = this.#pass;
 			if (pass) {
@@ -77,6 +85,8 @@ export class NotifySender {
 				clearTimeout(timer);
 			}
 
+			// After the pass: the first pass makes the watcher.
+			await this.#watcher?.close();
 			await this.#listening;
 		})();
 		return this.#closePromise;
@@ -105,10 +115,11 @@ export class NotifySender {
 
 	async #runPass(): Promise<void> {
 		const config = this.#live.current();
-		if (!config.notify) {
+		if (!config.notify || this.#closePromise) {
 			return; // Entries stay as they are; no producer writes new ones (notify/wants.ts).
 		}
 
+		this.#watchOutbox();
 		const targets = targetsOf(config.notify, config.home);
 		const scrub = createScrubber(config.notify);
 		for (const id of listEntryIds(this.#layout.outboxRoot)) {

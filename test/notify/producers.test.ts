@@ -125,13 +125,19 @@ describe('each producer tells its event through the outbox, in a readable messag
 		}
 	}, 45_000);
 
-	test('a home without notify writes its events but never grows an outbox', async () => {
+	test('a home without notify writes its events but never grows an outbox, even with an orchestrator running', async () => {
 		const home = await makeHome({workers: {coder: {}}, queue: {maxAttempts: 1}});
 		homes.push(home);
-		await runWorker(home, {SPOOL_CLAUDE_BIN: FAKE_CLAUDE}, async () => {
+		const up = spool(home, ['up'], {env: {SPOOL_CLAUDE_BIN: FAKE_CLAUDE, ...tuningEnv()}});
+		try {
 			await dropTask(home, 'coder', 'boom', {prompt: 'exit:3'});
 			await waitFor(() => resultOf(home, 'coder', 'boom'), 20_000, 'the dead result');
-		});
+			await waitFor(async () => (await fs.readFile(path.join(home, 'logs', 'orchestrator.log'), 'utf8').catch(() => '')).includes('orchestrator started'), 10_000, 'the orchestrator');
+		} finally {
+			up.kill('SIGTERM');
+			await up;
+		}
+
 		const [day] = (await fs.readdir(path.join(home, 'events'))).filter(name => name.endsWith('.jsonl'));
 		expect(await fs.readFile(path.join(home, 'events', day!), 'utf8')).toContain('"type":"task_dead"');
 		await expect(fs.access(path.join(home, 'outbox'))).rejects.toThrow();

@@ -30,9 +30,10 @@ export class GoalPlanner {
 	/** spool.yaml as it is now: a raised (or lowered) budget applies to planning without a restart, as in the loops. */
 	readonly #live: LiveConfig;
 
-	constructor(config: Config, layout: WorkflowLayout, logger: Logger) {
+	/** `live`: the orchestrator's one reading of spool.yaml, shared with its notification sender. */
+	constructor(config: Config, layout: WorkflowLayout, logger: Logger, live = new LiveConfig(config, logger)) {
 		this.#config = config;
-		this.#live = new LiveConfig(config, logger);
+		this.#live = live;
 		this.#layout = layout;
 		this.#logger = logger;
 	}

@@ -55,9 +55,9 @@ export class Orchestrator {
 		this.#workflowLayout = createWorkflowLayout(config.home);
 		this.#logger = logger;
 		this.#workflows = new WorkflowRunner(config, this.#layout, this.#workflowLayout, logger);
-		this.#goals = new GoalPlanner(config, this.#workflowLayout, logger);
-		// Its own reading of spool.yaml: notify is followed live, so a token or webhook changes without a restart.
+		// One reading of spool.yaml, followed live by the planner (the budget) and the sender (notify: a token or webhook changes without a restart).
 		const live = new LiveConfig(config, logger);
+		this.#goals = new GoalPlanner(config, this.#workflowLayout, logger, live);
 		const onReply = options.onReply ?? replyHandlerFor(() => live.current());
 		this.#notify = new NotifySender({live, layout: this.#layout, logger, tuning: readTuning(), onReply, usePolling: config.queue.usePolling});
 	}

@@ -3,6 +3,8 @@ import path from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {startFakeTelegram, type FakeTelegram} from '../fixtures/fake-telegram.ts';
 import {startFakeWebhook, type FakeWebhook} from '../fixtures/fake-webhook.ts';
+import {appendEvent} from '../../src/events/events.ts';
+import {createLayout} from '../../src/queue/layout.ts';
 import {makeHome, readJson, spool, waitFor} from '../helpers/home.ts';
 import {killProcessesOfHome} from '../helpers/processes.ts';
 import {allStateText, BOT_TOKEN, CHAT_ID, entriesIn, entryFile, retired, tell, tuningEnv} from '../helpers/notify.ts';
@@ -157,6 +159,28 @@ describe('notifications go from a durable outbox to Telegram and webhooks', () =
 			expect(status).toMatch(new RegExp(`retrying webhook 127\\.0\\.0\\.1:\\d+ \\(json\\): ${fixture} after 1 attempts, next at \\S+: webhook 127\\.0\\.0\\.1:\\d+ \\(json\\) answered HTTP 503: no_service`));
 			// The target the old entry had tried is no longer configured: it holds nothing back, and is not shown as one.
 			expect(status).not.toContain('gone.example.com');
+		} finally {
+			orchestrator.kill('SIGTERM');
+			await orchestrator;
+		}
+	}, 30_000);
+
+	test('notify is followed live: a webhook added to spool.yaml gets the next event; a type taken out of events is no longer queued', async () => {
+		const [first, added] = [await webhook(), await webhook()];
+		const home = await notifyHome({webhooks: [{url: `${first.url}/a`}]});
+		const orchestrator = spool(home, ['orchestrator'], {env: tuningEnv()});
+		try {
+			await retired(home, tell(home, {type: 'task_dead', message: 'one'}), 'sent');
+			const yaml = await fs.readFile(path.join(home, 'spool.yaml'), 'utf8');
+			await fs.writeFile(path.join(home, 'spool.yaml'), yaml.replace(/notify:[\s\S]*?(?=^workers:)/m, `notify:\n  webhooks: [{url: "${first.url}/a"}, {url: "${added.url}/b", format: slack}]\n  events: [task_dead]\n`));
+			expect(appendEvent(createLayout(home), 'UTC', {type: 'budget_warning', time: new Date().toISOString(), message: 'not wanted now'})).toBeUndefined();
+			// The orchestrator looks at spool.yaml at most once a second.
+			await new Promise(resolve => setTimeout(resolve, 1100));
+			const id = tell(home, {type: 'task_dead', message: 'two'});
+			const sent = await retired(home, id, 'sent');
+			expect(Object.keys(sent.deliveries)).toHaveLength(2);
+			expect(added.requests.map(request => request.body.text)).toEqual([expect.stringContaining('two')]);
+			expect(first.requests).toHaveLength(2);
 		} finally {
 			orchestrator.kill('SIGTERM');
 			await orchestrator;

@@ -116,6 +116,13 @@ const budgetSchema = z.strictObject({
 	perTaskUsd: usd.optional(),
 });
 
+const askSchema = z.strictObject({
+	/** How long a question an agent asked (ask_human) waits for a person's answer; at least 1s. @default 24h */
+	timeout: durationAtLeast('1s').prefault('24h'),
+	/** What happens then: `fail` ends the task failed with question_unanswered; `continue` resumes it, telling the agent no answer came. @default fail */
+	onTimeout: z.enum(['fail', 'continue']).default('fail'),
+});
+
 /** Names a worker cannot take: their folders and files belong to the orchestrator. */
 const RESERVED_NAMES = ['orchestrator', 'workflows', 'goals'];
 
@@ -137,6 +144,8 @@ export const configSchema = z.strictObject({
 	quota: quotaSchema.prefault({}),
 	/** A start-rate limit for the home. */
 	limits: limitsSchema.prefault({}),
+	/** Questions agents ask a person with ask_human (docs/ask.md). */
+	ask: askSchema.prefault({}),
 	workers: z
 		.record(z.string().regex(NAME_PATTERN, 'a worker name is 1-64 letters, digits, "-" and "_", starting with a letter or digit'), workerSchema)
 		.refine(workers => Object.keys(workers).length > 0, 'define at least one worker')
@@ -154,3 +163,4 @@ export type OrchestratorConfig = z.output<typeof orchestratorSchema>;
 export type BudgetConfig = z.output<typeof budgetSchema>;
 export type QuotaConfig = z.output<typeof quotaSchema>;
 export type LimitsConfig = z.output<typeof limitsSchema>;
+export type AskConfig = z.output<typeof askSchema>;

@@ -4,6 +4,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type ApiRequest, type FakeApi} from '../fixtures/fake-api.ts';
 import {apiEnv, dropTask, makeHome, readJson, resultOf, spool, waitFor} from '../helpers/home.ts';
 import {killProcessesOfHome} from '../helpers/processes.ts';
+import {workflowResult, writeWorkflow} from '../helpers/workflows.ts';
 
 let api: FakeApi;
 
@@ -168,4 +169,34 @@ describe('an agent asks a person with ask_human (real claude CLI)', () => {
 			await stop(home, worker);
 		}
 	}, 90_000);
+
+	test('a workflow task that waits for an answer is neither lost nor finished: its dependents run once it is answered; spool cancel ends a waiting task', async () => {
+		const home = await makeHome({workers: {coder: {concurrency: 1}}});
+		const up = spool(home, ['up'], {env: apiEnv(api.url)});
+		try {
+			await writeWorkflow(home, 'pick.yaml', 'tasks:\n  - {id: choose, worker: coder, prompt: "ASK which colour"}\n  - {id: paint, worker: coder, prompt: "OTHER: paint it {{tasks.choose.result}}", dependsOn: [choose]}\n');
+			await waitFor(() => readJson(waitingFile(home, 'pick--choose')), 30_000, 'the workflow task to wait');
+			// Past the orchestrator's 10 s after which a task found nowhere counts as lost.
+			await new Promise(resolve => setTimeout(resolve, 11_000));
+			const state = await readJson(path.join(home, 'results', 'workflows', 'pick.state.json'));
+			expect(state?.tasks.find((task: {id: string}) => task.id === 'choose')).toMatchObject({status: 'queued'});
+			await fs.writeFile(path.join(home, 'results', 'coder', 'pick--choose.answer.md'), 'green');
+			const result = await workflowResult(home, 'pick');
+			expect(result).toMatchObject({status: 'succeeded'});
+			expect((await resultOf(home, 'coder', 'pick--paint'))?.result).toBe('done: OTHER: paint it told: The person answered:\n\ngreen');
+
+			await dropTask(home, 'coder', 'dropped', {prompt: 'ASK and then be canceled'});
+			await waitFor(() => readJson(waitingFile(home, 'dropped')), 30_000, 'the task to wait');
+			const canceled = await spool(home, ['cancel', 'coder/dropped']);
+			expect(canceled.exitCode, canceled.stderr).toBe(0);
+			expect(canceled.stdout).toContain('canceled while it waited for an answer');
+			const ended = await resultOf(home, 'coder', 'dropped');
+			expect(ended).toMatchObject({status: 'canceled', questions: [{question: 'Which colour should the button be?'}]});
+			await expect(fs.stat(waitingFile(home, 'dropped'))).rejects.toThrow();
+		} finally {
+			up.kill('SIGTERM');
+			await up;
+			await killProcessesOfHome(home);
+		}
+	}, 120_000);
 });

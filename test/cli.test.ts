@@ -163,8 +163,8 @@ describe('the spool CLI', () => {
 		expect(status.workers[1]).toMatchObject({worker: 'reviewer', today: {runs: 1, succeeded: 1, costUsd: 0.125, estimatedUsd: 0.125}});
 		expect(status.unknownFolders).toEqual(['stray']);
 		const text = await spool(home, ['status']);
-		expect(text.stdout).toMatch(/^WORKER\s+LOOPS\s+PENDING\s+RUNNING\s+REJECTED\s+RUNS\s+SUCCEEDED\s+FAILED\s+RETRIED\s+DEAD\s+CANCELED\s+UNCOUNTED\s+COST\s+BUDGET$/m);
-		expect(text.stdout).toMatch(/^coder\s+0\s+1\s+0\s+1\s+2\s+1\s+0\s+1\s+0\s+0\s+0\s+\$0\.7500\s+-$/m);
+		expect(text.stdout).toMatch(/^WORKER\s+LOOPS\s+PENDING\s+RUNNING\s+WAITING\s+REJECTED\s+RUNS\s+SUCCEEDED\s+FAILED\s+RETRIED\s+DEAD\s+CANCELED\s+UNCOUNTED\s+COST\s+BUDGET$/m);
+		expect(text.stdout).toMatch(/^coder\s+0\s+1\s+0\s+0\s+1\s+2\s+1\s+0\s+1\s+0\s+0\s+0\s+\$0\.7500\s+-$/m);
 		expect(text.stdout).toContain('$0.1250 of today\'s cost was reported by subscription runs: a list-price estimate, not a bill');
 		expect(text.stdout).toContain('folders in tasks/ that name no worker: stray');
 	});
@@ -191,7 +191,7 @@ describe('the spool CLI', () => {
 
 	test('every command has --help, and an unknown command says so', async () => {
 		const home = await makeHome({workers: {coder: {}}});
-		const commands = ['up', 'down', 'worker', 'orchestrator', 'init', 'submit', 'plan', 'status', 'list', 'cost', 'show', 'cancel', 'retry', 'clean', 'resume', 'tail', 'login', 'compose', 'health', 'mcp'];
+		const commands = ['up', 'down', 'worker', 'orchestrator', 'init', 'submit', 'plan', 'status', 'list', 'cost', 'show', 'cancel', 'retry', 'clean', 'resume', 'tail', 'login', 'compose', 'health', 'mcp', 'answer', 'hook'];
 		for (const command of commands) {
 			const run = await spool(home, [command, '--help']);
 			expect(run.exitCode, command).toBe(0);

@@ -157,6 +157,13 @@ const notifySchema = z
 		}
 	});
 
+const askSchema = z.strictObject({
+	/** How long a question an agent asked (ask_human) waits for a person's answer; at least 1s. @default 24h */
+	timeout: durationAtLeast('1s').prefault('24h'),
+	/** What happens then: `fail` ends the task failed with question_unanswered; `continue` resumes it, telling the agent no answer came. @default fail */
+	onTimeout: z.enum(['fail', 'continue']).default('fail'),
+});
+
 /** Names a worker cannot take: their folders and files belong to the orchestrator. */
 const RESERVED_NAMES = ['orchestrator', 'workflows', 'goals'];
 
@@ -180,6 +187,8 @@ export const configSchema = z.strictObject({
 	limits: limitsSchema.prefault({}),
 	/** Notifications: events sent to Telegram and webhooks from a durable outbox (docs/notify.md). */
 	notify: notifySchema.optional(),
+	/** Questions agents ask a person with ask_human (docs/ask.md). */
+	ask: askSchema.prefault({}),
 	workers: z
 		.record(z.string().regex(NAME_PATTERN, 'a worker name is 1-64 letters, digits, "-" and "_", starting with a letter or digit'), workerSchema)
 		.refine(workers => Object.keys(workers).length > 0, 'define at least one worker')
@@ -198,3 +207,4 @@ export type BudgetConfig = z.output<typeof budgetSchema>;
 export type QuotaConfig = z.output<typeof quotaSchema>;
 export type LimitsConfig = z.output<typeof limitsSchema>;
 export type NotifyConfig = z.output<typeof notifySchema>;
+export type AskConfig = z.output<typeof askSchema>;

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {Config} from '../config/load.ts';
-import {CANCEL_CHECK_MS, cancelPending, clearCancelRequest, requestCancel} from '../lifecycle/index.ts';
+import {archiveQuestionFiles} from '../ask/answer.ts';
+import {askRecord, questionsOf} from '../ask/ask-record.ts';
+import {CANCEL_CHECK_MS, canceledResult, cancelPending, clearCancelRequest, endWaiting, requestCancel, taskAsDropped} from '../lifecycle/index.ts';
 import {createLayout} from '../queue/layout.ts';
 import {readResultFile, type TaskResult} from '../queue/result.ts';
 import {FORCE_KILL_AFTER_MS, INTERRUPT_GRACE_MS} from '../worker/run-claude.ts';
@@ -74,10 +76,39 @@ async function cancelEntry(config: Config, entry: TaskEntry, waitMs: number): Pr
 			}
 		}
 
+		// Waiting for a person's answer: no process holds it, so it is canceled here.
+		const waited = await cancelWaiting(config, worker, id, owner);
+		if (waited) {
+			clearCancelRequest(layout, worker, id);
+			return {worker, id, outcome: 'canceled', message: `${worker}/${id} canceled while it waited for an answer to its question ($${waited.questions?.at(-1)?.costUsd.toFixed(4) ?? '0'} spent on the run that asked)`};
+		}
+
 		if (Date.now() >= deadline) {
 			return {worker, id, outcome: 'requested', message: `${worker}/${id}: cancel requested; no loop has stopped it yet (is its loop running? the request stands in control/cancel/${worker}/${id}.json)`};
 		}
 	}
+}
+
+/** waiting → canceled: its result keeps the question and what the runs that asked cost. Undefined when it was not waiting. */
+async function cancelWaiting(config: Config, worker: string, id: string, owner: string): Promise<TaskResult | undefined> {
+	const layout = createLayout(config.home);
+	if (!fs.lstatSync(layout.waitingFile(worker, id), {throwIfNoEntry: false})) {
+		return undefined;
+	}
+
+	const result = await endWaiting(layout, worker, id, task => {
+		const parsed = askRecord.safeParse(task.ask);
+		const ask = parsed.success ? parsed.data : undefined;
+		const earlier = Array.isArray(task.questions) ? (task.questions as NonNullable<TaskResult['questions']>) : [];
+		const history = Array.isArray(task.history) ? {history: task.history as TaskResult['history']} : {};
+		const base = {id, worker, owner, runId: `${ask?.runId ?? 'unknown'}-canceled`, attempts: typeof task.attempts === 'number' ? task.attempts : 0, startedAt: new Date()};
+		return canceledResult(base, {...history, ...questionsOf({questions: earlier, ...(ask ? {ask} : {})}), sessionId: ask?.sessionId ?? null, cwd: ask?.cwd ?? null, task: taskAsDropped(task)}, 'while it waited for an answer');
+	});
+	if (result) {
+		archiveQuestionFiles(layout, worker, id);
+	}
+
+	return result;
 }
 
 function canceledMessage(worker: string, id: string, result: TaskResult): string {

@@ -8,12 +8,13 @@ import {createLayout} from '../queue/layout.ts';
 import {isObject, readdirOrEmpty, readJsonFile} from '../queue/read-file.ts';
 import {costOf, readResultFile, type TaskResult} from '../queue/result.ts';
 import {TASK_LIMITS} from '../queue/task-limits.ts';
+import {questionsOf, type AskRecord} from '../ask/ask-record.ts';
 
 /** Where one task lies, found by a directory listing and one lstat: nothing read yet. */
 export type TaskLocation = {
 	worker: string;
 	id: string;
-	where: 'pending' | 'running' | 'finished';
+	where: 'pending' | 'running' | 'waiting' | 'finished';
 	/** The file that holds its state, absolute. */
 	file: string;
 	/** Its mtime: dropped (pending), last lease renewal (running), written (finished). */
@@ -63,6 +64,13 @@ export function locateTasks(config: Config, workers: readonly string[] = Object.
 			}
 		}
 
+		for (const name of readdirOrEmpty(layout.waiting(worker))) {
+			const entry = parseEntryName(name);
+			if (entry.kind === 'task' && !live.has(entry.id)) {
+				add(found, live, {worker, id: entry.id, where: 'waiting', file: path.join(layout.waiting(worker), name)});
+			}
+		}
+
 		for (const name of readdirOrEmpty(layout.results(worker))) {
 			const entry = parseEntryName(name);
 			if (entry.kind === 'task' && !live.has(entry.id)) {
@@ -103,11 +111,15 @@ export function readTaskEntry(location: TaskLocation, now = Date.now()): TaskEnt
 
 	const raw = readJsonFile(location.file, TASK_LIMITS.maxBytes);
 	const task = isObject(raw) ? raw : undefined;
-	const earlier = Array.isArray(task?.history) ? costOf({costUsd: 0, history: task.history as TaskResult['history']}) : 0;
+	const earlier = task ? costOf({costUsd: 0, history: Array.isArray(task.history) ? (task.history as TaskResult['history']) : [], questions: questionsOf(task as {ask?: AskRecord; questions?: AskRecord[]}).questions}) : 0;
 	const made = typeof task?.attempts === 'number' ? task.attempts : 0;
 	const workflow = workflowOf(isObject(task?.metadata) ? task.metadata : undefined);
 	if (location.where === 'running') {
 		return {...location, state: 'running', attempts: location.attempt ?? made + 1, costUsd: earlier, workflow, ...(task ? {task} : {})};
+	}
+
+	if (location.where === 'waiting') {
+		return {...location, state: 'waiting', attempts: made, costUsd: earlier, workflow, ...(task ? {task} : {})};
 	}
 
 	const {state, until} = pendingStateOf(task ?? {}, now);
@@ -127,7 +139,7 @@ export function findTask(config: Config, ref: string): TaskEntry {
 	const {worker, id} = splitRef(config, ref);
 	const matches = locateTasks(config, worker ? [worker] : undefined).filter(location => location.id === id);
 	if (matches.length === 0) {
-		const where = worker ? `tasks/${worker}/, processing/${worker}/ or results/${worker}/` : 'the folders of any worker';
+		const where = worker ? `tasks/${worker}/, processing/${worker}/, waiting/${worker}/ or results/${worker}/` : 'the folders of any worker';
 		throw new SpoolError('task_not_found', `no task "${id}" in ${where}`);
 	}
 

@@ -7,6 +7,7 @@ import {readResultFile, type TaskResult} from '../queue/result.ts';
 export type TaskProbe =
 	| {state: 'pending'}
 	| {state: 'running'; owner: string}
+	| {state: 'waiting'}
 	| {state: 'finished'; result: TaskResult}
 	| {state: 'unreadable'; file: string}
 	| {state: 'unknown'};
@@ -47,5 +48,5 @@ export function probeTask(layout: Layout, worker: string, id: string): TaskProbe
 
 function probeQueued(layout: Layout, worker: string, id: string): TaskProbe | undefined {
 	const live = findLiveTask(layout, worker, id);
-	return live && (live.where === 'pending' ? {state: 'pending'} : {state: 'running', owner: live.owner});
+	return live && (live.where === 'running' ? {state: 'running', owner: live.owner} : {state: live.where});
 }

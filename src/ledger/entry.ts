@@ -1,7 +1,7 @@
 import {z} from 'zod';
 
 /** What became of a run, as the worker decided it when the run ended. */
-export const RUN_OUTCOMES = ['succeeded', 'failed', 'dead', 'retrying', 'paused', 'canceled', 'handed-back', 'fenced'] as const;
+export const RUN_OUTCOMES = ['succeeded', 'failed', 'dead', 'retrying', 'paused', 'canceled', 'handed-back', 'fenced', 'waiting'] as const;
 export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 /** How the run paid: an API key (billed), a subscription (total_cost_usd is a list-price estimate), or not known. */

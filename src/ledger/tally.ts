@@ -9,8 +9,8 @@ import {readLedgerFile} from './read-ledger.ts';
 /** One day's ledger summed: by worker, up to `offset` bytes of the file (whole lines only). */
 export type DayTally = {date: string; offset: number; lines: number; badLines: number; workers: Record<string, RunSum>};
 
-/** Version 2 sums what `spool cost` sums (every outcome, tokens); a cache of version 1 is read again from the ledger. */
-const TALLY_VERSION = 2;
+/** Version 2 sums what `spool cost` sums (every outcome, tokens), version 3 adds the `waiting` outcome; an older cache is read again from the ledger. */
+const TALLY_VERSION = 3;
 
 const tallySchema = z.object({
 	version: z.literal(TALLY_VERSION),

@@ -7,6 +7,8 @@
  *      └─────requeue──────┴──────────────────┤   (a retry after a backoff, or handed back uncounted)
  *      └─────expire (the lease ran out)──────┘
  *   claimed ──reject──▶ rejected
+ *   running ──park──▶ waiting ──resume (answered)──▶ pending   (the agent asked a person; park.ts, waiting.ts)
+ *   waiting ──end (no answer in time)──▶ failed
  *   pending | claimed | running ──cancel──▶ canceled   (asked through control/cancel/W/ID.json; cancel.ts)
  *   failed | dead | canceled ──retry──▶ pending          (a fresh attempt budget; retry.ts)
  *   finished ──archive──▶ archive/                       (spool clean; archive.ts)
@@ -24,3 +26,5 @@ export {mayRetry, mayStart} from './attempts.ts';
 export {retryResult as retry, type RetryOutcome} from './retry.ts';
 export {archiveFinished as archive} from './archive.ts';
 export {findLiveTask, type LiveTask} from './locate.ts';
+export {parkClaim as park, type ParkOutcome} from './park.ts';
+export {endWaiting, resumeWaiting, sweepWaiting, type ResumeOutcome} from './waiting.ts';

@@ -6,11 +6,12 @@ import {dueTimes} from '../queue/task-peek.ts';
  *   pending     tasks/W/ID.json, claimable now
  *   delayed     tasks/W/ID.json whose `notBefore` or retry backoff (`retryAt`) lies ahead
  *   running     processing/W/OWNER/ID.json or ID@N.RUN.json: claimed by a loop (its mtime is the lease)
+ *   waiting     waiting/W/ID.json: its agent asked a person a question (results/W/ID.question.md); no process runs
  *   succeeded, failed, dead, rejected, canceled   results/W/ID.json, by its `status`
- * A live entry (pending, delayed, running) wins over a result of the same id: that result belongs to an
+ * A live entry (pending, delayed, running, waiting) wins over a result of the same id: that result belongs to an
  * earlier run of the id, and moves to results/W/.history/ when the new run starts.
  */
-export const TASK_STATES = ['pending', 'delayed', 'running', 'succeeded', 'failed', 'dead', 'rejected', 'canceled'] as const;
+export const TASK_STATES = ['pending', 'delayed', 'running', 'waiting', 'succeeded', 'failed', 'dead', 'rejected', 'canceled'] as const;
 export type QueueState = (typeof TASK_STATES)[number];
 
 /** The finished states: a result file says which. */

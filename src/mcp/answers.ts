@@ -40,6 +40,13 @@ export function describeWait(config: Config, worker: string, id: string, found: 
 			return {worker, id, status: until ? 'delayed' : found.state, message: `still ${state} after ${seconds} s; call wait_for_result again to wait longer`};
 		}
 
+		case 'waiting': {
+			const task = readJsonFile(createLayout(config.home).waitingFile(worker, id), TASK_LIMITS.maxBytes);
+			const ask = isObject(task) && isObject(task.ask) ? task.ask : undefined;
+			const question = typeof ask?.question === 'string' ? ask.question : 'a question';
+			return {worker, id, status: 'waiting', question, message: `waiting for a person's answer to its question (${question}); a person answers with spool answer ${worker}/${id} "...", then it resumes`};
+		}
+
 		case 'unreadable': {
 			throw new SpoolError('result_unreadable', `${found.file} exists but is not a spool result`);
 		}

@@ -55,7 +55,13 @@ export async function callTool(tools: readonly Tool[], params: Record<string, un
 	}
 
 	try {
-		const output = await tool.run(parsed.data, {config: loadConfig(home), signal});
+		// Read when a tool asks for it: ask_human, in a run's server, has no spool.yaml to read.
+		let config: Config | undefined;
+		const context: ToolContext = {signal, get config() {
+			config ??= loadConfig(home);
+			return config;
+		}};
+		const output = await tool.run(parsed.data, context);
 		return {content: [{type: 'text', text: typeof output === 'string' ? output : JSON.stringify(output, null, 2)}]};
 	} catch (error) {
 		if (!(error instanceof SpoolError)) {

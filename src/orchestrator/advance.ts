@@ -79,7 +79,7 @@ function observe(context: AdvanceContext, task: TaskState, runId: string, now: n
 	return {where: 'nowhere', missingSinceMs: since, file: path.relative(context.layout.home, context.layout.taskFile(task.worker, task.taskId))};
 }
 
-export type TaskLocation = {where: 'pending'} | {where: 'running'} | {where: 'finished'; result: TaskResult} | {where: 'nowhere'};
+export type TaskLocation = {where: 'pending'} | {where: 'running'} | {where: 'waiting'} | {where: 'finished'; result: TaskResult} | {where: 'nowhere'};
 
 /**
  * Where a workflow's task lies in the queue, read from the folders as `ls` would. A result counts only

@@ -11,7 +11,7 @@ export const LOST_AFTER_MS = 10_000;
  * Where a queued task lies in the queue, as advance.ts found it in the folders. `nowhere`: in no folder
  * and without a result of this run, since `missingSinceMs`; `file` names its task file for the error.
  */
-export type Observation = {where: 'pending' | 'running'} | {where: 'finished'; result: TaskResult} | {where: 'nowhere'; missingSinceMs: number; file: string};
+export type Observation = {where: 'pending' | 'running' | 'waiting'} | {where: 'finished'; result: TaskResult} | {where: 'nowhere'; missingSinceMs: number; file: string};
 
 /** What one step did to a task, for the log. */
 export type StepEvent = {kind: 'finished' | 'lost' | 'skipped'; task: TaskState};

@@ -60,7 +60,7 @@ export function createLayout(home: string) {
 		waiting: (worker: string) => path.join(home, 'waiting', worker),
 		waitingFile: (worker: string, id: string) => path.join(home, 'waiting', worker, `${id}.json`),
 		history: (worker: string) => path.join(home, 'results', worker, '.history'),
-		historyFile: (worker: string, id: string, stamp: string, extension: 'json' | 'jsonl') => path.join(home, 'results', worker, '.history', `${id}.${stamp}.${extension}`),
+		historyFile: (worker: string, id: string, stamp: string, extension: 'json' | 'jsonl' | 'question.md' | 'answer.md') => path.join(home, 'results', worker, '.history', `${id}.${stamp}.${extension}`),
 		rejected: (worker: string) => path.join(home, 'rejected', worker),
 		pausedRoot: path.join(home, 'paused'),
 		pauseFile: (worker: string) => pauseFileOf(home, worker),

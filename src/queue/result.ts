@@ -1,4 +1,5 @@
 import {z} from 'zod';
+import {askedCostOf, askRecord} from '../ask/ask-record.ts';
 import {taskErrorSchema} from './error-codes.ts';
 import {readJsonFile} from './read-file.ts';
 import {attemptRecord} from './task-schema.ts';
@@ -52,6 +53,7 @@ export const resultSchema = z.looseObject({
 	model: z.string().nullable(),
 	metadata: z.record(z.string(), z.unknown()).optional(),
 	history: z.array(attemptRecord).optional().describe('The attempts before this one that failed, with their errors and costs.'),
+	questions: z.array(askRecord).optional().describe("Each question the task's agent asked a person (ask_human), the answer, who gave it, and what the run that asked cost."),
 	task: z.record(z.string(), z.unknown()).optional().describe('The task as it was dropped, so a finished task can be read, or queued again, from its result alone.'),
 	owner: z.string().describe('Which loop wrote it.'),
 	runId: z.string().describe('Which attempt wrote it.'),
@@ -108,7 +110,7 @@ export function readResultFile(file: string): TaskResult | undefined {
 	return parseResult(readJsonFile(file, MAX_RESULT_BYTES));
 }
 
-/** What a task cost: this attempt and every earlier paid attempt in its history. Every sum of costs uses this. */
-export function costOf(result: Pick<TaskResult, 'costUsd' | 'history'>): number {
-	return (result.history ?? []).reduce((sum, attempt) => sum + (attempt.costUsd ?? 0), result.costUsd);
+/** What a task cost: this attempt, every earlier paid attempt in its history, and every run that asked a question. Every sum of costs uses this. */
+export function costOf(result: Pick<TaskResult, 'costUsd' | 'history'> & {questions?: TaskResult['questions']}): number {
+	return (result.history ?? []).reduce((sum, attempt) => sum + (attempt.costUsd ?? 0), result.costUsd + askedCostOf(result));
 }

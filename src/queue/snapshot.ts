@@ -34,6 +34,8 @@ export type WorkerSnapshot = {
 	loops: number;
 	pending: number;
 	running: number;
+	/** Tasks in waiting/WORKER/: their agent asked a person a question and waits for the answer. */
+	waiting: number;
 	/** Task files in rejected/WORKER/: never run, and kept until `spool clean`. */
 	rejected: number;
 	today: RunsToday;
@@ -60,6 +62,7 @@ export async function snapshotWorker(layout: Layout, config: Config, worker: str
 		loops: listLoops(layout, worker, config.queue.lease, now).filter(loop => loop.alive).length,
 		pending: (await listTaskFiles(layout.tasks(worker))).length,
 		running,
+		waiting: (await listTaskFiles(layout.waiting(worker))).length,
 		rejected: (await listTaskFiles(layout.rejected(worker))).length,
 		today: runsToday(tally.workers[worker]),
 		budget: viewBudget(config, layout, tally, {kind: 'worker', worker}, now),

@@ -1,6 +1,7 @@
 import {z} from 'zod';
 import {durationAtLeast} from '../config/duration.ts';
 import {formatIssues} from '../config/format-issues.ts';
+import {askRecord} from '../ask/ask-record.ts';
 import {taskErrorSchema} from './error-codes.ts';
 
 /** One earlier attempt of a task and how it ended. */
@@ -31,6 +32,8 @@ export const taskSchema = z.strictObject({
 	attempts: z.number().int().min(0).default(0).describe('Runs already started for this task; managed by spool.'),
 	history: z.array(attemptRecord).optional().describe('The attempts that failed before, with their errors; managed by spool.'),
 	retryAt: z.iso.datetime({offset: true}).optional().describe('Not claimed before this time (retry backoff); managed by spool.'),
+	ask: askRecord.optional().describe("The question the task's agent asked with ask_human, and once it came the person's answer: the task then resumes the same session; managed by spool."),
+	questions: z.array(askRecord).optional().describe('The questions asked and answered before, with what each asking run cost; managed by spool.'),
 });
 
 export type Task = z.output<typeof taskSchema>;

@@ -19,6 +19,7 @@ import type {ClaimGate} from './claim-gate.ts';
 import {createClaimRules} from './claim-rules.ts';
 import type {LiveConfig} from '../config/live.ts';
 import {stopCanceledRuns} from './cancel-poll.ts';
+import {WaitingPoll} from '../ask/waiting-poll.ts';
 import {LeaseKeeper} from './lease-keeper.ts';
 import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
 
@@ -48,6 +49,7 @@ export class WorkerLoop {
 	readonly #budget: BudgetGuard;
 	readonly #quota: QuotaGuard;
 	readonly #live: LiveConfig;
+	readonly #waiting: WaitingPoll;
 	#closePromise: Promise<void> | undefined;
 
 	constructor(config: Config, workerName: string, logger: Logger) {
@@ -58,6 +60,7 @@ export class WorkerLoop {
 		this.#pending = new PendingIndex(this.#layout.tasks(workerName));
 		this.owner = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`.replace(/[^A-Za-z0-9_-]/g, '_');
 		({gate: this.#gate, budget: this.#budget, quota: this.#quota, live: this.#live} = createClaimRules({config, layout: this.#layout, worker: workerName, owner: this.owner, logger}));
+		this.#waiting = new WaitingPoll({config: () => this.#live.current(), layout: this.#layout, worker: workerName, owner: this.owner, logger});
 		this.#leases = new LeaseKeeper({
 			layout: this.#layout,
 			worker: workerName,
@@ -107,6 +110,7 @@ export class WorkerLoop {
 		const checkCancelRequests = () => {
 			stopCanceledRuns(this.#layout, name, this.#running, this.#logger);
 			this.#live.current(); // A change of spool.yaml is read (and a bad one said) within a second, tasks pending or not.
+			void this.#waiting.check(); // An answer.md written, a question past ask.timeout.
 		};
 		this.#timers.push(setInterval(checkCancelRequests, CANCEL_CHECK_MS));
 		checkCancelRequests();

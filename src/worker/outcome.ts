@@ -76,6 +76,12 @@ function errorOf(exit: ClaudeExit, base: {result: string | null; subtype: string
 		return {code: 'cli_crashed', message: `claude ${how} without writing a result${stderr}`};
 	}
 
+	const deferred = final.deferred_tool_use as {name?: unknown} | undefined;
+	if (deferred || final.terminal_reason === 'tool_deferred') {
+		// spool's hook defers only ask_human, whose run parks the task before this: any other is not spool's to answer.
+		return {code: 'claude_error', message: `claude ended the run at a tool call it deferred (${typeof deferred?.name === 'string' ? deferred.name : 'unnamed'}), which spool does not hold for a person: a PreToolUse hook in the worker's settings said defer`};
+	}
+
 	if (final.is_error !== true && (base.subtype === 'success' || base.subtype === null)) {
 		return null;
 	}

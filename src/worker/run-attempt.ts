@@ -8,6 +8,11 @@ import {buildResult, type TaskResult} from '../queue/result.ts';
 import {namedCap} from '../budget/cap-error.ts';
 import type {RunCap} from '../budget/state.ts';
 import type {AttemptRecord, Task} from '../queue/task-schema.ts';
+import {Activity} from '../ask/activity.ts';
+import {questionsOf, type AskRecord} from '../ask/ask-record.ts';
+import {askedQuestion, parkTask, waitingContent} from '../ask/park-task.ts';
+import {sinceQuestion} from '../ask/session-cost.ts';
+import {isObject} from '../queue/read-file.ts';
 import {checkDeliverables} from './deliverables.ts';
 import {classifyExit} from './outcome.ts';
 import {recordRun} from './record-run.ts';
@@ -22,6 +27,10 @@ export type Attempt = {
 	claim: Claim;
 	task: Task;
 	args: string[];
+	/** Sent on stdin: the task's prompt, or nothing when the run resumes a session that asked a question. */
+	prompt: string;
+	/** Added to the run's environment (a resumed run's answer). */
+	env: Record<string, string>;
 	cwd: string;
 	history: AttemptRecord[];
 	base: Parameters<typeof buildResult>[0];
@@ -36,6 +45,7 @@ export type Attempt = {
  */
 export async function runAttempt(context: TaskContext, attempt: Attempt, quota: QuotaRun, signal: AbortSignal): Promise<TaskEnd> {
 	const {claim, task, args, cwd, history, base, taskCopy, cap} = attempt;
+	const asked = questionsOf(task);
 	if (!(await start(claim))) {
 		context.logger.warn('claim ended by a sweep before the run started (this loop stalled past its lease)');
 		return {kind: 'fenced'};
@@ -49,12 +59,13 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	context.logger.info({attempt: claim.attempt, cwd}, 'task started');
 
 	const authHome = context.layout.authHome(claim.worker);
-	const env = claudeEnv(authHome);
+	const env = {...claudeEnv(authHome), ...attempt.env};
 	const redact = createRedactor(collectSecrets(env, context.layout.authHomesRoot));
-	const exit = await runClaude({
+	const activity = new Activity();
+	const session = await runClaude({
 		bin: context.config.claudeBin,
 		args,
-		prompt: task.prompt,
+		prompt: attempt.prompt,
 		cwd,
 		env,
 		timeoutMs: task.timeout ?? context.worker.timeout,
@@ -62,8 +73,13 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		signal,
 		redact,
 		onSpawn: () => crashPoint('after-spawn'),
-		onEvent: event => quota.observe(event),
+		onEvent: event => {
+			quota.observe(event);
+			activity.observe(event);
+		},
 	});
+	// A resumed session's result line counts the runs before its question too: this run's own cost is the rest.
+	const exit = task.ask ? sinceQuestion(session, task.ask) : session;
 	crashPoint('after-exit');
 	if (exit.transcriptError) {
 		context.logger.warn({error: exit.transcriptError, file: transcriptFile}, 'the transcript could not be written in full; the run goes on');
@@ -78,7 +94,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		const {status: _status, error: _error, ...ran} = classifyExit({...exit, canceled: false});
 		recordRun(context, claim, task, exit, ran, 'canceled', 'canceled');
 		await quota.finish(undefined);
-		const fields = {...ran, ...estimated(exit), startedAt: startedAt.toISOString(), attempts: claim.attempt, cwd, durationMs: exit.durationMs, ...(history.length > 0 ? {history} : {}), task: taskCopy};
+		const fields = {...ran, ...estimated(exit), startedAt: startedAt.toISOString(), attempts: claim.attempt, cwd, durationMs: exit.durationMs, ...(history.length > 0 ? {history} : {}), ...asked, task: taskCopy};
 		return finish(context, claim, canceledResult(base, fields, `after ${(exit.durationMs / 1000).toFixed(1)} s of its run`), signal);
 	}
 
@@ -91,6 +107,28 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		}
 
 		return handBack(context, claim, history);
+	}
+
+	const question = exit.sessionId ? askedQuestion(exit) : undefined;
+	if (question) {
+		// The agent asked a person: the run is over, and the task waits in waiting/ without a process.
+		const ran = classifyExit(exit);
+		recordRun(context, claim, task, exit, ran, 'waiting', null);
+		await quota.finish(undefined);
+		const ask: AskRecord = {
+			...question.question,
+			askedAt: new Date().toISOString(),
+			toolUseId: question.toolUseId,
+			sessionId: exit.sessionId!,
+			cwd,
+			costUsd: ran.costUsd,
+			durationMs: exit.durationMs,
+			attempt: claim.attempt,
+			runId: claim.runId,
+			sessionCostUsd: typeof session.final?.total_cost_usd === 'number' ? session.final.total_cost_usd : ran.costUsd,
+			...(isObject(session.final?.modelUsage) ? {sessionUsage: session.final.modelUsage} : {}),
+		};
+		return parkTask(context, claim, task, waitingContent(claim.raw as Record<string, unknown>, task, claim.attempt - 1, history, ask), activity.steps);
 	}
 
 	const classified = namedCap(classifyExit(exit, {jsonSchema: task.jsonSchema !== undefined}), cap, history);
@@ -107,6 +145,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		durationMs: exit.durationMs,
 		...(task.metadata ? {metadata: task.metadata} : {}),
 		...(history.length > 0 ? {history} : {}),
+		...asked,
 		task: taskCopy,
 	});
 	recordRun(context, claim, task, exit, classified, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts), result.error?.code ?? null);

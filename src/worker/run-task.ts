@@ -10,6 +10,9 @@ import {buildResult, type TaskResult} from '../queue/result.ts';
 import {validateTask, type AttemptRecord, type Task} from '../queue/task-schema.ts';
 import type {BudgetGuard} from '../budget/guard.ts';
 import type {QuotaGuard} from '../quota/guard.ts';
+import {askArgs, resumeArgs, resumeEnv} from '../ask/run-options.ts';
+import {parkTask} from '../ask/park-task.ts';
+import {questionsOf} from '../ask/ask-record.ts';
 import {buildClaudeArgs, withBudgetCap} from './claude-args.ts';
 import {isCanceled, runAttempt} from './run-attempt.ts';
 import {waitForOtherRuns} from './same-id.ts';
@@ -36,6 +39,7 @@ export type TaskEnd =
 	| {kind: 'retrying'; retryAt: Date}
 	| {kind: 'released'}
 	| {kind: 'blocked'; error: TaskError}
+	| {kind: 'waiting'}
 	| {kind: 'fenced'};
 
 /** Claimed file → validated task → claude run → settled. Each step calls the next; none reaches back. */
@@ -54,11 +58,21 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		return reject(context, claim, task);
 	}
 
-	// Built now so a task whose arguments cannot work is rejected before any wait; the cap is added last.
-	const args = buildClaudeArgs(context.worker, task);
-	if (!Array.isArray(args)) {
-		return reject(context, claim, args);
+	if (task.ask && task.ask.answer === undefined) {
+		// Waiting for an answer, yet in tasks/ (a crash between park's steps, a file moved by hand): it waits again, unrun.
+		return parkTask(context, claim, task, claim.raw as Record<string, unknown>, [], {announce: false});
 	}
+
+	// Built now so a task whose arguments cannot work is rejected before any wait; the cap is added last.
+	const built = buildClaudeArgs(context.worker, task);
+	if (!Array.isArray(built)) {
+		return reject(context, claim, built);
+	}
+
+	// An answered question resumes the session that asked, with no new prompt: the answer is what its ask_human call returns.
+	const resumed = task.ask;
+	const args = [...built, ...askArgs(context.worker), ...(resumed ? resumeArgs(resumed) : [])];
+	const run = resumed ? {prompt: '', env: resumeEnv(resumed)} : {prompt: task.prompt, env: {}};
 
 	const prepared = await prepareCwd({home: context.config.home, cwdRoots: context.config.cwdRoots, taskCwd: task.cwd, workspace: context.layout.workspace(claim.worker, claim.id)});
 	if ('code' in prepared) {
@@ -69,16 +83,17 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 	const history = [...(task.history ?? []), ...(claim.interrupted ? [lostAttempt(claim.attempt - 1)] : [])];
 	const base = {id: claim.id, worker: claim.worker, owner: claim.owner, runId: claim.runId, attempts: claim.attempt - 1, startedAt: new Date()};
 	const taskCopy = taskAsDropped(claim.raw as Record<string, unknown>);
+	const asked = questionsOf(task);
 	if (!mayStart(claim.attempt, context.config.queue.maxAttempts)) {
-		return finish(context, claim, buildResult(base, {status: 'dead', history, task: taskCopy, error: deadError(history)}), signal);
+		return finish(context, claim, buildResult(base, {status: 'dead', history, ...asked, task: taskCopy, error: deadError(history)}), signal);
 	}
 
 	if (isCanceled(signal)) {
-		return finish(context, claim, canceledResult(base, {history, task: taskCopy}), signal);
+		return finish(context, claim, canceledResult(base, {history, ...asked, task: taskCopy}), signal);
 	}
 
 	if (!(await waitForOtherRuns(context.layout, claim, signal, () => context.logger.info('the same id runs in another loop: this task waits for that run to end')))) {
-		return isCanceled(signal) ? finish(context, claim, canceledResult(base, {history, task: taskCopy}), signal) : handBack(context, claim, history);
+		return isCanceled(signal) ? finish(context, claim, canceledResult(base, {history, ...asked, task: taskCopy}), signal) : handBack(context, claim, history);
 	}
 
 	const admission = await context.quota.admit(claim);
@@ -96,7 +111,7 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		}
 
 		const capped = cap.usd === undefined ? args : withBudgetCap(args, cap.usd);
-		return await runAttempt(context, {claim, task, args: capped, cwd, history, base, taskCopy, cap}, admission.run, signal);
+		return await runAttempt(context, {claim, task, args: capped, ...run, cwd, history, base, taskCopy, cap}, admission.run, signal);
 	} finally {
 		// A probe whose run ended without saying (stopped, failed inside spool) goes back, so another run can probe.
 		await admission.run.release();

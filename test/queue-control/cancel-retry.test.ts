@@ -43,8 +43,11 @@ describe('cancel, list, show and retry with the real claude CLI', () => {
 			const running = await waitFor(async () => (await listJson(home)).tasks.find(task => task.state === 'running' && task.attempts === 1), 30_000, 'the task running');
 			expect(running).toMatchObject({worker: 'coder', id: 'slow', owner: expect.any(String)});
 			const workspace = path.join(home, 'workspaces', 'coder', 'slow');
-			await waitFor(async () => (await processesUnder(workspace)).length > 1, 20_000, 'the Bash loop started');
-			const show = await spool(home, ['show', 'slow']);
+			// Not a count of processes: the run's own MCP server (spool mcp --run) runs in the workspace too.
+			const show = await waitFor(async () => {
+				const shown = await spool(home, ['show', 'slow']);
+				return shown.stdout.includes('tool Bash: for i in $(seq 60)') && (await processesUnder(workspace)).length > 2 ? shown : undefined;
+			}, 20_000, 'the Bash loop started');
 			expect(show.stdout).toContain('coder/slow: running');
 			expect(show.stdout).toContain('tool Bash: for i in $(seq 60)');
 			// status --watch redraws in place, with the running task, its run time and its current tool call.

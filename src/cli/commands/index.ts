@@ -32,4 +32,6 @@ export const commands: Record<string, () => Promise<Command>> = {
 	compose: async () => (await import('./compose.ts')).composeCommand,
 	health: async () => (await import('./health.ts')).healthCommand,
 	mcp: async () => (await import('./mcp.ts')).mcpCommand,
+	answer: async () => (await import('./answer.ts')).answerCommand,
+	hook: async () => (await import('./hook.ts')).hookCommand,
 };

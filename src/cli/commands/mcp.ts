@@ -1,24 +1,34 @@
 import {loadConfig, resolveHome} from '../../config/load.ts';
 import {SpoolError} from '../../errors.ts';
 import {createLogger} from '../../log/logger.ts';
+import {askHumanTool} from '../../mcp/ask-tool.ts';
 import {serveMcp} from '../../mcp/server.ts';
 import {createLayout} from '../../queue/layout.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import type {Command} from './index.ts';
 
 export const mcpCommand: Command = {
-	usage: 'mcp',
+	usage: 'mcp [--run]',
 	summary: 'serve the queue as MCP tools on stdio, for an interactive Claude Code session',
 	help: `
 An MCP server (stdio) for your own Claude Code session, which can then hand work to the workers and
 collect it. Tools: submit, wait_for_result, workers, list, show, cancel, retry. Add it with
   claude mcp add spool -e SPOOL_HOME=/path/to/home -- node /path/to/spool/bin/spool.js mcp
 spool.yaml is read again for each call. stdout carries only the protocol; logs go to stderr and
-logs/mcp.log.`,
+logs/mcp.log.
+
+--run serves the one tool spool gives each of its own runs instead: ask_human, with which an agent
+asks a person a question and its task waits for the answer (docs/ask.md). spool passes it itself.`,
 	async run(args) {
-		const {positionals} = parseCommandArgs(args, {});
+		const {positionals, values} = parseCommandArgs(args, {run: {type: 'boolean'}});
 		if (positionals.length > 0) {
 			throw new CliUsageError('takes no arguments');
+		}
+
+		if (values.run) {
+			// A run's own server: it reads no spool.yaml and writes no log file (the run's cwd is no spool home).
+			await serveMcp({home: resolveHome(), input: process.stdin, output: process.stdout, log: createLogger({name: 'mcp-run'}), tools: [askHumanTool]});
+			return 0;
 		}
 
 		const home = resolveHome();

@@ -66,12 +66,12 @@ all of it, every workflow included, as one JSON object. --watch redraws in place
 
 function formatStatus(config: Config, layout: Layout, status: HomeStatus, options: {running?: boolean} = {}): string[] {
 	const {workers, unknownFolders, workflows} = status;
-	const header = ['WORKER', 'LOOPS', 'PENDING', 'RUNNING', 'REJECTED', 'RUNS', 'SUCCEEDED', 'FAILED', 'RETRIED', 'DEAD', 'CANCELED', 'UNCOUNTED', 'COST', 'BUDGET'];
+	const header = ['WORKER', 'LOOPS', 'PENDING', 'RUNNING', 'WAITING', 'REJECTED', 'RUNS', 'SUCCEEDED', 'FAILED', 'RETRIED', 'DEAD', 'CANCELED', 'UNCOUNTED', 'COST', 'BUDGET'];
 	const out = formatTable(
 		header,
 		workers.map(w => {
 			const {today} = w;
-			return [w.worker, w.loops, w.pending, w.running, w.rejected, today.runs, today.succeeded, today.failed, today.retried, today.dead, today.canceled, today.paused + today.stopped, formatUsd(today.costUsd), formatBudget(w.budget)].map(String);
+			return [w.worker, w.loops, w.pending, w.running, w.waiting, w.rejected, today.runs, today.succeeded, today.failed, today.retried, today.dead, today.canceled, today.paused + today.stopped, formatUsd(today.costUsd), formatBudget(w.budget)].map(String);
 		}),
 	);
 	out.push(`(RUNS to COST: the runs that ended today, ${status.date} in ${status.timezone}, from ledger/${status.date}.jsonl; spool cost --days N goes further back, spool list shows every task)`);
@@ -82,6 +82,11 @@ function formatStatus(config: Config, layout: Layout, status: HomeStatus, option
 
 	for (const w of workers.filter(w => w.budget.state !== 'ok')) {
 		out.push(`worker ${w.worker}: ${describeBudget(w.budget, status.timezone)}`);
+	}
+
+	const questions = workers.filter(w => w.waiting > 0);
+	if (questions.length > 0) {
+		out.push('', ...formatQuestions(config));
 	}
 
 	for (const w of workers.filter(w => w.paused)) {
@@ -175,6 +180,19 @@ function describeBudget(view: BudgetView, timezone: string): string {
 			return `${spent}, HALTED${view.since ? ` since ${view.since}` : ''}: no task starts until ${view.resetsAt} (midnight in ${timezone}) or until the budget is raised; running tasks finish`;
 		}
 	}
+}
+
+/** Each task that waits for a person's answer: its question, how long it waited, how to answer. */
+function formatQuestions(config: Config): string[] {
+	const now = Date.now();
+	const waiting = locateTasks(config).filter(location => location.where === 'waiting').map(location => readTaskEntry(location));
+	const rows = waiting.map(entry => {
+		const ask = entry.task?.ask as {question?: unknown; askedAt?: unknown} | undefined;
+		const question = typeof ask?.question === 'string' ? ask.question.replaceAll(/\s+/g, ' ') : '?';
+		const since = typeof ask?.askedAt === 'string' ? formatSpan(now - Date.parse(ask.askedAt)) : '-';
+		return [`${entry.worker}/${entry.id}`, since, question.length > 80 ? `${question.slice(0, 77)}...` : question];
+	});
+	return [...formatTable(['WAITING', 'FOR', 'QUESTION'], rows), '(answer: spool answer WORKER/ID "..." or write results/WORKER/ID.answer.md; the question in full is in results/WORKER/ID.question.md)'];
 }
 
 /** Each running task: its id, attempt, run time and the tool call it is in. */

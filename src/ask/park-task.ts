@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import {park, type Claim} from '../lifecycle/index.ts';
+import {appendEvent} from '../events/events.ts';
+import {writeFileAtomic} from '../queue/atomic-write.ts';
+import type {Task} from '../queue/task-schema.ts';
+import type {ClaudeExit} from '../worker/run-claude.ts';
+import type {TaskContext, TaskEnd} from '../worker/run-task.ts';
+import {ASK_TOOL, questionOf, type AskRecord, type Question} from './ask-record.ts';
+import {renderQuestion} from './question-file.ts';
+
+/** The ask_human call a run ended on: claude deferred it (our hook said so) and named it in its result line. */
+export function askedQuestion(exit: Pick<ClaudeExit, 'final'>): {toolUseId: string; question: Question} | undefined {
+	const deferred = exit.final?.deferred_tool_use as {id?: unknown; name?: unknown; input?: unknown} | undefined;
+	if (deferred?.name !== ASK_TOOL || typeof deferred.id !== 'string') {
+		return undefined;
+	}
+
+	const question = questionOf(deferred.input);
+	return question && {toolUseId: deferred.id, question};
+}
+
+/**
+ * The task as it waits: the task file as it came (its own fields, its history), its attempt not counted,
+ * the question in `ask`, and an earlier answered question moved to `questions`.
+ */
+export function waitingContent(raw: Record<string, unknown>, task: Pick<Task, 'ask' | 'questions'>, attempts: number, history: readonly unknown[], ask: AskRecord): Record<string, unknown> {
+	const {runId: _runId, retryAt: _retryAt, ask: _ask, questions: _questions, history: _history, ...fields} = raw;
+	const questions = [...(task.questions ?? []), ...(task.ask ? [task.ask] : [])];
+	return {...fields, attempts, ...(history.length > 0 ? {history} : {}), ...(questions.length > 0 ? {questions} : {}), ask};
+}
+
+/**
+ * Parks the task in waiting/ (lifecycle park), then writes results/W/ID.question.md for the person and
+ * a `question` event for the notifications. The run is over: its slot is free for the next task.
+ */
+export async function parkTask(context: TaskContext, claim: Claim, task: Task, content: Record<string, unknown>, steps: readonly string[], options: {announce?: boolean} = {}): Promise<TaskEnd> {
+	const outcome = await park(context.layout, claim, content);
+	if (outcome === 'lease-lost') {
+		context.logger.warn('lease lost to another loop before the question could be parked: no waiting task written');
+		return {kind: 'fenced'};
+	}
+
+	const ask = content.ask as AskRecord;
+	if (outcome === 'name-taken') {
+		context.logger.error({file: context.layout.waitingFile(claim.worker, claim.id)}, 'another task of this id already waits for an answer: this one stays beside the claims until it is free');
+		return {kind: 'fenced'};
+	}
+
+	const ref = `${claim.worker}/${claim.id}`;
+	const settings = context.config.ask;
+	const questionFile = context.layout.questionFile(claim.worker, claim.id);
+	const earlier = (content.questions ?? []) as AskRecord[];
+	try {
+		await writeFileAtomic(questionFile, renderQuestion({worker: claim.worker, id: claim.id, prompt: task.prompt, ask, steps, earlier, settings}));
+	} catch (error) {
+		context.logger.error({err: error, file: questionFile}, 'cannot write the question file; the task waits all the same (spool list shows it, spool answer answers it)');
+	}
+
+	if (options.announce === false) {
+		context.logger.info('a task that waits for an answer was found in tasks/: it waits again in waiting/, unrun');
+		return {kind: 'waiting'};
+	}
+
+	try {
+		appendEvent(context.layout, context.config.budget.timezone, {
+			type: 'question',
+			time: ask.askedAt,
+			message: `${ref} asks: ${ask.question}${ask.options?.length ? ` (options: ${ask.options.join(' / ')})` : ''}. Answer with: spool answer ${ref} "..."`,
+			worker: claim.worker,
+			id: claim.id,
+			question: ask.question,
+			...(ask.options ? {options: ask.options} : {}),
+		});
+	} catch (error) {
+		context.logger.error({err: error}, 'cannot record the question event; no notification is sent for it');
+	}
+
+	context.logger.info({question: ask.question, session: ask.sessionId, costUsd: ask.costUsd}, 'the agent asked a person: the task waits for the answer in waiting/, its slot free');
+	return {kind: 'waiting'};
+}
+
+/** question.md, rewritten when it went missing (a crash after the park, a person who deleted it). */
+export async function ensureQuestionFile(context: Pick<TaskContext, 'layout' | 'config'>, worker: string, id: string, task: Task): Promise<void> {
+	const file = context.layout.questionFile(worker, id);
+	if (!task.ask || fs.lstatSync(file, {throwIfNoEntry: false})) {
+		return;
+	}
+
+	await writeFileAtomic(file, renderQuestion({worker, id, prompt: task.prompt, ask: task.ask, steps: [], earlier: task.questions ?? [], settings: context.config.ask}));
+}

@@ -1,0 +1,39 @@
+import {quoteForShell, SPOOL_BIN} from '../cli/spool-command.ts';
+import type {WorkerConfig} from '../config/schema.ts';
+import {ASK_TOOL, NO_ANSWER_TEXT, type AskRecord} from './ask-record.ts';
+
+/** The environment of a resumed run: the one deferred call its hook lets through, and the answer ask_human gives it. */
+export const ALLOW_ENV = 'SPOOL_ASK_ALLOW';
+export const ANSWER_ENV = 'SPOOL_ASK_ANSWER';
+
+/**
+ * What every run gets so its agent can ask a person: spool's MCP server in run mode (`spool mcp --run`,
+ * whose one tool is ask_human) through --mcp-config, which adds to the MCP servers the worker's own
+ * settings name (no --strict-mcp-config), and through --settings a PreToolUse hook on that tool.
+ * The hook defers the call (`spool hook pre-tool-use`): claude then ends the run at once, exit 0, with
+ * the call in its result line's `deferred_tool_use`, and the task waits without a process. Resumed
+ * with --resume, claude asks the hook again, which now lets that one call through, and the tool answers
+ * with the person's answer: the session goes on from the call as if the answer had come at once.
+ * A worker whose disallowedTools names the tool (or the spool server) gets none of it.
+ */
+export function askArgs(worker: Pick<WorkerConfig, 'disallowedTools'>): string[] {
+	if (worker.disallowedTools?.some(tool => tool === ASK_TOOL || tool === 'mcp__spool')) {
+		return [];
+	}
+
+	const node = process.execPath;
+	const servers = {mcpServers: {spool: {type: 'stdio', command: node, args: [SPOOL_BIN, 'mcp', '--run']}}};
+	const hook = {type: 'command', command: `${quoteForShell(node)} ${quoteForShell(SPOOL_BIN)} hook pre-tool-use`};
+	const settings = {hooks: {PreToolUse: [{matcher: ASK_TOOL, hooks: [hook]}]}};
+	return ['--mcp-config', JSON.stringify(servers), '--settings', JSON.stringify(settings)];
+}
+
+/** A resumed run's flags: the same session, no new prompt (the answer reaches it as the tool's result). */
+export function resumeArgs(ask: Pick<AskRecord, 'sessionId'>): string[] {
+	return ['--resume', ask.sessionId];
+}
+
+/** The environment that lets the asked call through with its answer. */
+export function resumeEnv(ask: Pick<AskRecord, 'toolUseId' | 'answer' | 'answeredBy'>): Record<string, string> {
+	return {[ALLOW_ENV]: ask.toolUseId, [ANSWER_ENV]: ask.answeredBy === 'timeout' ? NO_ANSWER_TEXT : (ask.answer ?? NO_ANSWER_TEXT)};
+}

@@ -13,6 +13,8 @@ export type QuestionRef = {worker: string; id: string};
  */
 export class QuestionIndex {
 	readonly #byMessage = new Map<string, QuestionRef>();
+	/** The question being sent to Telegram now: a reply can come back before its message id is noted. */
+	#sending: Promise<unknown> = Promise.resolve();
 
 	load(layout: Layout): void {
 		const folders = [
@@ -41,7 +43,20 @@ export class QuestionIndex {
 		}
 	}
 
-	find(targetKey: string, messageId: number): QuestionRef | undefined {
+	/** Marks a question's delivery under way, until `delivery` settles with its message id noted. */
+	track<T>(delivery: Promise<T>): Promise<T> {
+		this.#sending = delivery.catch(() => undefined);
+		return delivery;
+	}
+
+	/** The question a message asked; waits for a question's delivery under way, which may be that message. */
+	async find(targetKey: string, messageId: number): Promise<QuestionRef | undefined> {
+		const known = this.#byMessage.get(`${targetKey}#${messageId}`);
+		if (known) {
+			return known;
+		}
+
+		await this.#sending;
 		return this.#byMessage.get(`${targetKey}#${messageId}`);
 	}
 }

@@ -104,7 +104,7 @@ export class ReplyListener {
 		}
 
 		const repliedTo = message.reply_to_message?.message_id;
-		const question = repliedTo === undefined ? undefined : this.#questions.find(telegramKey(telegram.chatId), repliedTo);
+		const question = repliedTo === undefined ? undefined : await this.#questions.find(telegramKey(telegram.chatId), repliedTo);
 		if (!question) {
 			this.#logger.debug({update: update.update_id}, 'a Telegram message that replies to no question: ignored');
 			return;

@@ -165,15 +165,14 @@ export class NotifySender {
 				continue;
 			}
 
-			const outcome = await target.send(entry, {timeoutMs: this.#tuning.timeoutMs, signal: this.#deliveries.signal});
-			if (outcome === 'aborted') {
+			const attempt = this.#attempt(entry, target, scrub);
+			const next = await (target.kind === 'telegram' && entry.event.type === 'question' ? this.#questions.track(attempt) : attempt);
+			if (!next) {
 				return; // Stopped: the delivery stays due, for the next start.
 			}
 
-			const delivery = nextDelivery(entry.deliveries[target.key], outcome.ok ? outcome : {...outcome, error: scrub(outcome.error)}, Date.now(), this.#tuning);
-			entry = {...entry, deliveries: {...entry.deliveries, [target.key]: delivery}};
-			await saveEntry(this.#layout, entry);
-			this.#questions.addEntry(entry);
+			entry = next;
+			const delivery = entry.deliveries[target.key]!;
 			const fields = {entry: id, type: entry.event.type, target: target.label, attempts: delivery.attempts};
 			if (delivery.state === 'sent') {
 				this.#gates.delete(target.key);
@@ -191,5 +190,20 @@ export class NotifySender {
 			await retireEntry(this.#layout, id, outcome);
 		}
 	}
+
+	/** One request to one target, its outcome saved in the entry (and a question's message id noted); undefined when stopped. */
+	async #attempt(entry: OutboxEntry, target: Target, scrub: Scrubber): Promise<OutboxEntry | undefined> {
+		const outcome = await target.send(entry, {timeoutMs: this.#tuning.timeoutMs, signal: this.#deliveries.signal});
+		if (outcome === 'aborted') {
+			return undefined;
+		}
+
+		const delivery = nextDelivery(entry.deliveries[target.key], outcome.ok ? outcome : {...outcome, error: scrub(outcome.error)}, Date.now(), this.#tuning);
+		const next = {...entry, deliveries: {...entry.deliveries, [target.key]: delivery}};
+		this.#questions.addEntry(next);
+		await saveEntry(this.#layout, next);
+		return next;
+	}
+
 }
 

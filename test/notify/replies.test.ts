@@ -9,7 +9,8 @@ import {NotifySender} from '../../src/notify/sender.ts';
 import {readTuning} from '../../src/notify/tuning.ts';
 import {createLayout} from '../../src/queue/layout.ts';
 import {startFakeTelegram, type FakeTelegram} from '../fixtures/fake-telegram.ts';
-import {makeHome, readJson, spool, waitFor} from '../helpers/home.ts';
+import {startFakeApi} from '../fixtures/fake-api.ts';
+import {apiEnv, dropTask, makeHome, readJson, resultOf, spool, waitFor} from '../helpers/home.ts';
 import {killProcessesOfHome} from '../helpers/processes.ts';
 import {allStateText, BOT_TOKEN, CHAT_ID, retired, tell, tuningEnv} from '../helpers/notify.ts';
 
@@ -89,19 +90,35 @@ describe('Telegram replies answer questions', () => {
 		expect(calls[1]).toEqual({ref: {worker: 'coder', id: 'fix'}, text: 'actually main', by: 'Ada (Telegram)'});
 	}, 30_000);
 
-	test('the orchestrator listens too: it confirms each reply in the chat with its handler\'s message', async () => {
+	test('end to end: an agent asks with ask_human, the question reaches Telegram, a reply resumes the task with it; a second reply is told it was answered', async () => {
 		const home = await telegramHome();
-		const orchestrator = spool(home, ['orchestrator'], {env: tuningEnv()});
+		const api = await startFakeApi(request => {
+			if (request.toolResults === 0) {
+				return {tool: 'mcp__spool__ask_human', input: {question: 'Which colour should the button be?', options: ['red', 'blue']}};
+			}
+
+			const last = JSON.stringify((request.body.messages as unknown[]).at(-1));
+			return {text: `told: ${/(blue|red), please/.exec(last)?.[1] ?? 'nothing'}`};
+		});
+		const up = spool(home, ['up'], {env: {...apiEnv(api.url), ...tuningEnv()}});
 		try {
-			const id = tell(home, {type: 'question', message: 'coder/plan asks: Go ahead?', worker: 'coder', id: 'plan', question: 'Go ahead?'});
-			const sent = await retired(home, id, 'sent');
-			const messageId = sent.deliveries[`telegram:${CHAT_ID}`].messageId as number;
-			bot!.pushMessage({chatId: Number(CHAT_ID), text: 'yes', replyTo: messageId});
-			const confirmation = await waitFor(() => bot!.sent.find(message => message.replyTo !== undefined), 10_000, 'a confirmation');
-			expect(confirmation.text).toContain('coder/plan');
+			await dropTask(home, 'coder', 'button', {prompt: 'ASK about the button colour'});
+			const question = await waitFor(() => bot!.sent.find(message => message.text.includes('Which colour')), 40_000, 'the question in the chat');
+			expect(question.text).toMatch(/^spool \S+ · Question · coder\/button\ncoder\/button asks: Which colour should the button be\? \(options: red \/ blue\)/);
+			expect(question.text).toMatch(/Reply to this message to answer it\.$/);
+			bot!.pushMessage({chatId: Number(CHAT_ID), text: 'blue, please', replyTo: question.messageId, username: 'ada'});
+			// At once, as the question's message comes back: its id is noted before the reply is looked up.
+			const confirmation = await waitFor(() => bot!.sent.find(message => message.replyTo !== undefined), 10_000, 'the confirmation');
+			expect(confirmation.text).toMatch(/^coder\/button: answered; queued to resume its session/);
+			expect(await waitFor(() => resultOf(home, 'coder', 'button'), 40_000, 'the resumed task')).toMatchObject({status: 'succeeded', result: 'told: blue'});
+
+			bot!.pushMessage({chatId: Number(CHAT_ID), text: 'red', replyTo: question.messageId});
+			const second = await waitFor(() => bot!.sent.filter(message => message.replyTo !== undefined)[1], 10_000, 'the second confirmation');
+			expect(second.text).toMatch(/^coder\/button (is not waiting for an answer|was answered already)/);
 		} finally {
-			orchestrator.kill('SIGTERM');
-			await orchestrator;
+			up.kill('SIGTERM');
+			await up;
+			await api.close();
 		}
-	}, 30_000);
+	}, 90_000);
 });

@@ -193,6 +193,12 @@ describe('an agent asks a person with ask_human (real claude CLI)', () => {
 			const ended = await resultOf(home, 'coder', 'dropped');
 			expect(ended).toMatchObject({status: 'canceled', questions: [{question: 'Which colour should the button be?'}]});
 			await expect(fs.stat(waitingFile(home, 'dropped'))).rejects.toThrow();
+			expect(ended!.task).toEqual({prompt: 'ASK and then be canceled'});
+			// Retried, it starts over: a new session that asks again, not the old one resumed.
+			expect((await spool(home, ['retry', 'coder/dropped'])).exitCode).toBe(0);
+			const again = await waitFor(() => readJson(waitingFile(home, 'dropped')), 30_000, 'the retried task to ask again');
+			expect(again.questions).toBeUndefined();
+			expect(again.ask.sessionId).not.toBe(ended!.sessionId);
 		} finally {
 			up.kill('SIGTERM');
 			await up;

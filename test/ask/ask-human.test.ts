@@ -88,7 +88,12 @@ describe('an agent asks a person with ask_human (real claude CLI)', () => {
 			const list = await spool(home, ['list', '--json']);
 			expect(JSON.parse(list.stdout).tasks.find((task: {id: string}) => task.id === 'button')).toMatchObject({state: 'waiting'});
 			const status = await spool(home, ['status']);
-			expect(status.stdout).toMatch(/WAITING/);
+			expect(status.stdout).toMatch(/^coder\s+1\s+0\s+0\s+1\s/m);
+			expect(status.stdout).toMatch(/^coder\/button\s+\S+\s+Which colour should the button be\?$/m);
+			const show = await spool(home, ['show', 'button']);
+			expect(show.stdout).toContain('coder/button: waiting');
+			expect(show.stdout).toContain('  asks: Which colour should the button be?');
+			expect(show.stdout).toContain('question         results/coder/button.question.md');
 
 			const started = Date.now();
 			const answered = await spool(home, ['answer', 'button', 'blue, like the logo']);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parse as parseYaml} from 'yaml';
 import {SpoolError} from '../errors.ts';
-import {configSchema, type BudgetConfig, type LimitsConfig, type OrchestratorConfig, type QueueConfig, type QuotaConfig, type WorkerConfig} from './schema.ts';
+import {configSchema, type BudgetConfig, type LimitsConfig, type OrchestratorConfig, type ReportConfig, type QueueConfig, type QuotaConfig, type WorkerConfig} from './schema.ts';
 import {formatIssues} from './format-issues.ts';
 
 export type Config = Readonly<{
@@ -20,6 +20,7 @@ export type Config = Readonly<{
 	budget: Readonly<BudgetConfig & {timezone: string; /** spool.yaml names no zone: the machine's is used, which a container's may not be. */ timezoneFromMachine: boolean}>;
 	quota: Readonly<QuotaConfig>;
 	limits: Readonly<LimitsConfig>;
+	report: Readonly<ReportConfig>;
 }>;
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -52,7 +53,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		throw new SpoolError('config_invalid', `${file}: invalid config\n${lines.join('\n')}`);
 	}
 
-	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits} = parsed.data;
+	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits, report} = parsed.data;
 	const resolved: Record<string, WorkerConfig> = {};
 	for (const [name, worker] of Object.entries(workers)) {
 		resolved[name] = Object.freeze({...worker, name, prompt: path.resolve(home, worker.prompt ?? `prompts/${name}.md`)});
@@ -69,6 +70,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		budget: Object.freeze({...budget, timezone: budget.timezone ?? machineTimezone(), timezoneFromMachine: budget.timezone === undefined}),
 		quota: Object.freeze(quota),
 		limits: Object.freeze(limits),
+		report: Object.freeze(report),
 	});
 }
 

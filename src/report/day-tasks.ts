@@ -27,11 +27,11 @@ export function stateOfDayTask(task: {live?: LiveState; result?: Pick<TaskResult
  * report of today, tasks running or waiting for an answer now belong to it too, their runs not
  * yet in the ledger.
  */
-export function collectDayTasks(
+export async function collectDayTasks(
 	layout: Layout,
 	workers: readonly string[],
 	input: {runs: DayRuns; live: LiveTasks; questions: OpenQuestion[]; span: {from: number; until: number}; isToday: boolean; now: number},
-): {tasks: DayTask[]; unreadable: number} {
+): Promise<{tasks: DayTask[]; unreadable: number}> {
 	const tasks = new Map<string, Omit<DayTask, 'state' | 'workflow'>>();
 	for (const [key, runs] of input.runs.tasks) {
 		tasks.set(key, {worker: runs.worker, id: runs.id, runs});
@@ -40,7 +40,7 @@ export function collectDayTasks(
 	let unreadable = 0;
 	for (const worker of workers) {
 		const ran = new Set([...input.runs.tasks.values()].filter(runs => runs.worker === worker).map(runs => runs.id));
-		const found = readDayResults(layout, worker, ran, input.span);
+		const found = await readDayResults(layout, worker, ran, input.span);
 		unreadable += found.unreadable;
 		for (const result of found.results) {
 			const key = `${worker}/${result.id}`;

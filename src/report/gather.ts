@@ -25,7 +25,7 @@ export type GatherOptions = {date: string; trigger: ReportTrigger; now?: number;
  * results that finished that day, and what runs, waits and is queued now. Reads the ledger once, lists
  * results/ with one lstat per file, and parses only the day's results (day-results.ts).
  */
-export function gatherReport(config: Config, options: GatherOptions): Report {
+export async function gatherReport(config: Config, options: GatherOptions): Promise<Report> {
 	const layout = createLayout(config.home);
 	const workflowLayout = createWorkflowLayout(config.home);
 	const timezone = config.budget.timezone;
@@ -35,7 +35,7 @@ export function gatherReport(config: Config, options: GatherOptions): Report {
 	const workers = [...new Set([...Object.keys(config.workers), ...[...runs.workers.keys()].filter(worker => worker !== PLANNER)])];
 	const live = readLiveTasks(layout, workers);
 	const questions = readOpenQuestions(layout, workers);
-	const {tasks, unreadable} = collectDayTasks(layout, workers, {runs, live, questions, span, isToday: dayOf(now, timezone) === options.date, now});
+	const {tasks, unreadable} = await collectDayTasks(layout, workers, {runs, live, questions, span, isToday: dayOf(now, timezone) === options.date, now});
 	const finishedWorkflows = readDayWorkflowResults(workflowLayout, span);
 	const budget = (scope: BudgetScope, day: DaySum | undefined) => budgetOf(config, layout, options.date, scope, day);
 	return {

@@ -17,7 +17,7 @@ export type WrittenReport = {report: Report; markdown: string; files: {md: strin
  */
 export async function writeReport(config: Config, options: GatherOptions): Promise<WrittenReport> {
 	const layout = createLayout(config.home);
-	const report = reportSchema.parse(gatherReport(config, options));
+	const report = reportSchema.parse(await gatherReport(config, options));
 	const markdown = renderReport(report);
 	const files = {md: layout.reportFile(report.date, 'md'), json: layout.reportFile(report.date, 'json')};
 	fs.mkdirSync(layout.reportsRoot, {recursive: true});

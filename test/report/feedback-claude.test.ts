@@ -6,11 +6,12 @@ import {parseReport} from '../../src/report/record.ts';
 import {startFakeApi, type FakeApi} from '../fixtures/fake-api.ts';
 import {apiEnv, dropTask, makeHome, resultOf, spool, waitFor} from '../helpers/home.ts';
 import {killProcessesOfHome} from '../helpers/processes.ts';
+import {workflowResult, writeWorkflow} from '../helpers/workflows.ts';
 
 let api: FakeApi;
 
 beforeAll(async () => {
-	api = await startFakeApi(request => ({text: `done: ${request.prompt}`}));
+	api = await startFakeApi(request => (request.prompt.includes('WRITE A FILE') && request.toolResults === 0 ? {tool: 'Write', input: {file_path: 'hello.txt', content: 'written\n'}} : {text: `done: ${request.prompt}`}));
 });
 
 afterAll(async () => {
@@ -34,8 +35,11 @@ test("the evening's feedback reaches the next day's runs through the real CLI, e
 	await fs.writeFile(path.join(home, 'feedback', `${today}.md`), 'TODAY-FEEDBACK\n');
 
 	// One loop per worker, not `spool up`: up can exit 13 (an unsettled await) when its children see the down request and exit before it does.
-	const loops = ['coder', 'reviewer', 'docs'].map(worker => spool(home, ['worker', worker], {env: apiEnv(api.url)}));
+	const loops = [...['coder', 'reviewer', 'docs'].map(worker => spool(home, ['worker', worker], {env: apiEnv(api.url)})), spool(home, ['orchestrator'])];
 	try {
+		// A workflow whose task writes a file it promises, as the workflow does: both are the day's deliverables.
+		await fs.mkdir(path.join(home, 'work'));
+		await writeWorkflow(home, 'notes.yaml', 'cwd: work\ndeliverables: [hello.txt]\ntasks:\n  - {id: write, worker: coder, prompt: "WRITE A FILE please", deliverables: [hello.txt]}\n');
 		for (const worker of ['coder', 'reviewer', 'docs']) {
 			await dropTask(home, worker, `${worker}-task`, {prompt: `task of ${worker}`});
 		}
@@ -44,6 +48,8 @@ test("the evening's feedback reaches the next day's runs through the real CLI, e
 		for (const result of results) {
 			expect(result).toMatchObject({status: 'succeeded', feedback: `feedback/${yesterday}.md`});
 		}
+
+		expect(await workflowResult(home, 'notes')).toMatchObject({status: 'succeeded'});
 
 		const systemOf = (worker: string) => api.requests.find(request => request.prompt === `task of ${worker}`)!.system;
 		const markers = (worker: string) => ['MARKER-', 'FEEDBACK-FOR-ALL', 'FEEDBACK-FOR-CODER', 'FEEDBACK-FOR-REVIEWER', 'FEEDBACK-NOTE-TO-SELF', 'OLD-FEEDBACK', 'TODAY-FEEDBACK'].filter(marker => systemOf(worker).includes(marker));
@@ -68,15 +74,21 @@ test("the evening's feedback reaches the next day's runs through the real CLI, e
 			{
 				file: `feedback/${yesterday}.md`,
 				workers: [
-					{worker: 'coder', tasks: 1, parts: ['all', 'own']},
+					{worker: 'coder', tasks: 2, parts: ['all', 'own']},
 					{worker: 'docs', tasks: 1, parts: ['all']},
 					{worker: 'reviewer', tasks: 1, parts: ['all', 'own']},
 				],
 			},
 		]);
+		expect(report.workflows).toEqual([expect.objectContaining({id: 'notes', status: 'succeeded', tasks: {total: 1, states: {succeeded: 1}}, summaryFile: 'results/workflows/notes.md'})]);
+		expect(report.deliverables).toEqual([
+			{of: 'coder/notes--write', kind: 'task', path: 'work/hello.txt', exists: true},
+			{of: 'notes', kind: 'summary', path: 'results/workflows/notes.md', exists: true},
+			{of: 'notes', kind: 'workflow', path: 'work/hello.txt', exists: true},
+		]);
 		expect(report.feedback.next).toMatchObject({file: `feedback/${today}.md`, exists: true, forAll: true, workers: []});
 		const markdown = await fs.readFile(path.join(home, 'reports', `${today}.md`), 'utf8');
-		expect(markdown).toContain(`\`feedback/${yesterday}.md\` reached 3 finished tasks:\n\n- coder: 1 task, its own section and the text for all\n- docs: 1 task, the text for all\n- reviewer: 1 task, its own section and the text for all`);
+		expect(markdown).toContain(`\`feedback/${yesterday}.md\` reached 4 finished tasks:\n\n- coder: 2 tasks, its own section and the text for all\n- docs: 1 task, the text for all\n- reviewer: 1 task, its own section and the text for all`);
 		expect(markdown).toContain(`\`feedback/${today}.md\` is written, with text for every worker.`);
 	} finally {
 		await killProcessesOfHome(home);

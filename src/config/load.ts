@@ -3,7 +3,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parse as parseYaml} from 'yaml';
 import {SpoolError} from '../errors.ts';
-import {configSchema, type AskConfig, type BudgetConfig, type LimitsConfig, type OrchestratorConfig, type QueueConfig, type QuotaConfig, type WorkerConfig} from './schema.ts';
+import {configSchema, type AskConfig, type BudgetConfig, type LimitsConfig, type OrchestratorConfig, type ReportConfig, type QueueConfig, type QuotaConfig, type WorkerConfig} from './schema.ts';
 import {formatIssues} from './format-issues.ts';
 
 export type Config = Readonly<{
@@ -21,6 +21,7 @@ export type Config = Readonly<{
 	quota: Readonly<QuotaConfig>;
 	limits: Readonly<LimitsConfig>;
 	ask: Readonly<AskConfig>;
+	report: Readonly<ReportConfig>;
 }>;
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -53,7 +54,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		throw new SpoolError('config_invalid', `${file}: invalid config\n${lines.join('\n')}`);
 	}
 
-	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits, ask} = parsed.data;
+	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits, ask, report} = parsed.data;
 	const resolved: Record<string, WorkerConfig> = {};
 	for (const [name, worker] of Object.entries(workers)) {
 		resolved[name] = Object.freeze({...worker, name, prompt: path.resolve(home, worker.prompt ?? `prompts/${name}.md`)});
@@ -71,6 +72,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		quota: Object.freeze(quota),
 		limits: Object.freeze(limits),
 		ask: Object.freeze(ask),
+		report: Object.freeze(report),
 	});
 }
 

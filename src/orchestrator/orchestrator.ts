@@ -4,10 +4,12 @@ import path from 'node:path';
 import {watch, type FSWatcher} from 'chokidar';
 import lockfile from 'proper-lockfile';
 import type {Config} from '../config/load.ts';
+import {LiveConfig} from '../config/live.ts';
 import {isErrnoCode, SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
 import {claim as claimTask, reject as rejectClaim} from '../lifecycle/index.ts';
 import {publishPresence} from '../control/presence.ts';
+import {ReportSchedule} from '../report/schedule.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
 import {isTaskFileName} from '../lifecycle/names.ts';
 import {Backoff, describeFailure} from './backoff.ts';
@@ -20,8 +22,9 @@ const LOCK_STALE_MS = 5000;
 
 /**
  * The one process besides a human that writes task files. Its duties, each run on every scan: reject
- * tasks dropped into a folder that names no worker, plan the goals of goals/, and run the workflows of
- * workflows/ by queueing each task once its dependencies succeeded. File events only make the next
+ * tasks dropped into a folder that names no worker, plan the goals of goals/, run the workflows of
+ * workflows/ by queueing each task once its dependencies succeeded, and write the day's report at
+ * report.at. File events only make the next
  * scan come sooner; the timer scan is the truth.
  */
 export class Orchestrator {
@@ -32,6 +35,7 @@ export class Orchestrator {
 	readonly #owner = `orchestrator-${os.hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, '_');
 	readonly #workflows: WorkflowRunner;
 	readonly #goals: GoalPlanner;
+	readonly #reports: ReportSchedule;
 	readonly #backoff = new Backoff();
 	#watcher: FSWatcher | undefined;
 	#timer: NodeJS.Timeout | undefined;
@@ -48,6 +52,8 @@ export class Orchestrator {
 		this.#logger = logger;
 		this.#workflows = new WorkflowRunner(config, this.#layout, this.#workflowLayout, logger);
 		this.#goals = new GoalPlanner(config, this.#workflowLayout, logger);
+		// report.at and the budget's zone follow spool.yaml live, as the budget does in the loops.
+		this.#reports = new ReportSchedule({layout: this.#layout, live: new LiveConfig(config, logger), logger});
 	}
 
 	/** Takes the workflows lock (waiting for a dead orchestrator's lock to go stale), scans, and starts watching. */
@@ -127,6 +133,7 @@ export class Orchestrator {
 		});
 		await this.#runDuty('running workflows', async () => this.#workflows.tick());
 		this.#goals.tick();
+		await this.#runDuty("writing the day's report", async () => this.#reports.tick());
 	}
 
 	/** A duty that throws as a whole waits out a backoff too, logged once per try. */

@@ -29,6 +29,7 @@ const GITIGNORE = `# What runs in a spool home is never committed: credentials a
 /archive/
 /ledger/
 /events/
+/reports/
 /workspaces/
 /logs/
 /.env

@@ -38,7 +38,7 @@ describe('the spool CLI', () => {
 		expect((await fs.stat(path.join(dir, 'auth-homes', 'coder'))).mode & 0o777).toBe(0o700);
 		// Its own .gitignore, not the repository's (node_modules/, .ci/node/).
 		const gitignore = await fs.readFile(path.join(dir, '.gitignore'), 'utf8');
-		expect(gitignore.split('\n').filter(line => line.startsWith('/'))).toEqual(['/auth-homes/', '/tasks/', '/processing/', '/results/', '/rejected/', '/paused/', '/control/', '/archive/', '/ledger/', '/events/', '/outbox/', '/workspaces/', '/logs/', '/.env']);
+		expect(gitignore.split('\n').filter(line => line.startsWith('/'))).toEqual(['/auth-homes/', '/tasks/', '/processing/', '/results/', '/rejected/', '/paused/', '/control/', '/archive/', '/ledger/', '/events/', '/outbox/', '/reports/', '/workspaces/', '/logs/', '/.env']);
 		// The editor's schema line names a file that exists.
 		const schema = /# yaml-language-server: \$schema=(.+)$/m.exec(await fs.readFile(path.join(dir, 'spool.yaml'), 'utf8'))?.[1];
 		expect(schema).toBe(path.join(ROOT, 'schema', 'config.schema.json'));
@@ -191,7 +191,7 @@ describe('the spool CLI', () => {
 
 	test('every command has --help, and an unknown command says so', async () => {
 		const home = await makeHome({workers: {coder: {}}});
-		const commands = ['up', 'down', 'worker', 'orchestrator', 'init', 'submit', 'plan', 'status', 'list', 'cost', 'show', 'cancel', 'retry', 'clean', 'resume', 'tail', 'login', 'compose', 'health', 'mcp', 'answer', 'hook'];
+		const commands = ['up', 'down', 'worker', 'orchestrator', 'init', 'submit', 'plan', 'status', 'list', 'cost', 'report', 'show', 'cancel', 'retry', 'clean', 'resume', 'tail', 'login', 'compose', 'health', 'mcp', 'answer', 'hook'];
 		for (const command of commands) {
 			const run = await spool(home, [command, '--help']);
 			expect(run.exitCode, command).toBe(0);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type {Config} from '../config/load.ts';
 import {SpoolError} from '../errors.ts';
-import {endWaiting, resumeWaiting} from '../lifecycle/index.ts';
+import {endWaiting, resumeWaiting, taskAsDropped} from '../lifecycle/index.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
 import {isObject, readJsonFile} from '../queue/read-file.ts';
 import {buildResult, type TaskResult} from '../queue/result.ts';
@@ -70,7 +70,8 @@ function unansweredResult(config: Config, ref: {worker: string; id: string}, tas
 	const parsed = askRecord.safeParse(task.ask);
 	const ask = parsed.success ? parsed.data : undefined;
 	const earlier = Array.isArray(task.questions) ? (task.questions as AskRecord[]) : [];
-	const {ask: _ask, questions: _questions, history, attempts, ...asDropped} = task;
+	const {history, attempts} = task;
+	const asDropped = taskAsDropped(task);
 	const waited = ask ? ` (asked ${ask.askedAt}: "${ask.question.slice(0, 200)}")` : '';
 	return buildResult(
 		// The runId names this end of this question, so a sweep that repeats it after a crash finds it written.

@@ -164,6 +164,20 @@ const askSchema = z.strictObject({
 	onTimeout: z.enum(['fail', 'continue']).default('fail'),
 });
 
+/** A time of day, HH:MM on a 24-hour clock: "18:00", "07:30". */
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as "18:00" (HH:MM, 24-hour, quoted or not)');
+
+const reportSchema = z.strictObject({
+	/**
+	 * When the orchestrator writes the day's report (reports/DATE.md and DATE.json), in budget.timezone;
+	 * `spool down` writes one too as it stops the home. null: neither writes one by itself (`spool report`
+	 * still does). @default "18:00"
+	 */
+	at: clockTime.nullable().default('18:00'),
+	/** How many days a person's feedback/DATE.md reaches the tasks after its date, until a newer one is written; 0: feedback reaches no task. @default 7 */
+	feedbackDays: z.number().int().min(0).max(366).default(7),
+});
+
 /** Names a worker cannot take: their folders and files belong to the orchestrator. */
 const RESERVED_NAMES = ['orchestrator', 'workflows', 'goals'];
 
@@ -189,6 +203,8 @@ export const configSchema = z.strictObject({
 	notify: notifySchema.optional(),
 	/** Questions agents ask a person with ask_human (docs/ask.md). */
 	ask: askSchema.prefault({}),
+	/** The end-of-day report and the feedback a person writes on it (docs/report.md). */
+	report: reportSchema.prefault({}),
 	workers: z
 		.record(z.string().regex(NAME_PATTERN, 'a worker name is 1-64 letters, digits, "-" and "_", starting with a letter or digit'), workerSchema)
 		.refine(workers => Object.keys(workers).length > 0, 'define at least one worker')
@@ -208,3 +224,4 @@ export type QuotaConfig = z.output<typeof quotaSchema>;
 export type LimitsConfig = z.output<typeof limitsSchema>;
 export type NotifyConfig = z.output<typeof notifySchema>;
 export type AskConfig = z.output<typeof askSchema>;
+export type ReportConfig = z.output<typeof reportSchema>;

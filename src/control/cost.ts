@@ -24,18 +24,6 @@ export type CostReport = {
 /** The most days one report reads: ten years. */
 export const MAX_DAYS = 3660;
 
-/** A date spool names ledger files by: YYYY-MM-DD, and a day the calendar has (no 2026-02-30). */
-export function isCalendarDate(text: string): boolean {
-	const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-	if (!match) {
-		return false;
-	}
-
-	const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-	const date = new Date(Date.UTC(year, month - 1, day));
-	return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
 /** The dates a report reads, oldest first: one given date, or the last `days` ending today in `timezone`. */
 export function datesToRead(choice: {date?: string; days?: number}, timezone: string, now = Date.now()): string[] {
 	return choice.date === undefined ? lastDays(now, timezone, choice.days ?? 1) : [choice.date];

@@ -41,6 +41,12 @@ function filesOf(layout: Layout, entry: TaskEntry): Record<string, string> {
 		files.transcript = relative(layout.transcriptFile(entry.worker, entry.id));
 	}
 
+	for (const [name, file] of [['question', layout.questionFile(entry.worker, entry.id)], ['answer', layout.answerFile(entry.worker, entry.id)]] as const) {
+		if (entry.where === 'waiting' && entryKindAt(file)) {
+			files[name] = relative(file);
+		}
+	}
+
 	if (entry.result?.rejectedFile) {
 		files.rejectedOriginal = entry.result.rejectedFile;
 	}

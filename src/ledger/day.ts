@@ -71,3 +71,50 @@ export function lastDays(time: number, timezone: string, count: number): string[
 
 	return days;
 }
+
+/** The span of the date `date` (YYYY-MM-DD) in `timezone`: its first millisecond, and the first of the next day (epoch ms). */
+export function dayBounds(date: string, timezone: string): {from: number; until: number} {
+	// Noon UTC of the date lies in it, or within 14 hours of it (the widest offsets): step to it by half days.
+	let inside = Date.parse(`${date}T12:00:00Z`);
+	for (let day = formatDay(inside, timezone); day !== date; day = formatDay(inside, timezone)) {
+		inside += day < date ? 12 * 3_600_000 : -12 * 3_600_000;
+	}
+
+	// An hour at a time back out of the day: the first step outside lies in the day before (a day has at least 23 hours).
+	let before = inside;
+	while (formatDay(before, timezone) === date) {
+		before -= 3_600_000;
+	}
+
+	return {from: findEndOfDay(before, timezone, formatDay(before, timezone)), until: findEndOfDay(inside, timezone, date)};
+}
+
+/** The date `days` calendar days after `date` (before, when negative); both YYYY-MM-DD. */
+export function addDays(date: string, days: number): string {
+	return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+const clocks = new Map<string, Intl.DateTimeFormat>();
+
+/** The time of day of `time` in `timezone`, HH:MM on a 24-hour clock. */
+export function clockOf(time: number, timezone: string): string {
+	let format = clocks.get(timezone);
+	if (!format) {
+		format = new Intl.DateTimeFormat('en-GB', {timeZone: timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23'});
+		clocks.set(timezone, format);
+	}
+
+	return format.format(time);
+}
+
+/** A date spool names ledger files by: YYYY-MM-DD, and a day the calendar has (no 2026-02-30). */
+export function isCalendarDate(text: string): boolean {
+	const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+	if (!match) {
+		return false;
+	}
+
+	const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+	const date = new Date(Date.UTC(year, month - 1, day));
+	return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}

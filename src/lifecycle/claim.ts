@@ -138,6 +138,6 @@ function touchEntry(file: string, at: Date): boolean {
 
 /** The task as the user wrote it, without spool's bookkeeping: what a result keeps, and what a retry queues again. */
 export function taskAsDropped(raw: Record<string, unknown>): Record<string, unknown> {
-	const {attempts: _a, history: _h, retryAt: _r, runId: _id, ...task} = raw;
+	const {attempts: _a, history: _h, retryAt: _r, runId: _id, ask: _ask, questions: _q, ...task} = raw;
 	return task;
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import {crashPoint} from '../crash-points.ts';
 import {tempPathFor, writeFileDurable} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
 import type {Claim} from './claim.ts';
@@ -27,5 +28,6 @@ export async function parkClaim(layout: Layout, claim: Claim, content: Record<st
 	}
 
 	fs.renameSync(staged, out);
+	crashPoint('after-park-fence');
 	return (await moveIntoQueue(out, layout.waitingFile(claim.worker, claim.id))) ? 'parked' : 'name-taken';
 }

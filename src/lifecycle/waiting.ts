@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import {crashPoint} from '../crash-points.ts';
 import {isErrnoCode} from '../errors.ts';
 import {tempPathFor, writeFileDurable} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
@@ -39,6 +40,7 @@ export async function resumeWaiting(layout: Layout, worker: string, id: string, 
 	}
 
 	await replaceContent(out, update(content));
+	crashPoint('after-answer-fence');
 	if (await moveIntoQueue(out, layout.taskFile(worker, id))) {
 		return {kind: 'queued'};
 	}

@@ -1,7 +1,6 @@
 import type {Readable, Writable} from 'node:stream';
 import type {Logger} from '../log/logger.ts';
 import {callTool, describeTools, type Tool} from './tool.ts';
-import {TOOLS} from './tools.ts';
 import {ERROR_CODES, JsonRpcError, serveLines} from './transport.ts';
 
 /** The MCP versions this server speaks, newest first; a client asking for another is answered with the newest. */
@@ -20,11 +19,11 @@ export type McpServerOptions = {
 	input: Readable;
 	output: Writable;
 	log: Logger;
-	tools?: readonly Tool[];
+	tools: readonly Tool[];
 };
 
 /** Serves the MCP methods spool needs (tools only) until the client closes the input. */
-export async function serveMcp({home, input, output, log, tools = TOOLS}: McpServerOptions): Promise<void> {
+export async function serveMcp({home, input, output, log, tools}: McpServerOptions): Promise<void> {
 	await serveLines(input, output, {
 		async request({method, params}, signal) {
 			switch (method) {

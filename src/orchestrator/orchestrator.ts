@@ -9,6 +9,7 @@ import {isErrnoCode, SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
 import {claim as claimTask, reject as rejectClaim} from '../lifecycle/index.ts';
 import {publishPresence} from '../control/presence.ts';
+import {ReportSchedule} from '../report/schedule.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
 import {isTaskFileName} from '../lifecycle/names.ts';
 import type {ReplyHandler} from '../notify/replies.ts';
@@ -25,10 +26,11 @@ const LOCK_STALE_MS = 5000;
 
 /**
  * The one process besides a human that writes task files. Its duties, each run on every scan: reject
- * tasks dropped into a folder that names no worker, plan the goals of goals/, and run the workflows of
- * workflows/ by queueing each task once its dependencies succeeded. File events only make the next
- * scan come sooner; the timer scan is the truth. Beside them, while it holds the workflows lock (so one
- * per home), it runs the home's notification sender (notify/sender.ts).
+ * tasks dropped into a folder that names no worker, plan the goals of goals/, run the workflows of
+ * workflows/ by queueing each task once its dependencies succeeded, and write the day's report at
+ * report.at. File events only make the next scan come sooner; the timer scan is the truth. Beside
+ * them, while it holds the workflows lock (so one per home), it runs the home's notification sender
+ * (notify/sender.ts).
  */
 export class Orchestrator {
 	readonly #config: Config;
@@ -38,6 +40,7 @@ export class Orchestrator {
 	readonly #owner = `orchestrator-${os.hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_-]/g, '_');
 	readonly #workflows: WorkflowRunner;
 	readonly #goals: GoalPlanner;
+	readonly #reports: ReportSchedule;
 	readonly #backoff = new Backoff();
 	readonly #notify: NotifySender;
 	#watcher: FSWatcher | undefined;
@@ -55,9 +58,10 @@ export class Orchestrator {
 		this.#workflowLayout = createWorkflowLayout(config.home);
 		this.#logger = logger;
 		this.#workflows = new WorkflowRunner(config, this.#layout, this.#workflowLayout, logger);
-		// One reading of spool.yaml, followed live by the planner (the budget) and the sender (notify: a token or webhook changes without a restart).
+		// One reading of spool.yaml, followed live by the planner (the budget), the report (report.at, the zone) and the sender (notify: a token or webhook changes without a restart).
 		const live = new LiveConfig(config, logger);
 		this.#goals = new GoalPlanner(config, this.#workflowLayout, logger, live);
+		this.#reports = new ReportSchedule({layout: this.#layout, live, logger});
 		const onReply = options.onReply ?? replyHandlerFor(() => live.current());
 		this.#notify = new NotifySender({live, layout: this.#layout, logger, tuning: readTuning(), onReply, usePolling: config.queue.usePolling});
 	}
@@ -141,6 +145,7 @@ export class Orchestrator {
 		});
 		await this.#runDuty('running workflows', async () => this.#workflows.tick());
 		this.#goals.tick();
+		await this.#runDuty("writing the day's report", async () => this.#reports.tick());
 	}
 
 	/** A duty that throws as a whole waits out a backoff too, logged once per try. */

@@ -58,6 +58,7 @@ export const resultSchema = z.looseObject({
 	owner: z.string().describe('Which loop wrote it.'),
 	runId: z.string().describe('Which attempt wrote it.'),
 	rejectedFile: z.string().optional().describe('For a rejected task: where its original lies, relative to the home.'),
+	feedback: z.string().optional().describe("The person's feedback file this run was given as part of its system prompt, relative to the home (feedback/DATE.md, docs/report.md)."),
 });
 
 export type TaskResult = z.output<typeof resultSchema>;

@@ -56,3 +56,12 @@ export function buildClaudeArgs(worker: Readonly<WorkerConfig>, task: Task): str
 export function withBudgetCap(args: readonly string[], usd: number): string[] {
 	return [...args, '--max-budget-usd', String(usd)];
 }
+
+/**
+ * A person's feedback (feedback/for-run.ts), appended to the system prompt after the worker's own file:
+ * claude takes --append-system-prompt beside --append-system-prompt-file and sends both (checked against
+ * claude 2.1.329). The text is capped far below one argument's limit, and starts with "#", never "-".
+ */
+export function withFeedback(args: readonly string[], prompt: string): string[] {
+	return [...args, '--append-system-prompt', prompt];
+}

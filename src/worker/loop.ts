@@ -255,7 +255,7 @@ export class WorkerLoop {
 			controller.abort('cancel' satisfies StopReason); // Claimed with a cancel standing: canceled, never run.
 		}
 
-		const context = {config: this.#config, worker: this.#worker, layout: this.#layout, logger: this.#logger.child({task: claim.id}), budget: this.#budget, quota: this.#quota};
+		const context = {config: this.#config, worker: this.#worker, layout: this.#layout, logger: this.#logger.child({task: claim.id}), budget: this.#budget, quota: this.#quota, live: this.#live};
 		const done = runTask(context, claimed, controller.signal)
 			.then(end => {
 				if (end.kind === 'blocked') {

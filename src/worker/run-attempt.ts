@@ -37,6 +37,8 @@ export type Attempt = {
 	taskCopy: TaskResult['task'];
 	/** The run's --max-budget-usd and where it comes from; `byDay`: what was left of a day's budget, so a run the CLI stops at it was cut by the day. */
 	cap: RunCap;
+	/** The feedback file the run was given (feedback/for-run.ts), relative to the home: the result records it. */
+	feedback?: string;
 };
 
 /**
@@ -46,6 +48,7 @@ export type Attempt = {
 export async function runAttempt(context: TaskContext, attempt: Attempt, quota: QuotaRun, signal: AbortSignal): Promise<TaskEnd> {
 	const {claim, task, args, cwd, history, base, taskCopy, cap} = attempt;
 	const asked = questionsOf(task);
+	const given = attempt.feedback === undefined ? {} : {feedback: attempt.feedback};
 	if (!(await start(claim))) {
 		context.logger.warn('claim ended by a sweep before the run started (this loop stalled past its lease)');
 		return {kind: 'fenced'};
@@ -94,7 +97,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		const {status: _status, error: _error, ...ran} = classifyExit({...exit, canceled: false});
 		recordRun(context, claim, task, exit, ran, 'canceled', 'canceled');
 		await quota.finish(undefined);
-		const fields = {...ran, ...estimated(exit), startedAt: startedAt.toISOString(), attempts: claim.attempt, cwd, durationMs: exit.durationMs, ...(history.length > 0 ? {history} : {}), ...asked, task: taskCopy};
+		const fields = {...ran, ...estimated(exit), ...given, startedAt: startedAt.toISOString(), attempts: claim.attempt, cwd, durationMs: exit.durationMs, ...(history.length > 0 ? {history} : {}), ...asked, task: taskCopy};
 		return finish(context, claim, canceledResult(base, fields, `after ${(exit.durationMs / 1000).toFixed(1)} s of its run`), signal);
 	}
 
@@ -147,6 +150,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		...(history.length > 0 ? {history} : {}),
 		...asked,
 		task: taskCopy,
+		...given,
 	});
 	recordRun(context, claim, task, exit, classified, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts), result.error?.code ?? null);
 	// The account's pause is written before the task goes back and before the probe is given back: no other run slips in between.

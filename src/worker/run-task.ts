@@ -1,4 +1,5 @@
 import type {Config} from '../config/load.ts';
+import type {LiveConfig} from '../config/live.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import type {Logger} from '../log/logger.ts';
 import {canceledResult, taskAsDropped, lostAttempt, mayStart, reject as rejectClaim, requeue, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
@@ -13,7 +14,8 @@ import type {QuotaGuard} from '../quota/guard.ts';
 import {askArgs, resumeArgs, resumeEnv} from '../ask/run-options.ts';
 import {parkTask} from '../ask/park-task.ts';
 import {questionsOf} from '../ask/ask-record.ts';
-import {buildClaudeArgs, withBudgetCap} from './claude-args.ts';
+import {buildClaudeArgs, withBudgetCap, withFeedback} from './claude-args.ts';
+import {feedbackForRun} from '../feedback/for-run.ts';
 import {isCanceled, runAttempt} from './run-attempt.ts';
 import {waitForOtherRuns} from './same-id.ts';
 import {finish, handBack} from './settle.ts';
@@ -28,6 +30,8 @@ export type TaskContext = {
 	budget: BudgetGuard;
 	/** The subscription account: its pause, its reserve, and the one run that goes first after a pause. */
 	quota: QuotaGuard;
+	/** spool.yaml as it is now: the budget's time zone and report.feedbackDays decide a run's feedback. */
+	live: LiveConfig;
 };
 
 /** Why a run was stopped from outside: the loop is shutting down, or another loop took the lease over. */
@@ -111,11 +115,29 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		}
 
 		const capped = cap.usd === undefined ? args : withBudgetCap(args, cap.usd);
-		return await runAttempt(context, {claim, task, args: capped, ...run, cwd, history, base, taskCopy, cap}, admission.run, signal);
+		const feedback = readFeedback(context);
+		const runArgs = feedback ? withFeedback(capped, feedback.prompt) : capped;
+		return await runAttempt(context, {claim, task, args: runArgs, ...run, cwd, history, base, taskCopy, cap, feedback: feedback?.file}, admission.run, signal);
 	} finally {
 		// A probe whose run ended without saying (stopped, failed inside spool) goes back, so another run can probe.
 		await admission.run.release();
 	}
+}
+
+/** The person's latest feedback for this worker, as the run starts (docs/report.md); a file that cannot be read is logged and left out. */
+function readFeedback(context: TaskContext): {file: string; prompt: string} | undefined {
+	const config = context.live.current();
+	const feedback = feedbackForRun(context.layout, context.worker.name, Object.keys(config.workers), {timezone: config.budget.timezone, feedbackDays: config.report.feedbackDays});
+	if (feedback && 'problem' in feedback) {
+		context.logger.warn({file: feedback.file}, `the feedback file ${feedback.file} ${feedback.problem}: the run goes on without it`);
+		return undefined;
+	}
+
+	if (feedback) {
+		context.logger.info({feedback: feedback.file, parts: feedback.parts, ...(feedback.cut ? {cut: true} : {})}, 'feedback given to the run');
+	}
+
+	return feedback;
 }
 
 function checkClaim(claim: Claim): Task | TaskError {

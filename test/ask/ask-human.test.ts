@@ -88,7 +88,12 @@ describe('an agent asks a person with ask_human (real claude CLI)', () => {
 			const list = await spool(home, ['list', '--json']);
 			expect(JSON.parse(list.stdout).tasks.find((task: {id: string}) => task.id === 'button')).toMatchObject({state: 'waiting'});
 			const status = await spool(home, ['status']);
-			expect(status.stdout).toMatch(/WAITING/);
+			expect(status.stdout).toMatch(/^coder\s+1\s+0\s+0\s+1\s/m);
+			expect(status.stdout).toMatch(/^coder\/button\s+\S+\s+Which colour should the button be\?$/m);
+			const show = await spool(home, ['show', 'button']);
+			expect(show.stdout).toContain('coder/button: waiting');
+			expect(show.stdout).toContain('  asks: Which colour should the button be?');
+			expect(show.stdout).toContain('question         results/coder/button.question.md');
 
 			const started = Date.now();
 			const answered = await spool(home, ['answer', 'button', 'blue, like the logo']);
@@ -193,6 +198,12 @@ describe('an agent asks a person with ask_human (real claude CLI)', () => {
 			const ended = await resultOf(home, 'coder', 'dropped');
 			expect(ended).toMatchObject({status: 'canceled', questions: [{question: 'Which colour should the button be?'}]});
 			await expect(fs.stat(waitingFile(home, 'dropped'))).rejects.toThrow();
+			expect(ended!.task).toEqual({prompt: 'ASK and then be canceled'});
+			// Retried, it starts over: a new session that asks again, not the old one resumed.
+			expect((await spool(home, ['retry', 'coder/dropped'])).exitCode).toBe(0);
+			const again = await waitFor(() => readJson(waitingFile(home, 'dropped')), 30_000, 'the retried task to ask again');
+			expect(again.questions).toBeUndefined();
+			expect(again.ask.sessionId).not.toBe(ended!.sessionId);
 		} finally {
 			up.kill('SIGTERM');
 			await up;

@@ -1,5 +1,6 @@
 import {describe, expect, test} from 'vitest';
-import {datesToRead, isCalendarDate} from '../../src/control/cost.ts';
+import {datesToRead} from '../../src/control/cost.ts';
+import {isCalendarDate} from '../../src/ledger/day.ts';
 import type {LedgerEntry, LedgerEntryInput} from '../../src/ledger/entry.ts';
 import {ledgerEntry} from '../helpers/ledger.ts';
 import {failedRuns, groupCosts, keyOf, type CostKey} from '../../src/ledger/group.ts';

@@ -1,5 +1,6 @@
 import {loadConfig} from '../../config/load.ts';
-import {datesToRead, isCalendarDate, MAX_DAYS, reportCost, type CostReport} from '../../control/cost.ts';
+import {datesToRead, MAX_DAYS, reportCost, type CostReport} from '../../control/cost.ts';
+import {isCalendarDate} from '../../ledger/day.ts';
 import {COST_KEYS, failedRuns, isCostKey, type CostKey} from '../../ledger/group.ts';
 import type {RunSum} from '../../ledger/sum.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';

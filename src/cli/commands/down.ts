@@ -3,6 +3,9 @@ import {formatDuration, parseDuration} from '../../config/duration.ts';
 import {DOWN_MARGIN_MS, listRunningLoops, requestDown, waitForLoopsGone} from '../../control/down.ts';
 import {readDownRequest, removeDownRequest} from '../../control/down-request.ts';
 import {createLayout} from '../../queue/layout.ts';
+import {dayOf} from '../../ledger/day.ts';
+import {writeAndAnnounce} from '../../report/write.ts';
+import type {Config} from '../../config/load.ts';
 import type {LoopState} from '../../queue/loops.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import type {Command} from './index.ts';
@@ -14,7 +17,9 @@ export const downCommand: Command = {
 Writes control/down.json; every "spool up", "spool worker" and "spool orchestrator" of this home that
 started before it (in containers too) sees it within a second, stops taking work, lets running tasks
 finish for queue.drainTimeout, hands the rest back to the queue and exits (spool up without restarting
-anything). Returns once all of them have stopped, and removes the request. Processes started later
+anything). Returns once all of them have stopped, and removes the request. Then it writes the day's
+report (reports/DATE.md, as spool report does) and tells it with a report_ready event, unless
+report.at in spool.yaml is null. Processes started later
 (a container docker restarts, a new spool up) run on.
 Options:
   --now        hand running tasks back at once (so does a second "spool down" while one is under way)
@@ -61,6 +66,7 @@ Options:
 			onGone: (loop, why) => console.log(`  ${describeLoop(loop)} is gone: ${why}`),
 		});
 		const took = `${((Date.now() - startedAt) / 1000).toFixed(1)} s`;
+		await writeDayReport(config);
 		if (running.length === 0) {
 			console.log(`every one has stopped (${took})`);
 			return 0;
@@ -75,6 +81,20 @@ Options:
 		return 1;
 	},
 };
+
+/** The day's report as the home stops: what ran, and what was handed back. Its failure is said, and does not fail the down. */
+async function writeDayReport(config: Config): Promise<void> {
+	if (config.report.at === null) {
+		return;
+	}
+
+	try {
+		const written = await writeAndAnnounce(config, {date: dayOf(Date.now(), config.budget.timezone), trigger: 'down'});
+		console.log(`the day's report: ${written.files.md}`);
+	} catch (error) {
+		console.error(`spool down: the day's report could not be written: ${(error as Error).message}`);
+	}
+}
 
 function describeLoop(loop: LoopState): string {
 	return loop.process === 'orchestrator' ? 'orchestrator' : `${loop.process} (loop ${loop.owner})`;

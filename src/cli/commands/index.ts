@@ -22,6 +22,7 @@ export const commands: Record<string, () => Promise<Command>> = {
 	status: async () => (await import('./status.ts')).statusCommand,
 	list: async () => (await import('./list.ts')).listCommand,
 	cost: async () => (await import('./cost.ts')).costCommand,
+	report: async () => (await import('./report.ts')).reportCommand,
 	show: async () => (await import('./show.ts')).showCommand,
 	cancel: async () => (await import('./cancel.ts')).cancelCommand,
 	retry: async () => (await import('./retry.ts')).retryCommand,

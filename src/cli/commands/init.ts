@@ -30,6 +30,7 @@ const GITIGNORE = `# What runs in a spool home is never committed: credentials a
 /ledger/
 /events/
 /outbox/
+/reports/
 /workspaces/
 /logs/
 /.env

@@ -49,7 +49,9 @@ asks a person a question and its task waits for the answer (docs/ask.md). spool 
 			log.warn({home}, `every tool will fail until this is fixed: ${problem}`);
 		}
 
-		await serveMcp({home, input: process.stdin, output: process.stdout, log});
+		// Imported here: a run's own server (--run) loads none of the queue-control tools.
+		const {TOOLS} = await import('../../mcp/tools.ts');
+		await serveMcp({home, input: process.stdin, output: process.stdout, log, tools: TOOLS});
 		return 0;
 	},
 };

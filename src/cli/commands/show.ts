@@ -43,10 +43,15 @@ function describe({entry, files, transcript, run}: ShownTask): string[] {
 		out.push(`  attempt ${entry.attempts ?? '?'} in loop ${entry.owner}${started === undefined ? ', not started yet' : `, since ${new Date(started).toISOString()}`}`);
 	}
 
+	const asked = [...((result?.questions ?? (Array.isArray(task?.questions) ? task.questions : [])) as Array<Record<string, any>>), ...(task?.ask && entry.state === 'waiting' ? [task.ask as Record<string, any>] : [])];
+	if (entry.state === 'waiting') {
+		out.push(`  asks: ${String((task?.ask as Record<string, unknown> | undefined)?.question ?? '?')}`, `  answer: spool answer ${entry.worker}/${entry.id} "..." (the question in full: ${files.question ?? 'results/W/ID.question.md'})`);
+	}
+
 	out.push('', 'files:', ...Object.entries(files).map(([what, file]) => `  ${what.padEnd(16)} ${file}`));
 	if (task) {
 		out.push('', 'task:', ...indent(String(task.prompt ?? '(no prompt)'), 12));
-		const fields = Object.entries(task).filter(([key]) => !['prompt', 'history', 'attempts'].includes(key));
+		const fields = Object.entries(task).filter(([key]) => !['prompt', 'history', 'attempts', 'ask', 'questions'].includes(key));
 		out.push(...fields.map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`));
 	} else {
 		out.push('', 'task: (its file cannot be read as JSON)');
@@ -61,6 +66,10 @@ function describe({entry, files, transcript, run}: ShownTask): string[] {
 
 	if (attempts.length > 0) {
 		out.push('', 'attempts:', ...attempts);
+	}
+
+	if (asked.length > 0) {
+		out.push('', 'questions:', ...asked.map(ask => `  - ${ask.question} (${ask.answer === undefined ? 'not answered yet' : `answered by ${ask.answeredBy}: ${String(ask.answer).replaceAll(/\s+/g, ' ').slice(0, 200)}`}; that run ${formatUsd(ask.costUsd ?? 0)})`));
 	}
 
 	out.push('', `cost: ${formatUsd(entry.costUsd)}${result ? `   session: ${result.sessionId ?? '-'}   model: ${result.model ?? '-'}` : ''}`);

@@ -13,6 +13,7 @@ import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {onShutdownSignals} from '../signals.ts';
 import {formatSpan, formatTable, formatUsd} from '../table.ts';
 import type {Command} from './index.ts';
+import {readWaitingTasks} from '../../ask/waiting-tasks.ts';
 
 
 /** Finished workflows shown in the table; --json has them all. */
@@ -185,12 +186,9 @@ function describeBudget(view: BudgetView, timezone: string): string {
 /** Each task that waits for a person's answer: its question, how long it waited, how to answer. */
 function formatQuestions(config: Config): string[] {
 	const now = Date.now();
-	const waiting = locateTasks(config).filter(location => location.where === 'waiting').map(location => readTaskEntry(location));
-	const rows = waiting.map(entry => {
-		const ask = entry.task?.ask as {question?: unknown; askedAt?: unknown} | undefined;
-		const question = typeof ask?.question === 'string' ? ask.question.replaceAll(/\s+/g, ' ') : '?';
-		const since = typeof ask?.askedAt === 'string' ? formatSpan(now - Date.parse(ask.askedAt)) : '-';
-		return [`${entry.worker}/${entry.id}`, since, question.length > 80 ? `${question.slice(0, 77)}...` : question];
+	const rows = readWaitingTasks(createLayout(config.home), Object.keys(config.workers)).map(({worker, id, task}) => {
+		const question = task.ask.question.replaceAll(/\s+/g, ' ');
+		return [`${worker}/${id}`, formatSpan(now - Date.parse(task.ask.askedAt)), question.length > 80 ? `${question.slice(0, 77)}...` : question];
 	});
 	return [...formatTable(['WAITING', 'FOR', 'QUESTION'], rows), '(answer: spool answer WORKER/ID "..." or write results/WORKER/ID.answer.md; the question in full is in results/WORKER/ID.question.md)'];
 }

@@ -58,7 +58,11 @@ It refuses to start while an orchestrator already runs in the home (another up, 
 		await supervisor.start();
 		logger.info({workers: Object.keys(config.workers), home: config.home}, 'spool is up');
 		reportMissingCredentials(config, Object.keys(config.workers), logger);
+		// Children that saw a `spool down` first may all exit before up's own (unref'd) look at it: this
+		// timer keeps up alive until that look, else Node ends it with exit code 13 (an unsettled await).
+		const keepAlive = setInterval(() => undefined, 60_000);
 		await stopped;
+		clearInterval(keepAlive);
 		return 0;
 	},
 };

@@ -125,6 +125,18 @@ describe('each producer tells its event through the outbox, in a readable messag
 		}
 	}, 45_000);
 
+	test('report_ready: a CLI command (spool down writes the day\'s report) is a producer too; the entry waits for the next orchestrator', async () => {
+		const home = await notifyHome();
+		const loop = spool(home, ['worker', 'coder'], {env: {SPOOL_CLAUDE_BIN: FAKE_CLAUDE}});
+		await waitFor(async () => (await fs.readdir(path.join(home, 'processing', 'coder')).catch(() => [])).length > 0, 20_000, 'the loop to start');
+		const down = await spool(home, ['down']);
+		await loop;
+		expect(down.exitCode).toBe(0);
+		const entry = await entryOf(home, 'report_ready');
+		expect(entry.event).toMatchObject({type: 'report_ready', date: expect.any(String), file: expect.stringMatching(/^reports\/\d{4}-\d{2}-\d{2}\.md$/), message: expect.stringMatching(/^the report of \S+ is in reports\//)});
+		expect(entry.deliveries).toEqual({});
+	}, 30_000);
+
 	test('a home without notify writes its events but never grows an outbox, even with an orchestrator running', async () => {
 		const home = await makeHome({workers: {coder: {}}, queue: {maxAttempts: 1}});
 		homes.push(home);

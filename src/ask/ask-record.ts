@@ -33,7 +33,7 @@ export const askRecord = z.object({
 	sessionUsage: z.record(z.string(), z.unknown()).optional(),
 	answer: z.string().optional(),
 	answeredAt: z.string().optional(),
-	/** Who answered: "file" (results/W/ID.answer.md), "command" (spool answer), "telegram", or "timeout". */
+	/** Who answered: "file" (results/W/ID.answer.md), "command" (spool answer), "timeout", or the Telegram user ("@ada (Telegram)"). */
 	answeredBy: z.string().optional(),
 });
 

@@ -106,11 +106,15 @@ describe('Telegram replies answer questions', () => {
 			const question = await waitFor(() => bot!.sent.find(message => message.text.includes('Which colour')), 40_000, 'the question in the chat');
 			expect(question.text).toMatch(/^spool \S+ · Question · coder\/button\ncoder\/button asks: Which colour should the button be\? \(options: red \/ blue\)/);
 			expect(question.text).toMatch(/Reply to this message to answer it\.$/);
+			const waited = await readJson(path.join(home, 'waiting', 'coder', 'button.json'));
+			const repliedAt = Date.now();
 			bot!.pushMessage({chatId: Number(CHAT_ID), text: 'blue, please', replyTo: question.messageId, username: 'ada'});
 			// At once, as the question's message comes back: its id is noted before the reply is looked up.
 			const confirmation = await waitFor(() => bot!.sent.find(message => message.replyTo !== undefined), 10_000, 'the confirmation');
 			expect(confirmation.text).toMatch(/^coder\/button: answered; queued to resume its session/);
-			expect(await waitFor(() => resultOf(home, 'coder', 'button'), 40_000, 'the resumed task')).toMatchObject({status: 'succeeded', result: 'told: blue'});
+			const result = await waitFor(() => resultOf(home, 'coder', 'button'), 40_000, 'the resumed task');
+			console.log(`round trip from the Telegram reply to the resumed result: ${Date.now() - repliedAt} ms`);
+			expect(result).toMatchObject({status: 'succeeded', result: 'told: blue', sessionId: waited?.ask.sessionId, questions: [{answer: 'blue, please', answeredBy: '@ada (Telegram)'}]});
 
 			bot!.pushMessage({chatId: Number(CHAT_ID), text: 'red', replyTo: question.messageId});
 			const second = await waitFor(() => bot!.sent.filter(message => message.replyTo !== undefined)[1], 10_000, 'the second confirmation');

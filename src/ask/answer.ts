@@ -8,7 +8,7 @@ import {buildResult, type TaskResult} from '../queue/result.ts';
 import {TASK_LIMITS} from '../queue/task-limits.ts';
 import {askRecord, MAX_ANSWER_BYTES, NO_ANSWER_TEXT, type AskRecord} from './ask-record.ts';
 
-export type AnswerOutcome = {outcome: 'queued' | 'not-waiting' | 'already-answered'; message: string};
+export type AnswerOutcome = {outcome: 'queued' | 'not-waiting' | 'already-answered' | 'refused'; message: string};
 
 /**
  * Answers the question a waiting task's agent asked, by whichever path the answer came ("file",
@@ -16,7 +16,7 @@ export type AnswerOutcome = {outcome: 'queued' | 'not-waiting' | 'already-answer
  * tasks/W/ID.json, to resume the same session. Of several answers to one question the first wins; the
  * others are told it was answered. question.md and answer.md move to results/W/.history/.
  */
-export async function answerQuestion(config: Config, ref: {worker: string; id: string}, text: string, by: string): Promise<AnswerOutcome> {
+export async function answerQuestion(config: Config, ref: {worker: string; id: string; toolUseId?: string}, text: string, by: string): Promise<AnswerOutcome> {
 	const answer = checkAnswer(text);
 	const layout = createLayout(config.home);
 	const {worker, id} = ref;
@@ -25,13 +25,23 @@ export async function answerQuestion(config: Config, ref: {worker: string; id: s
 	const outcome = await resumeWaiting(layout, worker, id, task => {
 		const parsed = askRecord.safeParse(task.ask);
 		asked = parsed.success ? parsed.data : undefined;
+		if (!asked || (ref.toolUseId !== undefined && ref.toolUseId !== asked.toolUseId)) {
+			return undefined; // Not a question spool can answer, or another one than the answer was for: it waits on.
+		}
+
 		// An answer already there (queueing it was cut short, or its name was taken) is kept: the first answer wins.
-		return asked && asked.answer === undefined ? {...task, ask: {...asked, answer, answeredAt, answeredBy: by}} : task;
+		return asked.answer === undefined ? {...task, ask: {...asked, answer, answeredAt, answeredBy: by}} : task;
 	});
 	const name = `${worker}/${id}`;
+	if (outcome.kind === 'refused') {
+		return asked
+			? {outcome: 'refused', message: `${name} waits on a later question now ("${asked.question.slice(0, 120)}"): this answer was for an earlier one, and is not used`}
+			: {outcome: 'refused', message: `${name}: waiting/${worker}/${id}.json holds no question spool can read; nothing was answered`};
+	}
+
 	if (outcome.kind === 'not-waiting') {
 		const queued = readJsonFile(layout.taskFile(worker, id), TASK_LIMITS.maxBytes);
-		if (isObject(queued) && isObject(queued.ask) && typeof queued.ask.answer === 'string') {
+		if (isObject(queued) && isObject(queued.ask) && typeof queued.ask.answer === 'string' && (ref.toolUseId === undefined || queued.ask.toolUseId === ref.toolUseId)) {
 			return {outcome: 'already-answered', message: `${name} was answered already (by ${String(queued.ask.answeredBy)}); it is queued to resume`};
 		}
 

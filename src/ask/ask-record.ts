@@ -6,6 +6,9 @@ export const ASK_TOOL = 'mcp__spool__ask_human';
 /** The longest answer spool passes on: it reaches the run in one environment variable (Linux allows 128 KiB for one). */
 export const MAX_ANSWER_BYTES = 64 * 1024;
 
+/** The prompt of a resume after a resumed run that got its answer and then stopped (a retry, a shutdown): no call is pending any more. */
+export const CONTINUE_TEXT = 'Your last run was interrupted after the answer above reached you; go on with the task from where you left off.';
+
 /** What the agent is told when no answer came in time and `ask.onTimeout` is `continue`. */
 export const NO_ANSWER_TEXT = 'No answer came; use your best judgement and say what you assumed.';
 
@@ -35,6 +38,8 @@ export const askRecord = z.object({
 	answeredAt: z.string().optional(),
 	/** Who answered: "file" (results/W/ID.answer.md), "command" (spool answer), "timeout", or the Telegram user ("@ada (Telegram)"). */
 	answeredBy: z.string().optional(),
+	/** A resumed run got as far as the answer (claude ran the call) but did not finish: the next resume goes on with a prompt of its own. */
+	delivered: z.boolean().optional(),
 });
 
 export type AskRecord = z.output<typeof askRecord>;
@@ -66,4 +71,18 @@ export function askedCostOf(task: {questions?: readonly Pick<AskRecord, 'costUsd
 export function questionsOf(task: {ask?: AskRecord; questions?: AskRecord[]}): {questions?: AskRecord[]} {
 	const questions = [...(task.questions ?? []), ...(task.ask ? [task.ask] : [])];
 	return questions.length > 0 ? {questions} : {};
+}
+
+/** The questions a task file that no schema has read yet carries (its `questions`, its answered `ask`), each read through the record's schema. */
+export function questionsOfRaw(raw: unknown): {questions?: AskRecord[]} {
+	if (typeof raw !== 'object' || raw === null) {
+		return {};
+	}
+
+	const {ask, questions} = raw as Record<string, unknown>;
+	const read = (value: unknown) => {
+		const parsed = askRecord.safeParse(value);
+		return parsed.success ? [parsed.data] : [];
+	};
+	return questionsOf({questions: (Array.isArray(questions) ? questions : []).flatMap(read), ask: read(ask)[0]});
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import {park, type Claim} from '../lifecycle/index.ts';
-import {appendEvent} from '../events/events.ts';
+import {emitOnce} from '../events/events.ts';
 import {writeFileAtomic} from '../queue/atomic-write.ts';
 import type {Task} from '../queue/task-schema.ts';
 import type {ClaudeExit} from '../worker/run-claude.ts';
@@ -33,7 +33,7 @@ export function waitingContent(raw: Record<string, unknown>, task: Pick<Task, 'a
  * Parks the task in waiting/ (lifecycle park), then writes results/W/ID.question.md for the person and
  * a `question` event for the notifications. The run is over: its slot is free for the next task.
  */
-export async function parkTask(context: TaskContext, claim: Claim, task: Task, content: Record<string, unknown>, steps: readonly string[], options: {announce?: boolean} = {}): Promise<TaskEnd> {
+export async function parkTask(context: TaskContext, claim: Claim, task: Task, content: Record<string, unknown>, steps: readonly string[], options: {recovered?: boolean} = {}): Promise<TaskEnd> {
 	const outcome = await park(context.layout, claim, content);
 	if (outcome === 'lease-lost') {
 		context.logger.warn('lease lost to another loop before the question could be parked: no waiting task written');
@@ -48,6 +48,10 @@ export async function parkTask(context: TaskContext, claim: Claim, task: Task, c
 
 	const ref = `${claim.worker}/${claim.id}`;
 	const settings = context.config.ask;
+	if (!options.recovered) {
+		setAsideAnswerFile(context, claim.worker, claim.id);
+	}
+
 	const questionFile = context.layout.questionFile(claim.worker, claim.id);
 	const earlier = (content.questions ?? []) as AskRecord[];
 	try {
@@ -56,18 +60,15 @@ export async function parkTask(context: TaskContext, claim: Claim, task: Task, c
 		context.logger.error({err: error, file: questionFile}, 'cannot write the question file; the task waits all the same (spool list shows it, spool answer answers it)');
 	}
 
-	if (options.announce === false) {
-		context.logger.info('a task that waits for an answer was found in tasks/: it waits again in waiting/, unrun');
-		return {kind: 'waiting'};
-	}
-
 	try {
-		appendEvent(context.layout, context.config.budget.timezone, {
+		// Once per question: a task parked again (a crash between the park's steps) is told only if it was not yet.
+		emitOnce(context.layout, context.config.budget.timezone, `question-${claim.worker}-${claim.id}-${ask.toolUseId}`, {
 			type: 'question',
 			time: ask.askedAt,
 			message: `${ref} asks: ${ask.question}${ask.options?.length ? ` (options: ${ask.options.join(' / ')})` : ''}. Answer with: spool answer ${ref} "..."`,
 			worker: claim.worker,
 			id: claim.id,
+			toolUseId: ask.toolUseId,
 			question: ask.question,
 			...(ask.options ? {options: ask.options} : {}),
 		});
@@ -75,8 +76,26 @@ export async function parkTask(context: TaskContext, claim: Claim, task: Task, c
 		context.logger.error({err: error}, 'cannot record the question event; no notification is sent for it');
 	}
 
-	context.logger.info({question: ask.question, session: ask.sessionId, costUsd: ask.costUsd}, 'the agent asked a person: the task waits for the answer in waiting/, its slot free');
+	context.logger.info({question: ask.question, session: ask.sessionId, costUsd: ask.costUsd}, options.recovered
+		? 'a task that waits for an answer was found in tasks/: it waits again in waiting/, unrun'
+		: 'the agent asked a person: the task waits for the answer in waiting/, its slot free');
 	return {kind: 'waiting'};
+}
+
+/** An answer.md left from an earlier question (written after it was answered another way) moves to .history/: it answers no new question. */
+function setAsideAnswerFile(context: TaskContext, worker: string, id: string): void {
+	const file = context.layout.answerFile(worker, id);
+	if (!fs.lstatSync(file, {throwIfNoEntry: false})) {
+		return;
+	}
+
+	try {
+		fs.mkdirSync(context.layout.history(worker), {recursive: true});
+		fs.renameSync(file, context.layout.historyFile(worker, id, new Date().toISOString().replaceAll(':', '-'), 'answer.md'));
+		context.logger.warn({file}, 'an answer file from an earlier question was moved to .history/: it does not answer the new one');
+	} catch (error) {
+		context.logger.error({err: error, file}, 'cannot move an answer file of an earlier question aside');
+	}
 }
 
 /** question.md, rewritten when it went missing (a crash after the park, a person who deleted it). */

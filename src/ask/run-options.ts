@@ -17,7 +17,8 @@ export const ANSWER_ENV = 'SPOOL_ASK_ANSWER';
  * A worker whose disallowedTools names the tool (or the spool server) gets none of it.
  */
 export function askArgs(worker: Pick<WorkerConfig, 'disallowedTools'>): string[] {
-	if (worker.disallowedTools?.some(tool => tool === ASK_TOOL || tool === 'mcp__spool')) {
+	// A rule such as "mcp__spool", "mcp__spool__*" or the tool's own name: the worker is not to ask.
+	if (worker.disallowedTools?.some(tool => tool === ASK_TOOL || tool === 'mcp__spool' || tool.startsWith('mcp__spool__*'))) {
 		return [];
 	}
 

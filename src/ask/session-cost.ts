@@ -1,3 +1,4 @@
+import type {Claim} from '../lifecycle/index.ts';
 import type {ClaudeExit} from '../worker/run-claude.ts';
 import type {AskRecord} from './ask-record.ts';
 
@@ -40,4 +41,21 @@ function subtractUsage(now: Record<string, unknown>, before: Record<string, unkn
 
 function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** True for the stream event in which claude hands the asked call its result: the answer reached the session. */
+export function answersCall(event: Record<string, unknown>, toolUseId: string): boolean {
+	const content = event.type === 'user' ? (event.message as {content?: unknown} | undefined)?.content : undefined;
+	return Array.isArray(content) && content.some(block => isRecord(block) && block.type === 'tool_result' && block.tool_use_id === toolUseId);
+}
+
+/**
+ * The claim of a resumed run that goes back to the queue (a retry, a hand-back), its `ask` carrying
+ * what the session has spent by now, so the next resume takes this run off too, and whether the answer
+ * reached the session (then no call is pending, and the next resume needs a prompt).
+ */
+export function withSessionSoFar(claim: Claim, ask: AskRecord, ownCostUsd: number, session: Pick<ClaudeExit, 'final'>, delivered: boolean): Claim {
+	const usage = isRecord(session.final?.modelUsage) ? session.final.modelUsage : ask.sessionUsage;
+	const next: AskRecord = {...ask, sessionCostUsd: ask.sessionCostUsd + ownCostUsd, ...(usage ? {sessionUsage: usage} : {}), ...(delivered ? {delivered: true} : {})};
+	return {...claim, raw: {...(claim.raw as Record<string, unknown>), ask: next}};
 }

@@ -8,7 +8,7 @@ import type {Layout} from '../queue/layout.ts';
 import {readdirOrEmpty, readJsonFile, readRegularFile} from '../queue/read-file.ts';
 import {TASK_LIMITS} from '../queue/task-limits.ts';
 import {validateTask, type Task} from '../queue/task-schema.ts';
-import {answerQuestion, expireQuestion} from './answer.ts';
+import {answerQuestion, archiveQuestionFiles, expireQuestion} from './answer.ts';
 import {MAX_ANSWER_BYTES} from './ask-record.ts';
 import {ensureQuestionFile} from './park-task.ts';
 
@@ -59,7 +59,9 @@ export class WaitingPoll {
 		const config = this.#config();
 		const names = readdirOrEmpty(this.#layout.waiting(this.#worker));
 		if (names.some(name => name.startsWith('.out-'))) {
-			await sweepWaiting(this.#layout, this.#worker, config.queue.lease, now);
+			for (const id of await sweepWaiting(this.#layout, this.#worker, config.queue.lease, now)) {
+				archiveQuestionFiles(this.#layout, this.#worker, id); // Queued with its answer: its files go, as answerQuestion would have moved them.
+			}
 		}
 
 		const seen = new Set<string>();
@@ -78,7 +80,7 @@ export class WaitingPoll {
 				continue;
 			}
 
-			const answer = this.#readAnswer(entry.id, now);
+			const answer = this.#readAnswer(entry.id, now, task?.ask ? Date.parse(task.ask.askedAt) : undefined);
 			if (answer !== undefined) {
 				const outcome = await answerQuestion(config, ref, answer, 'file').catch((error: unknown) => {
 					if (error instanceof SpoolError) {
@@ -121,8 +123,13 @@ export class WaitingPoll {
 		const file = this.#layout.waitingFile(this.#worker, id);
 		const stat = fs.lstatSync(file, {throwIfNoEntry: false});
 		const known = this.#tasks.get(id);
-		if (!stat || known?.mtimeMs === stat.mtimeMs) {
-			return known?.task;
+		if (!stat) {
+			this.#tasks.delete(id); // Answered or ended meanwhile: nothing of it is acted on now.
+			return undefined;
+		}
+
+		if (known?.mtimeMs === stat.mtimeMs) {
+			return known.task;
 		}
 
 		const checked = validateTask(readJsonFile(file, TASK_LIMITS.maxBytes));
@@ -131,11 +138,20 @@ export class WaitingPoll {
 		return task;
 	}
 
-	/** The text of results/W/ID.answer.md once it is whole and not empty; undefined while there is none. */
-	#readAnswer(id: string, now: number): string | undefined {
+	/**
+	 * The text of results/W/ID.answer.md once it is whole and not empty; undefined while there is none. A
+	 * file older than the question (written for an earlier one) is no answer to it.
+	 */
+	#readAnswer(id: string, now: number, askedAtMs: number | undefined): string | undefined {
 		const file = this.#layout.answerFile(this.#worker, id);
 		const stat = fs.lstatSync(file, {throwIfNoEntry: false});
-		if (!stat?.isFile() || stat.size === 0 || now - stat.mtimeMs < ANSWER_SETTLE_MS || this.#badAnswers.get(id) === stat.mtimeMs) {
+		if (!stat || now - stat.mtimeMs < ANSWER_SETTLE_MS || this.#badAnswers.get(id) === stat.mtimeMs) {
+			return undefined;
+		}
+
+		if (askedAtMs !== undefined && stat.mtimeMs < askedAtMs - 1000) {
+			this.#badAnswers.set(id, stat.mtimeMs);
+			this.#logger.warn({file}, 'the answer file is older than the question it would answer (it was written for an earlier one): it is left as it is; write it again to answer this question');
 			return undefined;
 		}
 

@@ -12,10 +12,23 @@ export function formatIssues(error: z.ZodError, input: unknown): string[] {
 	});
 }
 
-/** A bot token, or a webhook URL (a Slack webhook's path is its secret): a config error names the field, never the value. */
+/** A bot token wherever it appears: `123456:AA...`, as in Telegram's /bot<TOKEN>/. */
+export const TOKEN_SHAPE = /\d{3,}:[\w-]{20,}/g;
+
+/**
+ * A bot token, or a webhook URL (a Slack webhook's path is its secret): a config error names the field,
+ * never the value. Anything under notify.telegram and notify.webhooks is taken for one, whatever shape
+ * it was given in (`telegram: "123:AA..."` written as a plain string).
+ */
 function isSecretField(path: PropertyKey[]): boolean {
 	const last = String(path.at(-1));
-	return /token|secret|password|apikey/i.test(last) || (path[0] === 'notify' && last === 'url');
+	const underTargets = path[0] === 'notify' && (path[1] === 'telegram' || path[1] === 'webhooks' || path.length === 1);
+	return /token|secret|password|apikey/i.test(last) || (underTargets && !['apiBase', 'chatId', 'format'].includes(last));
+}
+
+/** A text that may quote spool.yaml (a YAML syntax error shows its line): bot tokens and the paths of URLs taken out. */
+export function scrubConfigText(text: string): string {
+	return text.replaceAll(TOKEN_SHAPE, '[redacted]').replaceAll(/(https?:\/\/[^/\s"'`]+)\/[^\s"'`]+/g, '$1/[redacted]');
 }
 
 function describeSecret(value: unknown): string {

@@ -4,7 +4,7 @@ import {fileURLToPath} from 'node:url';
 import {parse as parseYaml} from 'yaml';
 import {SpoolError} from '../errors.ts';
 import {configSchema, type AskConfig, type BudgetConfig, type LimitsConfig, type NotifyConfig, type OrchestratorConfig, type ReportConfig, type QueueConfig, type QuotaConfig, type WorkerConfig} from './schema.ts';
-import {formatIssues} from './format-issues.ts';
+import {formatIssues, scrubConfigText} from './format-issues.ts';
 
 export type Config = Readonly<{
 	/** The spool home: the folder that holds spool.yaml, tasks/, results/... */
@@ -47,7 +47,8 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 	try {
 		raw = parseYaml(text) ?? {};
 	} catch (error) {
-		throw new SpoolError('config_invalid', `${file}: not valid YAML: ${(error as Error).message}`);
+		// The message quotes the line: one that holds a bot token or a webhook URL must not reach a log.
+		throw new SpoolError('config_invalid', `${file}: not valid YAML: ${scrubConfigText((error as Error).message)}`);
 	}
 
 	const parsed = configSchema.safeParse(raw);

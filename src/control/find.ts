@@ -65,9 +65,11 @@ export function locateTasks(config: Config, workers: readonly string[] = Object.
 		}
 
 		for (const name of readdirOrEmpty(layout.waiting(worker))) {
+			// A fenced name is a move out of waiting/ under way (or cut short by a crash): still waiting.
 			const entry = parseEntryName(name);
-			if (entry.kind === 'task' && !live.has(entry.id)) {
-				add(found, live, {worker, id: entry.id, where: 'waiting', file: path.join(layout.waiting(worker), name)});
+			const id = entry.kind === 'task' ? entry.id : entry.kind === 'fenced' ? entry.claim.id : undefined;
+			if (id !== undefined && !live.has(id)) {
+				add(found, live, {worker, id, where: 'waiting', file: path.join(layout.waiting(worker), name)});
 			}
 		}
 

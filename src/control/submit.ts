@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {getWorker, type Config} from '../config/load.ts';
 import {SpoolError} from '../errors.ts';
 import {writeFileExclusive} from '../queue/atomic-write.ts';
+import {findLiveTask} from '../lifecycle/index.ts';
 import {createLayout} from '../queue/layout.ts';
 import {checkTaskId} from '../lifecycle/names.ts';
 import {validateTask, type TaskInput} from '../queue/task-schema.ts';
@@ -27,6 +28,10 @@ export async function submitTask(config: Config, worker: string, task: TaskInput
 
 	const layout = createLayout(config.home);
 	const file = layout.taskFile(worker, id);
+	if (findLiveTask(layout, worker, id)?.where === 'waiting') {
+		throw new SpoolError('task_exists', `${worker}/${id} waits for an answer to its agent's question (waiting/${worker}/${id}.json): answer or cancel it first, or choose another id`);
+	}
+
 	if (!(await writeFileExclusive(file, `${JSON.stringify(task, null, 2)}\n`))) {
 		throw new SpoolError('task_exists', `${file} is already queued`);
 	}

@@ -55,7 +55,14 @@ export function emitOnce(layout: Layout, timezone: string, key: string, event: E
 		throw error;
 	}
 
-	appendEvent(layout, timezone, event);
+	try {
+		appendEvent(layout, timezone, event);
+	} catch (error) {
+		// Not told (a full disk): the mark goes, so that the next process to see the moment tells it.
+		fs.rmSync(mark, {force: true});
+		throw error;
+	}
+
 	return true;
 }
 

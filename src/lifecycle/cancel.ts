@@ -3,6 +3,7 @@ import {z} from 'zod';
 import {writeJsonAtomic} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
 import {readdirOrEmpty, readJsonFile} from '../queue/read-file.ts';
+import {questionsOfRaw} from '../ask/ask-record.ts';
 import {buildResult, type TaskResult} from '../queue/result.ts';
 import {claimTask, taskAsDropped} from './claim.ts';
 import {commitResult} from './commit.ts';
@@ -90,7 +91,8 @@ export async function cancelPending(layout: Layout, worker: string, id: string, 
 		const history = raw?.history;
 		const result = canceledResult(
 			{id, worker, owner, runId: claim.runId, attempts: claim.attempt - 1, startedAt: new Date()},
-			{...(raw ? {task: taskAsDropped(raw)} : {}), ...(Array.isArray(history) ? {history: history as TaskResult['history']} : {})},
+			{...(raw ? {task: taskAsDropped(raw)} : {}), ...(Array.isArray(history) ? {history: history as TaskResult['history']} : {}), ...questionsOfRaw(raw)},
+			questionsOfRaw(raw).questions ? 'after its question was answered, before it resumed' : undefined,
 		);
 		const written = await commitResult(layout, claim, result);
 		return written === 'written' ? result : 'gone';

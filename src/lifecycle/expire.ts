@@ -125,6 +125,12 @@ function restoreForeignClaims(dir: string): void {
  */
 async function finishFenced(layout: Layout, worker: string, out: string, claimDir: string): Promise<'done' | 'requeued' | 'waiting'> {
 	const claim = parseFenced(out);
+	if ((fs.lstatSync(out, {throwIfNoEntry: false})?.nlink ?? 1) > 1) {
+		// Its hand-off linked it into tasks/ or waiting/ before a crash cut the unlink short: only this name is left over.
+		fs.rmSync(out, {force: true});
+		return 'done';
+	}
+
 	// Read the safe way: it may be a FIFO or a symlink that was claimed to be rejected.
 	const content = readJsonFile(out, TASK_LIMITS.maxBytes);
 	const runId = claim.started?.runId ?? (isObject(content) ? content.runId : undefined);

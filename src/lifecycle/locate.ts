@@ -23,7 +23,8 @@ export function findLiveTask(layout: Layout, worker: string, id: string): LiveTa
 		}
 	}
 
-	if (entryKindAt(layout.waitingFile(worker, id)) !== undefined) {
+	// Waiting, or being answered or ended (fenced as .out-RANDOM-ID.json beside it, lifecycle/waiting.ts).
+	if (entryKindAt(layout.waitingFile(worker, id)) !== undefined || readdirOrEmpty(layout.waiting(worker)).some(name => claimIdOf(name) === id)) {
 		return {where: 'waiting'};
 	}
 

@@ -18,7 +18,7 @@ import {checkTaskId, sanitizeTaskId, taskFileName, taskIdOf} from './names.ts';
  */
 export async function rejectClaim(
 	layout: Layout,
-	options: {worker: string; file: string; owner: string; error: TaskError; attempts?: number},
+	options: {worker: string; file: string; owner: string; error: TaskError; attempts?: number; questions?: TaskResult['questions']},
 ): Promise<TaskResult | undefined> {
 	const name = path.basename(options.file);
 	const rawId = taskIdOf(name);
@@ -33,7 +33,7 @@ export async function rejectClaim(
 	const kept = moveWithoutClobber(out, layout.rejected(options.worker), name);
 	const result = buildResult(
 		{id, worker: options.worker, owner: options.owner, runId: randomUUID(), attempts: options.attempts ?? 0, startedAt: new Date()},
-		{status: 'rejected', error: options.error, rejectedFile: path.relative(layout.home, kept)},
+		{status: 'rejected', error: options.error, rejectedFile: path.relative(layout.home, kept), ...(options.questions ? {questions: options.questions} : {})},
 	);
 	await writeResult(layout, result);
 	return result;

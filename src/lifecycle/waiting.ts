@@ -5,7 +5,7 @@ import {isErrnoCode} from '../errors.ts';
 import {tempPathFor, writeFileDurable} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
 import {isObject, readdirOrEmpty, readJsonFile} from '../queue/read-file.ts';
-import type {TaskResult} from '../queue/result.ts';
+import {readResultFile, type TaskResult} from '../queue/result.ts';
 import {TASK_LIMITS} from '../queue/task-limits.ts';
 import {writeResult} from './commit.ts';
 import {moveIntoQueue} from './fence.ts';
@@ -20,14 +20,14 @@ import {fencedPath, parseEntryName} from './names.ts';
  * put back to wait.
  */
 
-export type ResumeOutcome = {kind: 'queued'} | {kind: 'not-waiting'} | {kind: 'name-taken'};
+export type ResumeOutcome = {kind: 'queued'} | {kind: 'not-waiting'} | {kind: 'name-taken'} | {kind: 'refused'};
 
 /**
  * waiting → pending: the task, as `update` makes it (its `ask` answered), goes back to tasks/W/ID.json,
  * linked so it never replaces a task dropped under the same id; then that task waits, answered, and a
- * later sweep queues it once the name is free.
+ * later sweep queues it once the name is free. `update` returning undefined leaves it waiting (refused).
  */
-export async function resumeWaiting(layout: Layout, worker: string, id: string, update: (task: Record<string, unknown>) => Record<string, unknown>): Promise<ResumeOutcome> {
+export async function resumeWaiting(layout: Layout, worker: string, id: string, update: (task: Record<string, unknown>) => Record<string, unknown> | undefined): Promise<ResumeOutcome> {
 	const out = fenceWaiting(layout, worker, id);
 	if (!out) {
 		return {kind: 'not-waiting'};
@@ -39,7 +39,13 @@ export async function resumeWaiting(layout: Layout, worker: string, id: string, 
 		return {kind: 'not-waiting'};
 	}
 
-	await replaceContent(out, update(content));
+	const updated = update(content);
+	if (!updated) {
+		fs.renameSync(out, layout.waitingFile(worker, id));
+		return {kind: 'refused'};
+	}
+
+	await replaceContent(out, updated);
 	crashPoint('after-answer-fence');
 	if (await moveIntoQueue(out, layout.taskFile(worker, id))) {
 		return {kind: 'queued'};
@@ -85,7 +91,15 @@ export async function sweepWaiting(layout: Layout, worker: string, staleMs: numb
 
 		const {id} = entry.claim;
 		const content = readJsonFile(file, TASK_LIMITS.maxBytes);
-		const answered = isObject(content) && isObject(content.ask) && typeof content.ask.answer === 'string';
+		const ask = isObject(content) && isObject(content.ask) ? content.ask : undefined;
+		// Linked on already (the crash came between the link and the unlink), or ended by a result: only the fenced name is left over.
+		const ended = typeof ask?.runId === 'string' && readResultFile(layout.resultFile(worker, id))?.runId.startsWith(`${ask.runId}-`) === true;
+		if (stat.nlink > 1 || ended) {
+			fs.rmSync(file, {force: true});
+			continue;
+		}
+
+		const answered = typeof ask?.answer === 'string';
 		if (answered && (await moveIntoQueue(file, layout.taskFile(worker, id)))) {
 			queued.push(id);
 		} else if (!fs.lstatSync(layout.waitingFile(worker, id), {throwIfNoEntry: false})) {

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import type {Layout} from '../queue/layout.ts';
 import {listEntryIds, readEntry, type OutboxEntry} from './entry.ts';
 
-/** A task whose agent asked a question: the ref answerQuestion takes. */
-export type QuestionRef = {worker: string; id: string};
+/** A task whose agent asked a question, and which question (its deferred call): what answerQuestion takes. */
+export type QuestionRef = {worker: string; id: string; toolUseId?: string};
 
 /**
  * Which Telegram message asked which question, so that a reply to it finds its task. Rebuilt at start
@@ -62,6 +62,6 @@ export class QuestionIndex {
 }
 
 function refOf(entry: OutboxEntry): QuestionRef | undefined {
-	const {type, worker, id} = entry.event as Record<string, unknown>;
-	return type === 'question' && typeof worker === 'string' && typeof id === 'string' ? {worker, id} : undefined;
+	const {type, worker, id, toolUseId} = entry.event as Record<string, unknown>;
+	return type === 'question' && typeof worker === 'string' && typeof id === 'string' ? {worker, id, ...(typeof toolUseId === 'string' ? {toolUseId} : {})} : undefined;
 }

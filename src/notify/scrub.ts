@@ -1,8 +1,6 @@
+import {TOKEN_SHAPE} from '../config/format-issues.ts';
 import type {NotifyConfig} from '../config/schema.ts';
 import {createRedactor} from '../worker/redact.ts';
-
-/** A bot token wherever it appears, even one spool.yaml no longer names: `123456:AA...`, as in /bot<TOKEN>/. */
-const TOKEN_SHAPE = /\d{3,}:[\w-]{20,}/g;
 
 export type Scrubber = (text: string) => string;
 

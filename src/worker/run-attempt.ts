@@ -11,7 +11,7 @@ import type {AttemptRecord, Task} from '../queue/task-schema.ts';
 import {Activity} from '../ask/activity.ts';
 import {questionsOf, type AskRecord} from '../ask/ask-record.ts';
 import {askedQuestion, parkTask, waitingContent} from '../ask/park-task.ts';
-import {sinceQuestion} from '../ask/session-cost.ts';
+import {answersCall, sinceQuestion, withSessionSoFar} from '../ask/session-cost.ts';
 import {isObject} from '../queue/read-file.ts';
 import {checkDeliverables} from './deliverables.ts';
 import {classifyExit} from './outcome.ts';
@@ -65,6 +65,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	const env = {...claudeEnv(authHome), ...attempt.env};
 	const redact = createRedactor(collectSecrets(env, context.layout.authHomesRoot));
 	const activity = new Activity();
+	let delivered = task.ask?.delivered === true;
 	const session = await runClaude({
 		bin: context.config.claudeBin,
 		args,
@@ -79,10 +80,13 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		onEvent: event => {
 			quota.observe(event);
 			activity.observe(event);
+			delivered ||= task.ask !== undefined && answersCall(event, task.ask.toolUseId);
 		},
 	});
 	// A resumed session's result line counts the runs before its question too: this run's own cost is the rest.
 	const exit = task.ask ? sinceQuestion(session, task.ask) : session;
+	// Should the task go back to the queue, its next resume takes what this run spent off as well.
+	const requeued = task.ask ? withSessionSoFar(claim, task.ask, classifyExit({...exit, canceled: false}).costUsd, session, delivered) : claim;
 	crashPoint('after-exit');
 	if (exit.transcriptError) {
 		context.logger.warn({error: exit.transcriptError, file: transcriptFile}, 'the transcript could not be written in full; the run goes on');
@@ -109,7 +113,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 			return {kind: 'fenced'};
 		}
 
-		return handBack(context, claim, history);
+		return handBack(context, requeued, history);
 	}
 
 	const question = exit.sessionId ? askedQuestion(exit) : undefined;
@@ -157,7 +161,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	const limit = planPauseOf(result, exit, Date.now(), context.config.queue.rateLimitWait);
 	const recorded = await quota.finish(limit?.scope === 'account' ? accountPauseOf(limit, result, claim.worker) : undefined);
 	// An account's pause that could not be written: the worker pauses itself until the same time, so its loops do not storm the API.
-	return settleRun(context, claim, history, result, exit, signal, limit?.scope === 'account' && !recorded ? {...limit, scope: 'worker'} : limit);
+	return settleRun(context, requeued, history, result, exit, signal, limit?.scope === 'account' && !recorded ? {...limit, scope: 'worker'} : limit);
 }
 
 /** A subscription run's total_cost_usd is the CLI's list-price estimate. */

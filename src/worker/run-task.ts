@@ -13,7 +13,7 @@ import type {BudgetGuard} from '../budget/guard.ts';
 import type {QuotaGuard} from '../quota/guard.ts';
 import {askArgs, resumeArgs, resumeEnv} from '../ask/run-options.ts';
 import {parkTask} from '../ask/park-task.ts';
-import {questionsOf} from '../ask/ask-record.ts';
+import {CONTINUE_TEXT, questionsOf, questionsOfRaw} from '../ask/ask-record.ts';
 import {buildClaudeArgs, withBudgetCap, withFeedback} from './claude-args.ts';
 import {feedbackForRun} from '../feedback/for-run.ts';
 import {isCanceled, runAttempt} from './run-attempt.ts';
@@ -64,7 +64,7 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 
 	if (task.ask && task.ask.answer === undefined) {
 		// Waiting for an answer, yet in tasks/ (a crash between park's steps, a file moved by hand): it waits again, unrun.
-		return parkTask(context, claim, task, claim.raw as Record<string, unknown>, [], {announce: false});
+		return parkTask(context, claim, task, claim.raw as Record<string, unknown>, [], {recovered: true});
 	}
 
 	// Built now so a task whose arguments cannot work is rejected before any wait; the cap is added last.
@@ -76,7 +76,8 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 	// An answered question resumes the session that asked, with no new prompt: the answer is what its ask_human call returns.
 	const resumed = task.ask;
 	const args = [...built, ...askArgs(context.worker), ...(resumed ? resumeArgs(resumed) : [])];
-	const run = resumed ? {prompt: '', env: resumeEnv(resumed)} : {prompt: task.prompt, env: {}};
+	// After a resumed run that got the answer and stopped, no call is pending: claude needs a prompt to go on.
+	const run = resumed ? {prompt: resumed.delivered ? CONTINUE_TEXT : '', env: resumeEnv(resumed)} : {prompt: task.prompt, env: {}};
 
 	const prepared = await prepareCwd({home: context.config.home, cwdRoots: context.config.cwdRoots, taskCwd: task.cwd, workspace: context.layout.workspace(claim.worker, claim.id)});
 	if ('code' in prepared) {
@@ -157,7 +158,8 @@ function checkClaim(claim: Claim): Task | TaskError {
 }
 
 async function reject(context: TaskContext, claim: Claim, error: TaskError): Promise<TaskEnd> {
-	const result = await rejectClaim(context.layout, {worker: claim.worker, file: claim.file, owner: claim.owner, error, attempts: claim.attempt - 1});
+	// A task rejected on its resume (its cwd gone) keeps what its asking runs cost.
+	const result = await rejectClaim(context.layout, {worker: claim.worker, file: claim.file, owner: claim.owner, error, attempts: claim.attempt - 1, ...questionsOfRaw(claim.raw)});
 	context.logger.warn({error: error.message, code: error.code}, 'task rejected');
 	return result ? {kind: 'finished', result} : {kind: 'fenced'};
 }

@@ -7,6 +7,7 @@ import {killProcessesOfHome} from '../helpers/processes.ts';
 import {workflowResult, writeWorkflow} from '../helpers/workflows.ts';
 
 let api: FakeApi;
+let flakyFailed = 0;
 
 /** The text of the tool results in the request's last message: what ask_human returned after the resume. */
 function lastToolResult(request: ApiRequest): string {
@@ -21,6 +22,16 @@ function lastToolResult(request: ApiRequest): string {
 beforeAll(async () => {
 	api = await startFakeApi(request => {
 		const told = lastToolResult(request);
+		if (request.prompt.includes('ASK FLAKY')) {
+			if (request.toolResults === 0) {
+				return {tool: 'mcp__spool__ask_human', input: {question: 'Flaky?'}};
+			}
+
+			// The first requests after the answer fail (the CLI retries once itself): the resumed run is retried, and no call is pending then.
+			flakyFailed += 1;
+			return flakyFailed <= 2 ? {status: 500, message: 'overloaded'} : {text: `after the retry: ${JSON.stringify(request.body.messages).includes('The person answered') ? 'had the answer' : 'no answer'}`};
+		}
+
 		if (request.prompt.includes('ASK TWICE')) {
 			if (request.toolResults === 0) {
 				return {tool: 'mcp__spool__ask_human', input: {question: 'First question?'}};
@@ -210,4 +221,26 @@ describe('an agent asks a person with ask_human (real claude CLI)', () => {
 			await killProcessesOfHome(home);
 		}
 	}, 120_000);
+
+	test('a resumed run that fails after the answer reached it is retried with a prompt (no call is pending), and every run is counted once', async () => {
+		const home = await makeHome({workers: {coder: {}}, queue: {retryBackoff: '500ms'}});
+		const worker = await startWorker(home);
+		try {
+			await dropTask(home, 'coder', 'flaky', {prompt: 'ASK FLAKY'});
+			await waitFor(() => readJson(waitingFile(home, 'flaky')), 30_000, 'the task to wait');
+			expect((await spool(home, ['answer', 'flaky', 'go'])).exitCode).toBe(0);
+			const result = await waitFor(() => resultOf(home, 'coder', 'flaky'), 40_000, 'the result');
+			expect(result).toMatchObject({status: 'succeeded', attempts: 2, result: 'after the retry: had the answer'});
+			expect(result.history).toMatchObject([{attempt: 1, error: {code: 'api_unavailable'}}]);
+			const ledgerFile = path.join(home, 'ledger', (await fs.readdir(path.join(home, 'ledger'))).find(name => name.endsWith('.jsonl'))!);
+			const lines = (await fs.readFile(ledgerFile, 'utf8')).trim().split('\n').map(line => JSON.parse(line)).filter(line => line.task === 'flaky');
+			expect(lines.map(line => line.outcome)).toEqual(['waiting', 'retrying', 'succeeded']);
+			const total = result.costUsd + result.history.reduce((sum: number, record: {costUsd?: number}) => sum + (record.costUsd ?? 0), 0) + result.questions[0].costUsd;
+			expect(total).toBeCloseTo(lines.reduce((sum, line) => sum + line.costUsd, 0), 6);
+			// The stand-in charges the same for each request: the last run made one, and is counted as one.
+			expect(lines[2].costUsd).toBeCloseTo(lines[0].costUsd, 6);
+		} finally {
+			await stop(home, worker);
+		}
+	}, 90_000);
 });

@@ -37,6 +37,10 @@ describe('notify: in spool.yaml', () => {
 		{notify: `  telegram: {botToken: "${BOT_TOKEN}", chatId: "my group"}`, line: 'notify.telegram.chatId: '},
 		{notify: `  telegram: {botToken: "${BOT_TOKEN}", chatId: 1, apiBase: "api.telegram.org"}`, line: 'notify.telegram.apiBase: must be an http:// or https:// URL (got "api.telegram.org")'},
 		{notify: `  telegram: {botToken: "${BOT_TOKEN}", chatId: 1, chat: 2}`, line: 'notify.telegram: Unrecognized key: "chat"'},
+		// The value in the wrong shape, or a line YAML cannot read: neither may quote the token or the webhook's path.
+		{notify: '  telegram: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"', line: 'notify.telegram: expected object (got a string of 44 characters, not shown: it may hold a secret)'},
+		{notify: '  webhooks: ["https://hooks.slack.com/services/T0/B0/AAHdqTcvCH1vGWJx"]', line: 'notify.webhooks.0: expected object (got a string of'},
+		{notify: '  telegram: {botToken: "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", chatId: 1\n  webhooks: [{url: "https://hooks.slack.com/services/T0/B0/AAHdqTcvCH1vGWJx"}]', line: 'not valid YAML'},
 	])('$line', async ({notify, line}) => {
 		const message = await load(notify);
 		expect(message).toContain(line);

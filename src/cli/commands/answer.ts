@@ -24,6 +24,11 @@ question's Telegram message. The first answer wins; exit 1 when the task was not
 
 		const config = loadConfig();
 		const entry = findTask(config, ref);
+		const asked = entry.task?.ask as {answer?: unknown; answeredBy?: unknown} | undefined;
+		if (entry.state !== 'waiting' && typeof asked?.answer === 'string') {
+			throw new SpoolError('already_answered', `${entry.worker}/${entry.id} was answered already (by ${String(asked.answeredBy)}); it is ${entry.state}, to resume its session with that answer`);
+		}
+
 		if (entry.state !== 'waiting') {
 			throw new SpoolError('not_waiting', `${entry.worker}/${entry.id} is ${entry.state}, not waiting for an answer; only a task whose agent asked a question can be answered`);
 		}

@@ -29,6 +29,22 @@ export function askArgs(worker: Pick<WorkerConfig, 'disallowedTools'>): string[]
 	return ['--mcp-config', JSON.stringify(servers), '--settings', JSON.stringify(settings)];
 }
 
+/**
+ * What every run that can ask is told beside its worker's own system prompt (with --append-system-prompt,
+ * which claude sends after the prompt file): when to ask, and what asking does. Starts with "#", never "-".
+ */
+export const ASK_GUIDANCE = `# Asking a person
+You run unattended, but a person reads your questions. When you cannot go on well without their decision or
+knowledge (a choice with real trade-offs, access you lack, requirements that are unclear or contradict each
+other), call the ask_human tool with one clear question, the options you see, and what you found. Your run
+then ends, and resumes in this same session with their answer as the tool's result, in minutes or hours.
+For anything you can decide or find out yourself, do not ask: decide, and say what you chose.`;
+
+/** Whether a worker's runs get ask_human (askArgs gives them its flags). */
+export function mayAsk(worker: Pick<WorkerConfig, 'disallowedTools'>): boolean {
+	return askArgs(worker).length > 0;
+}
+
 /** A resumed run's flags: the same session, no new prompt (the answer reaches it as the tool's result). */
 export function resumeArgs(ask: Pick<AskRecord, 'sessionId'>): string[] {
 	return ['--resume', ask.sessionId];

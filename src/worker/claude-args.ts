@@ -58,10 +58,11 @@ export function withBudgetCap(args: readonly string[], usd: number): string[] {
 }
 
 /**
- * A person's feedback (feedback/for-run.ts), appended to the system prompt after the worker's own file:
- * claude takes --append-system-prompt beside --append-system-prompt-file and sends both (checked against
- * claude 2.1.329). The text is capped far below one argument's limit, and starts with "#", never "-".
+ * What spool adds to the system prompt after the worker's own file: when to ask a person (ask/run-options.ts
+ * ASK_GUIDANCE) and their feedback (feedback/for-run.ts). claude takes --append-system-prompt beside
+ * --append-system-prompt-file and sends both (checked against claude 2.1.329). The text is capped far
+ * below one argument's limit, and starts with "#", never "-".
  */
-export function withFeedback(args: readonly string[], prompt: string): string[] {
+export function withSystemText(args: readonly string[], prompt: string): string[] {
 	return [...args, '--append-system-prompt', prompt];
 }

@@ -11,10 +11,10 @@ import {buildResult, type TaskResult} from '../queue/result.ts';
 import {validateTask, type AttemptRecord, type Task} from '../queue/task-schema.ts';
 import type {BudgetGuard} from '../budget/guard.ts';
 import type {QuotaGuard} from '../quota/guard.ts';
-import {askArgs, resumeArgs, resumeEnv} from '../ask/run-options.ts';
+import {ASK_GUIDANCE, askArgs, mayAsk, resumeArgs, resumeEnv} from '../ask/run-options.ts';
 import {parkTask} from '../ask/park-task.ts';
 import {CONTINUE_TEXT, questionsOf, questionsOfRaw} from '../ask/ask-record.ts';
-import {buildClaudeArgs, withBudgetCap, withFeedback} from './claude-args.ts';
+import {buildClaudeArgs, withBudgetCap, withSystemText} from './claude-args.ts';
 import {feedbackForRun} from '../feedback/for-run.ts';
 import {isCanceled, runAttempt} from './run-attempt.ts';
 import {waitForOtherRuns} from './same-id.ts';
@@ -117,7 +117,9 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 
 		const capped = cap.usd === undefined ? args : withBudgetCap(args, cap.usd);
 		const feedback = readFeedback(context);
-		const runArgs = feedback ? withFeedback(capped, feedback.prompt) : capped;
+		// One --append-system-prompt: when to ask a person, and the person's latest feedback.
+		const extra = [mayAsk(context.worker) ? ASK_GUIDANCE : undefined, feedback?.prompt].filter(text => text !== undefined).join('\n\n');
+		const runArgs = extra === '' ? capped : withSystemText(capped, extra);
 		return await runAttempt(context, {claim, task, args: runArgs, ...run, cwd, history, base, taskCopy, cap, feedback: feedback?.file}, admission.run, signal);
 	} finally {
 		// A probe whose run ended without saying (stopped, failed inside spool) goes back, so another run can probe.

@@ -82,6 +82,12 @@ describe('an agent asks a person with ask_human (real claude CLI)', () => {
 		try {
 			await dropTask(home, 'coder', 'button', {prompt: 'ASK about the button colour'});
 			const waiting = await waitFor(() => readJson(waitingFile(home, 'button')), 30_000, 'the task to wait');
+			// The worker's own prompt, then what spool says about asking.
+			const asked = api.requests.find(request => request.prompt === 'ASK about the button colour')!;
+			expect(asked.system).toContain('You are the coder worker.');
+			expect(asked.system).toContain('# Asking a person');
+			// Among the tools claude offers (an MCP tool is listed for ToolSearch to load, its schema sent once loaded).
+			expect(JSON.stringify(asked.body)).toContain('mcp__spool__ask_human');
 			expect(waiting.ask).toMatchObject({question: 'Which colour should the button be?', options: ['red', 'blue'], context: 'The design file names none.', attempt: 1});
 			expect(waiting.attempts).toBe(0); // Asking burns no attempt.
 			const question = await fs.readFile(path.join(home, 'results', 'coder', 'button.question.md'), 'utf8');

@@ -1,10 +1,13 @@
 import {quoteForShell, SPOOL_BIN} from '../cli/spool-command.ts';
 import type {WorkerConfig} from '../config/schema.ts';
+import type {PolicyRules} from '../policy/rules.ts';
 import {ASK_TOOL, NO_ANSWER_TEXT, type AskRecord} from './ask-record.ts';
 
 /** The environment of a resumed run: the one deferred call its hook lets through, and the answer ask_human gives it. */
 export const ALLOW_ENV = 'SPOOL_ASK_ALLOW';
 export const ANSWER_ENV = 'SPOOL_ASK_ANSWER';
+/** The worker's policy (policy/rules.ts PolicyRules) as JSON, for the hook to judge Bash calls by. */
+export const POLICY_ENV = 'SPOOL_POLICY';
 
 /**
  * What every run gets so its agent can ask a person: spool's MCP server in run mode (`spool mcp --run`,
@@ -16,17 +19,16 @@ export const ANSWER_ENV = 'SPOOL_ASK_ANSWER';
  * with the person's answer: the session goes on from the call as if the answer had come at once.
  * A worker whose disallowedTools names the tool (or the spool server) gets none of it.
  */
-export function askArgs(worker: Pick<WorkerConfig, 'disallowedTools'>): string[] {
+export function askArgs(worker: Pick<WorkerConfig, 'disallowedTools'>, policy?: PolicyRules): string[] {
 	// A rule such as "mcp__spool", "mcp__spool__*" or the tool's own name: the worker is not to ask.
-	if (worker.disallowedTools?.some(tool => tool === ASK_TOOL || tool === 'mcp__spool' || tool.startsWith('mcp__spool__*'))) {
-		return [];
-	}
-
+	const asks = !worker.disallowedTools?.some(tool => tool === ASK_TOOL || tool === 'mcp__spool' || tool.startsWith('mcp__spool__*'));
+	const judgesBash = policy !== undefined && (policy.deny.length > 0 || policy.ask.length > 0);
 	const node = process.execPath;
-	const servers = {mcpServers: {spool: {type: 'stdio', command: node, args: [SPOOL_BIN, 'mcp', '--run']}}};
 	const hook = {type: 'command', command: `${quoteForShell(node)} ${quoteForShell(SPOOL_BIN)} hook pre-tool-use`};
-	const settings = {hooks: {PreToolUse: [{matcher: ASK_TOOL, hooks: [hook]}]}};
-	return ['--mcp-config', JSON.stringify(servers), '--settings', JSON.stringify(settings)];
+	// The same hook judges Bash calls by the policy (docs/policy.md): the one place a command is read before it runs.
+	const matchers = [...(asks ? [{matcher: ASK_TOOL, hooks: [hook]}] : []), ...(judgesBash ? [{matcher: 'Bash', hooks: [hook]}] : [])];
+	const servers = {mcpServers: {spool: {type: 'stdio', command: node, args: [SPOOL_BIN, 'mcp', '--run']}}};
+	return [...(asks ? ['--mcp-config', JSON.stringify(servers)] : []), ...(matchers.length > 0 ? ['--settings', JSON.stringify({hooks: {PreToolUse: matchers}})] : [])];
 }
 
 /**
@@ -42,7 +44,7 @@ For anything you can decide or find out yourself, do not ask: decide, and say wh
 
 /** Whether a worker's runs get ask_human (askArgs gives them its flags). */
 export function mayAsk(worker: Pick<WorkerConfig, 'disallowedTools'>): boolean {
-	return askArgs(worker).length > 0;
+	return askArgs(worker).includes('--mcp-config');
 }
 
 /** A resumed run's flags: the same session, no new prompt (the answer reaches it as the tool's result). */

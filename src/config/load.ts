@@ -3,7 +3,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parse as parseYaml} from 'yaml';
 import {SpoolError} from '../errors.ts';
-import {configSchema, type AskConfig, type BudgetConfig, type LimitsConfig, type NotifyConfig, type OrchestratorConfig, type ReportConfig, type QueueConfig, type QuotaConfig, type WorkerConfig} from './schema.ts';
+import {configSchema, type AskConfig, type PolicyConfig, type BudgetConfig, type LimitsConfig, type NotifyConfig, type OrchestratorConfig, type ReportConfig, type QueueConfig, type QuotaConfig, type WorkerConfig} from './schema.ts';
 import {formatIssues, scrubConfigText} from './format-issues.ts';
 
 export type Config = Readonly<{
@@ -23,6 +23,7 @@ export type Config = Readonly<{
 	/** Notifications (docs/notify.md); undefined when spool.yaml has no notify section. */
 	notify: Readonly<NotifyConfig> | undefined;
 	ask: Readonly<AskConfig>;
+	policy: Readonly<PolicyConfig>;
 	report: Readonly<ReportConfig>;
 }>;
 
@@ -57,7 +58,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		throw new SpoolError('config_invalid', `${file}: invalid config\n${lines.join('\n')}`);
 	}
 
-	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits, ask, report, notify} = parsed.data;
+	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits, ask, report, notify, policy} = parsed.data;
 	const resolved: Record<string, WorkerConfig> = {};
 	for (const [name, worker] of Object.entries(workers)) {
 		resolved[name] = Object.freeze({...worker, name, prompt: path.resolve(home, worker.prompt ?? `prompts/${name}.md`)});
@@ -76,6 +77,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		limits: Object.freeze(limits),
 		notify: notify && Object.freeze(notify),
 		ask: Object.freeze(ask),
+		policy: Object.freeze(policy),
 		report: Object.freeze(report),
 	});
 }

@@ -40,6 +40,16 @@ const limitsSchema = z.strictObject({
 	}
 });
 
+const policyRule = z.string().trim().min(1, 'a rule is a command and its first words, such as "git push"');
+const policySchema = z.strictObject({
+	/** Commands no run may execute, by their first words ("git push"). @default every git command that writes, and common migration appliers (src/policy/rules.ts) */
+	deny: z.array(policyRule).optional(),
+	/** Commands that need a person's approval first (spool approve / spool deny). @default [] */
+	ask: z.array(policyRule).optional(),
+	/** What a denied command does to the task: `deny` refuses the command and the run goes on; `halt` ends the task as policy_violation. @default deny */
+	onViolation: z.enum(['deny', 'halt']).optional(),
+});
+
 const workerSchema = z.strictObject({
 	/** This worker's system prompt, relative to SPOOL_HOME. @default prompts/NAME.md */
 	prompt: z.string().min(1).optional(),
@@ -65,6 +75,8 @@ const workerSchema = z.strictObject({
 	quota: quotaSchema.partial().optional(),
 	/** A start-rate limit of this worker's own, beside the home's limits. */
 	limits: limitsSchema.optional(),
+	/** Adds to the home's policy: more deny and ask rules, `allow` takes rules of the home's away, onViolation overrides. */
+	policy: policySchema.extend({allow: z.array(policyRule).optional()}).optional(),
 });
 
 // Every duration is "500ms", "30s", "10m", "2h", "1d" or a number of seconds, and at most 2147483647 ms
@@ -201,6 +213,8 @@ export const configSchema = z.strictObject({
 	limits: limitsSchema.prefault({}),
 	/** Notifications: events sent to Telegram and webhooks from a durable outbox (docs/notify.md). */
 	notify: notifySchema.optional(),
+	/** What agents may not run (docs/policy.md). */
+	policy: policySchema.prefault({}),
 	/** Questions agents ask a person with ask_human (docs/ask.md). */
 	ask: askSchema.prefault({}),
 	/** The end-of-day report and the feedback a person writes on it (docs/report.md). */
@@ -224,4 +238,5 @@ export type QuotaConfig = z.output<typeof quotaSchema>;
 export type LimitsConfig = z.output<typeof limitsSchema>;
 export type NotifyConfig = z.output<typeof notifySchema>;
 export type AskConfig = z.output<typeof askSchema>;
+export type PolicyConfig = z.output<typeof policySchema>;
 export type ReportConfig = z.output<typeof reportSchema>;

@@ -4,5 +4,5 @@
  * spool.yaml) send them; notify.events picks which. A file of its own so that the config schema can
  * name them without importing the code that writes events (which reads the config).
  */
-export const EVENT_TYPES = ['question', 'task_dead', 'workflow_done', 'budget_warning', 'budget_halted', 'worker_paused', 'report_ready'] as const;
+export const EVENT_TYPES = ['question', 'task_dead', 'workflow_done', 'budget_warning', 'budget_halted', 'worker_paused', 'report_ready', 'policy_violation'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

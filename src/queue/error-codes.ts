@@ -42,6 +42,7 @@ export const ERROR_CODES = {
 	daily_budget_reached: {effect: 'pause-budget', summary: "the run reached what was left of the day's budget: the task waits for the budget, its attempt not counted"},
 	error_max_structured_output_retries: {effect: 'final', summary: 'the answer never matched the jsonSchema'},
 	claude_error: {effect: 'final', summary: 'claude reported another error (its subtype is in the result)'},
+	policy_violation: {effect: 'final', summary: "the agent ran a command spool's policy denies, and policy.onViolation is halt"},
 	question_unanswered: {effect: 'final', summary: "the agent asked a person a question (ask_human) and no answer came within ask.timeout"},
 	missing_deliverable: {effect: 'final', summary: 'claude succeeded but a deliverables path is missing'},
 	// Workflows.

@@ -53,6 +53,7 @@ export const resultSchema = z.looseObject({
 	model: z.string().nullable(),
 	metadata: z.record(z.string(), z.unknown()).optional(),
 	history: z.array(attemptRecord).optional().describe('The attempts before this one that failed, with their errors and costs.'),
+	policyViolations: z.array(z.object({tool: z.string(), command: z.string(), rule: z.string(), time: z.string()})).optional().describe("The commands spool's policy refused during the run: the tool, the command, the rule it broke, when (docs/policy.md)."),
 	questions: z.array(askRecord).optional().describe("Each question the task's agent asked a person (ask_human), the answer, who gave it, and what the run that asked cost."),
 	task: z.record(z.string(), z.unknown()).optional().describe('The task as it was dropped, so a finished task can be read, or queued again, from its result alone.'),
 	owner: z.string().describe('Which loop wrote it.'),

@@ -13,6 +13,9 @@ import {questionsOf, type AskRecord} from '../ask/ask-record.ts';
 import {askedQuestion, parkTask, waitingContent} from '../ask/park-task.ts';
 import {answersCall, sinceQuestion, withSessionSoFar} from '../ask/session-cost.ts';
 import {isObject} from '../queue/read-file.ts';
+import {appendEvent} from '../events/events.ts';
+import type {PolicyRules} from '../policy/rules.ts';
+import {ViolationLog, type PolicyViolation} from '../policy/violations.ts';
 import {checkDeliverables} from './deliverables.ts';
 import {classifyExit} from './outcome.ts';
 import {recordRun} from './record-run.ts';
@@ -35,6 +38,8 @@ export type Attempt = {
 	history: AttemptRecord[];
 	base: Parameters<typeof buildResult>[0];
 	taskCopy: TaskResult['task'];
+	/** The worker's policy: a refused command is kept in the result, and with onViolation halt ends the task. */
+	policy: PolicyRules;
 	/** The run's --max-budget-usd and where it comes from; `byDay`: what was left of a day's budget, so a run the CLI stops at it was cut by the day. */
 	cap: RunCap;
 	/** The feedback file the run was given (feedback/for-run.ts), relative to the home: the result records it. */
@@ -65,6 +70,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	const env = {...claudeEnv(authHome), ...attempt.env};
 	const redact = createRedactor(collectSecrets(env, context.layout.authHomesRoot));
 	const activity = new Activity();
+	const refused = new ViolationLog();
 	let delivered = task.ask?.delivered === true;
 	const session = await runClaude({
 		bin: context.config.claudeBin,
@@ -80,6 +86,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		onEvent: event => {
 			quota.observe(event);
 			activity.observe(event);
+			refused.observe(event);
 			delivered ||= task.ask !== undefined && answersCall(event, task.ask.toolUseId);
 		},
 	});
@@ -140,7 +147,15 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 
 	const classified = namedCap(classifyExit(exit, {jsonSchema: task.jsonSchema !== undefined}), cap, history);
 	const missing = classified.status === 'succeeded' ? await checkDeliverables(cwd, task.deliverables, {home: context.config.home, roots: context.config.cwdRoots}) : null;
-	const outcome = missing ? {...classified, status: 'failed' as const, error: missing} : classified;
+	const {violations} = refused;
+	const halted = violations.length > 0 && attempt.policy.onViolation === 'halt'
+		? {code: 'policy_violation' as const, message: `the agent ran "${violations[0]!.command.slice(0, 200)}", which spool's policy denies (rule "${violations[0]!.rule}"), and policy.onViolation is halt`}
+		: null;
+	const outcome = halted ? {...classified, status: 'failed' as const, error: halted} : missing ? {...classified, status: 'failed' as const, error: missing} : classified;
+	if (violations.length > 0) {
+		tellViolations(context, claim, violations);
+	}
+
 	const result = buildResult(base, {
 		...outcome,
 		...estimated(exit),
@@ -151,6 +166,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		cwd,
 		durationMs: exit.durationMs,
 		...(task.metadata ? {metadata: task.metadata} : {}),
+		...(violations.length > 0 ? {policyViolations: violations} : {}),
 		...(history.length > 0 ? {history} : {}),
 		...asked,
 		task: taskCopy,
@@ -162,6 +178,26 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	const recorded = await quota.finish(limit?.scope === 'account' ? accountPauseOf(limit, result, claim.worker) : undefined);
 	// An account's pause that could not be written: the worker pauses itself until the same time, so its loops do not storm the API.
 	return settleRun(context, requeued, history, result, exit, signal, limit?.scope === 'account' && !recorded ? {...limit, scope: 'worker'} : limit);
+}
+
+/** The commands the policy refused in a run, logged and told as one policy_violation event. */
+function tellViolations(context: TaskContext, claim: Claim, violations: readonly PolicyViolation[]): void {
+	const ref = `${claim.worker}/${claim.id}`;
+	const commands = violations.map(violation => `"${violation.command.slice(0, 120)}" (rule "${violation.rule}")`).join(', ');
+	context.logger.warn({violations}, `the policy refused ${violations.length} command(s) of this run: ${commands}`);
+	try {
+		appendEvent(context.layout, context.config.budget.timezone, {
+			type: 'policy_violation',
+			time: new Date().toISOString(),
+			message: `${ref} tried ${commands}, which spool's policy denies; the command was refused. spool show ${ref} has the run`,
+			worker: claim.worker,
+			id: claim.id,
+			count: violations.length,
+			rules: [...new Set(violations.map(violation => violation.rule))],
+		});
+	} catch (error) {
+		context.logger.error({err: error}, 'cannot record the policy_violation event');
+	}
 }
 
 /** A subscription run's total_cost_usd is the CLI's list-price estimate. */

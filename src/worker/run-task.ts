@@ -11,7 +11,9 @@ import {buildResult, type TaskResult} from '../queue/result.ts';
 import {validateTask, type AttemptRecord, type Task} from '../queue/task-schema.ts';
 import type {BudgetGuard} from '../budget/guard.ts';
 import type {QuotaGuard} from '../quota/guard.ts';
-import {ASK_GUIDANCE, askArgs, mayAsk, resumeArgs, resumeEnv} from '../ask/run-options.ts';
+import {ASK_GUIDANCE, askArgs, mayAsk, POLICY_ENV, resumeArgs, resumeEnv} from '../ask/run-options.ts';
+import {gitGuardEnv} from '../policy/git-guard.ts';
+import {policyFor} from '../policy/policy-for.ts';
 import {parkTask} from '../ask/park-task.ts';
 import {CONTINUE_TEXT, questionsOf, questionsOfRaw} from '../ask/ask-record.ts';
 import {buildClaudeArgs, withBudgetCap, withSystemText} from './claude-args.ts';
@@ -75,9 +77,9 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 
 	// An answered question resumes the session that asked, with no new prompt: the answer is what its ask_human call returns.
 	const resumed = task.ask;
-	const args = [...built, ...askArgs(context.worker), ...(resumed ? resumeArgs(resumed) : [])];
-	// After a resumed run that got the answer and stopped, no call is pending: claude needs a prompt to go on.
-	const run = resumed ? {prompt: resumed.delivered ? CONTINUE_TEXT : '', env: resumeEnv(resumed)} : {prompt: task.prompt, env: {}};
+	const policy = policyFor(context.live.current(), context.worker);
+	const args = [...built, ...askArgs(context.worker, policy), ...(resumed ? resumeArgs(resumed) : [])];
+	const policyEnv = {[POLICY_ENV]: JSON.stringify(policy)};
 
 	const prepared = await prepareCwd({home: context.config.home, cwdRoots: context.config.cwdRoots, taskCwd: task.cwd, workspace: context.layout.workspace(claim.worker, claim.id)});
 	if ('code' in prepared) {
@@ -85,6 +87,9 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 	}
 
 	const {cwd} = prepared;
+	// After a resumed run that got the answer and stopped, no call is pending: claude needs a prompt to go on.
+	const guard = {...policyEnv, ...gitGuardEnv(cwd, policy)};
+	const run = resumed ? {prompt: resumed.delivered ? CONTINUE_TEXT : '', env: {...guard, ...resumeEnv(resumed)}} : {prompt: task.prompt, env: guard};
 	const history = [...(task.history ?? []), ...(claim.interrupted ? [lostAttempt(claim.attempt - 1)] : [])];
 	const base = {id: claim.id, worker: claim.worker, owner: claim.owner, runId: claim.runId, attempts: claim.attempt - 1, startedAt: new Date()};
 	const taskCopy = taskAsDropped(claim.raw as Record<string, unknown>);
@@ -120,7 +125,7 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		// One --append-system-prompt: when to ask a person, and the person's latest feedback.
 		const extra = [mayAsk(context.worker) ? ASK_GUIDANCE : undefined, feedback?.prompt].filter(text => text !== undefined).join('\n\n');
 		const runArgs = extra === '' ? capped : withSystemText(capped, extra);
-		return await runAttempt(context, {claim, task, args: runArgs, ...run, cwd, history, base, taskCopy, cap, feedback: feedback?.file}, admission.run, signal);
+		return await runAttempt(context, {claim, task, args: runArgs, ...run, policy, cwd, history, base, taskCopy, cap, feedback: feedback?.file}, admission.run, signal);
 	} finally {
 		// A probe whose run ended without saying (stopped, failed inside spool) goes back, so another run can probe.
 		await admission.run.release();

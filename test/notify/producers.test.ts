@@ -27,8 +27,8 @@ afterEach(async () => {
 });
 
 /** A home whose events go to the webhook stand-in; nothing sends them unless an orchestrator runs. */
-async function notifyHome(queue: Record<string, unknown> = {}, notify: Record<string, unknown> = {}): Promise<string> {
-	const home = await makeHome({workers: {coder: {}}, queue: {lease: '2s', ...queue}, extra: {notify: {webhooks: [{url: `${hook.url}/hook`, format: 'json'}], ...notify}}});
+async function notifyHome(queue: Record<string, unknown> = {}, notify: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<string> {
+	const home = await makeHome({workers: {coder: {}}, queue: {lease: '2s', ...queue}, extra: {notify: {webhooks: [{url: `${hook.url}/hook`, format: 'json'}], ...notify}, ...extra}});
 	homes.push(home);
 	return home;
 }
@@ -126,7 +126,8 @@ describe('each producer tells its event through the outbox, in a readable messag
 	}, 45_000);
 
 	test('report_ready: a CLI command (spool down writes the day\'s report) is a producer too; the entry waits for the next orchestrator', async () => {
-		const home = await notifyHome();
+		// A report.at late in the day: spool down writes the report whenever it comes, and no schedule does before it.
+		const home = await notifyHome({}, {}, {report: {at: '23:59'}, budget: {timezone: 'UTC'}});
 		const loop = spool(home, ['worker', 'coder'], {env: {SPOOL_CLAUDE_BIN: FAKE_CLAUDE}});
 		await waitFor(async () => (await fs.readdir(path.join(home, 'processing', 'coder')).catch(() => [])).length > 0, 20_000, 'the loop to start');
 		const down = await spool(home, ['down']);

@@ -1,4 +1,5 @@
-import {ALLOW_ENV} from '../../ask/run-options.ts';
+import {ALLOW_ENV, POLICY_ENV} from '../../ask/run-options.ts';
+import type {PolicyRules} from '../../policy/rules.ts';
 import {decideToolCall} from '../../ask/hook.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import type {Command} from './index.ts';
@@ -36,7 +37,15 @@ resumed run lets through (${ALLOW_ENV}) is allowed. Other calls get no decision.
 			return 2;
 		}
 
-		const decision = decideToolCall(input, process.env[ALLOW_ENV]);
+		let policy: PolicyRules | undefined;
+		try {
+			policy = process.env[POLICY_ENV] === undefined ? undefined : (JSON.parse(process.env[POLICY_ENV]) as PolicyRules);
+		} catch {
+			console.error(`spool hook: ${POLICY_ENV} is not JSON, so the call is blocked`);
+			return 2;
+		}
+
+		const decision = decideToolCall(input, process.env[ALLOW_ENV], policy);
 		if (decision) {
 			console.log(JSON.stringify(decision));
 		}

@@ -1,0 +1,56 @@
+import {spawnSync} from 'node:child_process';
+import path from 'node:path';
+import type {PolicyRules} from './rules.ts';
+
+/**
+ * The second line of the policy, for what the hook never sees (a script, a program that runs git): the
+ * run's own environment makes git unable to commit or push, while status, diff, log and show still work.
+ * - Writes of objects fail: GIT_OBJECT_DIRECTORY names /proc/sys, where no process (root included) can
+ *   create a file, and the repository's real objects are read as an alternate. No commit, tree, tag or
+ *   blob can be written (git add, commit, stash, notes fail); a ref can still be moved to an existing
+ *   commit (reset), which the hook denies.
+ * - Pushes fail: every push URL is rewritten (url.<x>.pushInsteadOf "") to a transport git does not have.
+ * - No credentials: the variables that carry a push's credentials or an ssh agent are emptied, and git
+ *   never prompts.
+ * Only for a run whose cwd lies in a git repository; a run elsewhere gets the push rewrite and the emptied
+ * credentials alone. Checked against git 2.39 (docs/policy.md).
+ */
+export function gitGuardEnv(cwd: string, policy: PolicyRules): Record<string, string> {
+	if (!policy.deny.some(rule => /^git (push|commit)$/.test(rule))) {
+		return {};
+	}
+
+	const env: Record<string, string> = {
+		GIT_CONFIG_COUNT: '2',
+		GIT_CONFIG_KEY_0: 'url.spool-policy-denies-push://.pushInsteadOf',
+		GIT_CONFIG_VALUE_0: '',
+		GIT_CONFIG_KEY_1: 'core.hooksPath',
+		GIT_CONFIG_VALUE_1: '/dev/null',
+		GIT_TERMINAL_PROMPT: '0',
+		GCM_INTERACTIVE: 'never',
+		SSH_AUTH_SOCK: '',
+		GIT_ASKPASS: '',
+		SSH_ASKPASS: '',
+		GH_TOKEN: '',
+		GITHUB_TOKEN: '',
+		GITLAB_TOKEN: '',
+		GIT_SSH_COMMAND: 'false',
+	};
+	const objects = objectsOf(cwd);
+	if (objects) {
+		env.GIT_OBJECT_DIRECTORY = '/proc/sys';
+		env.GIT_ALTERNATE_OBJECT_DIRECTORIES = objects;
+	}
+
+	return env;
+}
+
+/** The objects folder of the repository `cwd` lies in (a worktree's is its main repository's); undefined outside one. */
+function objectsOf(cwd: string): string | undefined {
+	const found = spawnSync('git', ['-C', cwd, 'rev-parse', '--git-common-dir'], {encoding: 'utf8', env: {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/'}, timeout: 5000});
+	if (found.status !== 0 || !found.stdout.trim()) {
+		return undefined;
+	}
+
+	return path.resolve(cwd, found.stdout.trim(), 'objects');
+}

@@ -1,0 +1,141 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {execa} from 'execa';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {startFakeApi, type ApiRequest, type FakeApi} from '../fixtures/fake-api.ts';
+import {apiEnv, dropTask, makeHome, resultOf, spool, waitFor} from '../helpers/home.ts';
+import {killProcessesOfHome} from '../helpers/processes.ts';
+
+let api: FakeApi;
+/** Per task prompt: the Bash commands the stand-in issues, one per turn, and what each call returned. */
+const scripts = new Map<string, {commands: string[]; outputs: string[]}>();
+
+function lastToolResult(request: ApiRequest): string {
+	const last = (request.body.messages as Array<{content: unknown}>).at(-1)!;
+	const blocks = Array.isArray(last.content) ? (last.content as Array<Record<string, unknown>>) : [];
+	return blocks
+		.filter(block => block.type === 'tool_result')
+		.map(block => (Array.isArray(block.content) ? (block.content as Array<{text?: string}>).map(part => part.text ?? '').join('') : String(block.content)))
+		.join('\n');
+}
+
+beforeAll(async () => {
+	api = await startFakeApi(request => {
+		const script = scripts.get(request.prompt);
+		if (!script) {
+			return {text: 'no script'};
+		}
+
+		if (request.toolResults > 0) {
+			script.outputs[request.toolResults - 1] = lastToolResult(request);
+		}
+
+		const command = script.commands[request.toolResults];
+		return command === undefined ? {text: 'done'} : {tool: 'Bash', input: {command, description: 'step'}};
+	});
+});
+
+afterAll(async () => {
+	await api.close();
+});
+
+/** What each Bash call of the task returned, in order, from its transcript (results/coder/work.jsonl). */
+async function toolResults(home: string): Promise<string[]> {
+	const lines = (await fs.readFile(path.join(home, 'results', 'coder', 'work.jsonl'), 'utf8')).trim().split('\n').map(line => JSON.parse(line) as Record<string, any>);
+	return lines
+		.filter(line => line.type === 'user' && Array.isArray(line.message?.content))
+		.flatMap(line => (line.message.content as Array<Record<string, any>>).filter(block => block.type === 'tool_result'))
+		.map(block => (typeof block.content === 'string' ? block.content : (block.content as Array<{text?: string}>).map(part => part.text ?? '').join('')));
+}
+
+const git = (cwd: string, ...args: string[]) => execa('git', args, {cwd}).then(run => run.stdout.trim());
+
+/** A repository in the home (a cwd the task may name) with a local bare remote, both at one commit. */
+async function repository(home: string) {
+	const remote = path.join(home, 'remote.git');
+	const repo = path.join(home, 'repo');
+	await execa('git', ['init', '-q', '--bare', remote]);
+	await execa('git', ['init', '-q', '-b', 'main', repo]);
+	await git(repo, 'config', 'user.email', 'person@example.com');
+	await git(repo, 'config', 'user.name', 'Person');
+	await fs.writeFile(path.join(repo, 'app.txt'), 'one\n');
+	await git(repo, 'add', 'app.txt');
+	await git(repo, 'commit', '-qm', 'first');
+	await git(repo, 'remote', 'add', 'origin', remote);
+	await git(repo, 'push', '-q', 'origin', 'main');
+	await fs.appendFile(path.join(repo, 'app.txt'), 'two\n'); // The agent's change, uncommitted.
+	return {repo, remote, head: await git(repo, 'rev-parse', 'HEAD'), remoteHead: await git(remote, 'rev-parse', 'main')};
+}
+
+/** Forms the hook must see through; then a script the hook cannot see, which git's environment stops; then what still runs. */
+const FORBIDDEN = [
+	'git push origin HEAD:main',
+	'git add -A && git commit -m "by the agent"',
+	'bash -c "git push origin HEAD:main"',
+	'/usr/bin/git push origin HEAD:main',
+	'git -C REPO push origin HEAD:main',
+	'env GIT_TRACE=0 git commit -am sneaky',
+	'echo $(git push origin HEAD:main)',
+	'G=git; $G push origin HEAD:main',
+];
+const SCRIPT = `python3 -c "import subprocess as s; print(s.run(['git','commit','-qam','from python']).returncode, s.run(['git','push','origin','HEAD:main']).returncode)"`;
+const ALLOWED = ['git status --short', 'git diff --stat'];
+
+async function runScript(options: {policy?: Record<string, unknown>; commands: (repo: string) => string[]}) {
+	const home = await makeHome({workers: {coder: {allowedTools: ['Bash'], ...(options.policy ? {policy: options.policy} : {})}}});
+	const repos = await repository(home);
+	const prompt = `POLICY ${path.basename(home)}`;
+	const script = {commands: options.commands(repos.repo), outputs: [] as string[]};
+	scripts.set(prompt, script);
+	const worker = spool(home, ['worker', 'coder'], {env: apiEnv(api.url)});
+	try {
+		await dropTask(home, 'coder', 'work', {prompt, cwd: 'repo'});
+		const result = await waitFor(() => resultOf(home, 'coder', 'work'), 60_000, 'the result');
+		return {home, ...repos, script, result};
+	} finally {
+		worker.kill('SIGTERM');
+		await worker;
+		await killProcessesOfHome(home);
+	}
+}
+
+describe("spool's policy with the real claude CLI, a real repository and a local bare remote", () => {
+	test('every forbidden form is refused, a script the hook never saw cannot commit or push either, and git status and diff still run', async () => {
+		const run = await runScript({commands: repo => [...FORBIDDEN.map(command => command.replace('REPO', repo)), SCRIPT, ...ALLOWED]});
+		expect(run.result).toMatchObject({status: 'succeeded'});
+		// Nothing reached the remote or the repository's history.
+		expect(await git(run.remote, 'rev-parse', 'main')).toBe(run.remoteHead);
+		expect(await git(run.repo, 'rev-parse', 'HEAD')).toBe(run.head);
+		expect(await git(run.remote, 'for-each-ref', '--format=%(refname)')).toBe('refs/heads/main');
+		const outputs = await toolResults(run.home);
+		for (const [index, command] of FORBIDDEN.entries()) {
+			expect(outputs[index], command).toContain("spool's policy");
+		}
+
+		expect(outputs[FORBIDDEN.length - 1]).toContain('cannot read this command');
+		// The script ran (the hook allows python), and git refused both from its environment.
+		const scripted = outputs[FORBIDDEN.length]!;
+		expect(scripted).not.toContain("spool's policy");
+		expect(scripted).toMatch(/^(128|1) (128|1)/m);
+		expect(outputs[FORBIDDEN.length + 1]).toContain('M app.txt');
+		expect(outputs[FORBIDDEN.length + 2]).toContain('app.txt | 1 +');
+		// Each refusal is in the result, with its rule.
+		expect(run.result.policyViolations.map((violation: {rule: string}) => violation.rule)).toEqual(['git push', 'git add', 'git push', 'git push', 'git push', 'git commit', 'git push', 'unreadable']);
+		const events = await fs.readFile(path.join(run.home, 'events', (await fs.readdir(path.join(run.home, 'events'))).find(name => name.endsWith('.jsonl'))!), 'utf8');
+		expect(events).toContain('"type":"policy_violation"');
+	}, 120_000);
+
+	test('with policy.onViolation halt the first forbidden command ends the task as policy_violation', async () => {
+		const run = await runScript({policy: {onViolation: 'halt'}, commands: () => ['git push origin HEAD:main', 'echo after']});
+		expect(run.result).toMatchObject({status: 'failed', error: {code: 'policy_violation'}});
+		expect(await toolResults(run.home)).toHaveLength(1); // Nothing ran after it.
+		expect(await git(run.remote, 'rev-parse', 'main')).toBe(run.remoteHead);
+	}, 120_000);
+
+	test('control: with an empty deny list the same push goes through, so the policy is what stopped it', async () => {
+		const run = await runScript({policy: {allow: ['git push', 'git add', 'git commit']}, commands: () => ['git add -A && git commit -qm "by the agent" && git push -q origin HEAD:main']});
+		expect(run.result).toMatchObject({status: 'succeeded'});
+		expect(await git(run.remote, 'rev-parse', 'main')).not.toBe(run.remoteHead);
+		expect(await git(run.remote, 'log', '-1', '--format=%s', 'main')).toBe('by the agent');
+	}, 120_000);
+});

@@ -13,6 +13,8 @@ import {questionsOf, type AskRecord} from '../ask/ask-record.ts';
 import {askedQuestion, parkTask, waitingContent} from '../ask/park-task.ts';
 import {answersCall, sinceQuestion, withSessionSoFar} from '../ask/session-cost.ts';
 import {isObject} from '../queue/read-file.ts';
+import {saveRepoChange} from '../repos/repo-result.ts';
+import type {RepoRun} from '../repos/worktree.ts';
 import {checkDeliverables} from './deliverables.ts';
 import {classifyExit} from './outcome.ts';
 import {recordRun} from './record-run.ts';
@@ -32,6 +34,8 @@ export type Attempt = {
 	/** Added to the run's environment (a resumed run's answer). */
 	env: Record<string, string>;
 	cwd: string;
+	/** The repository worktree the run is in (a task with `repo` or `worktreeOf`): its change is saved after the run. */
+	repo?: RepoRun;
 	history: AttemptRecord[];
 	base: Parameters<typeof buildResult>[0];
 	taskCopy: TaskResult['task'];
@@ -101,7 +105,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		const {status: _status, error: _error, ...ran} = classifyExit({...exit, canceled: false});
 		recordRun(context, claim, task, exit, ran, 'canceled', 'canceled');
 		await quota.finish(undefined);
-		const fields = {...ran, ...estimated(exit), ...given, startedAt: startedAt.toISOString(), attempts: claim.attempt, cwd, durationMs: exit.durationMs, ...(history.length > 0 ? {history} : {}), ...asked, task: taskCopy};
+		const fields = {...ran, ...estimated(exit), ...given, ...(await savedChange(context, attempt)), startedAt: startedAt.toISOString(), attempts: claim.attempt, cwd, durationMs: exit.durationMs, ...(history.length > 0 ? {history} : {}), ...asked, task: taskCopy};
 		return finish(context, claim, canceledResult(base, fields, `after ${(exit.durationMs / 1000).toFixed(1)} s of its run`), signal);
 	}
 
@@ -141,6 +145,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	const classified = namedCap(classifyExit(exit, {jsonSchema: task.jsonSchema !== undefined}), cap, history);
 	const missing = classified.status === 'succeeded' ? await checkDeliverables(cwd, task.deliverables, {home: context.config.home, roots: context.config.cwdRoots}) : null;
 	const outcome = missing ? {...classified, status: 'failed' as const, error: missing} : classified;
+	const changed = await savedChange(context, attempt);
 	const result = buildResult(base, {
 		...outcome,
 		...estimated(exit),
@@ -155,6 +160,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		...asked,
 		task: taskCopy,
 		...given,
+		...changed,
 	});
 	recordRun(context, claim, task, exit, classified, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts), result.error?.code ?? null);
 	// The account's pause is written before the task goes back and before the probe is given back: no other run slips in between.
@@ -162,6 +168,23 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	const recorded = await quota.finish(limit?.scope === 'account' ? accountPauseOf(limit, result, claim.worker) : undefined);
 	// An account's pause that could not be written: the worker pauses itself until the same time, so its loops do not storm the API.
 	return settleRun(context, requeued, history, result, exit, signal, limit?.scope === 'account' && !recorded ? {...limit, scope: 'worker'} : limit);
+}
+
+/**
+ * A repo task's change, saved as results/WORKER/ID.patch whenever its run ended (succeeded, failed,
+ * canceled, or going back for a retry, whose next run saves it again); not when it waits for an answer.
+ */
+async function savedChange(context: TaskContext, attempt: Attempt): Promise<{repo?: TaskResult['repo']}> {
+	if (!attempt.repo) {
+		return {};
+	}
+
+	const repo = await saveRepoChange(context.layout, attempt.claim.worker, attempt.claim.id, attempt.repo);
+	if (repo.patchError) {
+		context.logger.warn({error: repo.patchError}, 'the change in the worktree could not be saved as a patch; spool clean keeps the worktree');
+	}
+
+	return {repo};
 }
 
 /** A subscription run's total_cost_usd is the CLI's list-price estimate. */

@@ -5,7 +5,7 @@ import type {Config} from '../config/load.ts';
 import {SpoolError} from '../errors.ts';
 import {createLayout} from '../queue/layout.ts';
 import type {RepoResult} from '../repos/repo-result.ts';
-import {gitOk} from '../repos/git.ts';
+import {git} from '../repos/git.ts';
 import {findTask, type TaskEntry} from './find.ts';
 
 export type Review = {entry: TaskEntry; repo: RepoResult; patchFile: string; stat: string};
@@ -39,8 +39,16 @@ export async function reviewTask(config: Config, ref: string): Promise<Review> {
 	// `git apply --stat` reads the patch alone; it runs in an empty folder so no repository's config is read.
 	const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'spool-review-'));
 	try {
-		const stat = fs.statSync(patchFile).size === 0 ? '' : await gitOk(empty, ['apply', '--stat', patchFile]);
-		return {entry, repo, patchFile, stat};
+		if (fs.statSync(patchFile).size === 0) {
+			return {entry, repo, patchFile, stat: ''};
+		}
+
+		const stat = await git(empty, ['apply', '--stat', patchFile]);
+		if (stat.code !== 0) {
+			throw new SpoolError('patch_unreadable', `${path.relative(config.home, patchFile)} cannot be read as a patch: ${stat.stderr.trim()}`);
+		}
+
+		return {entry, repo, patchFile, stat: stat.stdout.replace(/\n$/, '')};
 	} finally {
 		fs.rmSync(empty, {recursive: true, force: true});
 	}

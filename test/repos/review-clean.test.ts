@@ -33,6 +33,10 @@ test('spool review shows the saved change; spool clean removes only worktrees wh
 			await dropTask(home, 'coder', id, {prompt: `WRITE-${id}`, repo: 'app'});
 		}
 
+		const submitted = await spool(home, ['submit', 'coder', 'no such repo', '--repo', 'nope', '--id', 'unknown-repo']);
+		expect(submitted.exitCode, submitted.stderr).toBe(0);
+		const rejected = await waitFor(() => resultOf(home, 'coder', 'unknown-repo'), 40_000, 'rejected');
+		expect(rejected).toMatchObject({status: 'rejected', error: {code: 'repo_invalid', message: 'repo: no repository "nope" in spool.yaml (repos: app)'}});
 		for (const id of ['saved', 'dirty', 'committed', 'continued']) {
 			expect(await waitFor(() => resultOf(home, 'coder', id), 40_000, id)).toMatchObject({status: 'succeeded', repo: {changedFiles: [`notes-${id}.md`], diffStat: {files: 1, insertions: 2, deletions: 0}}});
 		}
@@ -50,6 +54,7 @@ test('spool review shows the saved change; spool clean removes only worktrees wh
 	const stat = await spool(home, ['review', 'coder/saved', '--stat']);
 	expect(stat.stdout).toMatch(/notes-saved\.md \| +2 \+\+/);
 	expect(stat.stdout).not.toContain('diff --git');
+	expect((await spool(home, ['show', 'coder/saved'])).stdout).toMatch(/patch +results\/coder\/saved\.patch/);
 	const none = await spool(home, ['review', 'nothing']);
 	expect(none.exitCode).toBe(1);
 	expect(none.stderr).toContain('no task "nothing"');
@@ -69,7 +74,7 @@ test('spool review shows the saved change; spool clean removes only worktrees wh
 
 	const clean = await spool(home, ['clean', '--older-than', '1s']);
 	expect(clean.exitCode, clean.stderr).toBe(0);
-	expect(clean.stdout).toContain('moved 2 results, 2 transcripts, 2 patches (finished more than 1s ago) to archive/; removed 2 worktrees');
+	expect(clean.stdout).toContain('moved 3 results, 2 transcripts, 2 patches, 1 rejected originals (finished more than 1s ago) to archive/; removed 2 worktrees');
 	expect(clean.stdout).toContain('kept branch spool/coder/committed: it has commits');
 	expect(await listDir(path.join(home, 'workspaces', 'coder'))).toEqual(['.continued.worktree.json', '.dirty.worktree.json', 'continued', 'dirty']);
 	expect(await listDir(path.join(home, 'results', 'coder'))).toEqual(['continued.json', 'continued.jsonl', 'continued.patch', 'dirty.json', 'dirty.jsonl', 'dirty.patch']);

@@ -69,3 +69,33 @@ test('two tasks on one repository run at once in worktrees of their own; the che
 		await worker;
 	}
 }, 90_000);
+
+test('a retried repo task runs again in the same worktree, with what its failed attempt wrote there', async () => {
+	const home = await makeHome({workers: {coder: {}}, queue: {retryBackoff: '100ms', retryBackoffMax: '100ms'}, extra: {repos: {app: {path: 'app'}}}});
+	const repo = await makeRepo(path.join(home, 'app'));
+	const before = await checkoutState(repo);
+	let failed = 0;
+	const flaky = await startFakeApi(request => {
+		if (request.toolResults === 0 && failed === 0) {
+			return {tool: 'Write', input: {file_path: 'first-attempt.txt', content: 'from attempt 1\n'}};
+		}
+
+		if (failed < 2) {
+			failed++;
+			return {status: 529, type: 'overloaded_error', message: 'overloaded'};
+		}
+
+		return {text: 'done'};
+	});
+	const worker = spool(home, ['worker', 'coder'], {env: apiEnv(flaky.url)});
+	try {
+		await dropTask(home, 'coder', 'flaky', {prompt: 'write and fail', repo: 'app', deliverables: ['first-attempt.txt']});
+		const result = await waitFor(() => resultOf(home, 'coder', 'flaky'), 40_000, 'flaky');
+		expect(result).toMatchObject({status: 'succeeded', attempts: 2, history: [{error: {code: 'api_unavailable'}}], repo: {changedFiles: ['first-attempt.txt'], branch: 'spool/coder/flaky'}});
+		expect(await checkoutState(repo)).toEqual(before);
+	} finally {
+		worker.kill('SIGTERM');
+		await worker;
+		await flaky.close();
+	}
+}, 60_000);

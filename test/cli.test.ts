@@ -125,7 +125,7 @@ describe('the spool CLI', () => {
 		// An unknown option is named, with the options the command does take; not parseArgs's own paragraph.
 		const option = await spool(home, ['submit', 'coder', '--colour', 'red', 'hi']);
 		expect(option.exitCode).toBe(2);
-		expect(option.stderr).toMatch(/^spool submit: unknown option "--colour"; its options: --file, --id, --model, --cwd, --timeout, --max-turns(, --[a-z-]+)*, --wait(, --[a-z-]+)*, --help\nUsage: spool submit /);
+		expect(option.stderr).toMatch(/^spool submit: unknown option "--colour"; its options: --file, --id, --model, --cwd(, --[a-z-]+)*, --timeout, --max-turns(, --[a-z-]+)*, --wait(, --[a-z-]+)*, --help\nUsage: spool submit /);
 		expect((await spool(home, ['up', '-x'])).stderr).toMatch(/^spool up: unknown option "-x"; it takes no options but --help\n/);
 		expect((await spool(home, ['submit', 'coder', 'hi', '--id'])).stderr).toMatch(/^spool submit: option "--id" needs a value\n/);
 		expect((await spool(home, ['status', '--json=yes'])).stderr).toMatch(/^spool status: option "--json" takes no value\n/);
@@ -191,7 +191,7 @@ describe('the spool CLI', () => {
 
 	test('every command has --help, and an unknown command says so', async () => {
 		const home = await makeHome({workers: {coder: {}}});
-		const commands = ['up', 'down', 'worker', 'orchestrator', 'init', 'submit', 'plan', 'status', 'list', 'cost', 'report', 'show', 'cancel', 'retry', 'clean', 'resume', 'tail', 'login', 'compose', 'health', 'mcp', 'answer', 'hook'];
+		const commands = ['up', 'down', 'worker', 'orchestrator', 'init', 'submit', 'plan', 'status', 'list', 'cost', 'report', 'show', 'review', 'cancel', 'retry', 'clean', 'resume', 'tail', 'login', 'compose', 'health', 'mcp', 'answer', 'hook'];
 		for (const command of commands) {
 			const run = await spool(home, [command, '--help']);
 			expect(run.exitCode, command).toBe(0);

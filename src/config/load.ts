@@ -3,7 +3,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parse as parseYaml} from 'yaml';
 import {SpoolError} from '../errors.ts';
-import {configSchema, type AskConfig, type PolicyConfig, type BudgetConfig, type LimitsConfig, type NotifyConfig, type OrchestratorConfig, type ReportConfig, type QueueConfig, type QuotaConfig, type WorkerConfig} from './schema.ts';
+import {configSchema, type AskConfig, type PolicyConfig, type BudgetConfig, type LimitsConfig, type NotifyConfig, type OrchestratorConfig, type ReportConfig, type QueueConfig, type QuotaConfig, type RepoConfig, type WorkerConfig} from './schema.ts';
 import {formatIssues, scrubConfigText} from './format-issues.ts';
 
 export type Config = Readonly<{
@@ -25,6 +25,8 @@ export type Config = Readonly<{
 	ask: Readonly<AskConfig>;
 	policy: Readonly<PolicyConfig>;
 	report: Readonly<ReportConfig>;
+	/** The repositories tasks may name (docs/repos.md); each `path` absolute. */
+	repos: Readonly<Record<string, Readonly<RepoConfig>>>;
 }>;
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -58,7 +60,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		throw new SpoolError('config_invalid', `${file}: invalid config\n${lines.join('\n')}`);
 	}
 
-	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits, ask, report, notify, policy} = parsed.data;
+	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits, ask, report, notify, policy, repos} = parsed.data;
 	const resolved: Record<string, WorkerConfig> = {};
 	for (const [name, worker] of Object.entries(workers)) {
 		resolved[name] = Object.freeze({...worker, name, prompt: path.resolve(home, worker.prompt ?? `prompts/${name}.md`)});
@@ -79,6 +81,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		ask: Object.freeze(ask),
 		policy: Object.freeze(policy),
 		report: Object.freeze(report),
+		repos: Object.freeze(Object.fromEntries(Object.entries(repos).map(([name, repo]) => [name, Object.freeze({...repo, path: path.resolve(home, repo.path)})]))),
 	});
 }
 

@@ -190,6 +190,13 @@ const reportSchema = z.strictObject({
 	feedbackDays: z.number().int().min(0).max(366).default(7),
 });
 
+const repoSchema = z.strictObject({
+	/** The repository: a git checkout, relative to SPOOL_HOME or absolute. Tasks run in worktrees of it; the checkout itself is never touched. */
+	path: z.string().min(1),
+	/** The branch, tag or commit each task's branch starts from. @default main */
+	base: z.string().min(1).regex(/^[^\s-][^\s]*$/, 'must be a branch, tag or commit such as "main"').default('main'),
+});
+
 /** Names a worker cannot take: their folders and files belong to the orchestrator. */
 const RESERVED_NAMES = ['orchestrator', 'workflows', 'goals'];
 
@@ -219,6 +226,8 @@ export const configSchema = z.strictObject({
 	ask: askSchema.prefault({}),
 	/** The end-of-day report and the feedback a person writes on it (docs/report.md). */
 	report: reportSchema.prefault({}),
+	/** Git repositories a task may name with `repo`: it then runs in a worktree of its own (docs/repos.md). @default {} */
+	repos: z.record(z.string().regex(NAME_PATTERN, 'a repository name is 1-64 letters, digits, "-" and "_", starting with a letter or digit'), repoSchema).default({}),
 	workers: z
 		.record(z.string().regex(NAME_PATTERN, 'a worker name is 1-64 letters, digits, "-" and "_", starting with a letter or digit'), workerSchema)
 		.refine(workers => Object.keys(workers).length > 0, 'define at least one worker')
@@ -240,3 +249,5 @@ export type NotifyConfig = z.output<typeof notifySchema>;
 export type AskConfig = z.output<typeof askSchema>;
 export type PolicyConfig = z.output<typeof policySchema>;
 export type ReportConfig = z.output<typeof reportSchema>;
+/** A repository of spool.yaml, its `path` resolved to an absolute one. */
+export type RepoConfig = z.output<typeof repoSchema>;

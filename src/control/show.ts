@@ -55,5 +55,9 @@ function filesOf(layout: Layout, entry: TaskEntry): Record<string, string> {
 		files.cwd = entry.result.cwd;
 	}
 
+	if (entry.result?.repo?.patch) {
+		files.patch = entry.result.repo.patch;
+	}
+
 	return files;
 }

@@ -32,6 +32,10 @@ export const workflowTaskSchema = z.strictObject({
 	model: taskSchema.shape.model,
 	/** Where the task runs, relative to SPOOL_HOME. @default the workflow's cwd, else a fresh workspace */
 	cwd: taskSchema.shape.cwd,
+	/** A repository of spool.yaml: the task runs in a fresh worktree of it, on its own branch (docs/repos.md). */
+	repo: taskSchema.shape.repo,
+	/** The id of an earlier task it depends on: this task runs in that task's worktree, as it left it (a review reads exactly what was written). */
+	worktreeOf: workflowId.optional(),
 	timeout: timeout.optional(),
 	maxTurns: taskSchema.shape.maxTurns,
 	jsonSchema: taskSchema.shape.jsonSchema,

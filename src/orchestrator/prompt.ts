@@ -94,11 +94,16 @@ export async function buildTaskFile(layout: Layout, roots: readonly string[], st
 		return {ok: false, error: promptTooLarge(task.id, parts, files.length > 0)};
 	}
 
-	const cwd = task.cwd ?? state.workflow.cwd;
+	// A task in a worktree runs there, whatever the workflow's cwd; worktreeOf names the task that made the worktree (through a chain of them).
+	const inWorktree = task.repo !== undefined || task.worktreeOf !== undefined;
+	const cwd = inWorktree ? undefined : (task.cwd ?? state.workflow.cwd);
+	const owner = worktreeOwner(state, task);
 	const file: TaskInput = {
 		prompt: parts.map(part => part.text()).join('\n\n'),
 		...(task.model ? {model: task.model} : {}),
 		...(cwd ? {cwd} : {}),
+		...(task.repo ? {repo: task.repo} : {}),
+		...(owner ? {worktreeOf: `${owner.worker}/${owner.taskId}`} : {}),
 		...(task.timeout === undefined ? {} : {timeout: task.timeout}),
 		...(task.maxTurns ? {maxTurns: task.maxTurns} : {}),
 		...(task.jsonSchema ? {jsonSchema: task.jsonSchema} : {}),
@@ -192,4 +197,19 @@ async function readContextFile(home: string, roots: readonly string[], file: str
 			return fail(`${shown} is ${Math.round(read.size / 1024)} KB; a context file may have at most ${MAX_CONTEXT_FILE_BYTES / 1024} KB`);
 		}
 	}
+}
+
+/** The workflow task whose worktree `task` continues in: its worktreeOf, followed to the task that named the repo. */
+function worktreeOwner(state: WorkflowState, task: WorkflowTask): WorkflowState['tasks'][number] | undefined {
+	let id = task.worktreeOf;
+	for (let step = 0; id !== undefined && step <= state.workflow.tasks.length; step++) {
+		const next = state.workflow.tasks.find(candidate => candidate.id === id)?.worktreeOf;
+		if (next === undefined) {
+			return state.tasks.find(entry => entry.id === id);
+		}
+
+		id = next;
+	}
+
+	return undefined;
 }

@@ -83,6 +83,19 @@ function checkPlaceholders(workflow: {tasks: WorkflowTask[]}, task: WorkflowTask
 		}
 	}
 
+	if (task.worktreeOf !== undefined) {
+		const target = workflow.tasks.find(other => other.id === task.worktreeOf);
+		if (!ancestors.has(task.worktreeOf)) {
+			problems.push(`${where}.worktreeOf: task "${task.id}" continues in the worktree of "${task.worktreeOf}", which it does not depend on, so that worktree would not be finished yet; add it to dependsOn`);
+		} else if (target && target.repo === undefined && target.worktreeOf === undefined) {
+			problems.push(`${where}.worktreeOf: task "${task.worktreeOf}" names no repo, so it has no worktree to continue in`);
+		}
+	}
+
+	if (task.cwd !== undefined && (task.repo !== undefined || task.worktreeOf !== undefined)) {
+		problems.push(`${where}.cwd: task "${task.id}" runs in its worktree (${task.repo === undefined ? 'worktreeOf' : 'repo'}); leave cwd out`);
+	}
+
 	for (const text of new Set(findUnknownPlaceholders(task.prompt))) {
 		problems.push(`${where}.prompt: task "${task.id}" has ${text}, which is no placeholder and would reach the model as it is; a placeholder is ${PLACEHOLDER_FORMS} (ID: a task it depends on), and \\{{ writes a literal {{`);
 	}

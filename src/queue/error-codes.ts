@@ -22,6 +22,7 @@ export const ERROR_CODES = {
 	task_too_deep: {effect: 'reject', summary: 'the task JSON nests deeper than the depth limit'},
 	cwd_forbidden: {effect: 'reject', summary: "the task's cwd lies in an auth home or in spool's own state"},
 	argument_too_large: {effect: 'reject', summary: "the task's jsonSchema is over the 128 KiB one argument can hold, or claude's arguments and environment are over the system's limit (E2BIG)"},
+	repo_invalid: {effect: 'reject', summary: "the task's repo or worktreeOf cannot give it a worktree (no such repository, not a git repository, no such base, a branch or folder of that name left by something else)"},
 	// The run.
 	results_unwritable: {effect: 'wait', summary: 'results/WORKER/ cannot be written: the task waits uncounted and the worker checks again (a log line, never a result)'},
 	auth_failed: {effect: 'pause-auth', summary: "the API refused the worker's credentials (401/403, not logged in)"},

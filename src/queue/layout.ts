@@ -24,6 +24,9 @@ import path from 'node:path';
  *   feedback/DATE.md                 a person's feedback on that day, given to the next day's tasks
  *   control/quota/ACCOUNT.json       the subscription windows of one account, and its usage-limit pause
  *   control/starts/SCOPE.json        the start-rate token bucket of the home or of one worker
+ *   workspaces/W/ID/                 where a task runs by default; a git worktree when it names a repo (repos/)
+ *   workspaces/W/.ID.worktree.json   that worktree's repository, branch and base commit
+ *   results/W/ID.patch               the change a repo task made, against its base commit
  * Every path spool reads or writes comes from here; no other module joins a folder and a file name.
  */
 export type Layout = ReturnType<typeof createLayout>;
@@ -66,6 +69,8 @@ export function createLayout(home: string) {
 		pauseFile: (worker: string) => pauseFileOf(home, worker),
 		workspace: (worker: string, id: string) => path.join(home, 'workspaces', worker, id),
 		workspacesRoot: path.join(home, 'workspaces'),
+		worktreeRecord: (worker: string, id: string) => path.join(home, 'workspaces', worker, `.${id}.worktree.json`),
+		patchFile: (worker: string, id: string) => path.join(home, 'results', worker, `${id}.patch`),
 		authHomesRoot: path.join(home, 'auth-homes'),
 		authHome: (worker: string) => path.join(home, 'auth-homes', worker),
 		logs: path.join(home, 'logs'),

@@ -1,5 +1,6 @@
 import {z} from 'zod';
 import {askedCostOf, askRecord} from '../ask/ask-record.ts';
+import {repoResultSchema} from '../repos/repo-result.ts';
 import {taskErrorSchema} from './error-codes.ts';
 import {readJsonFile} from './read-file.ts';
 import {attemptRecord} from './task-schema.ts';
@@ -59,6 +60,7 @@ export const resultSchema = z.looseObject({
 	owner: z.string().describe('Which loop wrote it.'),
 	runId: z.string().describe('Which attempt wrote it.'),
 	rejectedFile: z.string().optional().describe('For a rejected task: where its original lies, relative to the home.'),
+	repo: repoResultSchema.optional().describe('For a task with `repo` or `worktreeOf`: its worktree, branch, base commit and the change it left there (docs/repos.md).'),
 	feedback: z.string().optional().describe("The person's feedback file this run was given as part of its system prompt, relative to the home (feedback/DATE.md, docs/report.md)."),
 });
 

@@ -21,6 +21,8 @@ export const taskSchema = z.strictObject({
 	prompt: z.string().trim().min(1, 'must not be empty').describe('What Claude is asked to do. Sent on stdin, never as an argument.'),
 	model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@\[\]-]*$/, 'must be a model name or alias such as "sonnet"').optional().describe("Overrides the worker's model for this task."),
 	cwd: z.string().min(1).optional().describe("Where claude runs, under one of the config's cwdRoots (default: workspaces/WORKER/ID)."),
+	repo: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must name a repository of spool.yaml\'s repos').optional().describe("Runs the task in a fresh git worktree of this repository of spool.yaml, on a branch spool/WORKER/ID from its base (docs/repos.md)."),
+	worktreeOf: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\/[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be WORKER/ID of a task that ran with a repo').optional().describe('Runs the task in the worktree of that earlier task (WORKER/ID), as it left it.'),
 	timeout: durationAtLeast('1ms').optional().describe('Wall-clock limit for one run, e.g. "10m" (default: the worker\'s timeout).'),
 	maxTurns: z.number().int().positive().optional().describe('Passed as --max-turns.'),
 	jsonSchema: z.record(z.string(), z.unknown()).optional().describe('A JSON Schema the final answer must match (--json-schema); the result carries `structuredOutput`.'),

@@ -16,6 +16,8 @@ import {isObject} from '../queue/read-file.ts';
 import {appendEvent} from '../events/events.ts';
 import type {PolicyRules} from '../policy/rules.ts';
 import {ViolationLog, type PolicyViolation} from '../policy/violations.ts';
+import {saveRepoChange} from '../repos/repo-result.ts';
+import type {RepoRun} from '../repos/worktree.ts';
 import {checkDeliverables} from './deliverables.ts';
 import {classifyExit} from './outcome.ts';
 import {recordRun} from './record-run.ts';
@@ -35,6 +37,8 @@ export type Attempt = {
 	/** Added to the run's environment (a resumed run's answer). */
 	env: Record<string, string>;
 	cwd: string;
+	/** The repository worktree the run is in (a task with `repo` or `worktreeOf`): its change is saved after the run. */
+	repo?: RepoRun;
 	history: AttemptRecord[];
 	base: Parameters<typeof buildResult>[0];
 	taskCopy: TaskResult['task'];
@@ -108,7 +112,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		const {status: _status, error: _error, ...ran} = classifyExit({...exit, canceled: false});
 		recordRun(context, claim, task, exit, ran, 'canceled', 'canceled');
 		await quota.finish(undefined);
-		const fields = {...ran, ...estimated(exit), ...given, startedAt: startedAt.toISOString(), attempts: claim.attempt, cwd, durationMs: exit.durationMs, ...(history.length > 0 ? {history} : {}), ...asked, task: taskCopy};
+		const fields = {...ran, ...estimated(exit), ...given, ...(await savedChange(context, attempt)), startedAt: startedAt.toISOString(), attempts: claim.attempt, cwd, durationMs: exit.durationMs, ...(history.length > 0 ? {history} : {}), ...asked, task: taskCopy};
 		return finish(context, claim, canceledResult(base, fields, `after ${(exit.durationMs / 1000).toFixed(1)} s of its run`), signal);
 	}
 
@@ -156,6 +160,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		tellViolations(context, claim, violations);
 	}
 
+	const changed = await savedChange(context, attempt);
 	const result = buildResult(base, {
 		...outcome,
 		...estimated(exit),
@@ -171,6 +176,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		...asked,
 		task: taskCopy,
 		...given,
+		...changed,
 	});
 	recordRun(context, claim, task, exit, classified, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts), result.error?.code ?? null);
 	// The account's pause is written before the task goes back and before the probe is given back: no other run slips in between.
@@ -198,6 +204,23 @@ function tellViolations(context: TaskContext, claim: Claim, violations: readonly
 	} catch (error) {
 		context.logger.error({err: error}, 'cannot record the policy_violation event');
 	}
+}
+
+/**
+ * A repo task's change, saved as results/WORKER/ID.patch whenever its run ended (succeeded, failed,
+ * canceled, or going back for a retry, whose next run saves it again); not when it waits for an answer.
+ */
+async function savedChange(context: TaskContext, attempt: Attempt): Promise<{repo?: TaskResult['repo']}> {
+	if (!attempt.repo) {
+		return {};
+	}
+
+	const repo = await saveRepoChange(context.layout, attempt.claim.worker, attempt.claim.id, attempt.repo);
+	if (repo.patchError) {
+		context.logger.warn({error: repo.patchError}, 'the change in the worktree could not be saved as a patch; spool clean keeps the worktree');
+	}
+
+	return {repo};
 }
 
 /** A subscription run's total_cost_usd is the CLI's list-price estimate. */

@@ -21,7 +21,7 @@ import {feedbackForRun} from '../feedback/for-run.ts';
 import {isCanceled, runAttempt} from './run-attempt.ts';
 import {waitForOtherRuns} from './same-id.ts';
 import {finish, handBack} from './settle.ts';
-import {checkResultsWritable, prepareCwd} from './workspace.ts';
+import {checkResultsWritable, prepareRun} from './workspace.ts';
 
 export type TaskContext = {
 	config: Config;
@@ -81,12 +81,12 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 	const args = [...built, ...askArgs(context.worker, policy), ...(resumed ? resumeArgs(resumed) : [])];
 	const policyEnv = {[POLICY_ENV]: JSON.stringify(policy)};
 
-	const prepared = await prepareCwd({home: context.config.home, cwdRoots: context.config.cwdRoots, taskCwd: task.cwd, workspace: context.layout.workspace(claim.worker, claim.id)});
+	const prepared = await prepareRun({home: context.config.home, cwdRoots: context.config.cwdRoots, repos: context.config.repos, layout: context.layout, worker: claim.worker, id: claim.id, task});
 	if ('code' in prepared) {
 		return reject(context, claim, prepared);
 	}
 
-	const {cwd} = prepared;
+	const {cwd, repo} = prepared;
 	// After a resumed run that got the answer and stopped, no call is pending: claude needs a prompt to go on.
 	const guard = {...policyEnv, ...gitGuardEnv(cwd, policy)};
 	const run = resumed ? {prompt: resumed.delivered ? CONTINUE_TEXT : '', env: {...guard, ...resumeEnv(resumed)}} : {prompt: task.prompt, env: guard};
@@ -125,7 +125,7 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		// One --append-system-prompt: when to ask a person, and the person's latest feedback.
 		const extra = [mayAsk(context.worker) ? ASK_GUIDANCE : undefined, feedback?.prompt].filter(text => text !== undefined).join('\n\n');
 		const runArgs = extra === '' ? capped : withSystemText(capped, extra);
-		return await runAttempt(context, {claim, task, args: runArgs, ...run, policy, cwd, history, base, taskCopy, cap, feedback: feedback?.file}, admission.run, signal);
+		return await runAttempt(context, {claim, task, args: runArgs, ...run, policy, cwd, repo, history, base, taskCopy, cap, feedback: feedback?.file}, admission.run, signal);
 	} finally {
 		// A probe whose run ended without saying (stopped, failed inside spool) goes back, so another run can probe.
 		await admission.run.release();

@@ -3,6 +3,50 @@ import path from 'node:path';
 import type {TaskError} from '../queue/error-codes.ts';
 import type {Layout} from '../queue/layout.ts';
 import {guardPath} from '../queue/path-guard.ts';
+import type {Task} from '../queue/task-schema.ts';
+import {ensureWorktree, worktreeOfTask, type RepoRun} from '../repos/worktree.ts';
+
+/**
+ * Where a task runs, and in which repository's worktree when it names one: `repo` gives it a worktree
+ * of its own at workspaces/WORKER/ID/ (made once, reused by its retries and resumed sessions),
+ * `worktreeOf` the worktree an earlier task left. Either one excludes `cwd`.
+ */
+export async function prepareRun(options: {home: string; cwdRoots: readonly string[]; repos: Readonly<Record<string, {path: string; base: string}>>; layout: Layout; worker: string; id: string; task: Task}): Promise<{cwd: string; repo?: RepoRun} | TaskError> {
+	const {task, layout, worker, id} = options;
+	if (task.repo === undefined && task.worktreeOf === undefined) {
+		return prepareCwd({home: options.home, cwdRoots: options.cwdRoots, taskCwd: task.cwd, workspace: layout.workspace(worker, id)});
+	}
+
+	if (task.cwd !== undefined) {
+		return {code: 'invalid_task', message: `cwd: a task with ${task.repo === undefined ? 'worktreeOf' : 'repo'} runs in its worktree; leave cwd out`};
+	}
+
+	if (task.worktreeOf !== undefined) {
+		if (task.worktreeOf === `${worker}/${id}`) {
+			return {code: 'repo_invalid', message: 'worktreeOf: names the task itself; name the earlier task whose worktree this one continues in'};
+		}
+
+		const found = await worktreeOfTask(layout, task.worktreeOf);
+		if ('code' in found) {
+			return found;
+		}
+
+		if (task.repo !== undefined && task.repo !== found.run.repo) {
+			return {code: 'repo_invalid', message: `repo: "${task.repo}", but the worktree of ${task.worktreeOf} is one of "${found.run.repo}"`};
+		}
+
+		return {cwd: found.run.worktree, repo: found.run};
+	}
+
+	const repo = options.repos[task.repo!];
+	if (!repo) {
+		const known = Object.keys(options.repos);
+		return {code: 'repo_invalid', message: `repo: no repository "${task.repo}" in spool.yaml (${known.length > 0 ? `repos: ${known.join(', ')}` : 'it has no repos'})`};
+	}
+
+	const made = await ensureWorktree(layout, worker, id, task.repo!, repo);
+	return 'code' in made ? made : {cwd: made.run.worktree, repo: made.run};
+}
 
 /**
  * Where a task runs: its own `cwd` (relative to SPOOL_HOME, under one of the allowed roots, and never in

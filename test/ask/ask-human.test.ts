@@ -105,7 +105,8 @@ describe('an agent asks a person with ask_human (real claude CLI)', () => {
 			const list = await spool(home, ['list', '--json']);
 			expect(JSON.parse(list.stdout).tasks.find((task: {id: string}) => task.id === 'button')).toMatchObject({state: 'waiting'});
 			const status = await spool(home, ['status']);
-			expect(status.stdout).toMatch(/^coder\s+1\s+0\s+0\s+1\s/m);
+			expect(status.stdout).toMatch(/^WORKER\s+LOOPS\s+PENDING\s+RUNNING\s+WAITING\s/m);
+			expect(JSON.parse((await spool(home, ['status', '--json'])).stdout).workers[0]).toMatchObject({worker: 'coder', waiting: 1});
 			expect(status.stdout).toMatch(/^coder\/button\s+\S+\s+Which colour should the button be\?$/m);
 			const show = await spool(home, ['show', 'button']);
 			expect(show.stdout).toContain('coder/button: waiting');

@@ -24,6 +24,7 @@ export const commands: Record<string, () => Promise<Command>> = {
 	cost: async () => (await import('./cost.ts')).costCommand,
 	report: async () => (await import('./report.ts')).reportCommand,
 	show: async () => (await import('./show.ts')).showCommand,
+	review: async () => (await import('./review.ts')).reviewCommand,
 	cancel: async () => (await import('./cancel.ts')).cancelCommand,
 	retry: async () => (await import('./retry.ts')).retryCommand,
 	clean: async () => (await import('./clean.ts')).cleanCommand,

@@ -18,6 +18,8 @@ Options:
   --id ID           the task id (default: a time-ordered id)
   --model M         the model for this task
   --cwd DIR         where claude runs (must lie under cwdRoots)
+  --repo NAME       run in a fresh git worktree of spool.yaml's repository NAME (docs/repos.md)
+  --worktree-of W/ID  run in the worktree an earlier repo task W/ID left
   --timeout T       wall-clock limit, e.g. 10m
   --max-turns N     passed to claude as --max-turns
   --priority N      higher runs first (default 0)
@@ -34,6 +36,8 @@ Prints the task id.`,
 			id: {type: 'string'},
 			model: {type: 'string'},
 			cwd: {type: 'string'},
+			repo: {type: 'string'},
+			'worktree-of': {type: 'string'},
 			timeout: {type: 'string'},
 			'max-turns': {type: 'string'},
 			priority: {type: 'string'},
@@ -60,6 +64,8 @@ Prints the task id.`,
 			prompt: prompt ?? (await readFileOption(values.file!, 'prompt_unreadable')),
 			...(values.model ? {model: values.model} : {}),
 			...(values.cwd ? {cwd: values.cwd} : {}),
+			...(values.repo ? {repo: values.repo} : {}),
+			...(values['worktree-of'] ? {worktreeOf: values['worktree-of']} : {}),
 			...(values.timeout === undefined ? {} : {timeout: readTimeout(values.timeout)}),
 			...(values['max-turns'] === undefined ? {} : {maxTurns: readCount(values['max-turns'], '--max-turns')}),
 			...(values.priority === undefined ? {} : {priority: readInteger(values.priority, '--priority')}),

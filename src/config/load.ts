@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parse as parseYaml} from 'yaml';
 import {SpoolError} from '../errors.ts';
-import {configSchema, type AskConfig, type BudgetConfig, type LimitsConfig, type NotifyConfig, type OrchestratorConfig, type ReportConfig, type QueueConfig, type QuotaConfig, type WorkerConfig} from './schema.ts';
+import {configSchema, type AskConfig, type BudgetConfig, type LimitsConfig, type NotifyConfig, type OrchestratorConfig, type ReportConfig, type SkillsConfig, type QueueConfig, type QuotaConfig, type WorkerConfig} from './schema.ts';
 import {formatIssues, scrubConfigText} from './format-issues.ts';
 
 export type Config = Readonly<{
@@ -24,6 +25,8 @@ export type Config = Readonly<{
 	notify: Readonly<NotifyConfig> | undefined;
 	ask: Readonly<AskConfig>;
 	report: Readonly<ReportConfig>;
+	/** Skills (docs/skills.md); `dir` is absolute, `~` expanded. Undefined when spool.yaml has no skills section. */
+	skills: Readonly<SkillsConfig> | undefined;
 }>;
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -57,7 +60,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		throw new SpoolError('config_invalid', `${file}: invalid config\n${lines.join('\n')}`);
 	}
 
-	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits, ask, report, notify} = parsed.data;
+	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits, ask, report, notify, skills} = parsed.data;
 	const resolved: Record<string, WorkerConfig> = {};
 	for (const [name, worker] of Object.entries(workers)) {
 		resolved[name] = Object.freeze({...worker, name, prompt: path.resolve(home, worker.prompt ?? `prompts/${name}.md`)});
@@ -77,6 +80,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		notify: notify && Object.freeze(notify),
 		ask: Object.freeze(ask),
 		report: Object.freeze(report),
+		skills: skills && Object.freeze({dir: expandHome(skills.dir, home, env)}),
 	});
 }
 
@@ -88,6 +92,15 @@ export function getWorker(config: Config, name: string): Readonly<WorkerConfig> 
 	}
 
 	return worker;
+}
+
+/** `~` or `~/x` is under the user's home ($HOME); any other relative path is relative to the spool home. */
+export function expandHome(file: string, home: string, env: NodeJS.ProcessEnv = process.env): string {
+	if (file === '~' || file.startsWith('~/')) {
+		return path.join(env.HOME || os.homedir(), file.slice(1));
+	}
+
+	return path.resolve(home, file);
 }
 
 function defaultClaudeBin(): string {

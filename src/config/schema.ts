@@ -65,6 +65,13 @@ const workerSchema = z.strictObject({
 	quota: quotaSchema.partial().optional(),
 	/** A start-rate limit of this worker's own, beside the home's limits. */
 	limits: limitsSchema.optional(),
+	/** `agent`: claude works with its tools; `simple`: one model call with no tools, its answer written to the task's `output` (docs/skills.md). A task's own `mode` wins. @default agent */
+	mode: z.enum(['agent', 'simple']).optional(),
+});
+
+const skillsSchema = z.strictObject({
+	/** The folder of skills, one `NAME/SKILL.md` each (with its templates); `~` is the user's home, a relative path is relative to SPOOL_HOME. A task's `skill` names one of them. */
+	dir: z.string().min(1),
 });
 
 // Every duration is "500ms", "30s", "10m", "2h", "1d" or a number of seconds, and at most 2147483647 ms
@@ -205,6 +212,8 @@ export const configSchema = z.strictObject({
 	ask: askSchema.prefault({}),
 	/** The end-of-day report and the feedback a person writes on it (docs/report.md). */
 	report: reportSchema.prefault({}),
+	/** Skills a task may name with `skill` (docs/skills.md). */
+	skills: skillsSchema.optional(),
 	workers: z
 		.record(z.string().regex(NAME_PATTERN, 'a worker name is 1-64 letters, digits, "-" and "_", starting with a letter or digit'), workerSchema)
 		.refine(workers => Object.keys(workers).length > 0, 'define at least one worker')
@@ -225,3 +234,4 @@ export type LimitsConfig = z.output<typeof limitsSchema>;
 export type NotifyConfig = z.output<typeof notifySchema>;
 export type AskConfig = z.output<typeof askSchema>;
 export type ReportConfig = z.output<typeof reportSchema>;
+export type SkillsConfig = z.output<typeof skillsSchema>;

@@ -14,6 +14,9 @@ import {askedQuestion, parkTask, waitingContent} from '../ask/park-task.ts';
 import {answersCall, sinceQuestion, withSessionSoFar} from '../ask/session-cost.ts';
 import {isObject} from '../queue/read-file.ts';
 import {checkDeliverables} from './deliverables.ts';
+import type {ModePlan} from './run-mode.ts';
+import {writeOutput, type WrittenOutput} from '../simple/output-file.ts';
+import type {TaskError} from '../queue/error-codes.ts';
 import {classifyExit} from './outcome.ts';
 import {recordRun} from './record-run.ts';
 import {authKindOf} from '../ledger/entry.ts';
@@ -39,6 +42,8 @@ export type Attempt = {
 	cap: RunCap;
 	/** The feedback file the run was given (feedback/for-run.ts), relative to the home: the result records it. */
 	feedback?: string;
+	/** The task's mode and skill (run-mode.ts): a simple run's answer is written to its output. */
+	plan?: Pick<ModePlan, 'mode' | 'output' | 'skill'>;
 };
 
 /**
@@ -139,7 +144,8 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	}
 
 	const classified = namedCap(classifyExit(exit, {jsonSchema: task.jsonSchema !== undefined}), cap, history);
-	const missing = classified.status === 'succeeded' ? await checkDeliverables(cwd, task.deliverables, {home: context.config.home, roots: context.config.cwdRoots}) : null;
+	const written = classified.status === 'succeeded' ? await writeAnswer(cwd, attempt.plan, classified.result) : undefined;
+	const missing = written && 'code' in written ? written : classified.status === 'succeeded' ? await checkDeliverables(cwd, task.deliverables, {home: context.config.home, roots: context.config.cwdRoots}) : null;
 	const outcome = missing ? {...classified, status: 'failed' as const, error: missing} : classified;
 	const result = buildResult(base, {
 		...outcome,
@@ -155,6 +161,8 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		...asked,
 		task: taskCopy,
 		...given,
+		...planFields(attempt.plan),
+		...(written && !('code' in written) ? {output: written} : {}),
 	});
 	recordRun(context, claim, task, exit, classified, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts), result.error?.code ?? null);
 	// The account's pause is written before the task goes back and before the probe is given back: no other run slips in between.
@@ -162,6 +170,19 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	const recorded = await quota.finish(limit?.scope === 'account' ? accountPauseOf(limit, result, claim.worker) : undefined);
 	// An account's pause that could not be written: the worker pauses itself until the same time, so its loops do not storm the API.
 	return settleRun(context, requeued, history, result, exit, signal, limit?.scope === 'account' && !recorded ? {...limit, scope: 'worker'} : limit);
+}
+
+/** A simple run's answer, written to its output (before the deliverables are checked, so output may be one of them). */
+async function writeAnswer(cwd: string, plan: Attempt['plan'], text: string | null): Promise<WrittenOutput | TaskError | undefined> {
+	if (plan?.mode !== 'simple' || plan.output === undefined) {
+		return undefined;
+	}
+
+	return writeOutput(cwd, plan.output, text ?? '');
+}
+
+function planFields(plan: Attempt['plan']): {skill?: string; mode?: 'simple'} {
+	return {...(plan?.skill === undefined ? {} : {skill: plan.skill}), ...(plan?.mode === 'simple' ? {mode: 'simple' as const} : {})};
 }
 
 /** A subscription run's total_cost_usd is the CLI's list-price estimate. */

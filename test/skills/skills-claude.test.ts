@@ -16,7 +16,7 @@ const requestsOf = (marker: string) => api.requests.filter(request => bodyOf(req
 beforeAll(async () => {
 	api = await startFakeApi(request => ({text: bodyOf(request).includes('SIMPLE-') ? '# Summary\n\nThe app greets.' : 'done'}));
 	home = await makeHome({workers: {coder: {}}, extra: {skills: {dir: 'toolkit/generated-skills'}}});
-	for (const [name, description] of [['summarise', 'SUMMARISE-DESCRIPTION writes a summary'], ['review', 'REVIEW-DESCRIPTION reviews code']]) {
+	for (const [name, description] of [['summarise', 'SUMMARISE-DESCRIPTION writes a summary'], ['review', 'REVIEW-DESCRIPTION reviews code']] as const) {
 		const dir = path.join(home, 'toolkit', 'generated-skills', name);
 		await fs.mkdir(dir, {recursive: true});
 		await fs.writeFile(path.join(dir, 'SKILL.md'), `---\nname: ${name}\ndescription: ${description}\n---\n\nBODY-OF-${name.toUpperCase()}: follow template.md.\n`);

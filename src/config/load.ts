@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parse as parseYaml} from 'yaml';
 import {SpoolError} from '../errors.ts';
-import {configSchema, type AskConfig, type PolicyConfig, type BudgetConfig, type LimitsConfig, type NotifyConfig, type OrchestratorConfig, type ReportConfig, type QueueConfig, type QuotaConfig, type RepoConfig, type WorkerConfig} from './schema.ts';
+import {configSchema, type AskConfig, type PolicyConfig, type BudgetConfig, type LimitsConfig, type NotifyConfig, type OrchestratorConfig, type ReportConfig, type QueueConfig, type QuotaConfig, type RepoConfig, type SkillsConfig, type WorkerConfig} from './schema.ts';
 import {formatIssues, scrubConfigText} from './format-issues.ts';
 
 export type Config = Readonly<{
@@ -27,6 +28,8 @@ export type Config = Readonly<{
 	report: Readonly<ReportConfig>;
 	/** The repositories tasks may name (docs/repos.md); each `path` absolute. */
 	repos: Readonly<Record<string, Readonly<RepoConfig>>>;
+	/** Skills (docs/skills.md); `dir` is absolute, `~` expanded. Undefined when spool.yaml has no skills section. */
+	skills: Readonly<SkillsConfig> | undefined;
 }>;
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -60,7 +63,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		throw new SpoolError('config_invalid', `${file}: invalid config\n${lines.join('\n')}`);
 	}
 
-	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits, ask, report, notify, policy, repos} = parsed.data;
+	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits, ask, report, notify, policy, repos, skills} = parsed.data;
 	const resolved: Record<string, WorkerConfig> = {};
 	for (const [name, worker] of Object.entries(workers)) {
 		resolved[name] = Object.freeze({...worker, name, prompt: path.resolve(home, worker.prompt ?? `prompts/${name}.md`)});
@@ -82,6 +85,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		policy: Object.freeze(policy),
 		report: Object.freeze(report),
 		repos: Object.freeze(Object.fromEntries(Object.entries(repos).map(([name, repo]) => [name, Object.freeze({...repo, path: path.resolve(home, repo.path)})]))),
+		skills: skills && Object.freeze({dir: expandHome(skills.dir, home, env)}),
 	});
 }
 
@@ -93,6 +97,15 @@ export function getWorker(config: Config, name: string): Readonly<WorkerConfig> 
 	}
 
 	return worker;
+}
+
+/** `~` or `~/x` is under the user's home ($HOME); any other relative path is relative to the spool home. */
+export function expandHome(file: string, home: string, env: NodeJS.ProcessEnv = process.env): string {
+	if (file === '~' || file.startsWith('~/')) {
+		return path.join(env.HOME || os.homedir(), file.slice(1));
+	}
+
+	return path.resolve(home, file);
 }
 
 function defaultClaudeBin(): string {

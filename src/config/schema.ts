@@ -77,6 +77,13 @@ const workerSchema = z.strictObject({
 	limits: limitsSchema.optional(),
 	/** Adds to the home's policy: more deny and ask rules, `allow` takes rules of the home's away, onViolation overrides. */
 	policy: policySchema.extend({allow: z.array(policyRule).optional()}).optional(),
+	/** `agent`: claude works with its tools; `simple`: one model call with no tools, its answer written to the task's `output` (docs/skills.md). A task's own `mode` wins. @default agent */
+	mode: z.enum(['agent', 'simple']).optional(),
+});
+
+const skillsSchema = z.strictObject({
+	/** The folder of skills, one `NAME/SKILL.md` each (with its templates); `~` is the user's home, a relative path is relative to SPOOL_HOME. A task's `skill` names one of them. */
+	dir: z.string().min(1),
 });
 
 // Every duration is "500ms", "30s", "10m", "2h", "1d" or a number of seconds, and at most 2147483647 ms
@@ -228,6 +235,8 @@ export const configSchema = z.strictObject({
 	report: reportSchema.prefault({}),
 	/** Git repositories a task may name with `repo`: it then runs in a worktree of its own (docs/repos.md). @default {} */
 	repos: z.record(z.string().regex(NAME_PATTERN, 'a repository name is 1-64 letters, digits, "-" and "_", starting with a letter or digit'), repoSchema).default({}),
+	/** Skills a task may name with `skill` (docs/skills.md). */
+	skills: skillsSchema.optional(),
 	workers: z
 		.record(z.string().regex(NAME_PATTERN, 'a worker name is 1-64 letters, digits, "-" and "_", starting with a letter or digit'), workerSchema)
 		.refine(workers => Object.keys(workers).length > 0, 'define at least one worker')
@@ -251,3 +260,4 @@ export type PolicyConfig = z.output<typeof policySchema>;
 export type ReportConfig = z.output<typeof reportSchema>;
 /** A repository of spool.yaml, its `path` resolved to an absolute one. */
 export type RepoConfig = z.output<typeof repoSchema>;
+export type SkillsConfig = z.output<typeof skillsSchema>;

@@ -15,6 +15,9 @@ const timeout = durationAsWritten('1ms');
 
 const paths = z.array(z.string().min(1));
 
+/** A repository's name in spool.yaml's repos: one safe path segment. */
+export const REPO_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
 /** One node of the graph: a task for one worker, plus the fields of an ordinary task file. */
 export const workflowTaskSchema = z.strictObject({
 	/** Unique within the workflow; the queued task is tasks/WORKER/WORKFLOW--ID.json. */
@@ -40,6 +43,12 @@ export const workflowTaskSchema = z.strictObject({
 	maxTurns: taskSchema.shape.maxTurns,
 	jsonSchema: taskSchema.shape.jsonSchema,
 	metadata: taskSchema.shape.metadata,
+	/** A skill of skills.dir the task is given (docs/skills.md). */
+	skill: taskSchema.shape.skill,
+	/** `agent` or `simple` (one call, no tools, the repository's context in the prompt). */
+	mode: taskSchema.shape.mode,
+	/** With mode simple: the file the answer is written to, relative to the task's cwd. */
+	output: taskSchema.shape.output,
 });
 
 /** What the planner returns: the graph and its description. */

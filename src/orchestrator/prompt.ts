@@ -108,6 +108,10 @@ export async function buildTaskFile(layout: Layout, roots: readonly string[], st
 		...(task.maxTurns ? {maxTurns: task.maxTurns} : {}),
 		...(task.jsonSchema ? {jsonSchema: task.jsonSchema} : {}),
 		...(task.deliverables ? {deliverables: task.deliverables} : {}),
+		...(task.skill ? {skill: task.skill} : {}),
+		...(task.mode ? {mode: task.mode} : {}),
+		...(task.output ? {output: task.output} : {}),
+		...(task.repo ? {repo: task.repo} : {}),
 		metadata: {...task.metadata, workflow: state.id, workflowTask: task.id, workflowRun: state.runId},
 	};
 	const checked = validateTask(file);

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
 	task_too_large: {effect: 'reject', summary: 'the task file is larger than the task size limit'},
 	task_too_deep: {effect: 'reject', summary: 'the task JSON nests deeper than the depth limit'},
 	cwd_forbidden: {effect: 'reject', summary: "the task's cwd lies in an auth home or in spool's own state"},
+	unknown_skill: {effect: 'reject', summary: "the task's skill is not a folder with a SKILL.md in the config's skills.dir, or the config has no skills.dir (the message names the skills there are)"},
+	output_forbidden: {effect: 'reject', summary: "the task's output lies outside its cwd, or is set without mode simple"},
 	argument_too_large: {effect: 'reject', summary: "the task's jsonSchema is over the 128 KiB one argument can hold, or claude's arguments and environment are over the system's limit (E2BIG)"},
 	repo_invalid: {effect: 'reject', summary: "the task's repo or worktreeOf cannot give it a worktree (no such repository, not a git repository, no such base, a branch or folder of that name left by something else)"},
 	// The run.
@@ -45,6 +47,7 @@ export const ERROR_CODES = {
 	claude_error: {effect: 'final', summary: 'claude reported another error (its subtype is in the result)'},
 	policy_violation: {effect: 'final', summary: "the agent ran a command spool's policy denies, and policy.onViolation is halt"},
 	question_unanswered: {effect: 'final', summary: "the agent asked a person a question (ask_human) and no answer came within ask.timeout"},
+	output_unwritable: {effect: 'final', summary: "a simple-mode answer could not be written to the task's output"},
 	missing_deliverable: {effect: 'final', summary: 'claude succeeded but a deliverables path is missing'},
 	// Workflows.
 	dependency_failed: {effect: 'final', summary: 'a workflow task was not run: a task it depends on failed or was skipped'},

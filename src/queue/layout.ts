@@ -101,6 +101,8 @@ export function createLayout(home: string) {
 		feedbackFile: (date: string) => path.join(home, 'feedback', `${date}.md`),
 		quotaRoot: path.join(home, 'control', 'quota'),
 		quotaFile: (account: string) => path.join(home, 'control', 'quota', `${account}.json`),
+		/** control/skills/W/ID/: the folder a run with a skill gets as --add-dir; it holds .claude/skills/NAME, a link to the skill (docs/skills.md). */
+		skillMount: (worker: string, id: string) => path.join(home, 'control', 'skills', worker, id),
 		startsFile: (scope: string) => path.join(home, 'control', 'starts', `${scope}.json`),
 		protectedFolders: PROTECTED_FOLDERS.map(name => path.join(home, name)),
 	};

@@ -62,6 +62,9 @@ export const resultSchema = z.looseObject({
 	rejectedFile: z.string().optional().describe('For a rejected task: where its original lies, relative to the home.'),
 	repo: repoResultSchema.optional().describe('For a task with `repo` or `worktreeOf`: its worktree, branch, base commit and the change it left there (docs/repos.md).'),
 	feedback: z.string().optional().describe("The person's feedback file this run was given as part of its system prompt, relative to the home (feedback/DATE.md, docs/report.md)."),
+	skill: z.string().optional().describe("The skill the run was given (the task's `skill`)."),
+	mode: z.enum(['agent', 'simple']).optional().describe('How the task ran: `simple` is one model call with no tools; absent for agent.'),
+	output: z.strictObject({path: z.string(), bytes: z.number().int().min(0)}).optional().describe("With mode simple and an `output`: where spool wrote the answer (absolute) and how many bytes it holds."),
 });
 
 export type TaskResult = z.output<typeof resultSchema>;

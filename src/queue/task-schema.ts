@@ -1,8 +1,12 @@
+import path from 'node:path';
 import {z} from 'zod';
 import {durationAtLeast} from '../config/duration.ts';
 import {formatIssues} from '../config/format-issues.ts';
 import {askRecord} from '../ask/ask-record.ts';
 import {taskErrorSchema} from './error-codes.ts';
+
+/** A skill's name: its folder in skills.dir, one safe path segment. */
+export const SKILL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** One earlier attempt of a task and how it ended. */
 export const attemptRecord = z.object({
@@ -30,6 +34,9 @@ export const taskSchema = z.strictObject({
 	priority: z.number().int('must be a whole number').min(-1_000_000).max(1_000_000).optional().describe('Higher runs first (default 0); equal priorities run in the order they were dropped.'),
 	notBefore: z.iso.datetime({offset: true, error: 'must be an ISO time such as "2026-12-01T18:00:00Z"'}).optional().describe('Not claimed before this time; `spool list` shows the task as delayed.'),
 	maxCostUsd: z.number().finite().min(0.0001, 'must be at least 0.0001 (a hundredth of a cent), less than one model call costs').optional().describe("The most this task's run may cost in US dollars (--max-budget-usd); the worker's perTaskUsd and what is left of the day's budget may lower it."),
+	skill: z.string().regex(SKILL_NAME, 'must be a skill name: 1-64 letters, digits, ".", "-" and "_", starting with a letter or digit').optional().describe("A skill of the config's skills.dir (NAME/SKILL.md) the run is given and told to use; an unknown one is rejected (unknown_skill)."),
+	mode: z.enum(['agent', 'simple']).optional().describe('`agent`: claude works with its tools; `simple`: one model call with no tools, the repository\'s context in its prompt, the answer written to `output` (default: the worker\'s mode, else agent).'),
+	output: z.string().min(1).refine(file => !path.isAbsolute(file), 'must be a path relative to the task\'s cwd, such as "docs/summary.md"').optional().describe("With mode simple: where spool writes the answer, relative to the task's cwd, never outside it."),
 	metadata: z.record(z.string(), z.unknown()).optional().describe('Free-form data copied into the result.'),
 	attempts: z.number().int().min(0).default(0).describe('Runs already started for this task; managed by spool.'),
 	history: z.array(attemptRecord).optional().describe('The attempts that failed before, with their errors; managed by spool.'),

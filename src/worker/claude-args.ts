@@ -1,6 +1,7 @@
 import type {WorkerConfig} from '../config/schema.ts';
 import type {TaskError} from '../queue/error-codes.ts';
 import type {Task} from '../queue/task-schema.ts';
+import {modeOf} from './run-mode.ts';
 
 /**
  * The most bytes one argument of a process may hold on Linux: MAX_ARG_STRLEN is 32 pages (128 KiB),
@@ -21,6 +22,12 @@ export function buildClaudeArgs(worker: Readonly<WorkerConfig>, task: Task): str
 	const model = task.model ?? worker.model;
 	if (model) {
 		args.push('--model', model);
+	}
+
+	if (modeOf(worker, task) === 'simple') {
+		// One model call with no tools: `--tools ""` leaves the request's tools empty (checked against claude 2.1.329).
+		args.push('--tools', '', '--max-turns', '1');
+		return args;
 	}
 
 	const maxTurns = task.maxTurns ?? worker.maxTurns;

@@ -19,6 +19,9 @@ import {ViolationLog, type PolicyViolation} from '../policy/violations.ts';
 import {saveRepoChange} from '../repos/repo-result.ts';
 import type {RepoRun} from '../repos/worktree.ts';
 import {checkDeliverables} from './deliverables.ts';
+import type {ModePlan} from './run-mode.ts';
+import {writeOutput, type WrittenOutput} from '../simple/output-file.ts';
+import type {TaskError} from '../queue/error-codes.ts';
 import {classifyExit} from './outcome.ts';
 import {recordRun} from './record-run.ts';
 import {authKindOf} from '../ledger/entry.ts';
@@ -48,6 +51,8 @@ export type Attempt = {
 	cap: RunCap;
 	/** The feedback file the run was given (feedback/for-run.ts), relative to the home: the result records it. */
 	feedback?: string;
+	/** The task's mode and skill (run-mode.ts): a simple run's answer is written to its output. */
+	plan?: Pick<ModePlan, 'mode' | 'output' | 'skill'>;
 };
 
 /**
@@ -150,7 +155,8 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	}
 
 	const classified = namedCap(classifyExit(exit, {jsonSchema: task.jsonSchema !== undefined}), cap, history);
-	const missing = classified.status === 'succeeded' ? await checkDeliverables(cwd, task.deliverables, {home: context.config.home, roots: context.config.cwdRoots}) : null;
+	const written = classified.status === 'succeeded' ? await writeAnswer(cwd, attempt.plan, classified.result) : undefined;
+	const missing = written && 'code' in written ? written : classified.status === 'succeeded' ? await checkDeliverables(cwd, task.deliverables, {home: context.config.home, roots: context.config.cwdRoots}) : null;
 	const {violations} = refused;
 	const halted = violations.length > 0 && attempt.policy.onViolation === 'halt'
 		? {code: 'policy_violation' as const, message: `the agent ran "${violations[0]!.command.slice(0, 200)}", which spool's policy denies (rule "${violations[0]!.rule}"), and policy.onViolation is halt`}
@@ -177,6 +183,8 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		task: taskCopy,
 		...given,
 		...changed,
+		...planFields(attempt.plan),
+		...(written && !('code' in written) ? {output: written} : {}),
 	});
 	recordRun(context, claim, task, exit, classified, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts), result.error?.code ?? null);
 	// The account's pause is written before the task goes back and before the probe is given back: no other run slips in between.
@@ -221,6 +229,19 @@ async function savedChange(context: TaskContext, attempt: Attempt): Promise<{rep
 	}
 
 	return {repo};
+}
+
+/** A simple run's answer, written to its output (before the deliverables are checked, so output may be one of them). */
+async function writeAnswer(cwd: string, plan: Attempt['plan'], text: string | null): Promise<WrittenOutput | TaskError | undefined> {
+	if (plan?.mode !== 'simple' || plan.output === undefined) {
+		return undefined;
+	}
+
+	return writeOutput(cwd, plan.output, text ?? '');
+}
+
+function planFields(plan: Attempt['plan']): {skill?: string; mode?: 'simple'} {
+	return {...(plan?.skill === undefined ? {} : {skill: plan.skill}), ...(plan?.mode === 'simple' ? {mode: 'simple' as const} : {})};
 }
 
 /** A subscription run's total_cost_usd is the CLI's list-price estimate. */

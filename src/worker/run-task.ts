@@ -22,6 +22,9 @@ import {isCanceled, runAttempt} from './run-attempt.ts';
 import {waitForOtherRuns} from './same-id.ts';
 import {finish, handBack} from './settle.ts';
 import {checkResultsWritable, prepareRun} from './workspace.ts';
+import type {RepoRun} from '../repos/worktree.ts';
+import {planMode, type ModePlan} from './run-mode.ts';
+import {unmountSkill} from '../skills/mount.ts';
 
 export type TaskContext = {
 	config: Config;
@@ -75,21 +78,39 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		return reject(context, claim, built);
 	}
 
-	// An answered question resumes the session that asked, with no new prompt: the answer is what its ask_human call returns.
-	const resumed = task.ask;
-	const policy = policyFor(context.live.current(), context.worker);
-	const args = [...built, ...askArgs(context.worker, policy), ...(resumed ? resumeArgs(resumed) : [])];
-	const policyEnv = {[POLICY_ENV]: JSON.stringify(policy)};
-
 	const prepared = await prepareRun({home: context.config.home, cwdRoots: context.config.cwdRoots, repos: context.config.repos, layout: context.layout, worker: claim.worker, id: claim.id, task});
 	if ('code' in prepared) {
 		return reject(context, claim, prepared);
 	}
 
+	// The task's mode and skill: checked (an unknown skill, an output outside the cwd are rejected) and its skill mounted.
+	const plan = await planMode({config: context.config, worker: context.worker, task, cwd: prepared.cwd, mount: context.layout.skillMount(claim.worker, claim.id)});
+	if ('code' in plan) {
+		return reject(context, claim, plan);
+	}
+
+	try {
+		return await runPlanned(context, claimed.claim, task, [...built, ...plan.args], plan, prepared, signal);
+	} finally {
+		if (plan.mount) {
+			await unmountSkill(plan.mount);
+		}
+	}
+}
+
+async function runPlanned(context: TaskContext, claim: Claim, task: Task, built: string[], plan: ModePlan, prepared: {cwd: string; repo?: RepoRun}, signal: AbortSignal): Promise<TaskEnd> {
 	const {cwd, repo} = prepared;
+	// An answered question resumes the session that asked, with no new prompt: the answer is what its ask_human call returns.
+	const resumed = task.ask;
+	// A simple run has no tools: no ask_human, and no command for the policy to judge.
+	const simple = plan.mode === 'simple';
+	const asking = simple ? false : mayAsk(context.worker);
+	const policy = policyFor(context.live.current(), context.worker);
+	const args = [...built, ...(simple ? [] : askArgs(context.worker, policy)), ...(resumed ? resumeArgs(resumed) : [])];
+	// The policy for the hook, and git configured so that even a command the hook never sees cannot commit or push.
+	const guard = {[POLICY_ENV]: JSON.stringify(policy), ...gitGuardEnv(cwd, policy)};
 	// After a resumed run that got the answer and stopped, no call is pending: claude needs a prompt to go on.
-	const guard = {...policyEnv, ...gitGuardEnv(cwd, policy)};
-	const run = resumed ? {prompt: resumed.delivered ? CONTINUE_TEXT : '', env: {...guard, ...resumeEnv(resumed)}} : {prompt: task.prompt, env: guard};
+	const run = resumed ? {prompt: resumed.delivered ? CONTINUE_TEXT : '', env: {...guard, ...resumeEnv(resumed)}} : {prompt: plan.prompt, env: guard};
 	const history = [...(task.history ?? []), ...(claim.interrupted ? [lostAttempt(claim.attempt - 1)] : [])];
 	const base = {id: claim.id, worker: claim.worker, owner: claim.owner, runId: claim.runId, attempts: claim.attempt - 1, startedAt: new Date()};
 	const taskCopy = taskAsDropped(claim.raw as Record<string, unknown>);
@@ -123,9 +144,9 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		const capped = cap.usd === undefined ? args : withBudgetCap(args, cap.usd);
 		const feedback = readFeedback(context);
 		// One --append-system-prompt: when to ask a person, and the person's latest feedback.
-		const extra = [mayAsk(context.worker) ? ASK_GUIDANCE : undefined, feedback?.prompt].filter(text => text !== undefined).join('\n\n');
+		const extra = [asking ? ASK_GUIDANCE : undefined, feedback?.prompt].filter(text => text !== undefined).join('\n\n');
 		const runArgs = extra === '' ? capped : withSystemText(capped, extra);
-		return await runAttempt(context, {claim, task, args: runArgs, ...run, policy, cwd, repo, history, base, taskCopy, cap, feedback: feedback?.file}, admission.run, signal);
+		return await runAttempt(context, {claim, task, args: runArgs, ...run, policy, cwd, repo, history, base, taskCopy, cap, feedback: feedback?.file, plan}, admission.run, signal);
 	} finally {
 		// A probe whose run ended without saying (stopped, failed inside spool) goes back, so another run can probe.
 		await admission.run.release();

@@ -8,9 +8,10 @@ import {listLoops} from '../../queue/loops.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {readFileOption} from '../read-file-option.ts';
 import type {Command} from './index.ts';
+import {readMode, submitRepos} from './submit-repos.ts';
 
 export const submitCommand: Command = {
-	usage: 'submit WORKER (PROMPT | --file F)',
+	usage: 'submit WORKER (PROMPT | --file F) | submit WORKER --skill NAME --repos A,B [EXTRA]',
 	summary: 'queue a task: writes tasks/WORKER/ID.json atomically',
 	help: `
 Options:
@@ -27,6 +28,13 @@ Options:
                     the day's budget may lower it)
   --delay D         not claimed before D from now, e.g. 10m
   --not-before TIME not claimed before TIME (ISO, e.g. 2026-12-01T18:00:00Z)
+  --skill NAME      give the run this skill of skills.dir (docs/skills.md)
+  --mode M          agent (default) or simple: one call with no tools, the repository's context in the prompt
+  --output PATH     with --mode simple: write the answer to PATH, relative to the task's cwd
+  --repos A,B,C     with --skill: one task per repository of spool.yaml's repos, each in a worktree of its
+                    own, as one workflow (workflows/ID.yaml; spool up's orchestrator queues it); the
+                    prompt, if given, is extra instructions for every one. Prints the workflow id
+  --final W         with --repos: a last task for worker W that gets every repository's result
   --wait            wait for the result, print its text; exit 0 if it succeeded, 1 if not (says so on
                     stderr when no loop of the worker runs, and waits on: one may start later)
 Prints the task id.`,
@@ -45,10 +53,20 @@ Prints the task id.`,
 			delay: {type: 'string'},
 			'not-before': {type: 'string'},
 			wait: {type: 'boolean'},
+			skill: {type: 'string'},
+			mode: {type: 'string'},
+			output: {type: 'string'},
+			repos: {type: 'string'},
+			final: {type: 'string'},
 		});
 		const [worker, prompt, ...extra] = positionals;
 		if (!worker) {
 			throw new CliUsageError('name the worker');
+		}
+
+		const mode = readMode(values.mode);
+		if (values.repos !== undefined || values.final !== undefined) {
+			return submitRepos(worker, {...values, mode}, prompt, extra);
 		}
 
 		if (extra.length > 0 || (prompt === undefined) === (values.file === undefined)) {
@@ -72,6 +90,9 @@ Prints the task id.`,
 			...(values['max-cost'] === undefined ? {} : {maxCostUsd: readUsd(values['max-cost'])}),
 			...(values.delay === undefined ? {} : {notBefore: new Date(Date.now() + readDelay(values.delay)).toISOString()}),
 			...(values['not-before'] === undefined ? {} : {notBefore: readTime(values['not-before'])}),
+			...(values.skill === undefined ? {} : {skill: values.skill}),
+			...(mode === undefined ? {} : {mode}),
+			...(values.output === undefined ? {} : {output: values.output}),
 		};
 		const {id} = await submitTask(config, worker, task, values.id);
 		console.log(id);

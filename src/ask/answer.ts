@@ -29,10 +29,22 @@ export async function answerQuestion(config: Config, ref: {worker: string; id: s
 			return undefined; // Not a question spool can answer, or another one than the answer was for: it waits on.
 		}
 
-		// An answer already there (queueing it was cut short, or its name was taken) is kept: the first answer wins.
-		return asked.answer === undefined ? {...task, ask: {...asked, answer, answeredAt, answeredBy: by}} : task;
+		if (asked.answer !== undefined) {
+			return task; // An answer already there (queueing it was cut short, or its name was taken) is kept: the first answer wins.
+		}
+
+		if (asked.kind === 'approval') {
+			const decided = by === 'timeout' ? {decision: 'deny' as const, why: 'nobody approved it within ask.timeout'} : decisionOf(answer);
+			return decided ? {...task, ask: {...asked, answer, answeredAt, answeredBy: by, ...decided}} : undefined;
+		}
+
+		return {...task, ask: {...asked, answer, answeredAt, answeredBy: by}};
 	});
 	const name = `${worker}/${id}`;
+	if (outcome.kind === 'refused' && asked?.kind === 'approval' && asked.answer === undefined && (ref.toolUseId === undefined || ref.toolUseId === asked.toolUseId)) {
+		return {outcome: 'refused', message: `${name} waits for approval to run \`${(asked.command ?? '').slice(0, 120)}\`: answer "approve", or "deny" and why (spool approve ${name}, spool deny ${name} --why "...")`};
+	}
+
 	if (outcome.kind === 'refused') {
 		return asked
 			? {outcome: 'refused', message: `${name} waits on a later question now ("${asked.question.slice(0, 120)}"): this answer was for an earlier one, and is not used`}
@@ -58,6 +70,17 @@ export async function answerQuestion(config: Config, ref: {worker: string; id: s
 	}
 
 	return {outcome: 'queued', message: `${name}: answered; queued to resume its session${asked ? ` ${asked.sessionId}` : ''}`};
+}
+
+/** A person's answer to an approval: yes (allow) or no (deny, the rest of the text the reason); undefined when it says neither. */
+export function decisionOf(text: string): {decision: 'allow'; why?: undefined} | {decision: 'deny'; why: string} | undefined {
+	const answer = text.trim();
+	if (/^(y|yes|ok|okay|approve|approved|allow|go|go ahead|lgtm)\b[.!]*$/i.test(answer) || /^(approve|approved|allow|yes)\b/i.test(answer)) {
+		return {decision: 'allow'};
+	}
+
+	const denied = /^(n|no|deny|denied|refuse|reject|stop|don'?t)\b[\s:,.!-]*(.*)$/is.exec(answer);
+	return denied ? {decision: 'deny', why: denied[2]?.trim() || 'no reason given'} : undefined;
 }
 
 /** The question's end without an answer, as ask.onTimeout says: resumed with NO_ANSWER_TEXT, or failed with question_unanswered. */
@@ -117,7 +140,7 @@ export function checkAnswer(text: string): string {
 /** question.md and the answer.md of a question that was answered or ended move to results/W/.history/, so the next question starts clean. */
 export function archiveQuestionFiles(layout: Layout, worker: string, id: string): void {
 	const stamp = new Date().toISOString().replaceAll(':', '-');
-	for (const [file, extension] of [[layout.questionFile(worker, id), 'question.md'], [layout.answerFile(worker, id), 'answer.md']] as const) {
+	for (const [file, extension] of [[layout.questionFile(worker, id), 'question.md'], [layout.approvalFile(worker, id), 'approval.md'], [layout.answerFile(worker, id), 'answer.md']] as const) {
 		try {
 			fs.mkdirSync(layout.history(worker), {recursive: true});
 			fs.renameSync(file, layout.historyFile(worker, id, stamp, extension));

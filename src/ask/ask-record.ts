@@ -19,6 +19,15 @@ export const NO_ANSWER_TEXT = 'No answer came; use your best judgement and say w
  * resumed run's result line counts the session's earlier runs too, and spool takes them off (session-cost.ts).
  */
 export const askRecord = z.object({
+	/** `question`: ask_human; `approval`: a command of policy.ask waits for a person's yes or no (docs/policy.md). @default question */
+	kind: z.enum(['question', 'approval']).optional(),
+	/** For an approval: the tool, the command and the rule that asks. */
+	tool: z.string().optional(),
+	command: z.string().optional(),
+	rule: z.string().optional(),
+	/** For an approval once answered: allow or deny, and the person's reason for a deny. */
+	decision: z.enum(['allow', 'deny']).optional(),
+	why: z.string().optional(),
 	question: z.string(),
 	options: z.array(z.string()).optional(),
 	context: z.string().optional(),

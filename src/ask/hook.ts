@@ -19,12 +19,17 @@ export const POLICY_MARK = "spool's policy";
  * person), except the one call a resumed run was started to let through. Any other call gets no
  * decision (undefined), so claude's own permission rules apply as if there were no hook.
  */
-export function decideToolCall(input: unknown, allowedToolUseId: string | undefined, policy?: PolicyRules): HookDecision | undefined {
+export function decideToolCall(input: unknown, allowedToolUseId: string | undefined, policy?: PolicyRules, denied?: {toolUseId: string; why: string}): HookDecision | undefined {
 	if (typeof input !== 'object' || input === null) {
 		return undefined;
 	}
 
 	const {tool_name: tool, tool_use_id: toolUseId, tool_input: toolInput} = input as Record<string, unknown>;
+	if (denied !== undefined && toolUseId === denied.toolUseId) {
+		// Not the policy's refusal (no violation): a person said no to the command it asked them about.
+		return {hookSpecificOutput: {hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: `A person denied this command when asked for approval: ${denied.why}. Do not run it another way; go on without it, or say what you need.`}};
+	}
+
 	if (tool === 'Bash' && policy) {
 		return decideCommand(toolInput, toolUseId, allowedToolUseId, policy);
 	}

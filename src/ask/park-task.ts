@@ -6,6 +6,7 @@ import type {Task} from '../queue/task-schema.ts';
 import type {ClaudeExit} from '../worker/run-claude.ts';
 import type {TaskContext, TaskEnd} from '../worker/run-task.ts';
 import {ASK_TOOL, questionOf, type AskRecord, type Question} from './ask-record.ts';
+import {judge, type PolicyRules} from '../policy/rules.ts';
 import {renderQuestion} from './question-file.ts';
 
 /** The ask_human call a run ended on: claude deferred it (our hook said so) and named it in its result line. */
@@ -17,6 +18,26 @@ export function askedQuestion(exit: Pick<ClaudeExit, 'final'>): {toolUseId: stri
 
 	const question = questionOf(deferred.input);
 	return question && {toolUseId: deferred.id, question};
+}
+
+/**
+ * The call a run ended on because the policy asks a person first (policy.ask): claude deferred it on the
+ * hook's word. Any deferred call but ask_human is one; its rule is found again from the policy.
+ */
+export function askedApproval(exit: Pick<ClaudeExit, 'final'>, policy: PolicyRules): {toolUseId: string; question: Question & Pick<AskRecord, 'kind' | 'tool' | 'command' | 'rule'>} | undefined {
+	const deferred = exit.final?.deferred_tool_use as {id?: unknown; name?: unknown; input?: unknown} | undefined;
+	if (typeof deferred?.id !== 'string' || typeof deferred.name !== 'string' || deferred.name === ASK_TOOL) {
+		return undefined;
+	}
+
+	const input = deferred.input as {command?: unknown} | undefined;
+	const command = typeof input?.command === 'string' ? input.command : JSON.stringify(deferred.input ?? null);
+	const verdict = judge(command, policy);
+	const rule = verdict.kind === 'ask' ? verdict.rule : undefined;
+	return {
+		toolUseId: deferred.id,
+		question: {kind: 'approval', tool: deferred.name, command, ...(rule ? {rule} : {}), question: `May the agent run ${deferred.name === 'Bash' ? '' : `${deferred.name} `}\`${command.slice(0, 500)}\`?${rule ? ` (policy.ask rule "${rule}")` : ''}`},
+	};
 }
 
 /**
@@ -52,7 +73,7 @@ export async function parkTask(context: TaskContext, claim: Claim, task: Task, c
 		setAsideAnswerFile(context, claim.worker, claim.id);
 	}
 
-	const questionFile = context.layout.questionFile(claim.worker, claim.id);
+	const questionFile = pageOf(context.layout, claim.worker, claim.id, ask);
 	const earlier = (content.questions ?? []) as AskRecord[];
 	try {
 		await writeFileAtomic(questionFile, renderQuestion({worker: claim.worker, id: claim.id, prompt: task.prompt, ask, steps, earlier, settings}));
@@ -65,7 +86,10 @@ export async function parkTask(context: TaskContext, claim: Claim, task: Task, c
 		emitOnce(context.layout, context.config.budget.timezone, `question-${claim.worker}-${claim.id}-${ask.toolUseId}`, {
 			type: 'question',
 			time: ask.askedAt,
-			message: `${ref} asks: ${ask.question}${ask.options?.length ? ` (options: ${ask.options.join(' / ')})` : ''}. Answer with: spool answer ${ref} "..."`,
+			message: ask.kind === 'approval'
+				? `${ref} asks approval to run \`${(ask.command ?? '').slice(0, 300)}\`${ask.rule ? ` (policy.ask rule "${ask.rule}")` : ''}. Reply approve, or deny and why; or spool approve ${ref} / spool deny ${ref} --why "..."`
+				: `${ref} asks: ${ask.question}${ask.options?.length ? ` (options: ${ask.options.join(' / ')})` : ''}. Answer with: spool answer ${ref} "..."`,
+			kind: ask.kind ?? 'question',
 			worker: claim.worker,
 			id: claim.id,
 			toolUseId: ask.toolUseId,
@@ -100,10 +124,19 @@ function setAsideAnswerFile(context: TaskContext, worker: string, id: string): v
 
 /** question.md, rewritten when it went missing (a crash after the park, a person who deleted it). */
 export async function ensureQuestionFile(context: Pick<TaskContext, 'layout' | 'config'>, worker: string, id: string, task: Task): Promise<void> {
-	const file = context.layout.questionFile(worker, id);
-	if (!task.ask || fs.lstatSync(file, {throwIfNoEntry: false})) {
+	if (!task.ask) {
+		return;
+	}
+
+	const file = pageOf(context.layout, worker, id, task.ask);
+	if (fs.lstatSync(file, {throwIfNoEntry: false})) {
 		return;
 	}
 
 	await writeFileAtomic(file, renderQuestion({worker, id, prompt: task.prompt, ask: task.ask, steps: [], earlier: task.questions ?? [], settings: context.config.ask}));
+}
+
+/** Where the person reads what waits for them: results/W/ID.question.md, or ID.approval.md for an approval. */
+export function pageOf(layout: TaskContext['layout'], worker: string, id: string, ask: Pick<AskRecord, 'kind'>): string {
+	return ask.kind === 'approval' ? layout.approvalFile(worker, id) : layout.questionFile(worker, id);
 }

@@ -25,6 +25,10 @@ export function renderQuestion(page: QuestionPage): string {
 	const {worker, id, ask, settings} = page;
 	const ref = `${worker}/${id}`;
 	const deadline = new Date(Date.parse(ask.askedAt) + settings.timeout).toISOString();
+	if (ask.kind === 'approval') {
+		return renderApproval(page, ref, deadline);
+	}
+
 	const lines = [`# ${ref} asks a question`, '', quote(ask.question), ''];
 	if (ask.options?.length) {
 		lines.push('Options:', ...ask.options.map(option => `- ${option}`), '');
@@ -76,4 +80,40 @@ function quote(text: string): string {
 function oneLine(text: string): string {
 	const line = text.replaceAll(/\s+/g, ' ').trim();
 	return line.length > 200 ? `${line.slice(0, 197)}...` : line;
+}
+
+/** results/W/ID.approval.md: the command that waits, where it would run, the rule that asks, and how to say yes or no. */
+function renderApproval(page: QuestionPage, ref: string, deadline: string): string {
+	const {ask, settings} = page;
+	const lines = [
+		`# ${ref} asks approval to run a command`,
+		'',
+		'```sh',
+		(ask.command ?? '').trim(),
+		'```',
+		'',
+		`Tool ${ask.tool ?? 'Bash'}, in ${ask.cwd}${ask.rule ? `; spool's policy asks a person first for "${ask.rule}" (policy.ask)` : ''}.`,
+		'',
+		'## How to answer',
+		'',
+		`- \`spool approve ${ref}\`: the command runs, and the same session goes on;`,
+		`- \`spool deny ${ref} --why "..."\`: the command is refused, and the agent is told why;`,
+		'- or reply to the Telegram message of it: "approve", or "deny" and why.',
+		'',
+		settings.onTimeout === 'continue'
+			? `With no answer by ${deadline} (ask.timeout ${formatDuration(settings.timeout)}), the command is refused and the task goes on.`
+			: `With no answer by ${deadline} (ask.timeout ${formatDuration(settings.timeout)}), the task fails with question_unanswered.`,
+		'',
+		'## The task',
+		'',
+		quote(page.prompt.length > PROMPT_CHARS ? `${page.prompt.slice(0, PROMPT_CHARS)}...` : page.prompt),
+		'',
+		`Asked ${ask.askedAt} in attempt ${ask.attempt}; that run cost $${ask.costUsd.toFixed(4)}. Session ${ask.sessionId}.`,
+		'',
+	];
+	if (page.steps.length > 0) {
+		lines.push('## What the agent did before', '', ...page.steps.map(step => `- ${step}`), '');
+	}
+
+	return `${lines.join('\n').trimEnd()}\n`;
 }

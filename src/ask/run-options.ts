@@ -6,6 +6,9 @@ import {ASK_TOOL, NO_ANSWER_TEXT, type AskRecord} from './ask-record.ts';
 /** The environment of a resumed run: the one deferred call its hook lets through, and the answer ask_human gives it. */
 export const ALLOW_ENV = 'SPOOL_ASK_ALLOW';
 export const ANSWER_ENV = 'SPOOL_ASK_ANSWER';
+/** A resumed run's call a person denied (an approval), and their reason, which the hook gives the model. */
+export const DENY_ENV = 'SPOOL_ASK_DENY';
+export const DENY_WHY_ENV = 'SPOOL_ASK_DENY_WHY';
 /** The worker's policy (policy/rules.ts PolicyRules) as JSON, for the hook to judge Bash calls by. */
 export const POLICY_ENV = 'SPOOL_POLICY';
 
@@ -52,7 +55,11 @@ export function resumeArgs(ask: Pick<AskRecord, 'sessionId'>): string[] {
 	return ['--resume', ask.sessionId];
 }
 
-/** The environment that lets the asked call through with its answer. */
-export function resumeEnv(ask: Pick<AskRecord, 'toolUseId' | 'answer' | 'answeredBy'>): Record<string, string> {
+/** The environment that lets the asked call through with its answer, or, for an approval, lets it run or refuses it with the reason. */
+export function resumeEnv(ask: Pick<AskRecord, 'toolUseId' | 'answer' | 'answeredBy' | 'kind' | 'decision' | 'why'>): Record<string, string> {
+	if (ask.kind === 'approval') {
+		return ask.decision === 'allow' ? {[ALLOW_ENV]: ask.toolUseId} : {[DENY_ENV]: ask.toolUseId, [DENY_WHY_ENV]: ask.why ?? (ask.answeredBy === 'timeout' ? 'nobody approved it within ask.timeout' : 'no reason given')};
+	}
+
 	return {[ALLOW_ENV]: ask.toolUseId, [ANSWER_ENV]: ask.answeredBy === 'timeout' ? NO_ANSWER_TEXT : (ask.answer ?? NO_ANSWER_TEXT)};
 }

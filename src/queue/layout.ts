@@ -8,6 +8,7 @@ import path from 'node:path';
  *   results/W/ID.json, ID.jsonl      the result, and the live transcript
  *   waiting/W/ID.json                a task waiting for a person's answer to its agent's question (ask/)
  *   results/W/ID.question.md         that question, for the person; ID.answer.md their answer
+ *   results/W/ID.approval.md         a command of policy.ask that waits for a person's approval
  *   rejected/W/ID.json               the original of a task that was rejected
  *   processing/W/OWNER/.owner.json   which process the loop OWNER is (queue/owner-file.ts)
  *   control/cancel/W/ID.json         a request to cancel a task (spool cancel), for the loop that holds it
@@ -58,12 +59,13 @@ export function createLayout(home: string) {
 		resultFile: (worker: string, id: string) => path.join(home, 'results', worker, `${id}.json`),
 		transcriptFile: (worker: string, id: string) => path.join(home, 'results', worker, `${id}.jsonl`),
 		questionFile: (worker: string, id: string) => path.join(home, 'results', worker, `${id}.question.md`),
+		approvalFile: (worker: string, id: string) => path.join(home, 'results', worker, `${id}.approval.md`),
 		answerFile: (worker: string, id: string) => path.join(home, 'results', worker, `${id}.answer.md`),
 		waitingRoot: path.join(home, 'waiting'),
 		waiting: (worker: string) => path.join(home, 'waiting', worker),
 		waitingFile: (worker: string, id: string) => path.join(home, 'waiting', worker, `${id}.json`),
 		history: (worker: string) => path.join(home, 'results', worker, '.history'),
-		historyFile: (worker: string, id: string, stamp: string, extension: 'json' | 'jsonl' | 'question.md' | 'answer.md') => path.join(home, 'results', worker, '.history', `${id}.${stamp}.${extension}`),
+		historyFile: (worker: string, id: string, stamp: string, extension: 'json' | 'jsonl' | 'question.md' | 'approval.md' | 'answer.md') => path.join(home, 'results', worker, '.history', `${id}.${stamp}.${extension}`),
 		rejected: (worker: string) => path.join(home, 'rejected', worker),
 		pausedRoot: path.join(home, 'paused'),
 		pauseFile: (worker: string) => pauseFileOf(home, worker),

@@ -10,7 +10,7 @@ import type {RunCap} from '../budget/state.ts';
 import type {AttemptRecord, Task} from '../queue/task-schema.ts';
 import {Activity} from '../ask/activity.ts';
 import {questionsOf, type AskRecord} from '../ask/ask-record.ts';
-import {askedQuestion, parkTask, waitingContent} from '../ask/park-task.ts';
+import {askedApproval, askedQuestion, parkTask, waitingContent} from '../ask/park-task.ts';
 import {answersCall, sinceQuestion, withSessionSoFar} from '../ask/session-cost.ts';
 import {isObject} from '../queue/read-file.ts';
 import {appendEvent} from '../events/events.ts';
@@ -132,7 +132,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		return handBack(context, requeued, history);
 	}
 
-	const question = exit.sessionId ? askedQuestion(exit) : undefined;
+	const question = exit.sessionId ? (askedQuestion(exit) ?? askedApproval(exit, attempt.policy)) : undefined;
 	if (question) {
 		// The agent asked a person: the run is over, and the task waits in waiting/ without a process.
 		const ran = classifyExit(exit);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type ApiRequest, type FakeApi} from '../fixtures/fake-api.ts';
-import {apiEnv, dropTask, makeHome, resultOf, spool, waitFor} from '../helpers/home.ts';
+import {apiEnv, dropTask, makeHome, readJson, resultOf, spool, waitFor} from '../helpers/home.ts';
 import {killProcessesOfHome} from '../helpers/processes.ts';
 
 let api: FakeApi;
@@ -40,8 +40,8 @@ afterAll(async () => {
 });
 
 /** What each Bash call of the task returned, in order, from its transcript (results/coder/work.jsonl). */
-async function toolResults(home: string): Promise<string[]> {
-	const lines = (await fs.readFile(path.join(home, 'results', 'coder', 'work.jsonl'), 'utf8')).trim().split('\n').map(line => JSON.parse(line) as Record<string, any>);
+async function toolResults(home: string, id = 'work'): Promise<string[]> {
+	const lines = (await fs.readFile(path.join(home, 'results', 'coder', `${id}.jsonl`), 'utf8')).trim().split('\n').map(line => JSON.parse(line) as Record<string, any>);
 	return lines
 		.filter(line => line.type === 'user' && Array.isArray(line.message?.content))
 		.flatMap(line => (line.message.content as Array<Record<string, any>>).filter(block => block.type === 'tool_result'))
@@ -137,5 +137,39 @@ describe("spool's policy with the real claude CLI, a real repository and a local
 		expect(run.result).toMatchObject({status: 'succeeded'});
 		expect(await git(run.remote, 'rev-parse', 'main')).not.toBe(run.remoteHead);
 		expect(await git(run.remote, 'log', '-1', '--format=%s', 'main')).toBe('by the agent');
+	}, 120_000);
+
+	test('a command of policy.ask waits for a person: spool approve runs it in the same session, spool deny refuses it with the reason', async () => {
+		for (const decision of ['approve', 'deny'] as const) {
+			const home = await makeHome({workers: {coder: {allowedTools: ['Bash'], policy: {ask: ['touch approved.txt']}}}});
+			const prompt = `APPROVAL ${decision} ${path.basename(home)}`;
+			scripts.set(prompt, {commands: ['touch approved.txt', 'echo after'], outputs: []});
+			const worker = spool(home, ['worker', 'coder'], {env: apiEnv(api.url)});
+			try {
+				await dropTask(home, 'coder', 'pub', {prompt});
+				const waiting = await waitFor(() => readJson(path.join(home, 'waiting', 'coder', 'pub.json')), 30_000, 'the approval to wait');
+				expect(waiting.ask).toMatchObject({kind: 'approval', tool: 'Bash', command: 'touch approved.txt', rule: 'touch approved.txt'});
+				const page = await fs.readFile(path.join(home, 'results', 'coder', 'pub.approval.md'), 'utf8');
+				expect(page).toContain('touch approved.txt');
+				expect(page).toContain('spool approve coder/pub');
+				const answered = await spool(home, decision === 'approve' ? ['approve', 'pub'] : ['deny', 'pub', '--why', 'not today']);
+				expect(answered.exitCode, answered.stderr).toBe(0);
+				const result = await waitFor(() => resultOf(home, 'coder', 'pub'), 30_000, 'the resumed result');
+				expect(result).toMatchObject({status: 'succeeded', attempts: 1, sessionId: waiting.ask.sessionId, questions: [{kind: 'approval', decision: decision === 'approve' ? 'allow' : 'deny'}]});
+				const made = await fs.stat(path.join(home, 'workspaces', 'coder', 'pub', 'approved.txt')).then(() => true, () => false);
+				expect(made).toBe(decision === 'approve');
+				const outputs = await toolResults(home, 'pub');
+				if (decision === 'deny') {
+					expect(outputs[0]).toContain('A person denied this command when asked for approval: not today');
+				}
+
+				expect(outputs.at(-1)).toContain('after'); // The session went on to the next command.
+				expect(result.policyViolations).toBeUndefined();
+			} finally {
+				worker.kill('SIGTERM');
+				await worker;
+				await killProcessesOfHome(home);
+			}
+		}
 	}, 120_000);
 });

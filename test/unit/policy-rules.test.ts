@@ -1,4 +1,5 @@
 import {describe, expect, test} from 'vitest';
+import {decisionOf} from '../../src/ask/answer.ts';
 import {DEFAULT_DENY, judge} from '../../src/policy/rules.ts';
 
 const rules = {deny: DEFAULT_DENY, ask: ['npm publish'], onViolation: 'deny' as const};
@@ -97,5 +98,22 @@ describe('what agents may do still runs', () => {
 	test('a rule of the ask list asks; a deny in the same line wins', () => {
 		expect(verdict('npm publish --access public')).toBe('ask');
 		expect(verdict('npm publish && git push')).toBe('deny');
+	});
+});
+
+describe("a person's answer to an approval", () => {
+	test.each([
+		['approve', {decision: 'allow'}],
+		['yes', {decision: 'allow'}],
+		['OK!', {decision: 'allow'}],
+		['lgtm', {decision: 'allow'}],
+		['approve, but be careful', {decision: 'allow'}],
+		['deny', {decision: 'deny', why: 'no reason given'}],
+		['no: we publish on Fridays', {decision: 'deny', why: 'we publish on Fridays'}],
+		["don't, the registry is down", {decision: 'deny', why: 'the registry is down'}],
+		['maybe later', undefined],
+		['', undefined],
+	])('%s', (text, expected) => {
+		expect(decisionOf(text)).toEqual(expected);
 	});
 });

@@ -1,4 +1,4 @@
-import {ALLOW_ENV, POLICY_ENV} from '../../ask/run-options.ts';
+import {ALLOW_ENV, DENY_ENV, DENY_WHY_ENV, POLICY_ENV} from '../../ask/run-options.ts';
 import type {PolicyRules} from '../../policy/rules.ts';
 import {decideToolCall} from '../../ask/hook.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
@@ -45,7 +45,8 @@ resumed run lets through (${ALLOW_ENV}) is allowed. Other calls get no decision.
 			return 2;
 		}
 
-		const decision = decideToolCall(input, process.env[ALLOW_ENV], policy);
+		const deniedId = process.env[DENY_ENV];
+		const decision = decideToolCall(input, process.env[ALLOW_ENV], policy, deniedId === undefined ? undefined : {toolUseId: deniedId, why: process.env[DENY_WHY_ENV] ?? 'no reason given'});
 		if (decision) {
 			console.log(JSON.stringify(decision));
 		}

@@ -35,5 +35,7 @@ export const commands: Record<string, () => Promise<Command>> = {
 	health: async () => (await import('./health.ts')).healthCommand,
 	mcp: async () => (await import('./mcp.ts')).mcpCommand,
 	answer: async () => (await import('./answer.ts')).answerCommand,
+	approve: async () => (await import('./approve.ts')).approveCommand,
+	deny: async () => (await import('./approve.ts')).denyCommand,
 	hook: async () => (await import('./hook.ts')).hookCommand,
 };

@@ -74,4 +74,17 @@ describe('answers reach the question they were given for', () => {
 		expect((await readJson(path.join(home, 'tasks', 'coder', 't.json')))?.ask).toMatchObject({answer: 'the answer', answeredBy: 'file'});
 		expect((await fs.readdir(path.join(home, 'results', 'coder', '.history'))).some(name => name.endsWith('.answer.md'))).toBe(true);
 	});
+
+	test('an approval takes a yes or a no with its reason, by any path (a Telegram reply is a text like any other); anything else is refused', async () => {
+		const home = await makeHome({workers: {coder: {}}});
+		await fs.mkdir(path.join(home, 'waiting', 'coder'), {recursive: true});
+		const approval = {...ask('toolu_9'), kind: 'approval', tool: 'Bash', command: 'npm publish', rule: 'npm publish', question: 'May the agent run `npm publish`?'};
+		await fs.writeFile(path.join(home, 'waiting', 'coder', 'pub.json'), JSON.stringify({prompt: 'p', attempts: 0, ask: approval}));
+		const config = loadConfig(home, {});
+		const unclear = await answerQuestion(config, {worker: 'coder', id: 'pub', toolUseId: 'toolu_9'}, 'maybe later', '@ada (Telegram)');
+		expect(unclear).toMatchObject({outcome: 'refused'});
+		expect(unclear.message).toContain('answer "approve", or "deny" and why');
+		expect(await answerQuestion(config, {worker: 'coder', id: 'pub', toolUseId: 'toolu_9'}, 'deny: not before the release', '@ada (Telegram)')).toMatchObject({outcome: 'queued'});
+		expect((await readJson(path.join(home, 'tasks', 'coder', 'pub.json')))?.ask).toMatchObject({decision: 'deny', why: 'not before the release', answeredBy: '@ada (Telegram)'});
+	});
 });

@@ -68,15 +68,27 @@ async function repository(home: string) {
 }
 
 /** Forms the hook must see through; then a script the hook cannot see, which git's environment stops; then what still runs. */
-const FORBIDDEN = [
-	'git push origin HEAD:main',
-	'git add -A && git commit -m "by the agent"',
-	'bash -c "git push origin HEAD:main"',
-	'/usr/bin/git push origin HEAD:main',
-	'git -C REPO push origin HEAD:main',
-	'env GIT_TRACE=0 git commit -am sneaky',
-	'echo $(git push origin HEAD:main)',
-	'G=git; $G push origin HEAD:main',
+const FORBIDDEN: Array<[command: string, rule: string]> = [
+	['git push origin HEAD:main', 'git push'],
+	['git add -A && git commit -m "by the agent"', 'git add'],
+	['true && git push origin HEAD:main', 'git push'],
+	['false || git push origin HEAD:main', 'git push'],
+	['echo x; git push origin HEAD:main', 'git push'],
+	['git status | git push origin HEAD:main', 'git push'],
+	['echo $(git push origin HEAD:main)', 'git push'],
+	['echo `git push origin HEAD:main`', 'git push'],
+	['(git push origin HEAD:main)', 'git push'],
+	['bash -c "git push origin HEAD:main"', 'git push'],
+	["sh -c 'git commit -am sneaky'", 'git commit'],
+	['env GIT_TRACE=0 git commit -am sneaky', 'git commit'],
+	['sudo git push origin HEAD:main', 'git push'],
+	['command git push origin HEAD:main', 'git push'],
+	['exec git push origin HEAD:main', 'git push'],
+	['echo HEAD:main | xargs git push origin', 'git push'],
+	['/usr/bin/git push origin HEAD:main', 'git push'],
+	['git -C REPO push origin HEAD:main', 'git push'],
+	['git --git-dir=REPO/.git push origin HEAD:main', 'git push'],
+	['G=git; $G push origin HEAD:main', 'unreadable'],
 ];
 const SCRIPT = `python3 -c "import subprocess as s; print(s.run(['git','commit','-qam','from python']).returncode, s.run(['git','push','origin','HEAD:main']).returncode)"`;
 const ALLOWED = ['git status --short', 'git diff --stat'];
@@ -101,14 +113,14 @@ async function runScript(options: {policy?: Record<string, unknown>; commands: (
 
 describe("spool's policy with the real claude CLI, a real repository and a local bare remote", () => {
 	test('every forbidden form is refused, a script the hook never saw cannot commit or push either, and git status and diff still run', async () => {
-		const run = await runScript({commands: repo => [...FORBIDDEN.map(command => command.replace('REPO', repo)), SCRIPT, ...ALLOWED]});
+		const run = await runScript({commands: repo => [...FORBIDDEN.map(([command]) => command.replaceAll('REPO', repo)), SCRIPT, ...ALLOWED]});
 		expect(run.result).toMatchObject({status: 'succeeded'});
 		// Nothing reached the remote or the repository's history.
 		expect(await git(run.remote, 'rev-parse', 'main')).toBe(run.remoteHead);
 		expect(await git(run.repo, 'rev-parse', 'HEAD')).toBe(run.head);
 		expect(await git(run.remote, 'for-each-ref', '--format=%(refname)')).toBe('refs/heads/main');
 		const outputs = await toolResults(run.home);
-		for (const [index, command] of FORBIDDEN.entries()) {
+		for (const [index, [command]] of FORBIDDEN.entries()) {
 			expect(outputs[index], command).toContain("spool's policy");
 		}
 
@@ -120,7 +132,7 @@ describe("spool's policy with the real claude CLI, a real repository and a local
 		expect(outputs[FORBIDDEN.length + 1]).toContain('M app.txt');
 		expect(outputs[FORBIDDEN.length + 2]).toContain('app.txt | 1 +');
 		// Each refusal is in the result, with its rule.
-		expect(run.result.policyViolations.map((violation: {rule: string}) => violation.rule)).toEqual(['git push', 'git add', 'git push', 'git push', 'git push', 'git commit', 'git push', 'unreadable']);
+		expect(run.result.policyViolations.map((violation: {rule: string}) => violation.rule)).toEqual(FORBIDDEN.map(([, rule]) => rule));
 		const events = await fs.readFile(path.join(run.home, 'events', (await fs.readdir(path.join(run.home, 'events'))).find(name => name.endsWith('.jsonl'))!), 'utf8');
 		expect(events).toContain('"type":"policy_violation"');
 	}, 120_000);

@@ -40,7 +40,8 @@ describe('spool mcp over its stdio', () => {
 		const tools = Object.fromEntries((result.tools as Array<{name: string; inputSchema: any}>).map(tool => [tool.name, tool]));
 		expect(Object.keys(tools)).toEqual(['submit', 'wait_for_result', 'workers', 'list', 'show', 'cancel', 'retry']);
 		expect(tools.submit!.inputSchema).toMatchObject({type: 'object', required: ['worker', 'prompt'], additionalProperties: false});
-		expect(Object.keys(tools.submit!.inputSchema.properties)).toEqual(['worker', 'prompt', 'id', 'model', 'cwd', 'timeout', 'maxTurns', 'priority', 'notBefore', 'maxCostUsd']);
+		expect(Object.keys(tools.submit!.inputSchema.properties)).toEqual(['worker', 'prompt', 'id', 'model', 'cwd', 'repo', 'worktreeOf', 'skill', 'mode', 'output', 'timeout', 'maxTurns', 'priority', 'notBefore', 'maxCostUsd']);
+		expect(tools.submit!.inputSchema.properties.mode).toMatchObject({type: 'string', enum: ['agent', 'simple']});
 		expect(tools.wait_for_result!.inputSchema.properties.timeoutSeconds).toMatchObject({type: 'number', default: 600, maximum: 3600});
 		expect(tools.submit!.inputSchema.$schema).toBeUndefined();
 
@@ -66,6 +67,32 @@ describe('spool mcp over its stdio', () => {
 		const generated = await client.callTool('submit', {worker: 'reviewer', prompt: 'Review it'});
 		expect(generated.json.id).toMatch(/^\d{8}T\d{6}-\d{3}-[0-9a-f]{6}$/);
 		expect(await readJson(generated.json.file)).toEqual({prompt: 'Review it'});
+	});
+
+	test('submit takes repo, worktreeOf, skill, mode and output as spool submit does, checked by the task schema', async () => {
+		const {home, client} = await startServer();
+		await client.initialize();
+		const repo = await client.callTool('submit', {worker: 'coder', prompt: 'Add a flag', id: 'code', repo: 'app', skill: 'summarise'});
+		expect(repo.isError).toBe(false);
+		expect(await readJson(path.join(home, 'tasks', 'coder', 'code.json'))).toEqual({prompt: 'Add a flag', repo: 'app', skill: 'summarise'});
+		await client.callTool('submit', {worker: 'reviewer', prompt: 'Review it', id: 'review', worktreeOf: 'coder/code'});
+		expect(await readJson(path.join(home, 'tasks', 'reviewer', 'review.json'))).toEqual({prompt: 'Review it', worktreeOf: 'coder/code'});
+		await client.callTool('submit', {worker: 'coder', prompt: 'Summarise', id: 'sum', repo: 'app', mode: 'simple', output: 'docs/summary.md'});
+		expect(await readJson(path.join(home, 'tasks', 'coder', 'sum.json'))).toEqual({prompt: 'Summarise', repo: 'app', mode: 'simple', output: 'docs/summary.md'});
+
+		const cases: Array<[Record<string, unknown>, string]> = [
+			[{repo: '../app'}, 'repo: must name a repository of spool.yaml\'s repos'],
+			[{worktreeOf: 'code'}, 'worktreeOf: must be WORKER/ID of a task that ran with a repo'],
+			[{skill: '../x'}, 'skill: must be a skill name'],
+			[{mode: 'fast'}, 'mode:'],
+			[{mode: 'simple', output: '/tmp/out.md'}, 'output: must be a path relative to the task\'s cwd'],
+		];
+		for (const [fields, message] of cases) {
+			const reply = await client.callTool('submit', {worker: 'coder', prompt: 'hi', ...fields});
+			expect(reply, JSON.stringify(fields)).toMatchObject({isError: true, text: expect.stringContaining(message)});
+		}
+
+		expect((await fs.readdir(path.join(home, 'tasks', 'coder'))).sort()).toEqual(['code.json', 'sum.json']);
 	});
 
 	test('bad input is a tool result with isError that names the problem, and the server keeps serving', async () => {

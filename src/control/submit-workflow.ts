@@ -11,14 +11,16 @@ export type SubmittedWorkflow = {id: string; file: string; tasks: string[]};
 
 /**
  * Queues one skill over many repositories as a workflow: workflows/ID.yaml, written atomically and never
- * over another, which the orchestrator (spool up) then queues task by task. The workers and the skill
- * are checked now, so a typo fails here rather than in every task.
+ * over another, which the orchestrator (spool up) then queues task by task. The workers, the repositories
+ * and the skill are checked now, so a typo fails here rather than in every task.
  */
 export async function submitRepoWorkflow(config: Config, run: RepoRun, id?: string): Promise<SubmittedWorkflow> {
 	getWorker(config, run.worker);
 	if (run.final !== undefined) {
 		getWorker(config, run.final);
 	}
+
+	checkRepoNames(config, run.repos);
 
 	const skill = await findSkill(config.skills?.dir, run.skill);
 	if ('code' in skill) {
@@ -38,4 +40,16 @@ export async function submitRepoWorkflow(config: Config, run: RepoRun, id?: stri
 	}
 
 	return {id: workflowId, file, tasks: (built.workflow.tasks as Array<{id: string}>).map(task => task.id)};
+}
+
+/** Every name must be a repository of spool.yaml's `repos`; the error names the ones there are. */
+function checkRepoNames(config: Config, repos: readonly string[]): void {
+	const unknown = repos.filter(repo => !Object.hasOwn(config.repos, repo));
+	if (unknown.length === 0) {
+		return;
+	}
+
+	const known = Object.keys(config.repos).sort();
+	const there = known.length > 0 ? `the repositories there: ${known.join(', ')}` : 'it names none (repos: {NAME: {path, base}})';
+	throw new SpoolError('repo_invalid', `--repos: no repository ${unknown.map(repo => `"${repo}"`).join(', ')} in spool.yaml's repos; ${there}`);
 }

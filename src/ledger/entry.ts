@@ -48,6 +48,8 @@ export const ledgerEntrySchema = z.looseObject({
 	sessionId: z.string().nullable(),
 	/** "tokens": the run was stopped before claude's result line, so spool reckoned its cost from the tokens its stream showed (ledger/prices.ts). */
 	costFrom: z.literal('tokens').optional(),
+	/** How many commands spool's policy refused in the run (its result's policyViolations); absent: none. */
+	violations: z.number().int().min(0).optional(),
 });
 
 export type LedgerEntry = z.output<typeof ledgerEntrySchema>;
@@ -68,6 +70,7 @@ export type LedgerEntryInput = {
 	auth: AuthKind;
 	sessionId: string | null;
 	costFrom?: 'tokens';
+	violations?: number;
 };
 
 /** The one builder of ledger lines. */

@@ -9,10 +9,12 @@ export type RunSum = {
 	/** The part of costUsd that subscription runs reported: a list-price estimate, not a bill. */
 	estimatedUsd: number;
 	usage: LedgerEntry['usage'];
+	/** Commands spool's policy refused in these runs. */
+	violations: number;
 };
 
 export function emptySum(): RunSum {
-	return {runs: 0, outcomes: Object.fromEntries(RUN_OUTCOMES.map(outcome => [outcome, 0])) as Record<RunOutcome, number>, costUsd: 0, estimatedUsd: 0, usage: {input: 0, output: 0, cacheRead: 0, cacheWrite: 0}};
+	return {runs: 0, outcomes: Object.fromEntries(RUN_OUTCOMES.map(outcome => [outcome, 0])) as Record<RunOutcome, number>, costUsd: 0, estimatedUsd: 0, usage: {input: 0, output: 0, cacheRead: 0, cacheWrite: 0}, violations: 0};
 }
 
 export function addRun(sum: RunSum, entry: LedgerEntry): void {
@@ -23,6 +25,7 @@ export function addRun(sum: RunSum, entry: LedgerEntry): void {
 		sum.estimatedUsd += entry.costUsd;
 	}
 
+	sum.violations += entry.violations ?? 0;
 	addUsage(sum.usage, entry.usage);
 }
 
@@ -35,6 +38,7 @@ export function addSum(sum: RunSum, other: RunSum): void {
 
 	sum.costUsd += other.costUsd;
 	sum.estimatedUsd += other.estimatedUsd;
+	sum.violations += other.violations;
 	addUsage(sum.usage, other.usage);
 }
 

@@ -9,8 +9,11 @@ import {readLedgerFile} from './read-ledger.ts';
 /** One day's ledger summed: by worker, up to `offset` bytes of the file (whole lines only). */
 export type DayTally = {date: string; offset: number; lines: number; badLines: number; workers: Record<string, RunSum>};
 
-/** Version 2 sums what `spool cost` sums (every outcome, tokens), version 3 adds the `waiting` outcome; an older cache is read again from the ledger. */
-const TALLY_VERSION = 3;
+/**
+ * Version 2 sums what `spool cost` sums (every outcome, tokens), version 3 adds the `waiting` outcome,
+ * version 4 the policy's refused commands; an older cache is read again from the ledger.
+ */
+const TALLY_VERSION = 4;
 
 const tallySchema = z.object({
 	version: z.literal(TALLY_VERSION),
@@ -26,6 +29,7 @@ const tallySchema = z.object({
 			estimatedUsd: z.number(),
 			outcomes: z.record(z.enum(RUN_OUTCOMES), z.number()),
 			usage: z.object({input: z.number(), output: z.number(), cacheRead: z.number(), cacheWrite: z.number()}),
+			violations: z.number(),
 		}),
 	),
 });

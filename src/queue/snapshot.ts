@@ -26,6 +26,8 @@ export type RunsToday = {
 	costUsd: number;
 	/** The part of costUsd subscription runs reported: a list-price estimate, not a bill. */
 	estimatedUsd: number;
+	/** Commands spool's policy refused in these runs (the ledger lines' `violations`). */
+	violations: number;
 };
 
 export type WorkerSnapshot = {
@@ -84,6 +86,7 @@ export function runsToday(tally: RunSum | undefined): RunsToday {
 		stopped: count('handed-back') + count('fenced'),
 		costUsd: tally?.costUsd ?? 0,
 		estimatedUsd: tally?.estimatedUsd ?? 0,
+		violations: tally?.violations ?? 0,
 	};
 }
 

@@ -13,6 +13,7 @@ import {describeFeedback} from './feedback.ts';
 import {readLiveTasks} from './live-tasks.ts';
 import {readOpenQuestions} from './questions.ts';
 import {FAILED_STATES, REPORT_VERSION, type Report, type ReportBudget, type ReportTrigger} from './record.ts';
+import {listViolations} from './violations.ts';
 import {describeWorkflows, listDeliverables, readDayWorkflowResults} from './workflows.ts';
 
 /** The slowest tasks the report names. */
@@ -38,6 +39,7 @@ export async function gatherReport(config: Config, options: GatherOptions): Prom
 	const {tasks, unreadable} = await collectDayTasks(layout, workers, {runs, live, questions, span, isToday: dayOf(now, timezone) === options.date, now});
 	const finishedWorkflows = readDayWorkflowResults(workflowLayout, span);
 	const budget = (scope: BudgetScope, day: DaySum | undefined) => budgetOf(config, layout, options.date, scope, day);
+	const policyViolations = listViolations(tasks);
 	return {
 		version: REPORT_VERSION,
 		date: options.date,
@@ -46,7 +48,7 @@ export async function gatherReport(config: Config, options: GatherOptions): Prom
 		until: new Date(span.until).toISOString(),
 		writtenAt: new Date(now).toISOString(),
 		trigger: options.trigger,
-		summary: {tasks: countTasks(tasks), cost: costOfDay(runs.total), budget: budget({kind: 'home'}, runs.total)},
+		summary: {tasks: countTasks(tasks), cost: costOfDay(runs.total), budget: budget({kind: 'home'}, runs.total), policyViolations: policyViolations.length},
 		workers: [...workers, ...(runs.workers.has(PLANNER) ? [PLANNER] : [])].map(worker => ({
 			worker,
 			tasks: countTasks(tasks.filter(task => task.worker === worker)),
@@ -55,6 +57,7 @@ export async function gatherReport(config: Config, options: GatherOptions): Prom
 		})),
 		workflows: describeWorkflows(workflowLayout, tasks, runs, finishedWorkflows),
 		failures: listFailures(tasks),
+		policyViolations,
 		questions,
 		running: live.running,
 		queued: [...live.queued.entries()].map(([worker, names]) => ({worker, tasks: names.length})),

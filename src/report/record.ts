@@ -60,7 +60,13 @@ export const reportSchema = z.looseObject({
 	until: z.string(),
 	writtenAt: z.string(),
 	trigger: z.enum(REPORT_TRIGGERS),
-	summary: z.object({tasks: tasksSchema, cost: costSchema, budget: budgetSchema}),
+	summary: z.object({
+		tasks: tasksSchema,
+		cost: costSchema,
+		budget: budgetSchema,
+		/** Commands spool's policy refused in the day's finished tasks (absent in records written before it was counted). */
+		policyViolations: z.number().int().min(0).optional(),
+	}),
 	workers: z.array(z.object({worker: z.string(), tasks: tasksSchema, cost: costSchema, budget: budgetSchema.nullable()})),
 	workflows: z.array(
 		z.object({
@@ -85,6 +91,11 @@ export const reportSchema = z.looseObject({
 			costUsd: z.number(),
 		}),
 	),
+	/**
+	 * Each command spool's policy refused, from the results of the day's finished tasks (their
+	 * policyViolations), by worker then time; absent in records written before it was kept.
+	 */
+	policyViolations: z.array(z.object({...refSchema, tool: z.string(), command: z.string(), rule: z.string(), time: z.string(), workflow: z.string().nullable()})).optional(),
 	/** Tasks waiting for a person's answer (waiting/W/ID.json), as the report was written. */
 	questions: z.array(
 		z.object({

@@ -1,6 +1,7 @@
 import {PLANNER} from './day-runs.ts';
 import {clock, code, percent, plural, prose, runTime, table, usd} from './markdown.ts';
 import type {Report} from './record.ts';
+import {countByWorker} from './violations.ts';
 
 /** Past this many failures, questions or running tasks a section names the rest by count, with the command that lists them. */
 const LIST_LIMIT = 50;
@@ -23,6 +24,21 @@ export function renderFailures(report: Report): string[] {
 		];
 	});
 	return [...lines, ...more(report.failures.length, 'spool list --state failed')];
+}
+
+/** Per worker, each command spool's policy refused: the command, its rule, the task and when. */
+export function renderViolations(report: Report): string[] {
+	const violations = report.policyViolations ?? [];
+	if (violations.length === 0) {
+		return ['No command was refused.'];
+	}
+
+	const shown = violations.slice(0, LIST_LIMIT);
+	const lines = countByWorker(shown).flatMap(([worker, count]) => [
+		`- ${worker}: ${plural(count, 'command')}`,
+		...shown.filter(violation => violation.worker === worker).map(violation => `  - ${code(violation.command.replace(/\s+/g, ' ').trim().slice(0, 120))} (rule ${code(violation.rule)}) in ${code(`${violation.worker}/${violation.id}`)} at ${clock(violation.time, report.timezone, report.date)}`),
+	]);
+	return [...lines, ...more(violations.length, 'spool report --json')];
 }
 
 export function renderQuestions(report: Report): string[] {

@@ -2,7 +2,8 @@ import {dayOf} from '../ledger/day.ts';
 import {PLANNER} from './day-runs.ts';
 import {budgetUsd, clock, percent, plural, table, usd} from './markdown.ts';
 import {FAILED_STATES, REPORT_STATES, type Report, type ReportBudget, type ReportCost, type ReportState, type ReportTasks} from './record.ts';
-import {renderDeliverables, renderFailures, renderFeedbackApplied, renderFeedbackInvite, renderQuestions, renderQuota, renderRunning, renderSlowest} from './render-lists.ts';
+import {renderDeliverables, renderFailures, renderFeedbackApplied, renderFeedbackInvite, renderQuestions, renderQuota, renderRunning, renderSlowest, renderViolations} from './render-lists.ts';
+import {countByWorker} from './violations.ts';
 
 /** How a state reads in a sentence. */
 const STATE_WORDS: Record<ReportState, string> = {
@@ -31,6 +32,8 @@ export function renderReport(report: Report): string {
 		['## Workers', '', ...renderWorkers(report)],
 		['## Workflows', '', ...renderWorkflows(report)],
 		['## Failures', '', ...renderFailures(report)],
+		// A record written before refusals were kept has no such section: it renders as it did.
+		...(report.policyViolations ? [['## Refused by the policy', '', ...renderViolations(report)]] : []),
 		['## Questions waiting for you', '', ...renderQuestions(report)],
 		['## Running and queued', '', ...renderRunning(report)],
 		['## Deliverables', '', ...renderDeliverables(report)],
@@ -53,9 +56,15 @@ function renderHeader(report: Report): string[] {
 		summary.tasks.total === 0 ? 'No task ran or finished.' : `${plural(summary.tasks.total, 'task')}: ${describeStates(summary.tasks)}.`,
 		'',
 		`Spent ${usd(summary.cost.costUsd, isEstimated(summary.cost))} in ${plural(summary.cost.runs, 'run')}${describeBudget(summary.budget, "the home's daily budget")}.`,
+		...(summary.policyViolations ? ['', describeViolations(report)] : []),
 	];
 	const estimates = describeEstimates(summary.cost);
 	return estimates ? [...lines, '', estimates] : lines;
+}
+
+function describeViolations(report: Report): string {
+	const byWorker = countByWorker(report.policyViolations ?? []).map(([worker, count]) => `${worker} ${count}`);
+	return `spool's policy refused ${plural(report.summary.policyViolations ?? 0, 'command')}${byWorker.length > 0 ? ` (${byWorker.join(', ')})` : ''}: see Refused by the policy.`;
 }
 
 /** "10 succeeded, 2 failed, 1 running", in the order of REPORT_STATES; `short`: the states' own names, for a table cell. */

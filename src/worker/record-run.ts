@@ -11,8 +11,10 @@ export type RunCost = {costUsd: number; usage: Record<string, unknown> | null; c
  * Appends the run's line to the ledger as soon as its outcome is decided, before its result is written:
  * a crash from the CLI's end to here loses at most this one line (docs/budget.md). A claude that never
  * started reached no API and writes none. A ledger that cannot be written costs a log line, not the result.
+ * `violations`: how many commands the policy refused in the run, so `spool status` counts them without
+ * reading results.
  */
-export function recordRun(context: TaskContext, claim: Claim, task: Pick<Task, 'metadata'>, exit: ClaudeExit, cost: RunCost, outcome: RunOutcome, errorCode: string | null): void {
+export function recordRun(context: TaskContext, claim: Claim, task: Pick<Task, 'metadata'>, exit: ClaudeExit, cost: RunCost, outcome: RunOutcome, errorCode: string | null, violations = 0): void {
 	if (exit.spawnError) {
 		return;
 	}
@@ -34,6 +36,7 @@ export function recordRun(context: TaskContext, claim: Claim, task: Pick<Task, '
 		auth: authKindOf(exit.apiKeySource),
 		sessionId: exit.sessionId,
 		...(cost.costFromTokens ? {costFrom: 'tokens' as const} : {}),
+		...(violations > 0 ? {violations} : {}),
 	});
 	try {
 		context.budget.record(entry);

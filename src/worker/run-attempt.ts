@@ -186,7 +186,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		...planFields(attempt.plan),
 		...(written && !('code' in written) ? {output: written} : {}),
 	});
-	recordRun(context, claim, task, exit, classified, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts), result.error?.code ?? null);
+	recordRun(context, claim, task, exit, classified, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts), result.error?.code ?? null, violations.length);
 	// The account's pause is written before the task goes back and before the probe is given back: no other run slips in between.
 	const limit = planPauseOf(result, exit, Date.now(), context.config.queue.rateLimitWait);
 	const recorded = await quota.finish(limit?.scope === 'account' ? accountPauseOf(limit, result, claim.worker) : undefined);

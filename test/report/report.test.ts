@@ -127,6 +127,7 @@ describe('spool report', () => {
 			'## Workers',
 			'## Workflows',
 			'## Failures',
+			'## Refused by the policy',
 			'## Questions waiting for you',
 			'## Running and queued',
 			'## Deliverables',

@@ -9,7 +9,8 @@ import {apiEnv, makeHome, resultOf, spool, waitFor} from '../helpers/home.ts';
 import {workflowResult, writeWorkflow} from '../helpers/workflows.ts';
 
 async function skillHome(): Promise<string> {
-	const home = await makeHome({workers: {coder: {}, reviewer: {}}, extra: {skills: {dir: 'skills'}}});
+	const repos = Object.fromEntries(['app', 'api', 'web'].map(name => [name, {path: name}]));
+	const home = await makeHome({workers: {coder: {}, reviewer: {}}, extra: {skills: {dir: 'skills'}, repos}});
 	for (const name of ['summarise', 'review']) {
 		await fs.mkdir(path.join(home, 'skills', name), {recursive: true});
 		await fs.writeFile(path.join(home, 'skills', name, 'SKILL.md'), `---\nname: ${name}\ndescription: ${name.toUpperCase()}-DESCRIPTION\n---\n\nBODY-OF-${name}\n`);
@@ -59,13 +60,15 @@ describe('spool submit --skill --repos', () => {
 		expect(again.stderr).toContain('exists already');
 	}, 30_000);
 
-	test('an unknown skill or worker is refused before anything is written', async () => {
+	test('an unknown skill, worker or repository is refused before anything is written', async () => {
 		const home = await skillHome();
 		const skill = await spool(home, ['submit', 'coder', '--skill', 'sumarise', '--repos', 'app']);
 		expect(skill.exitCode).not.toBe(0);
 		expect(skill.stderr).toContain('the skills there: review, summarise');
 		const final = await spool(home, ['submit', 'coder', '--skill', 'summarise', '--repos', 'app', '--final', 'nobody']);
 		expect(final.stderr).toContain('no worker named "nobody"');
+		const repo = await spool(home, ['submit', 'coder', '--skill', 'summarise', '--repos', 'app,ap,webb']);
+		expect(repo.stderr).toContain('no repository "ap", "webb" in spool.yaml\'s repos; the repositories there: api, app, web');
 		const lone = await spool(home, ['submit', 'coder', '--repos', 'app']);
 		expect(lone.stderr).toContain('give both --skill and --repos');
 		await expect(fs.readdir(path.join(home, 'workflows'))).rejects.toThrow();

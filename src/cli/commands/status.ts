@@ -27,7 +27,8 @@ LOOPS counts the worker loops that run: heartbeat younger than queue.lease, and,
 process that is still there. RUNS to COST count the runs that ended today (in budget.timezone) by what
 became of them, from the cost ledger (UNCOUNTED: stopped or handed back with no attempt counted, for a
 pause, the day's budget, a shutdown or a lost lease); BUDGET is each worker's own daily budget, and the line below the
-table the home's. No result file is read, so status is as quick with 100,000 results as with none:
+table the home's. A "policy:" line counts the commands spool's policy refused today, per worker
+(spool report lists them). No result file is read, so status is as quick with 100,000 results as with none:
 spool list shows every task, spool cost earlier days. Workflows: running ones first, then the ${FINISHED_SHOWN}
 most recently finished; WAITING tasks wait for a dependency, COST includes planning. --json prints
 all of it, every workflow included, as one JSON object. --watch redraws in place every second (or
@@ -83,6 +84,10 @@ function formatStatus(config: Config, layout: Layout, status: HomeStatus, option
 
 	for (const w of workers.filter(w => w.budget.state !== 'ok')) {
 		out.push(`worker ${w.worker}: ${describeBudget(w.budget, status.timezone)}`);
+	}
+
+	if (status.today.violations > 0) {
+		out.push(describeViolations(status));
 	}
 
 	const questions = workers.filter(w => w.waiting > 0);
@@ -155,6 +160,13 @@ function formatBudget(view: BudgetView): string {
 
 	const share = `${Math.round((view.spentUsd / view.dailyUsd) * 100)}% of $${view.dailyUsd}`;
 	return view.state === 'ok' ? share : `${share} ${view.state}`;
+}
+
+/** "policy: 3 commands refused today (coder 2, reviewer 1)", from the ledger's counts. */
+function describeViolations(status: HomeStatus): string {
+	const count = status.today.violations;
+	const byWorker = status.workers.filter(w => w.today.violations > 0).map(w => `${w.worker} ${w.today.violations}`);
+	return `policy: ${count} command${count === 1 ? '' : 's'} refused today (${byWorker.join(', ')}); spool report lists them`;
 }
 
 function describeHomeBudget(status: HomeStatus): string {

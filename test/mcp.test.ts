@@ -72,6 +72,10 @@ describe('spool mcp over its stdio', () => {
 	test('submit takes repo, worktreeOf, skill, mode and output as spool submit does, checked by the task schema', async () => {
 		const {home, client} = await startServer();
 		await client.initialize();
+		// A skill is checked as the task is queued: the home has one.
+		await fs.mkdir(path.join(home, 'skills', 'summarise'), {recursive: true});
+		await fs.writeFile(path.join(home, 'skills', 'summarise', 'SKILL.md'), '---\nname: summarise\ndescription: Summarise a repository.\n---\nSummarise it.\n');
+		await fs.appendFile(path.join(home, 'spool.yaml'), 'skills:\n  dir: skills\n');
 		const repo = await client.callTool('submit', {worker: 'coder', prompt: 'Add a flag', id: 'code', repo: 'app', skill: 'summarise'});
 		expect(repo.isError).toBe(false);
 		expect(await readJson(path.join(home, 'tasks', 'coder', 'code.json'))).toEqual({prompt: 'Add a flag', repo: 'app', skill: 'summarise'});

@@ -3,6 +3,7 @@ import {getWorker, type Config} from '../config/load.ts';
 import {SpoolError} from '../errors.ts';
 import {writeFileExclusive} from '../queue/atomic-write.ts';
 import {findLiveTask} from '../lifecycle/index.ts';
+import {findSkill} from '../skills/catalog.ts';
 import {createLayout} from '../queue/layout.ts';
 import {checkTaskId} from '../lifecycle/names.ts';
 import {validateTask, type TaskInput} from '../queue/task-schema.ts';
@@ -24,6 +25,14 @@ export async function submitTask(config: Config, worker: string, task: TaskInput
 	const checked = validateTask(task);
 	if (!checked.ok) {
 		throw new SpoolError('invalid_task', checked.problems.join('; '));
+	}
+
+	if (checked.task.skill !== undefined) {
+		// The loop checks it again at claim time (skills.dir may change meanwhile); a typo is said here and now.
+		const skill = await findSkill(config.skills?.dir, checked.task.skill);
+		if ('code' in skill) {
+			throw new SpoolError(skill.code, skill.message);
+		}
 	}
 
 	const layout = createLayout(config.home);

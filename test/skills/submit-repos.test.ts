@@ -72,6 +72,11 @@ describe('spool submit --skill --repos', () => {
 		const lone = await spool(home, ['submit', 'coder', '--repos', 'app']);
 		expect(lone.stderr).toContain('give both --skill and --repos');
 		await expect(fs.readdir(path.join(home, 'workflows'))).rejects.toThrow();
+		// One task with a skill is checked as it is queued too, not only when a loop claims it.
+		const single = await spool(home, ['submit', 'coder', '--skill', 'sumarise', 'go']);
+		expect(single.exitCode).toBe(1);
+		expect(single.stderr).toContain('the skills there: review, summarise');
+		expect(await fs.readdir(path.join(home, 'tasks', 'coder')).catch(() => [])).toEqual([]);
 	}, 30_000);
 });
 

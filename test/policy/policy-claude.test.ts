@@ -136,8 +136,8 @@ describe("spool's policy with the real claude CLI, a real repository and a local
 		const events = await fs.readFile(path.join(run.home, 'events', (await fs.readdir(path.join(run.home, 'events'))).find(name => name.endsWith('.jsonl'))!), 'utf8');
 		expect(events).toContain('"type":"policy_violation"');
 		// The run's ledger line counts them, so spool status says so without reading the result.
-		expect(JSON.parse((await spool(run.home, ['status', '--json'])).stdout).today).toMatchObject({runs: 1, violations: 8});
-		expect((await spool(run.home, ['status'])).stdout).toContain('policy: 8 commands refused today (coder 8)');
+		expect(JSON.parse((await spool(run.home, ['status', '--json'])).stdout).today).toMatchObject({runs: 1, violations: FORBIDDEN.length});
+		expect((await spool(run.home, ['status'])).stdout).toContain(`policy: ${FORBIDDEN.length} commands refused today (coder ${FORBIDDEN.length})`);
 	}, 120_000);
 
 	test('with policy.onViolation halt the first forbidden command ends the task as policy_violation', async () => {

@@ -1,4 +1,7 @@
+import path from 'node:path';
+import type {ScriptReader} from '../policy/command-words.ts';
 import {judge, type PolicyRules} from '../policy/rules.ts';
+import {readRegularFile} from '../queue/read-file.ts';
 import {ASK_TOOL} from './ask-record.ts';
 
 /**
@@ -24,14 +27,14 @@ export function decideToolCall(input: unknown, allowedToolUseId: string | undefi
 		return undefined;
 	}
 
-	const {tool_name: tool, tool_use_id: toolUseId, tool_input: toolInput} = input as Record<string, unknown>;
+	const {tool_name: tool, tool_use_id: toolUseId, tool_input: toolInput, cwd} = input as Record<string, unknown>;
 	if (denied !== undefined && toolUseId === denied.toolUseId) {
 		// Not the policy's refusal (no violation): a person said no to the command it asked them about.
 		return {hookSpecificOutput: {hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: `A person denied this command when asked for approval: ${denied.why}. Do not run it another way; go on without it, or say what you need.`}};
 	}
 
 	if (tool === 'Bash' && policy) {
-		return decideCommand(toolInput, toolUseId, allowedToolUseId, policy);
+		return decideCommand(toolInput, toolUseId, allowedToolUseId, policy, typeof cwd === 'string' ? scriptReader(cwd) : undefined);
 	}
 
 	if (tool !== ASK_TOOL) {
@@ -46,13 +49,13 @@ export function decideToolCall(input: unknown, allowedToolUseId: string | undefi
 }
 
 /** A Bash call under the policy: denied (and with onViolation halt the run ends), deferred for a person's approval, or no decision. */
-function decideCommand(toolInput: unknown, toolUseId: unknown, allowedToolUseId: string | undefined, policy: PolicyRules): HookDecision | undefined {
+function decideCommand(toolInput: unknown, toolUseId: unknown, allowedToolUseId: string | undefined, policy: PolicyRules, readScript?: ScriptReader): HookDecision | undefined {
 	const command = typeof toolInput === 'object' && toolInput !== null ? (toolInput as Record<string, unknown>).command : undefined;
 	if (typeof command !== 'string') {
 		return deny(`${POLICY_MARK} cannot read this Bash call (it has no command string), so it is not run`, policy);
 	}
 
-	const verdict = judge(command, policy);
+	const verdict = judge(command, policy, readScript);
 	if (verdict.kind === 'deny') {
 		return deny(verdict.why, policy);
 	}
@@ -66,6 +69,14 @@ function decideCommand(toolInput: unknown, toolUseId: unknown, allowedToolUseId:
 	}
 
 	return undefined;
+}
+
+/** A script `bash x.sh` or `source x.sh` runs, read ahead from the run's cwd (1 MiB at most; a regular file, never a FIFO). */
+function scriptReader(cwd: string): ScriptReader {
+	return file => {
+		const read = readRegularFile(path.resolve(cwd, file.replace(/^~(?=\/)/, process.env.HOME ?? '~')), {maxBytes: 1024 * 1024, followSymlinks: true});
+		return read.kind === 'file' ? read.text : undefined;
+	};
 }
 
 function deny(reason: string, policy: PolicyRules): HookDecision {

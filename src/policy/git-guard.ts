@@ -9,23 +9,29 @@ import type {PolicyRules} from './rules.ts';
  *   create a file, and the repository's real objects are read as an alternate. No commit, tree, tag or
  *   blob can be written (git add, commit, stash, notes fail); a ref can still be moved to an existing
  *   commit (reset), which the hook denies.
- * - Pushes fail: every push URL is rewritten (url.<x>.pushInsteadOf "") to a transport git does not have.
+ * - Pushes fail: every push URL is rewritten (url.<x>.pushInsteadOf "") to a transport git does not have,
+ *   and protocol.allow is never, so no transport runs (send-pack, a push that rewrites its own URL).
  * - No credentials: the variables that carry a push's credentials or an ssh agent are emptied, and git
  *   never prompts.
  * Only for a run whose cwd lies in a git repository; a run elsewhere gets the push rewrite and the emptied
  * credentials alone. Checked against git 2.39 (docs/policy.md).
  */
 export function gitGuardEnv(cwd: string, policy: PolicyRules): Record<string, string> {
-	if (!policy.deny.some(rule => /^git (push|commit)$/.test(rule))) {
+	if (!policy.deny.some(rule => /^git( (push|commit))?$/.test(rule.trim()))) {
 		return {};
 	}
 
 	const env: Record<string, string> = {
-		GIT_CONFIG_COUNT: '2',
+		GIT_CONFIG_COUNT: '4',
 		GIT_CONFIG_KEY_0: 'url.spool-policy-denies-push://.pushInsteadOf',
 		GIT_CONFIG_VALUE_0: '',
 		GIT_CONFIG_KEY_1: 'core.hooksPath',
 		GIT_CONFIG_VALUE_1: '/dev/null',
+		// No transport at all: send-pack and a push with its own pushInsteadOf fail as well (checked with git 2.39).
+		GIT_CONFIG_KEY_2: 'protocol.allow',
+		GIT_CONFIG_VALUE_2: 'never',
+		GIT_CONFIG_KEY_3: 'credential.helper',
+		GIT_CONFIG_VALUE_3: '',
 		GIT_TERMINAL_PROMPT: '0',
 		GCM_INTERACTIVE: 'never',
 		SSH_AUTH_SOCK: '',

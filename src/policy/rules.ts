@@ -1,4 +1,4 @@
-import {judgeCommandLine, type Judged} from './command-words.ts';
+import {judgeCommandLine, type Judged, type ScriptReader} from './command-words.ts';
 
 /**
  * What spool denies by default: every git command that writes (history, refs, the index, the working
@@ -6,27 +6,99 @@ import {judgeCommandLine, type Judged} from './command-words.ts';
  * git (status, diff, log, show, blame, branch listing) and write migration files, never apply them.
  */
 export const DEFAULT_DENY = [
-	...['add', 'commit', 'push', 'pull', 'merge', 'rebase', 'reset', 'revert', 'cherry-pick', 'am', 'apply', 'tag', 'checkout', 'switch', 'restore', 'stash', 'worktree', 'config', 'rm', 'mv', 'clean', 'gc', 'prune', 'notes', 'update-ref', 'update-index', 'symbolic-ref', 'filter-branch', 'filter-repo', 'replace', 'fast-import', 'remote', 'submodule', 'branch', 'init', 'clone', 'fetch', 'bisect', 'commit-tree', 'read-tree', 'write-tree', 'hash-object', 'send-email', 'request-pull', 'lfs'].map(sub => `git ${sub}`),
+	// Every git command but its reading forms (GIT_READS): an allow list, so a subcommand spool does not
+	// know (send-pack, stage, an alias such as "ci") is denied too.
+	'git',
 	'gh pr create', 'gh pr merge', 'gh release create', 'gh repo create',
 	'supabase db push', 'supabase db reset', 'supabase migration up', 'supabase migration repair',
 	'prisma migrate deploy', 'prisma migrate dev', 'prisma migrate reset', 'prisma db push',
-	'rails db:migrate', 'rake db:migrate', 'bin/rails db:migrate', 'alembic upgrade', 'alembic downgrade',
+	'rails db:migrate', 'rake db:migrate', 'rails db:migrate:up', 'rails db:migrate:redo', 'rails db:migrate:reset', 'rails db:setup', 'rails db:reset', 'rake db:migrate:up', 'rake db:migrate:redo',
+	'alembic upgrade', 'alembic downgrade', 'php artisan migrate', 'artisan migrate',
 	'knex migrate:latest', 'knex migrate:up', 'sequelize db:migrate', 'sequelize-cli db:migrate', 'typeorm migration:run',
 	'drizzle-kit push', 'drizzle-kit migrate', 'flyway migrate', 'liquibase update', 'dbmate up', 'dbmate migrate', 'goose up',
-	'diesel migration run', 'sqlx migrate run', 'manage.py migrate', 'django-admin migrate',
+	'diesel migration run', 'sqlx migrate run', 'manage.py migrate', 'django-admin migrate', 'django migrate',
 ];
 
-/** Reading forms of commands the default list names: `git branch` alone lists, `git config --get` reads, `git remote -v` lists. */
-const READS: Array<(words: readonly string[], text: string) => boolean> = [
-	(words, text) => words[0] === 'git' && words[1] === 'branch' && words.length === 2 && !/\s-(d|D|m|M|c|C|f)\b|--(delete|move|copy|force|set-upstream|unset-upstream|edit-description)/.test(text),
-	(words, text) => words[0] === 'git' && words[1] === 'config' && /\s--(get|get-all|get-regexp|list|show-origin)\b|\s-l\b/.test(text),
-	(words, text) => words[0] === 'git' && words[1] === 'remote' && (words.length === 2 || words[2] === 'show' || words[2] === 'get-url'),
-	(words, text) => words[0] === 'git' && words[1] === 'stash' && (words[2] === 'list' || words[2] === 'show'),
-	(words, text) => words[0] === 'git' && words[1] === 'worktree' && words[2] === 'list',
-	(words, text) => words[0] === 'git' && words[1] === 'tag' && (words.length === 2 || /\s(-l|--list)\b/.test(text)),
-	(words, text) => words[0] === 'git' && words[1] === 'apply' && /\s--(check|stat|numstat|summary)\b/.test(text) && !/\s--(index|cached|apply)\b/.test(text),
-	(words, text) => words[0] === 'git' && words[1] === 'lfs' && (words[2] === 'ls-files' || words[2] === 'status'),
-];
+/** git subcommands that only read (or write files of their own, such as a patch or an archive, never the repository). */
+const GIT_READ_SUBCOMMANDS = new Set([
+	'status', 'diff', 'log', 'show', 'blame', 'annotate', 'grep', 'ls-files', 'ls-tree', 'rev-parse', 'rev-list', 'describe', 'shortlog',
+	'cat-file', 'merge-base', 'name-rev', 'diff-tree', 'diff-files', 'diff-index', 'show-ref', 'for-each-ref', 'count-objects', 'whatchanged',
+	'check-ignore', 'check-attr', 'check-ref-format', 'var', 'range-diff', 'help', 'version', 'show-branch', 'cherry', 'verify-commit', 'verify-tag',
+	'format-patch', 'archive', 'fsck',
+]);
+
+/** -c keys a reading git command may set: its colours and output, nothing that runs a program or moves a push. */
+const SAFE_GIT_CONFIG = /^(color\.|log\.|format\.|status\.|advice\.|column\.|core\.quotepath$|diff\.(renames|algorithm|noprefix|mnemonicprefix|relative|context|statgraphwidth)$)/;
+
+/** The reading forms of git: the read-only subcommands, and the listing forms of those that also write. */
+function gitReads(words: readonly string[], text: string): boolean {
+	const [, sub, ...rest] = words;
+	if (sub === undefined) {
+		return true; // `git` alone, `git --version`: its help.
+	}
+
+	if (GIT_READ_SUBCOMMANDS.has(sub)) {
+		return true;
+	}
+
+	const has = (pattern: RegExp) => pattern.test(text);
+	switch (sub) {
+		case 'branch': {
+			return !has(/\s-(d|D|m|M|c|C|f|u)\b|--(delete|move|copy|force|set-upstream|set-upstream-to|unset-upstream|edit-description|track|create-reflog)/) && (rest.length === 0 || has(/\s(--list|-l|--contains|--no-contains|--merged|--no-merged|--points-at|--show-current|-a|-r|--all|--remotes)\b/));
+		}
+
+		case 'tag': {
+			return rest.length === 0 || has(/\s(-l|--list|--contains|--no-contains|--points-at|--merged|--no-merged)\b/);
+		}
+
+		case 'config': {
+			return has(/\s--(get|get-all|get-regexp|get-urlmatch|list|show-origin|show-scope)\b|\s-l\b/) || (rest.length === 1 && !has(/\s--(add|unset|unset-all|replace-all|rename-section|remove-section|edit)\b|\s-e\b/));
+		}
+
+		case 'remote': {
+			return rest.length === 0 || rest[0] === 'show' || rest[0] === 'get-url';
+		}
+
+		case 'stash': {
+			return rest[0] === 'list' || rest[0] === 'show';
+		}
+
+		case 'worktree': {
+			return rest[0] === 'list';
+		}
+
+		case 'apply': {
+			return has(/\s--(check|stat|numstat|summary)\b/) && !has(/\s--(index|cached|apply|3way)\b/);
+		}
+
+		case 'add': {
+			return has(/\s(--dry-run|-n)\b/);
+		}
+
+		case 'reflog': {
+			return rest.length === 0 || rest[0] === 'show';
+		}
+
+		case 'notes': {
+			return rest.length === 0 || rest[0] === 'list' || rest[0] === 'show';
+		}
+
+		case 'submodule': {
+			return rest[0] === 'status' || rest[0] === 'summary';
+		}
+
+		case 'lfs': {
+			return rest[0] === 'ls-files' || rest[0] === 'status';
+		}
+
+		default: {
+			return false;
+		}
+	}
+}
+
+/** Programs that run the file named after them: `python manage.py migrate` is `manage.py migrate`. */
+const INTERPRETERS = new Set(['python', 'python3', 'ruby', 'node', 'php', 'perl', 'bun', 'deno']);
 
 export type PolicyRules = {deny: readonly string[]; ask: readonly string[]; onViolation: 'deny' | 'halt'};
 
@@ -36,12 +108,17 @@ export type Verdict =
 	| {kind: 'deny'; rule: string; command: string; why: string}
 	| {kind: 'ask'; rule: string; command: string};
 
-export function judge(commandLine: string, rules: PolicyRules): Verdict {
-	const judged = judgeCommandLine(commandLine);
+export function judge(commandLine: string, rules: PolicyRules, readScript?: ScriptReader): Verdict {
+	const judged = judgeCommandLine(commandLine, readScript);
 	let ask: Verdict | undefined;
 	for (const command of judged) {
 		if ('unreadable' in command) {
 			return {kind: 'deny', rule: 'unreadable', command: command.text, why: `spool's policy cannot read this command (${command.unreadable}), so it is not run`};
+		}
+
+		const unsafe = command.words[0] === 'git' ? command.gitConfig?.find(key => !SAFE_GIT_CONFIG.test(key)) : undefined;
+		if (unsafe && rules.deny.some(rule => rule.split(/\s+/)[0] === 'git')) {
+			return {kind: 'deny', rule: 'git -c', command: command.text, why: `"${command.text}" is denied by spool's policy (rule "git -c"): git -c ${unsafe} can run a program or redirect a push`};
 		}
 
 		const denied = matchRule(command, rules.deny);
@@ -58,19 +135,20 @@ export function judge(commandLine: string, rules: PolicyRules): Verdict {
 
 /** The rule a command matches: its words start with the rule's words (the rule's first word a program name or path end). */
 export function matchRule(command: Extract<Judged, {words: string[]}>, rules: readonly string[]): string | undefined {
-	if (READS.some(reads => reads(command.words, ` ${command.text}`))) {
+	// xargs adds arguments from its input: any rule of the program it runs may be what it runs.
+	if (!command.openEnded && command.words[0] === 'git' && gitReads(command.words, ` ${command.text}`)) {
 		return undefined;
 	}
 
 	for (const rule of rules) {
 		const ruleWords = rule.trim().split(/\s+/);
 		const program = ruleWords[0]!.split('/').at(-1)!;
-		if (command.words[0] === program && ruleWords.slice(1).every((word, index) => command.words[index + 1] === word)) {
+		if (command.words[0] === program && (command.openEnded || ruleWords.slice(1).every((word, index) => command.words[index + 1] === word))) {
 			return rule;
 		}
 
 		// "manage.py migrate" also as `python manage.py migrate`.
-		if (command.words[1] !== undefined && command.words[1].split('/').at(-1) === program && ruleWords.slice(1).every((word, index) => command.words[index + 2] === word)) {
+		if (INTERPRETERS.has(command.words[0]!) && command.words[1]?.split('/').at(-1) === program && ruleWords.slice(1).every((word, index) => command.words[index + 2] === word)) {
 			return rule;
 		}
 	}

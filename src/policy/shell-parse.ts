@@ -10,6 +10,8 @@
 export type SimpleCommand = {
 	/** The words, quotes removed; a word that held an expansion spool cannot know ($VAR, $(...)) has `unknown` set. */
 	words: Word[];
+	/** The variables it sets before its words (`GIT_DIR=x git ...`), or alone (`X=1`), by name. */
+	assignments: string[];
 };
 
 export type Word = {text: string; unknown: boolean};
@@ -46,9 +48,12 @@ class Parser {
 	readonly #depth: number;
 	#i = 0;
 	#current: Word[] = [];
+	#assignments: string[] = [];
+	/** Inside [[ ... ]]: its words are a test, not a command (its substitutions are still read). */
+	#inTest = false;
 	/** The words of `for NAME in ...` and `case WORD in` are no command. */
 	#skipUntilSeparator = false;
-	#pendingHeredocs: Array<{delimiter: string; strip: boolean; command: Word[]}> = [];
+	#pendingHeredocs: Array<{delimiter: string; strip: boolean; command: Word[]; quoted: boolean}> = [];
 
 	constructor(text: string, depth: number) {
 		this.#text = text;
@@ -82,7 +87,8 @@ class Parser {
 
 			if (char === ';' || char === '&' || char === '|' || char === '(' || char === ')') {
 				if (char === '(' && text[this.#i + 1] === '(') {
-					throw new Unreadable('an arithmetic (( )) expression is not read');
+					this.#arithmetic(this.#i + 2);
+					continue;
 				}
 
 				if (char === ';' && text[this.#i + 1] === ';') {
@@ -124,6 +130,21 @@ class Parser {
 	}
 
 	#add(word: Word): void {
+		if (this.#inTest) {
+			this.#inTest = word.text !== ']]' || word.unknown;
+			return;
+		}
+
+		if (!word.unknown && (word.text === '{' || word.text === '}')) {
+			this.#end(); // A group, or a function's body: `function f { git push; }` runs git.
+			return;
+		}
+
+		if (this.#current.length === 0 && !word.unknown && word.text === '[[') {
+			this.#inTest = true;
+			return;
+		}
+
 		if (this.#current.length === 0 && !word.unknown && KEYWORDS.has(word.text)) {
 			if (word.text === 'for' || word.text === 'select' || word.text === 'case') {
 				this.#skipUntilSeparator = true;
@@ -132,11 +153,9 @@ class Parser {
 			return; // A keyword leads into the command after it: `then git push` runs git.
 		}
 
-		if (this.#current.length === 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(word.text) && !word.unknown) {
-			return; // VAR=value before a command (or alone) sets a variable.
-		}
-
-		if (this.#current.length === 0 && /^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(word.text)) {
+		const assignment = /^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?\+?=/.exec(word.text);
+		if (this.#current.length === 0 && assignment) {
+			this.#assignments.push(assignment[1]!); // VAR=value before a command (or alone) sets a variable.
 			return;
 		}
 
@@ -157,11 +176,27 @@ class Parser {
 
 	#end(): void {
 		this.#skipUntilSeparator = false;
-		if (this.#current.length > 0) {
-			this.commands.push({words: this.#current});
+		if (this.#current.length > 0 || this.#assignments.length > 0) {
+			this.commands.push({words: this.#current, assignments: this.#assignments});
 		}
 
 		this.#current = [];
+		this.#assignments = [];
+	}
+
+	/** `(( ... ))` at `start` (past its "(("): skipped, unless a command substitution inside would run. */
+	#arithmetic(start: number): void {
+		const end = this.#text.indexOf('))', start);
+		if (end === -1) {
+			throw new Unreadable('a (( )) is not closed');
+		}
+
+		const inner = this.#text.slice(start, end);
+		if (inner.includes('$(') || inner.includes('`')) {
+			throw new Unreadable('a command inside an arithmetic expression is not read');
+		}
+
+		this.#i = end + 2;
 	}
 
 	#redirection(): void {
@@ -174,8 +209,11 @@ class Parser {
 		const operator = text.slice(start, this.#i);
 		if (operator === '<<' || operator === '<<-') {
 			this.#skipBlanks();
+			const from = this.#i;
 			const delimiter = this.#word();
-			this.#pendingHeredocs.push({delimiter: delimiter.text.replaceAll(/["']/g, ''), strip: operator === '<<-', command: [...this.#current]});
+			// A quoted delimiter ('EOF', "EOF", \EOF) keeps the body as it is; an unquoted one expands it.
+			const quoted = /["'\\]/.test(this.#text.slice(from, this.#i));
+			this.#pendingHeredocs.push({delimiter: delimiter.text, strip: operator === '<<-', command: [...this.#current], quoted});
 			return;
 		}
 
@@ -219,6 +257,11 @@ class Parser {
 				this.#i = end === -1 ? text.length : end + 1;
 				if ((heredoc.strip ? line.replace(/^\t+/, '') : line) === heredoc.delimiter) {
 					break;
+				}
+
+				if (!heredoc.quoted && (line.includes('$(') || line.includes('`'))) {
+					// An unquoted delimiter: bash runs the substitutions in the body.
+					throw new Unreadable('a here-document runs a command substitution in its body');
 				}
 			}
 		}
@@ -299,8 +342,12 @@ class Parser {
 			if (char === '$' || char === '`') {
 				if (char === '$' && text[this.#i + 1] === "'") {
 					// $'...': ANSI-C quoting; its escapes are not decoded, so the word is not known.
-					const end = text.indexOf("'", this.#i + 2);
-					if (end === -1) {
+					let end = this.#i + 2;
+					while (end < text.length && text[end] !== "'") {
+						end += text[end] === '\\' ? 2 : 1;
+					}
+
+					if (end >= text.length) {
 						throw new Unreadable("a $'...' quote is not closed");
 					}
 
@@ -357,12 +404,7 @@ class Parser {
 		const next = text[this.#i + 1];
 		if (next === '(') {
 			if (text[this.#i + 2] === '(') {
-				const end = text.indexOf('))', this.#i + 3);
-				if (end === -1) {
-					throw new Unreadable('a $(( )) is not closed');
-				}
-
-				this.#i = end + 2;
+				this.#arithmetic(this.#i + 3);
 				return true;
 			}
 
@@ -385,6 +427,10 @@ class Parser {
 			const inner = text.slice(this.#i + 2, end);
 			if (inner.includes('$(') || inner.includes('`')) {
 				throw new Unreadable('a command inside ${...} is not read');
+			}
+
+			if (/@[PEAKkaQUuL]$/.test(inner) || inner.startsWith('!')) {
+				throw new Unreadable('a ${...@P}, ${!...} or other transforming expansion is not read');
 			}
 
 			this.#i = end + 1;

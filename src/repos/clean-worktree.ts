@@ -47,7 +47,14 @@ export async function judgeWorktree(layout: Layout, worker: string, id: string, 
 
 	try {
 		const now = await currentPatch(record);
-		return now.equals(fs.readFileSync(patchFile)) ? {action: 'remove', record} : {action: 'keep', reason: `it holds changes beyond the saved ${path.relative(layout.home, patchFile)}`};
+		if (!now.equals(fs.readFileSync(patchFile))) {
+			return {action: 'keep', reason: `it holds changes beyond the saved ${path.relative(layout.home, patchFile)}`};
+		}
+
+		// A git repository inside the worktree is in the patch as its commit only (a gitlink), never its files.
+		return /^(new file mode|index [0-9a-f]+\.\.[0-9a-f]+) 160000/m.test(now.toString('latin1'))
+			? {action: 'keep', reason: 'it holds a git repository of its own, which a patch saves only as a commit id'}
+			: {action: 'remove', record};
 	} catch (error) {
 		return {action: 'keep', reason: `its change cannot be read (${(error as Error).message})`};
 	}

@@ -22,8 +22,12 @@ export function gitEnv(extra: Record<string, string> = {}): Record<string, strin
 	return {...env, ...extra};
 }
 
-/** Options that make a diff read the same whatever the person's config says (noprefix, external diff, colour). */
-export const PLAIN_DIFF = ['-c', 'diff.noprefix=false', '-c', 'diff.mnemonicPrefix=false', '-c', 'core.quotePath=true', '-c', 'color.ui=never'];
+/**
+ * Options that make a diff read the same whatever the person's config says (noprefix, external diff,
+ * colour), and that keep spool's own git from running a program a run may have planted in the
+ * repository's config or hooks (core.fsmonitor, hooks; an agent could write .git/config with its file tools).
+ */
+export const PLAIN_DIFF = ['-c', 'diff.noprefix=false', '-c', 'diff.mnemonicPrefix=false', '-c', 'core.quotePath=true', '-c', 'color.ui=never', '-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-c', 'diff.external=', '-c', 'core.pager=cat'];
 
 /** Runs `git ARGS` in `cwd` and returns its output; never throws for an exit code. */
 export function git(cwd: string, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<GitOutput> {

@@ -69,25 +69,25 @@ async function repository(home: string) {
 
 /** Forms the hook must see through; then a script the hook cannot see, which git's environment stops; then what still runs. */
 const FORBIDDEN: Array<[command: string, rule: string]> = [
-	['git push origin HEAD:main', 'git push'],
-	['git add -A && git commit -m "by the agent"', 'git add'],
-	['true && git push origin HEAD:main', 'git push'],
-	['false || git push origin HEAD:main', 'git push'],
-	['echo x; git push origin HEAD:main', 'git push'],
-	['git status | git push origin HEAD:main', 'git push'],
-	['echo $(git push origin HEAD:main)', 'git push'],
-	['echo `git push origin HEAD:main`', 'git push'],
-	['(git push origin HEAD:main)', 'git push'],
-	['bash -c "git push origin HEAD:main"', 'git push'],
-	["sh -c 'git commit -am sneaky'", 'git commit'],
-	['env GIT_TRACE=0 git commit -am sneaky', 'git commit'],
-	['sudo git push origin HEAD:main', 'git push'],
-	['command git push origin HEAD:main', 'git push'],
-	['exec git push origin HEAD:main', 'git push'],
-	['echo HEAD:main | xargs git push origin', 'git push'],
-	['/usr/bin/git push origin HEAD:main', 'git push'],
-	['git -C REPO push origin HEAD:main', 'git push'],
-	['git --git-dir=REPO/.git push origin HEAD:main', 'git push'],
+	['git push origin HEAD:main', 'git'],
+	['git add -A && git commit -m "by the agent"', 'git'],
+	['true && git push origin HEAD:main', 'git'],
+	['false || git push origin HEAD:main', 'git'],
+	['echo x; git push origin HEAD:main', 'git'],
+	['git status | git push origin HEAD:main', 'git'],
+	['echo $(git push origin HEAD:main)', 'git'],
+	['echo `git push origin HEAD:main`', 'git'],
+	['(git push origin HEAD:main)', 'git'],
+	['bash -c "git push origin HEAD:main"', 'git'],
+	["sh -c 'git commit -am sneaky'", 'git'],
+	['env GIT_TRACE=0 git commit -am sneaky', 'git'],
+	['sudo git push origin HEAD:main', 'git'],
+	['command git push origin HEAD:main', 'git'],
+	['exec git push origin HEAD:main', 'git'],
+	['echo HEAD:main | xargs git push origin', 'git'],
+	['/usr/bin/git push origin HEAD:main', 'git'],
+	['git -C REPO push origin HEAD:main', 'git'],
+	['git --git-dir=REPO/.git push origin HEAD:main', 'git'],
 	['G=git; $G push origin HEAD:main', 'unreadable'],
 ];
 const SCRIPT = `python3 -c "import subprocess as s; print(s.run(['git','commit','-qam','from python']).returncode, s.run(['git','push','origin','HEAD:main']).returncode)"`;
@@ -148,7 +148,7 @@ describe("spool's policy with the real claude CLI, a real repository and a local
 	}, 120_000);
 
 	test('control: with an empty deny list the same push goes through, so the policy is what stopped it', async () => {
-		const run = await runScript({policy: {allow: ['git push', 'git add', 'git commit']}, commands: () => ['git add -A && git commit -qm "by the agent" && git push -q origin HEAD:main']});
+		const run = await runScript({policy: {allow: ['git']}, commands: () => ['git add -A && git commit -qm "by the agent" && git push -q origin HEAD:main']});
 		expect(run.result).toMatchObject({status: 'succeeded'});
 		expect(await git(run.remote, 'rev-parse', 'main')).not.toBe(run.remoteHead);
 		expect(await git(run.remote, 'log', '-1', '--format=%s', 'main')).toBe('by the agent');

@@ -5,6 +5,7 @@ import {stringify} from 'yaml';
 import {describe, expect, test} from 'vitest';
 import {expandHome, loadConfig} from '../../src/config/load.ts';
 import {findSkill, listSkills} from '../../src/skills/catalog.ts';
+import {mountSkill, unmountSkill} from '../../src/skills/mount.ts';
 import {modeOf} from '../../src/worker/run-mode.ts';
 
 describe('skills.dir in spool.yaml', () => {
@@ -51,5 +52,21 @@ describe('modeOf', () => {
 		[{mode: 'simple'}, {mode: 'agent'}, 'agent'],
 	] as const)('worker %o, task %o: %s', (worker, task, mode) => {
 		expect(modeOf(worker, task)).toBe(mode);
+	});
+});
+
+describe('mountSkill', () => {
+	test("a run's mount is a copy of the skill: an edit through it leaves the person's skill as it was", async () => {
+		const root = await fs.mkdtemp(path.join(os.tmpdir(), 'spool-mount-'));
+		const dir = path.join(root, 'skills', 'summarise');
+		await fs.mkdir(dir, {recursive: true});
+		await fs.writeFile(path.join(dir, 'SKILL.md'), 'the person\'s skill\n');
+		const mount = await mountSkill(path.join(root, 'mount'), {name: 'summarise', dir});
+		const mounted = path.join(mount, '.claude', 'skills', 'summarise');
+		expect((await fs.lstat(mounted)).isSymbolicLink()).toBe(false);
+		await fs.writeFile(path.join(mounted, 'SKILL.md'), 'changed by an agent\n');
+		expect(await fs.readFile(path.join(dir, 'SKILL.md'), 'utf8')).toBe('the person\'s skill\n');
+		await unmountSkill(mount);
+		await expect(fs.stat(mount)).rejects.toThrow();
 	});
 });

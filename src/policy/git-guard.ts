@@ -10,7 +10,8 @@ import type {PolicyRules} from './rules.ts';
  *   blob can be written (git add, commit, stash, notes fail); a ref can still be moved to an existing
  *   commit (reset), which the hook denies.
  * - Pushes fail: every push URL is rewritten (url.<x>.pushInsteadOf "") to a transport git does not have,
- *   and protocol.allow is never, so no transport runs (send-pack, a push that rewrites its own URL).
+ *   and the file and ext transports are not allowed (send-pack to a path, a push that rewrites its own URL);
+ *   https and ssh are left for fetching, and a push over them finds no credential.
  * - No credentials: the variables that carry a push's credentials or an ssh agent are emptied, and git
  *   never prompts.
  * Only for a run whose cwd lies in a git repository; a run elsewhere gets the push rewrite and the emptied
@@ -22,16 +23,20 @@ export function gitGuardEnv(cwd: string, policy: PolicyRules): Record<string, st
 	}
 
 	const env: Record<string, string> = {
-		GIT_CONFIG_COUNT: '4',
+		GIT_CONFIG_COUNT: '5',
 		GIT_CONFIG_KEY_0: 'url.spool-policy-denies-push://.pushInsteadOf',
 		GIT_CONFIG_VALUE_0: '',
 		GIT_CONFIG_KEY_1: 'core.hooksPath',
 		GIT_CONFIG_VALUE_1: '/dev/null',
-		// No transport at all: send-pack and a push with its own pushInsteadOf fail as well (checked with git 2.39).
-		GIT_CONFIG_KEY_2: 'protocol.allow',
+		// No local or external transport: send-pack to a path and a push that rewrites its own URL fail too
+		// (checked with git 2.39). https and ssh stay for fetching (an npm dependency from git), and push over
+		// them has no credential: no helper, no token, no ssh.
+		GIT_CONFIG_KEY_2: 'protocol.file.allow',
 		GIT_CONFIG_VALUE_2: 'never',
 		GIT_CONFIG_KEY_3: 'credential.helper',
 		GIT_CONFIG_VALUE_3: '',
+		GIT_CONFIG_KEY_4: 'protocol.ext.allow',
+		GIT_CONFIG_VALUE_4: 'never',
 		GIT_TERMINAL_PROMPT: '0',
 		GCM_INTERACTIVE: 'never',
 		SSH_AUTH_SOCK: '',

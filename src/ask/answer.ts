@@ -6,7 +6,7 @@ import {createLayout, type Layout} from '../queue/layout.ts';
 import {isObject, readJsonFile} from '../queue/read-file.ts';
 import {buildResult, type TaskResult} from '../queue/result.ts';
 import {TASK_LIMITS} from '../queue/task-limits.ts';
-import {askRecord, MAX_ANSWER_BYTES, NO_ANSWER_TEXT, type AskRecord} from './ask-record.ts';
+import {askRecord, MAX_ANSWER_BYTES, NO_ANSWER_TEXT, questionsOfRaw, type AskRecord} from './ask-record.ts';
 
 export type AnswerOutcome = {outcome: 'queued' | 'not-waiting' | 'already-answered' | 'refused'; message: string};
 
@@ -100,26 +100,36 @@ export async function expireQuestion(config: Config, ref: {worker: string; id: s
 
 /** The failed result of a question nobody answered: the runs that asked are its cost. */
 function unansweredResult(config: Config, ref: {worker: string; id: string}, task: Record<string, unknown>, owner: string): TaskResult {
+	const {ask, base, fields} = endOfWait(ref, task, owner, 'unanswered');
+	const waited = ask ? ` (asked ${ask.askedAt}: "${ask.question.slice(0, 200)}")` : '';
+	const metadata = fields.task.metadata;
+	return buildResult({...base, startedAt: new Date(ask?.askedAt ?? Date.now())}, {
+		...fields,
+		status: 'failed',
+		error: {code: 'question_unanswered', message: `no answer came within ask.timeout (${Math.round(config.ask.timeout / 1000)} s) to the question its agent asked${waited}`},
+		...(isObject(metadata) ? {metadata} : {}),
+	});
+}
+
+/**
+ * What a result that ends a wait (no answer in time, spool cancel) takes from the waiting task: its
+ * history, its questions (what the runs that asked cost), the session and cwd of the question, the task
+ * as dropped. The runId names this end of this question, so a sweep that repeats it after a crash finds
+ * it written (lifecycle/waiting.ts).
+ */
+export function endOfWait(ref: {worker: string; id: string}, task: Record<string, unknown>, owner: string, end: 'unanswered' | 'canceled') {
 	const parsed = askRecord.safeParse(task.ask);
 	const ask = parsed.success ? parsed.data : undefined;
-	const earlier = Array.isArray(task.questions) ? (task.questions as AskRecord[]) : [];
 	const {history, attempts} = task;
-	const asDropped = taskAsDropped(task);
-	const waited = ask ? ` (asked ${ask.askedAt}: "${ask.question.slice(0, 200)}")` : '';
-	return buildResult(
-		// The runId names this end of this question, so a sweep that repeats it after a crash finds it written.
-		{id: ref.id, worker: ref.worker, owner, runId: `${ask?.runId ?? 'unknown'}-unanswered`, attempts: typeof attempts === 'number' ? attempts : 0, startedAt: new Date(ask?.askedAt ?? Date.now())},
-		{
-			status: 'failed',
-			error: {code: 'question_unanswered', message: `no answer came within ask.timeout (${Math.round(config.ask.timeout / 1000)} s) to the question its agent asked${waited}`},
-			sessionId: ask?.sessionId ?? null,
-			cwd: ask?.cwd ?? null,
-			...(Array.isArray(history) && history.length > 0 ? {history: history as TaskResult['history']} : {}),
-			questions: [...earlier, ...(ask ? [ask] : [])],
-			...(isObject(asDropped.metadata) ? {metadata: asDropped.metadata} : {}),
-			task: asDropped,
-		},
-	);
+	const base = {id: ref.id, worker: ref.worker, owner, runId: `${ask?.runId ?? 'unknown'}-${end}`, attempts: typeof attempts === 'number' ? attempts : 0, startedAt: new Date()};
+	const fields = {
+		...(Array.isArray(history) && history.length > 0 ? {history: history as TaskResult['history']} : {}),
+		...questionsOfRaw(task),
+		sessionId: ask?.sessionId ?? null,
+		cwd: ask?.cwd ?? null,
+		task: taskAsDropped(task),
+	};
+	return {ask, base, fields};
 }
 
 /** An answer as spool passes it on: not empty, and small enough for the run's environment. */

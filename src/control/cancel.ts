@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {Config} from '../config/load.ts';
-import {archiveQuestionFiles} from '../ask/answer.ts';
-import {askRecord, questionsOf} from '../ask/ask-record.ts';
-import {CANCEL_CHECK_MS, canceledResult, cancelPending, clearCancelRequest, endWaiting, requestCancel, taskAsDropped} from '../lifecycle/index.ts';
+import {archiveQuestionFiles, endOfWait} from '../ask/answer.ts';
+import {CANCEL_CHECK_MS, canceledResult, cancelPending, clearCancelRequest, endWaiting, requestCancel} from '../lifecycle/index.ts';
 import {createLayout} from '../queue/layout.ts';
 import {readResultFile, type TaskResult} from '../queue/result.ts';
 import {FORCE_KILL_AFTER_MS, INTERRUPT_GRACE_MS} from '../worker/run-claude.ts';
@@ -97,12 +96,8 @@ async function cancelWaiting(config: Config, worker: string, id: string, owner: 
 	}
 
 	const result = await endWaiting(layout, worker, id, task => {
-		const parsed = askRecord.safeParse(task.ask);
-		const ask = parsed.success ? parsed.data : undefined;
-		const earlier = Array.isArray(task.questions) ? (task.questions as NonNullable<TaskResult['questions']>) : [];
-		const history = Array.isArray(task.history) ? {history: task.history as TaskResult['history']} : {};
-		const base = {id, worker, owner, runId: `${ask?.runId ?? 'unknown'}-canceled`, attempts: typeof task.attempts === 'number' ? task.attempts : 0, startedAt: new Date()};
-		return canceledResult(base, {...history, ...questionsOf({questions: earlier, ...(ask ? {ask} : {})}), sessionId: ask?.sessionId ?? null, cwd: ask?.cwd ?? null, task: taskAsDropped(task)}, 'while it waited for an answer');
+		const {base, fields} = endOfWait({worker, id}, task, owner, 'canceled');
+		return canceledResult(base, fields, 'while it waited for an answer');
 	});
 	if (result) {
 		archiveQuestionFiles(layout, worker, id);

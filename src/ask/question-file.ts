@@ -50,10 +50,7 @@ export function renderQuestion(page: QuestionPage): string {
 			? `With no answer by ${deadline} (ask.timeout ${formatDuration(settings.timeout)}), it resumes with "${NO_ANSWER_TEXT}"`
 			: `With no answer by ${deadline} (ask.timeout ${formatDuration(settings.timeout)}), the task fails with question_unanswered.`,
 		'',
-		'## The task',
-		'',
-		quote(page.prompt.length > PROMPT_CHARS ? `${page.prompt.slice(0, PROMPT_CHARS)}...` : page.prompt),
-		'',
+		...taskLines(page),
 		`Asked ${ask.askedAt} in attempt ${ask.attempt}; that run cost $${ask.costUsd.toFixed(4)}. Session ${ask.sessionId}, in ${ask.cwd}.`,
 		'',
 	);
@@ -71,6 +68,11 @@ export function renderQuestion(page: QuestionPage): string {
 	}
 
 	return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** The task's prompt as both pages quote it, cut to PROMPT_CHARS. */
+function taskLines(page: QuestionPage): string[] {
+	return ['## The task', '', quote(page.prompt.length > PROMPT_CHARS ? `${page.prompt.slice(0, PROMPT_CHARS)}...` : page.prompt), ''];
 }
 
 function quote(text: string): string {
@@ -104,10 +106,7 @@ function renderApproval(page: QuestionPage, ref: string, deadline: string): stri
 			? `With no answer by ${deadline} (ask.timeout ${formatDuration(settings.timeout)}), the command is refused and the task goes on.`
 			: `With no answer by ${deadline} (ask.timeout ${formatDuration(settings.timeout)}), the task fails with question_unanswered.`,
 		'',
-		'## The task',
-		'',
-		quote(page.prompt.length > PROMPT_CHARS ? `${page.prompt.slice(0, PROMPT_CHARS)}...` : page.prompt),
-		'',
+		...taskLines(page),
 		`Asked ${ask.askedAt} in attempt ${ask.attempt}; that run cost $${ask.costUsd.toFixed(4)}. Session ${ask.sessionId}.`,
 		'',
 	];

@@ -1,23 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {startFakeApi, type ApiRequest, type FakeApi} from '../fixtures/fake-api.ts';
+import {lastToolResult, startFakeApi, type FakeApi} from '../fixtures/fake-api.ts';
 import {apiEnv, dropTask, makeHome, readJson, resultOf, spool, waitFor} from '../helpers/home.ts';
 import {killProcessesOfHome} from '../helpers/processes.ts';
 import {workflowResult, writeWorkflow} from '../helpers/workflows.ts';
 
 let api: FakeApi;
 let flakyFailed = 0;
-
-/** The text of the tool results in the request's last message: what ask_human returned after the resume. */
-function lastToolResult(request: ApiRequest): string {
-	const last = (request.body.messages as Array<{content: unknown}>).at(-1)!;
-	const blocks = Array.isArray(last.content) ? (last.content as Array<Record<string, unknown>>) : [];
-	return blocks
-		.filter(block => block.type === 'tool_result')
-		.map(block => (Array.isArray(block.content) ? (block.content as Array<{text?: string}>).map(part => part.text ?? '').join('') : String(block.content)))
-		.join('\n');
-}
 
 beforeAll(async () => {
 	api = await startFakeApi(request => {

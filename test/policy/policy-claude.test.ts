@@ -2,22 +2,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {startFakeApi, type ApiRequest, type FakeApi} from '../fixtures/fake-api.ts';
+import {lastToolResult, startFakeApi, type FakeApi} from '../fixtures/fake-api.ts';
 import {apiEnv, dropTask, makeHome, readJson, resultOf, spool, waitFor} from '../helpers/home.ts';
 import {killProcessesOfHome} from '../helpers/processes.ts';
 
 let api: FakeApi;
 /** Per task prompt: the Bash commands the stand-in issues, one per turn, and what each call returned. */
 const scripts = new Map<string, {commands: string[]; outputs: string[]}>();
-
-function lastToolResult(request: ApiRequest): string {
-	const last = (request.body.messages as Array<{content: unknown}>).at(-1)!;
-	const blocks = Array.isArray(last.content) ? (last.content as Array<Record<string, unknown>>) : [];
-	return blocks
-		.filter(block => block.type === 'tool_result')
-		.map(block => (Array.isArray(block.content) ? (block.content as Array<{text?: string}>).map(part => part.text ?? '').join('') : String(block.content)))
-		.join('\n');
-}
 
 beforeAll(async () => {
 	api = await startFakeApi(request => {

@@ -4,8 +4,10 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parse as parseYaml} from 'yaml';
 import {SpoolError} from '../errors.ts';
-import {configSchema, type AskConfig, type PolicyConfig, type BudgetConfig, type LimitsConfig, type NotifyConfig, type OrchestratorConfig, type ReportConfig, type QueueConfig, type QuotaConfig, type RepoConfig, type SkillsConfig, type WorkerConfig} from './schema.ts';
+import {configSchema, type AskConfig, type PolicyConfig, type BudgetConfig, type LimitsConfig, type NotifyConfig, type OrchestratorConfig, type ReportConfig, type SandboxConfig, type QueueConfig, type QuotaConfig, type RepoConfig, type SkillsConfig, type WorkerConfig} from './schema.ts';
 import {formatIssues, scrubConfigText} from './format-issues.ts';
+import {createLayout} from '../queue/layout.ts';
+import {isInside, protectedPaths} from '../sandbox/protected-paths.ts';
 
 export type Config = Readonly<{
 	/** The spool home: the folder that holds spool.yaml, tasks/, results/... */
@@ -25,6 +27,8 @@ export type Config = Readonly<{
 	notify: Readonly<NotifyConfig> | undefined;
 	ask: Readonly<AskConfig>;
 	policy: Readonly<PolicyConfig>;
+	/** The sandbox of every run (docs/sandbox.md); allowWrite folders absolute, `~` expanded. */
+	sandbox: Readonly<SandboxConfig>;
 	report: Readonly<ReportConfig>;
 	/** The repositories tasks may name (docs/repos.md); each `path` absolute. */
 	repos: Readonly<Record<string, Readonly<RepoConfig>>>;
@@ -63,10 +67,11 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		throw new SpoolError('config_invalid', `${file}: invalid config\n${lines.join('\n')}`);
 	}
 
-	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits, ask, report, notify, policy, repos, skills} = parsed.data;
+	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits, ask, report, notify, policy, sandbox, repos, skills} = parsed.data;
 	const resolved: Record<string, WorkerConfig> = {};
 	for (const [name, worker] of Object.entries(workers)) {
-		resolved[name] = Object.freeze({...worker, name, prompt: path.resolve(home, worker.prompt ?? `prompts/${name}.md`)});
+		const own = worker.sandbox?.allowWrite && {...worker.sandbox, allowWrite: checkAllowWrite(worker.sandbox.allowWrite, `workers.${name}.sandbox.allowWrite`, home, file, env)};
+		resolved[name] = Object.freeze({...worker, ...(own ? {sandbox: own} : {}), name, prompt: path.resolve(home, worker.prompt ?? `prompts/${name}.md`)});
 	}
 
 	return Object.freeze({
@@ -83,9 +88,24 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		notify: notify && Object.freeze(notify),
 		ask: Object.freeze(ask),
 		policy: Object.freeze(policy),
+		sandbox: Object.freeze({...sandbox, allowWrite: checkAllowWrite(sandbox.allowWrite, 'sandbox.allowWrite', home, file, env)}),
 		report: Object.freeze(report),
 		repos: Object.freeze(Object.fromEntries(Object.entries(repos).map(([name, repo]) => [name, Object.freeze({...repo, path: path.resolve(home, repo.path)})]))),
 		skills: skills && Object.freeze({dir: expandHome(skills.dir, home, env)}),
+	});
+}
+
+/** allowWrite folders made absolute; one that is spool's own state, or inside it, would undo the sandbox and is refused. */
+function checkAllowWrite(folders: readonly string[], field: string, home: string, file: string, env: NodeJS.ProcessEnv): string[] {
+	const denied = protectedPaths(createLayout(home), file);
+	return folders.map((folder, index) => {
+		const absolute = expandHome(folder, home, env);
+		const hit = denied.find(protectedPath => absolute === protectedPath || isInside(absolute, protectedPath));
+		if (hit !== undefined) {
+			throw new SpoolError('config_invalid', `${file}: invalid config\n  ${field}[${index}]: ${JSON.stringify(folder)} is spool's own ${path.relative(home, hit) || hit}, which no run may write; name a folder of your own`);
+		}
+
+		return absolute;
 	});
 }
 

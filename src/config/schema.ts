@@ -50,6 +50,23 @@ const policySchema = z.strictObject({
 	onViolation: z.enum(['deny', 'halt']).optional(),
 });
 
+/** A host a run's commands may reach: a name, or "*." and a name for its subdomains; never a scheme, port or path. */
+const sandboxDomain = z
+	.string()
+	.trim()
+	.toLowerCase()
+	.regex(/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'a host name such as registry.npmjs.org, or *.example.com for its subdomains, with no scheme, port or path');
+const sandboxPath = z.string().trim().min(1, 'a folder: absolute, ~/..., or relative to SPOOL_HOME');
+const sandboxFields = {
+	/** Run every Bash command of an agent under bubblewrap (docs/sandbox.md); false only to opt out where it cannot run. @default true */
+	enabled: z.boolean(),
+	/** Folders a run's commands may write besides its cwd and its own temp folder; absolute, ~/..., or relative to SPOOL_HOME. @default [] */
+	allowWrite: z.array(sandboxPath),
+	/** Hosts a run's commands may reach (registry.npmjs.org, *.github.com); none else. @default [] */
+	allowedDomains: z.array(sandboxDomain),
+};
+const sandboxSchema = z.strictObject({enabled: sandboxFields.enabled.default(true), allowWrite: sandboxFields.allowWrite.default([]), allowedDomains: sandboxFields.allowedDomains.default([])});
+
 const workerSchema = z.strictObject({
 	/** This worker's system prompt, relative to SPOOL_HOME. @default prompts/NAME.md */
 	prompt: z.string().min(1).optional(),
@@ -79,6 +96,8 @@ const workerSchema = z.strictObject({
 	policy: policySchema.extend({allow: z.array(policyRule).optional()}).optional(),
 	/** `agent`: claude works with its tools; `simple`: one model call with no tools, its answer written to the task's `output` (docs/skills.md). A task's own `mode` wins. @default agent */
 	mode: z.enum(['agent', 'simple']).optional(),
+	/** Adds to the home's sandbox: more folders to write and hosts to reach; `enabled` overrides. */
+	sandbox: z.strictObject({enabled: sandboxFields.enabled.optional(), allowWrite: sandboxFields.allowWrite.optional(), allowedDomains: sandboxFields.allowedDomains.optional()}).optional(),
 });
 
 const skillsSchema = z.strictObject({
@@ -229,6 +248,8 @@ export const configSchema = z.strictObject({
 	notify: notifySchema.optional(),
 	/** What agents may not run (docs/policy.md). */
 	policy: policySchema.prefault({}),
+	/** The operating-system sandbox around every run's commands, and the file tools' limits (docs/sandbox.md). */
+	sandbox: sandboxSchema.prefault({}),
 	/** Questions agents ask a person with ask_human (docs/ask.md). */
 	ask: askSchema.prefault({}),
 	/** The end-of-day report and the feedback a person writes on it (docs/report.md). */
@@ -257,6 +278,7 @@ export type LimitsConfig = z.output<typeof limitsSchema>;
 export type NotifyConfig = z.output<typeof notifySchema>;
 export type AskConfig = z.output<typeof askSchema>;
 export type PolicyConfig = z.output<typeof policySchema>;
+export type SandboxConfig = z.output<typeof sandboxSchema>;
 export type ReportConfig = z.output<typeof reportSchema>;
 /** A repository of spool.yaml, its `path` resolved to an absolute one. */
 export type RepoConfig = z.output<typeof repoSchema>;

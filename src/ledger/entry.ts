@@ -50,6 +50,8 @@ export const ledgerEntrySchema = z.looseObject({
 	costFrom: z.literal('tokens').optional(),
 	/** How many commands spool's policy refused in the run (its result's policyViolations); absent: none. */
 	violations: z.number().int().min(0).optional(),
+	/** How many tool calls spool's sandbox or the file tools' limits refused in the run (its result's sandboxBlocks); absent: none. */
+	blocked: z.number().int().min(0).optional(),
 });
 
 export type LedgerEntry = z.output<typeof ledgerEntrySchema>;
@@ -71,6 +73,7 @@ export type LedgerEntryInput = {
 	sessionId: string | null;
 	costFrom?: 'tokens';
 	violations?: number;
+	blocked?: number;
 };
 
 /** The one builder of ledger lines. */

@@ -11,10 +11,12 @@ export type RunSum = {
 	usage: LedgerEntry['usage'];
 	/** Commands spool's policy refused in these runs. */
 	violations: number;
+	/** Tool calls spool's sandbox refused in these runs. */
+	blocked: number;
 };
 
 export function emptySum(): RunSum {
-	return {runs: 0, outcomes: Object.fromEntries(RUN_OUTCOMES.map(outcome => [outcome, 0])) as Record<RunOutcome, number>, costUsd: 0, estimatedUsd: 0, usage: {input: 0, output: 0, cacheRead: 0, cacheWrite: 0}, violations: 0};
+	return {runs: 0, outcomes: Object.fromEntries(RUN_OUTCOMES.map(outcome => [outcome, 0])) as Record<RunOutcome, number>, costUsd: 0, estimatedUsd: 0, usage: {input: 0, output: 0, cacheRead: 0, cacheWrite: 0}, violations: 0, blocked: 0};
 }
 
 export function addRun(sum: RunSum, entry: LedgerEntry): void {
@@ -26,6 +28,7 @@ export function addRun(sum: RunSum, entry: LedgerEntry): void {
 	}
 
 	sum.violations += entry.violations ?? 0;
+	sum.blocked += entry.blocked ?? 0;
 	addUsage(sum.usage, entry.usage);
 }
 
@@ -39,6 +42,7 @@ export function addSum(sum: RunSum, other: RunSum): void {
 	sum.costUsd += other.costUsd;
 	sum.estimatedUsd += other.estimatedUsd;
 	sum.violations += other.violations;
+	sum.blocked += other.blocked;
 	addUsage(sum.usage, other.usage);
 }
 

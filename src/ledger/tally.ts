@@ -30,6 +30,8 @@ const tallySchema = z.object({
 			outcomes: z.record(z.enum(RUN_OUTCOMES), z.number()),
 			usage: z.object({input: z.number(), output: z.number(), cacheRead: z.number(), cacheWrite: z.number()}),
 			violations: z.number(),
+			// Absent from a cache written before it: read as 0, as the lines it summed had none.
+			blocked: z.number().default(0),
 		}),
 	),
 });

@@ -55,6 +55,7 @@ export const resultSchema = z.looseObject({
 	metadata: z.record(z.string(), z.unknown()).optional(),
 	history: z.array(attemptRecord).optional().describe('The attempts before this one that failed, with their errors and costs.'),
 	policyViolations: z.array(z.object({tool: z.string(), command: z.string(), rule: z.string(), time: z.string()})).optional().describe("The commands spool's policy refused during the run: the tool, the command, the rule it broke, when (docs/policy.md)."),
+	sandboxBlocks: z.array(z.object({tool: z.string(), kind: z.enum(['write', 'read', 'network']), target: z.string(), time: z.string()})).optional().describe("What spool's sandbox or the file tools' limits refused during the run: the tool, whether a write, a read or a connection, its path or host, when (docs/sandbox.md)."),
 	questions: z.array(askRecord).optional().describe("Each question the task's agent asked a person (ask_human), the answer, who gave it, and what the run that asked cost."),
 	task: z.record(z.string(), z.unknown()).optional().describe('The task as it was dropped, so a finished task can be read, or queued again, from its result alone.'),
 	owner: z.string().describe('Which loop wrote it.'),

@@ -28,6 +28,8 @@ export type RunsToday = {
 	estimatedUsd: number;
 	/** Commands spool's policy refused in these runs (the ledger lines' `violations`). */
 	violations: number;
+	/** Tool calls the sandbox refused in these runs (the ledger lines' `blocked`). */
+	blocked: number;
 };
 
 export type WorkerSnapshot = {
@@ -87,6 +89,7 @@ export function runsToday(tally: RunSum | undefined): RunsToday {
 		costUsd: tally?.costUsd ?? 0,
 		estimatedUsd: tally?.estimatedUsd ?? 0,
 		violations: tally?.violations ?? 0,
+		blocked: tally?.blocked ?? 0,
 	};
 }
 

@@ -13,7 +13,7 @@ import {describeFeedback} from './feedback.ts';
 import {readLiveTasks} from './live-tasks.ts';
 import {readOpenQuestions} from './questions.ts';
 import {FAILED_STATES, REPORT_VERSION, type Report, type ReportBudget, type ReportTrigger} from './record.ts';
-import {listViolations} from './violations.ts';
+import {listSandboxBlocks, listViolations} from './violations.ts';
 import {describeWorkflows, listDeliverables, readDayWorkflowResults} from './workflows.ts';
 
 /** The slowest tasks the report names. */
@@ -40,6 +40,7 @@ export async function gatherReport(config: Config, options: GatherOptions): Prom
 	const finishedWorkflows = readDayWorkflowResults(workflowLayout, span);
 	const budget = (scope: BudgetScope, day: DaySum | undefined) => budgetOf(config, layout, options.date, scope, day);
 	const policyViolations = listViolations(tasks);
+	const sandboxBlocks = listSandboxBlocks(tasks);
 	return {
 		version: REPORT_VERSION,
 		date: options.date,
@@ -48,7 +49,7 @@ export async function gatherReport(config: Config, options: GatherOptions): Prom
 		until: new Date(span.until).toISOString(),
 		writtenAt: new Date(now).toISOString(),
 		trigger: options.trigger,
-		summary: {tasks: countTasks(tasks), cost: costOfDay(runs.total), budget: budget({kind: 'home'}, runs.total), policyViolations: policyViolations.length},
+		summary: {tasks: countTasks(tasks), cost: costOfDay(runs.total), budget: budget({kind: 'home'}, runs.total), policyViolations: policyViolations.length, sandboxBlocks: sandboxBlocks.length},
 		workers: [...workers, ...(runs.workers.has(PLANNER) ? [PLANNER] : [])].map(worker => ({
 			worker,
 			tasks: countTasks(tasks.filter(task => task.worker === worker)),
@@ -58,6 +59,7 @@ export async function gatherReport(config: Config, options: GatherOptions): Prom
 		workflows: describeWorkflows(workflowLayout, tasks, runs, finishedWorkflows),
 		failures: listFailures(tasks),
 		policyViolations,
+		sandboxBlocks,
 		questions,
 		running: live.running,
 		queued: [...live.queued.entries()].map(([worker, names]) => ({worker, tasks: names.length})),

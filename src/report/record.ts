@@ -66,6 +66,8 @@ export const reportSchema = z.looseObject({
 		budget: budgetSchema,
 		/** Commands spool's policy refused in the day's finished tasks (absent in records written before it was counted). */
 		policyViolations: z.number().int().min(0).optional(),
+		/** Tool calls spool's sandbox refused in the day's finished tasks (absent in records written before it was counted). */
+		sandboxBlocks: z.number().int().min(0).optional(),
 	}),
 	workers: z.array(z.object({worker: z.string(), tasks: tasksSchema, cost: costSchema, budget: budgetSchema.nullable()})),
 	workflows: z.array(
@@ -96,6 +98,8 @@ export const reportSchema = z.looseObject({
 	 * policyViolations), by worker then time; absent in records written before it was kept.
 	 */
 	policyViolations: z.array(z.object({...refSchema, tool: z.string(), command: z.string(), rule: z.string(), time: z.string(), workflow: z.string().nullable()})).optional(),
+	/** Each write, read or connection the sandbox refused, from the day's finished results (their sandboxBlocks); absent in older records. */
+	sandboxBlocks: z.array(z.object({...refSchema, tool: z.string(), kind: z.enum(['write', 'read', 'network']), target: z.string(), time: z.string(), workflow: z.string().nullable()})).optional(),
 	/** Tasks waiting for a person's answer (waiting/W/ID.json), as the report was written. */
 	questions: z.array(
 		z.object({

@@ -41,6 +41,21 @@ export function renderViolations(report: Report): string[] {
 	return [...lines, ...more(violations.length, 'spool report --json')];
 }
 
+/** Per worker, each write, read or connection the sandbox refused: what, its path or host, the task and when. */
+export function renderSandboxBlocks(report: Report): string[] {
+	const blocks = report.sandboxBlocks ?? [];
+	if (blocks.length === 0) {
+		return ['Nothing was blocked.'];
+	}
+
+	const shown = blocks.slice(0, LIST_LIMIT);
+	const lines = countByWorker(shown).flatMap(([worker, count]) => [
+		`- ${worker}: ${plural(count, 'tool call')}`,
+		...shown.filter(block => block.worker === worker).map(block => `  - ${block.kind} ${code(block.target.slice(0, 120))} by ${block.tool} in ${code(`${block.worker}/${block.id}`)} at ${clock(block.time, report.timezone, report.date)}`),
+	]);
+	return [...lines, ...more(blocks.length, 'spool report --json')];
+}
+
 export function renderQuestions(report: Report): string[] {
 	if (report.questions.length === 0) {
 		return ['No task waits for an answer.'];

@@ -2,7 +2,7 @@ import {dayOf} from '../ledger/day.ts';
 import {PLANNER} from './day-runs.ts';
 import {budgetUsd, clock, percent, plural, table, usd} from './markdown.ts';
 import {FAILED_STATES, REPORT_STATES, type Report, type ReportBudget, type ReportCost, type ReportState, type ReportTasks} from './record.ts';
-import {renderDeliverables, renderFailures, renderFeedbackApplied, renderFeedbackInvite, renderQuestions, renderQuota, renderRunning, renderSlowest, renderViolations} from './render-lists.ts';
+import {renderDeliverables, renderFailures, renderFeedbackApplied, renderFeedbackInvite, renderQuestions, renderQuota, renderRunning, renderSandboxBlocks, renderSlowest, renderViolations} from './render-lists.ts';
 import {countByWorker} from './violations.ts';
 
 /** How a state reads in a sentence. */
@@ -34,6 +34,7 @@ export function renderReport(report: Report): string {
 		['## Failures', '', ...renderFailures(report)],
 		// A record written before refusals were kept has no such section: it renders as it did.
 		...(report.policyViolations ? [['## Refused by the policy', '', ...renderViolations(report)]] : []),
+		...(report.sandboxBlocks ? [['## Blocked by the sandbox', '', ...renderSandboxBlocks(report)]] : []),
 		['## Questions waiting for you', '', ...renderQuestions(report)],
 		['## Running and queued', '', ...renderRunning(report)],
 		['## Deliverables', '', ...renderDeliverables(report)],
@@ -57,9 +58,15 @@ function renderHeader(report: Report): string[] {
 		'',
 		`Spent ${usd(summary.cost.costUsd, isEstimated(summary.cost))} in ${plural(summary.cost.runs, 'run')}${describeBudget(summary.budget, "the home's daily budget")}.`,
 		...(summary.policyViolations ? ['', describeViolations(report)] : []),
+		...(summary.sandboxBlocks ? ['', `spool's sandbox blocked ${plural(summary.sandboxBlocks, 'tool call')}${blockedByWorker(report)}: see Blocked by the sandbox.`] : []),
 	];
 	const estimates = describeEstimates(summary.cost);
 	return estimates ? [...lines, '', estimates] : lines;
+}
+
+function blockedByWorker(report: Report): string {
+	const byWorker = countByWorker(report.sandboxBlocks ?? []).map(([worker, count]) => `${worker} ${count}`);
+	return byWorker.length > 0 ? ` (${byWorker.join(', ')})` : '';
 }
 
 function describeViolations(report: Report): string {

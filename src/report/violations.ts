@@ -11,6 +11,13 @@ export function listViolations(tasks: readonly DayTask[]): NonNullable<Report['p
 		.sort((a, b) => a.worker.localeCompare(b.worker) || a.time.localeCompare(b.time));
 }
 
+/** What the sandbox refused in the day's finished tasks (their results' sandboxBlocks), by worker then time. */
+export function listSandboxBlocks(tasks: readonly DayTask[]): NonNullable<Report['sandboxBlocks']> {
+	return tasks
+		.flatMap(task => (task.result?.sandboxBlocks ?? []).map(block => ({worker: task.worker, id: task.id, ...block, workflow: task.workflow})))
+		.sort((a, b) => a.worker.localeCompare(b.worker) || a.time.localeCompare(b.time));
+}
+
 /** The refusals counted per worker, in the list's order: [["coder", 2], ["reviewer", 1]]. */
 export function countByWorker(violations: readonly {worker: string}[]): Array<[string, number]> {
 	const counts = new Map<string, number>();

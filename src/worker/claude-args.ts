@@ -1,6 +1,7 @@
 import type {WorkerConfig} from '../config/schema.ts';
 import type {TaskError} from '../queue/error-codes.ts';
 import type {Task} from '../queue/task-schema.ts';
+import {mergeSettings} from '../sandbox/run-settings.ts';
 import {modeOf} from './run-mode.ts';
 
 /**
@@ -72,4 +73,18 @@ export function withBudgetCap(args: readonly string[], usd: number): string[] {
  */
 export function withSystemText(args: readonly string[], prompt: string): string[] {
 	return [...args, '--append-system-prompt', prompt];
+}
+
+/**
+ * The run's claude settings with `extra` merged in (sandbox/run-settings.ts mergeSettings): one --settings
+ * flag holds spool's hooks and its sandbox, since a second flag would not add to the first.
+ */
+export function withSettings(args: readonly string[], extra: Record<string, unknown>): string[] {
+	const at = args.indexOf('--settings');
+	if (at === -1) {
+		return [...args, '--settings', JSON.stringify(extra)];
+	}
+
+	const merged = mergeSettings(JSON.parse(args[at + 1]!) as Record<string, unknown>, extra);
+	return [...args.slice(0, at), '--settings', JSON.stringify(merged), ...args.slice(at + 2)];
 }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import {randomBytes} from 'node:crypto';
 import {getWorker, type Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
+import {sandboxRefusal} from '../sandbox/refusal.ts';
 import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
 import {CANCEL_CHECK_MS, claim as claimTask, clearCancelRequest, hasCancelRequest, removeLoopFolder, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
@@ -79,6 +80,11 @@ export class WorkerLoop {
 		await fs.access(this.#worker.prompt).catch(() => {
 			throw new SpoolError('prompt_missing', `worker "${name}": its prompt file ${this.#worker.prompt} does not exist`);
 		});
+		const unsandboxed = sandboxRefusal(this.#config, this.#worker);
+		if (unsandboxed) {
+			throw new SpoolError('sandbox_unavailable', unsandboxed);
+		}
+
 		for (const dir of [this.#layout.tasks(name), this.#layout.claims(name, this.owner), this.#layout.results(name)]) {
 			await fs.mkdir(dir, {recursive: true});
 		}

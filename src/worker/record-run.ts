@@ -12,9 +12,9 @@ export type RunCost = {costUsd: number; usage: Record<string, unknown> | null; c
  * a crash from the CLI's end to here loses at most this one line (docs/budget.md). A claude that never
  * started reached no API and writes none. A ledger that cannot be written costs a log line, not the result.
  * `violations`: how many commands the policy refused in the run, so `spool status` counts them without
- * reading results.
+ * reading results; `blocked` likewise counts what the sandbox refused.
  */
-export function recordRun(context: TaskContext, claim: Claim, task: Pick<Task, 'metadata'>, exit: ClaudeExit, cost: RunCost, outcome: RunOutcome, errorCode: string | null, violations = 0): void {
+export function recordRun(context: TaskContext, claim: Claim, task: Pick<Task, 'metadata'>, exit: ClaudeExit, cost: RunCost, outcome: RunOutcome, errorCode: string | null, violations = 0, blocked = 0): void {
 	if (exit.spawnError) {
 		return;
 	}
@@ -37,6 +37,7 @@ export function recordRun(context: TaskContext, claim: Claim, task: Pick<Task, '
 		sessionId: exit.sessionId,
 		...(cost.costFromTokens ? {costFrom: 'tokens' as const} : {}),
 		...(violations > 0 ? {violations} : {}),
+		...(blocked > 0 ? {blocked} : {}),
 	});
 	try {
 		context.budget.record(entry);

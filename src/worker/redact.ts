@@ -3,7 +3,7 @@ import path from 'node:path';
 import {CREDENTIAL_FILES} from '../queue/layout.ts';
 import {readRegularFile} from '../queue/read-file.ts';
 
-const SECRET_NAME = /API_KEY|AUTH_TOKEN|OAUTH_TOKEN|SECRET|PASSWORD|_TOKEN$/i;
+export const SECRET_NAME = /API_KEY|AUTH_TOKEN|OAUTH_TOKEN|SECRET|PASSWORD|_TOKEN$/i;
 const MIN_SECRET_LENGTH = 8;
 
 /**

@@ -16,6 +16,8 @@ import {isObject} from '../queue/read-file.ts';
 import {appendEvent} from '../events/events.ts';
 import type {PolicyRules} from '../policy/rules.ts';
 import {ViolationLog, type PolicyViolation} from '../policy/violations.ts';
+import {BlockLog} from '../sandbox/blocks.ts';
+import type {SandboxNote} from '../sandbox/run-settings.ts';
 import {saveRepoChange} from '../repos/repo-result.ts';
 import type {RepoRun} from '../repos/worktree.ts';
 import {checkDeliverables} from './deliverables.ts';
@@ -53,6 +55,8 @@ export type Attempt = {
 	feedback?: string;
 	/** The task's mode and skill (run-mode.ts): a simple run's answer is written to its output. */
 	plan?: Pick<ModePlan, 'mode' | 'output' | 'skill'>;
+	/** The paths hidden from the run (sandbox/for-run.ts): what it tried and was refused is kept in the result. */
+	sandbox?: Pick<SandboxNote, 'denied'>;
 };
 
 /**
@@ -80,6 +84,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	const redact = createRedactor(collectSecrets(env, context.layout.authHomesRoot));
 	const activity = new Activity();
 	const refused = new ViolationLog();
+	const blocked = attempt.sandbox ? new BlockLog(attempt.sandbox) : undefined;
 	let delivered = task.ask?.delivered === true;
 	const session = await runClaude({
 		bin: context.config.claudeBin,
@@ -96,6 +101,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 			quota.observe(event);
 			activity.observe(event);
 			refused.observe(event);
+			blocked?.observe(event);
 			delivered ||= task.ask !== undefined && answersCall(event, task.ask.toolUseId);
 		},
 	});
@@ -178,6 +184,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		durationMs: exit.durationMs,
 		...(task.metadata ? {metadata: task.metadata} : {}),
 		...(violations.length > 0 ? {policyViolations: violations} : {}),
+		...(blocked && blocked.blocks.length > 0 ? {sandboxBlocks: blocked.blocks} : {}),
 		...(history.length > 0 ? {history} : {}),
 		...asked,
 		task: taskCopy,
@@ -186,7 +193,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		...planFields(attempt.plan),
 		...(written && !('code' in written) ? {output: written} : {}),
 	});
-	recordRun(context, claim, task, exit, classified, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts), result.error?.code ?? null, violations.length);
+	recordRun(context, claim, task, exit, classified, settledOutcome(result, claim.attempt, context.config.queue.maxAttempts), result.error?.code ?? null, violations.length, blocked?.blocks.length ?? 0);
 	// The account's pause is written before the task goes back and before the probe is given back: no other run slips in between.
 	const limit = planPauseOf(result, exit, Date.now(), context.config.queue.rateLimitWait);
 	const recorded = await quota.finish(limit?.scope === 'account' ? accountPauseOf(limit, result, claim.worker) : undefined);

@@ -16,7 +16,8 @@ import {gitGuardEnv} from '../policy/git-guard.ts';
 import {policyFor} from '../policy/policy-for.ts';
 import {parkTask} from '../ask/park-task.ts';
 import {CONTINUE_TEXT, questionsOf, questionsOfRaw} from '../ask/ask-record.ts';
-import {buildClaudeArgs, withBudgetCap, withSystemText} from './claude-args.ts';
+import {buildClaudeArgs, withBudgetCap, withSettings, withSystemText} from './claude-args.ts';
+import {prepareSandbox, type PreparedSandbox} from '../sandbox/for-run.ts';
 import {feedbackForRun} from '../feedback/for-run.ts';
 import {isCanceled, runAttempt} from './run-attempt.ts';
 import {waitForOtherRuns} from './same-id.ts';
@@ -133,6 +134,7 @@ async function runPlanned(context: TaskContext, claim: Claim, task: Task, built:
 		return handBack(context, claim, history);
 	}
 
+	let sandbox: PreparedSandbox | undefined;
 	try {
 		// What is left of the day as the run starts (after any wait above): another loop may have spent it meanwhile.
 		const cap = context.budget.capFor(task);
@@ -145,9 +147,14 @@ async function runPlanned(context: TaskContext, claim: Claim, task: Task, built:
 		const feedback = readFeedback(context);
 		// One --append-system-prompt: when to ask a person, and the person's latest feedback.
 		const extra = [asking ? ASK_GUIDANCE : undefined, feedback?.prompt].filter(text => text !== undefined).join('\n\n');
-		const runArgs = extra === '' ? capped : withSystemText(capped, extra);
-		return await runAttempt(context, {claim, task, args: runArgs, ...run, policy, cwd, repo, history, base, taskCopy, cap, feedback: feedback?.file, plan}, admission.run, signal);
+		const prompted = extra === '' ? capped : withSystemText(capped, extra);
+		// What the run may write, read and reach (docs/sandbox.md); a simple run has no tools to limit.
+		sandbox = simple ? undefined : prepareSandbox({config: context.live.current(), worker: context.worker, layout: context.layout, id: claim.id, cwd, addDirs: plan.mount ? [plan.mount] : []});
+		const runArgs = sandbox ? withSettings([...prompted, ...sandbox.args], sandbox.settings) : prompted;
+		const env = sandbox ? {...run.env, ...sandbox.env} : run.env;
+		return await runAttempt(context, {claim, task, args: runArgs, prompt: run.prompt, env, policy, cwd, repo, history, base, taskCopy, cap, feedback: feedback?.file, plan, sandbox: sandbox?.note}, admission.run, signal);
 	} finally {
+		sandbox?.remove();
 		// A probe whose run ended without saying (stopped, failed inside spool) goes back, so another run can probe.
 		await admission.run.release();
 	}

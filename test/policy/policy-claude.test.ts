@@ -84,8 +84,8 @@ const FORBIDDEN: Array<[command: string, rule: string]> = [
 const SCRIPT = `python3 -c "import subprocess as s; print(s.run(['git','commit','-qam','from python']).returncode, s.run(['git','push','origin','HEAD:main']).returncode)"`;
 const ALLOWED = ['git status --short', 'git diff --stat'];
 
-async function runScript(options: {policy?: Record<string, unknown>; commands: (repo: string) => string[]}) {
-	const home = await makeHome({workers: {coder: {allowedTools: ['Bash'], ...(options.policy ? {policy: options.policy} : {})}}});
+async function runScript(options: {policy?: Record<string, unknown>; sandbox?: Record<string, unknown>; commands: (repo: string) => string[]}) {
+	const home = await makeHome({workers: {coder: {allowedTools: ['Bash'], ...(options.policy ? {policy: options.policy} : {}), ...(options.sandbox ? {sandbox: options.sandbox} : {})}}});
 	const repos = await repository(home);
 	const prompt = `POLICY ${path.basename(home)}`;
 	const script = {commands: options.commands(repos.repo), outputs: [] as string[]};
@@ -139,7 +139,9 @@ describe("spool's policy with the real claude CLI, a real repository and a local
 	}, 120_000);
 
 	test('control: with an empty deny list the same push goes through, so the policy is what stopped it', async () => {
-		const run = await runScript({policy: {allow: ['git']}, commands: () => ['git add -A && git commit -qm "by the agent" && git push -q origin HEAD:main']});
+		// The sandbox would stop the push as well (the remote is outside the cwd): here it may write there.
+		// `git add -A` would refuse the /dev/null placeholders claude's sandbox puts over a missing .bashrc, .gitconfig... (docs/sandbox.md).
+		const run = await runScript({policy: {allow: ['git']}, sandbox: {allowWrite: ['remote.git']}, commands: () => ['git add app.txt && git commit -qm "by the agent" && git push -q origin HEAD:main']});
 		expect(run.result).toMatchObject({status: 'succeeded'});
 		expect(await git(run.remote, 'rev-parse', 'main')).not.toBe(run.remoteHead);
 		expect(await git(run.remote, 'log', '-1', '--format=%s', 'main')).toBe('by the agent');

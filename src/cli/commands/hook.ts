@@ -1,6 +1,8 @@
 import {ALLOW_ENV, DENY_ENV, DENY_WHY_ENV, POLICY_ENV} from '../../ask/run-options.ts';
 import type {PolicyRules} from '../../policy/rules.ts';
 import {decideToolCall} from '../../ask/hook.ts';
+import {blockOf, explainBlock} from '../../sandbox/blocks.ts';
+import {SANDBOX_ENV, type SandboxNote} from '../../sandbox/run-settings.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import type {Command} from './index.ts';
 
@@ -8,16 +10,18 @@ import type {Command} from './index.ts';
 const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
 export const hookCommand: Command = {
-	usage: 'hook pre-tool-use',
-	summary: "claude's PreToolUse hook in spool's runs (spool passes it with --settings; not for people)",
+	usage: 'hook pre-tool-use|post-tool-use',
+	summary: "claude's PreToolUse and PostToolUse hooks in spool's runs (spool passes them with --settings; not for people)",
 	help: `
 Reads one tool call as JSON on stdin, as claude passes it to a hook, and prints the decision: an
 ask_human call is deferred, so the run ends and the task waits for a person's answer; the one call a
-resumed run lets through (${ALLOW_ENV}) is allowed. Other calls get no decision.`,
+resumed run lets through (${ALLOW_ENV}) is allowed. Other calls get no decision.
+post-tool-use reads a Bash call's outcome and, when spool's sandbox blocked it, adds why to what the
+model reads (docs/sandbox.md).`,
 	async run(args) {
 		const {positionals} = parseCommandArgs(args, {});
-		if (positionals.length !== 1 || positionals[0] !== 'pre-tool-use') {
-			throw new CliUsageError('the one hook is pre-tool-use');
+		if (positionals.length !== 1 || (positionals[0] !== 'pre-tool-use' && positionals[0] !== 'post-tool-use')) {
+			throw new CliUsageError('the hooks are pre-tool-use and post-tool-use');
 		}
 
 		let text = '';
@@ -37,6 +41,10 @@ resumed run lets through (${ALLOW_ENV}) is allowed. Other calls get no decision.
 			return 2;
 		}
 
+		if (positionals[0] === 'post-tool-use') {
+			return explainOutcome(input);
+		}
+
 		let policy: PolicyRules | undefined;
 		try {
 			policy = process.env[POLICY_ENV] === undefined ? undefined : (JSON.parse(process.env[POLICY_ENV]) as PolicyRules);
@@ -54,3 +62,24 @@ resumed run lets through (${ALLOW_ENV}) is allowed. Other calls get no decision.
 		return 0;
 	},
 };
+
+/** PostToolUse and PostToolUseFailure of a Bash call: when the sandbox blocked it, why, as context the model reads after the result. */
+function explainOutcome(input: unknown): number {
+	let note: SandboxNote;
+	try {
+		note = JSON.parse(process.env[SANDBOX_ENV] ?? '') as SandboxNote;
+	} catch {
+		return 0; // Nothing to explain with; the call already ran.
+	}
+
+	const call = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+	const response = call.tool_response as Record<string, unknown> | string | undefined;
+	const text = typeof response === 'string' ? response : [response?.stdout, response?.stderr, call.error].filter(part => typeof part === 'string').join('\n');
+	const block = blockOf(String(call.tool_name), call.tool_input, text, note);
+	if (block) {
+		const event = call.hook_event_name === 'PostToolUseFailure' ? 'PostToolUseFailure' : 'PostToolUse';
+		console.log(JSON.stringify({hookSpecificOutput: {hookEventName: event, additionalContext: explainBlock(block, note)}}));
+	}
+
+	return 0;
+}

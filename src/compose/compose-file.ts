@@ -26,6 +26,9 @@ export const CLAUDE_ENVIRONMENT = [
 /** Every container: whose files to write as, how much to log, and its time zone (the budget's day, when spool.yaml names none). */
 const COMMON_ENVIRONMENT = ['PUID', 'PGID', 'SPOOL_LOG_LEVEL', 'TZ'];
 
+/** The folders of a worker's own queue (queue/layout.ts): hidden from every other worker's container. */
+const WORKER_FOLDERS = ['tasks', 'processing', 'waiting', 'results', 'rejected'];
+
 /** Longer than a worker's drain, plus the 5 s claude gets between SIGTERM and SIGKILL, plus a margin. */
 export function stopGraceSeconds(config: Config): number {
 	return Math.ceil(config.queue.drainTimeout / 1000) + 10;
@@ -35,7 +38,9 @@ export function stopGraceSeconds(config: Config): number {
  * The Compose file for a spool home: one service per worker of spool.yaml and one orchestrator (never
  * scaled: one per home). Every service bind-mounts the whole data root (claims are renames, so tasks/
  * and processing/ must share one mount), hides auth-homes/ under a tmpfs and mounts back only its own
- * auth home (the orchestrator's planner has auth-homes/orchestrator/). No ports and no networks: the
+ * auth home (the orchestrator's planner has auth-homes/orchestrator/). A worker's container also has
+ * prompts/ read-only and every other worker's queue folders hidden, and may make the sandbox of its
+ * agents' commands (sandbox/, docs/sandbox.md). No ports and no networks: the
  * filesystem is the only channel between services. `context` is the build context (spool's own folder)
  * relative to the home.
  */
@@ -46,13 +51,22 @@ export function buildComposeFile(config: Config, context = '.') {
 		restart: 'unless-stopped',
 		stop_grace_period: `${stopGraceSeconds(config)}s`,
 	};
-	const tmpfs = [`${DATA_ROOT}/auth-homes`];
 	const volumes = (authHome: string) => [`.:${DATA_ROOT}`, `./auth-homes/${authHome}:${DATA_ROOT}/auth-homes/${authHome}`];
 	const services: Record<string, unknown> = {
-		orchestrator: {...common, command: ['orchestrator'], environment: [...COMMON_ENVIRONMENT, ...CLAUDE_ENVIRONMENT], volumes: volumes('orchestrator'), tmpfs},
+		orchestrator: {...common, command: ['orchestrator'], environment: [...COMMON_ENVIRONMENT, ...CLAUDE_ENVIRONMENT], volumes: volumes('orchestrator'), tmpfs: [`${DATA_ROOT}/auth-homes`]},
 	};
-	for (const name of Object.keys(config.workers)) {
-		services[`worker-${name}`] = {...common, environment: [`SPOOL_WORKER=${name}`, ...COMMON_ENVIRONMENT, ...CLAUDE_ENVIRONMENT], volumes: volumes(name), tmpfs};
+	const names = Object.keys(config.workers);
+	for (const name of names) {
+		// Another worker's queue is none of this one's business: each of its folders is an empty tmpfs here.
+		const others = names.filter(other => other !== name).flatMap(other => WORKER_FOLDERS.map(folder => `${DATA_ROOT}/${folder}/${other}`));
+		services[`worker-${name}`] = {
+			...common,
+			environment: [`SPOOL_WORKER=${name}`, ...COMMON_ENVIRONMENT, ...CLAUDE_ENVIRONMENT],
+			volumes: [...volumes(name), `./prompts:${DATA_ROOT}/prompts:ro`],
+			tmpfs: [`${DATA_ROOT}/auth-homes`, ...others],
+			// bubblewrap makes the sandbox of each agent command in a user namespace, which Docker's default seccomp and AppArmor profiles forbid (docs/sandbox.md).
+			security_opt: ['seccomp=unconfined', 'apparmor=unconfined'],
+		};
 	}
 
 	return {services};

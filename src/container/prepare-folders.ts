@@ -15,9 +15,9 @@ export type Owner = {uid: number; gid: number};
 export function foldersToPrepare(layout: Layout, workers: readonly string[]): string[] {
 	const root = (name: string) => path.join(layout.home, name);
 	const workflows = createWorkflowLayout(layout.home);
-	const folders = [layout.tasksRoot, root('processing'), root('results'), root('rejected'), root('workspaces'), root('paused'), root('auth-homes'), layout.logs, layout.controlRoot, layout.ledgerRoot, layout.eventsRoot];
+	const folders = [layout.tasksRoot, root('processing'), root('results'), root('rejected'), layout.waitingRoot, root('workspaces'), root('paused'), root('auth-homes'), layout.logs, layout.controlRoot, layout.ledgerRoot, layout.eventsRoot];
 	for (const worker of workers) {
-		folders.push(layout.tasks(worker), layout.processing(worker), layout.results(worker), layout.rejected(worker), path.join(root('workspaces'), worker));
+		folders.push(layout.tasks(worker), layout.processing(worker), layout.results(worker), layout.rejected(worker), layout.waiting(worker), path.join(root('workspaces'), worker));
 	}
 
 	folders.push(workflows.goals, workflows.workflows, workflows.results, path.dirname(workflows.plannerTranscript('_')));

@@ -1,14 +1,15 @@
 import {spawnSync} from 'node:child_process';
 
 /** Whether bubblewrap can make a sandbox here, and if not, why (what a person reads at the worker's start). */
-export type SandboxCheck = {ok: true} | {ok: false; why: string};
+export type SandboxCheck = {ok: true; nested: boolean} | {ok: false; why: string};
 
 let checked: SandboxCheck | undefined;
 
 /**
  * claude's sandbox on Linux is bubblewrap (`bwrap`) with socat for its network proxy, both found on
  * PATH. Both must be there, and bwrap must be able to make the namespaces it uses: a container whose
- * seccomp profile forbids them has the program but no sandbox. Checked once per process.
+ * seccomp profile forbids them has the program but no sandbox. `nested`: it works only without a /proc
+ * of its own (a container's is masked), which claude's enableWeakerNestedSandbox is for. Checked once per process.
  */
 export function checkSandbox(env: NodeJS.ProcessEnv = process.env): SandboxCheck {
 	checked ??= probe(env);
@@ -27,13 +28,19 @@ function probe(env: NodeJS.ProcessEnv): SandboxCheck {
 		}
 	}
 
-	const run = spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net', '--unshare-pid', '--die-with-parent', '--', 'true'], {env, encoding: 'utf8', timeout: 10_000});
-	if (run.status !== 0) {
-		const said = (run.stderr || run.error?.message || `exit ${run.status ?? run.signal}`).trim().split('\n')[0];
-		return {ok: false, why: `bwrap is installed but cannot make a sandbox here (${said}); in a container, run it with the seccomp and AppArmor settings of docs/sandbox.md`};
+	const bwrap = (proc: string[]) => spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', ...proc, '--unshare-net', '--unshare-pid', '--die-with-parent', '--', 'true'], {env, encoding: 'utf8', timeout: 10_000});
+	const full = bwrap(['--proc', '/proc']);
+	if (full.status === 0) {
+		return {ok: true, nested: false};
 	}
 
-	return {ok: true};
+	// In a container, /proc is partly masked and a new one cannot be mounted: claude's weaker nested sandbox does without it.
+	if (bwrap([]).status === 0) {
+		return {ok: true, nested: true};
+	}
+
+	const said = (full.stderr || full.error?.message || `exit ${full.status ?? full.signal}`).trim().split('\n')[0];
+	return {ok: false, why: `bwrap is installed but cannot make a sandbox here (${said}); in a container, run spool as a non-root user with the security_opt of docs/sandbox.md`};
 }
 
 /** For tests: forget the cached answer. */

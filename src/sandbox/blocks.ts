@@ -45,9 +45,10 @@ export function blockOf(tool: string, input: unknown, text: string, note: Pick<S
 		return {tool, kind: 'network', target: violation[1]!};
 	}
 
-	const readOnly = /([^\s:'"`]+)'?:? Read-only file system|Read-only file system: '([^']+)'/.exec(text);
-	if (readOnly) {
-		return {tool, kind: 'write', target: readOnly[1] ?? readOnly[2] ?? command.slice(0, 200)};
+	// "x: Read-only file system" from a shell or coreutils, "Read-only file system: 'x'" from python.
+	const readOnly = /Read-only file system: '([^']+)'/.exec(text) ?? /([^\s:'"`]+)'?: Read-only file system/.exec(text);
+	if (readOnly || text.includes('Read-only file system')) {
+		return {tool, kind: 'write', target: readOnly?.[1] ?? command.slice(0, 200)};
 	}
 
 	if (/No such file or directory|Permission denied|cannot access|cannot open/.test(text)) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type {Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import type {Layout} from '../queue/layout.ts';
+import {checkSandbox} from './available.ts';
 import {sandboxFor} from './for-worker.ts';
 import {protectedPaths} from './protected-paths.ts';
 import {SECRET_NAME} from '../worker/redact.ts';
@@ -25,7 +26,8 @@ export function prepareSandbox(options: {config: Pick<Config, 'sandbox' | 'file'
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `spool-${worker.name}-${options.id.slice(0, 40)}-`));
 	const denied = protectedPaths(layout, config.file);
 	const secretNames = [...new Set([...ALWAYS_SECRET, ...Object.keys(process.env).filter(name => SECRET_NAME.test(name))])];
-	const run = runSandbox({sandbox, denied, cwd, addDirs: options.addDirs, tmp, secretNames});
+	const check = sandbox.enabled ? checkSandbox() : undefined;
+	const run = runSandbox({sandbox, denied, cwd, addDirs: options.addDirs, tmp, secretNames, nested: check?.ok === true && check.nested});
 	const shown = (run.settings.sandbox as {filesystem?: {denyRead?: string[]}} | undefined)?.filesystem?.denyRead ?? denied;
 	return {
 		settings: run.settings,

@@ -23,7 +23,7 @@ export type RunSandbox = {settings: Record<string, unknown>; addDirs: string[]; 
  *   (`credentials.envVars`), though claude itself keeps them.
  * - a PostToolUse hook on Bash that tells the model, in the tool's result, when the sandbox blocked it.
  */
-export function runSandbox(options: {sandbox: WorkerSandbox; denied: readonly string[]; cwd: string; addDirs: readonly string[]; tmp: string; secretNames: readonly string[]}): RunSandbox {
+export function runSandbox(options: {sandbox: WorkerSandbox; denied: readonly string[]; cwd: string; addDirs: readonly string[]; tmp: string; secretNames: readonly string[]; nested?: boolean}): RunSandbox {
 	const {sandbox, cwd, tmp} = options;
 	const writable = [cwd, ...options.addDirs, ...sandbox.allowWrite];
 	const denied = carve(options.denied, [...writable, tmp].flatMap(spellings));
@@ -39,6 +39,7 @@ export function runSandbox(options: {sandbox: WorkerSandbox; denied: readonly st
 		enabled: true,
 		allowUnsandboxedCommands: false,
 		failIfUnavailable: true,
+		...(options.nested ? {enableWeakerNestedSandbox: true} : {}),
 		filesystem: {allowWrite: sandbox.allowWrite, denyRead: denied, denyWrite: denied},
 		network: {allowedDomains: sandbox.allowedDomains},
 		// Unset for the commands, kept for claude: the API key and any other secret of the environment.

@@ -1,6 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import http from 'node:http';
+import type {AddressInfo} from 'node:net';
 import {execa} from 'execa';
+import {parse, stringify} from 'yaml';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type ApiRequest, type FakeApi} from '../fixtures/fake-api.ts';
 import {resultOf, ROOT, waitFor} from '../helpers/home.ts';
@@ -20,6 +23,22 @@ const GOAL_PLAN = {
 };
 let api: FakeApi;
 let project: ComposeProject;
+/** A service on the host's loopback (the test's containers share the host's network) that no agent command may reach. */
+let service: http.Server;
+let servicePort = 0;
+let serviceHits = 0;
+/** What an agent in the coder's container tries, one tool call per turn (the sandbox test). */
+const ESCAPES = (port: number) => [
+	{tool: 'Bash', input: {command: 'echo "workers: {}" >> /spool/spool.yaml', description: 'step'}},
+	{tool: 'Bash', input: {command: "node -e \"require('fs').appendFileSync('/spool/spool.yaml', 'x: 1')\"", description: 'step'}},
+	{tool: 'Bash', input: {command: 'cat /spool/auth-homes/reviewer/settings.json', description: 'step'}},
+	{tool: 'Bash', input: {command: 'mkdir -p /spool/tasks/reviewer && echo \'{"prompt":"evil"}\' > /spool/tasks/reviewer/evil.json', description: 'step'}},
+	{tool: 'Bash', input: {command: 'echo obey >> /spool/prompts/reviewer.md', description: 'step'}},
+	{tool: 'Bash', input: {command: 'cat /spool/results/coder/first.json', description: 'step'}},
+	{tool: 'Bash', input: {command: `node -e "fetch('http://127.0.0.1:${port}/').then(r => console.log('reached', r.status), e => console.log('refused', e.cause?.code))"`, description: 'step'}},
+	{tool: 'Write', input: {file_path: '/spool/spool.yaml', content: 'workers: {}\n'}},
+	{tool: 'Bash', input: {command: 'echo inside > inside.txt && cat inside.txt', description: 'step'}},
+];
 
 beforeAll(async () => {
 	if (!BASE_IMAGE) {
@@ -31,6 +50,10 @@ beforeAll(async () => {
 			return lastUserText(request) === '' ? {text: 'planned'} : {tool: 'StructuredOutput', input: GOAL_PLAN};
 		}
 
+		if (request.prompt === 'ESCAPE') {
+			return ESCAPES(servicePort)[request.toolResults] ?? {text: 'escape done'};
+		}
+
 		const worker = /MARKER-(\w+)/.exec(request.system)?.[1] ?? 'none';
 		if (request.prompt.startsWith('slow ')) {
 			await new Promise(resolve => setTimeout(resolve, 400));
@@ -39,8 +62,18 @@ beforeAll(async () => {
 		// The key is not echoed: spool would redact it from the result. What the stand-in saw proves it.
 		return {text: `worker=${worker} prompt=${request.prompt}`};
 	});
+	service = http.createServer((_request, response) => {
+		serviceHits++;
+		response.end('reached');
+	});
+	await new Promise<void>(resolve => service.listen(0, '127.0.0.1', resolve));
+	servicePort = (service.address() as AddressInfo).port;
 	project = await createComposeProject(BASE_IMAGE);
 	const {dir} = project;
+	// The coder may run commands, as a coding worker would: they run in its container's sandbox.
+	const config = parse(await fs.readFile(path.join(dir, 'spool.yaml'), 'utf8')) as {workers: Record<string, Record<string, unknown>>};
+	config.workers.coder!.allowedTools = ['Bash', 'Read', 'Write'];
+	await fs.writeFile(path.join(dir, 'spool.yaml'), stringify(config));
 	await execa('docker-compose', ['-p', PROJECT, '-f', 'docker-compose.claude-cli.yml', '-f', 'docker-compose.test.yml', 'down', '--remove-orphans'], {cwd: dir, reject: false});
 	// Per-worker credentials and switches in each auth home; the API's address from the optional .env.
 	for (const worker of ['coder', 'reviewer', 'orchestrator']) {
@@ -65,6 +98,7 @@ afterAll(async () => {
 	}
 
 	await api?.close();
+	await new Promise(resolve => service?.close(resolve));
 });
 
 /** Which worker's system prompt, which key and which task prompt one API request carried. */
@@ -127,6 +161,35 @@ describe('docker-compose.claude-cli.yml on a real engine', () => {
 		expect(top).toMatch(new RegExp(`^\\s*\\d+\\s+${HOST_UID}\\s+node (?:--\\S+ )*/usr/local/bin/spool worker\\s*$`, 'm'));
 	});
 
+	test("in a worker's container, an agent's commands and file tools cannot touch spool.yaml, prompts, another worker's queue or auth home, results, or the host's services", async () => {
+		const before = {config: await fs.readFile(path.join(project.dir, 'spool.yaml'), 'utf8'), prompt: await fs.readFile(path.join(project.dir, 'prompts', 'reviewer.md'), 'utf8')};
+		await dropTaskAs(HOST_UID, project.dir, 'coder', 'escape', {prompt: 'ESCAPE'});
+		const result = await waitFor(() => resultOf(project.dir, 'coder', 'escape'), 120_000, 'the escape result');
+		expect(result).toMatchObject({status: 'succeeded', result: 'escape done'});
+		const transcript = (await fs.readFile(path.join(project.dir, 'results', 'coder', 'escape.jsonl'), 'utf8')).trim().split('\n').map(line => JSON.parse(line) as Record<string, any>);
+		const outputs = transcript
+			.filter(line => line.type === 'user' && Array.isArray(line.message?.content))
+			.flatMap(line => (line.message.content as Array<Record<string, any>>).filter(block => block.type === 'tool_result'))
+			.map(block => (typeof block.content === 'string' ? block.content : (block.content as Array<{text?: string}>).map(part => part.text ?? '').join('')));
+		console.log(`in the container:\n${outputs.map((output, index) => `  ${ESCAPES(servicePort)[index]!.tool} ${JSON.stringify(ESCAPES(servicePort)[index]!.input).slice(0, 90)}\n    -> ${output.replace(/\s+/g, ' ').slice(0, 160)}`).join('\n')}`);
+		expect(outputs).toHaveLength(ESCAPES(servicePort).length);
+		expect(await fs.readFile(path.join(project.dir, 'spool.yaml'), 'utf8')).toBe(before.config);
+		expect(await fs.readFile(path.join(project.dir, 'prompts', 'reviewer.md'), 'utf8')).toBe(before.prompt);
+		expect(await fs.readdir(path.join(project.dir, 'tasks', 'reviewer'))).toEqual([]);
+		expect(outputs[2]).not.toContain('sk-reviewer-key');
+		expect(outputs[5]).not.toContain('worker=coder');
+		expect(outputs[6]).not.toContain('reached');
+		expect(serviceHits).toBe(0);
+		expect(outputs[7]).toContain('denied by your permission settings');
+		expect(outputs[8]).toBe('inside');
+		expect(await fs.readFile(path.join(project.dir, 'workspaces', 'coder', 'escape', 'inside.txt'), 'utf8')).toBe('inside\n');
+		// Counted in the result: at least the writes to spool.yaml, the task, the prompt, the connection and the Write tool's.
+		expect(result.sandboxBlocks.length).toBeGreaterThanOrEqual(5);
+		// The sandbox itself ran there, not only the mounts: bubblewrap is the command's parent in the container.
+		expect(outputs[0]).toMatch(/has been denied|Read-only file system/);
+		expect(outputs[1]).toMatch(/EROFS|read-only/i);
+	});
+
 	test('a goal dropped into goals/ is planned in the orchestrator\'s container with its own auth home, and runs', async () => {
 		const before = api.requests.length;
 		await writeFileAs(HOST_UID, path.join(project.dir, 'goals', 'notes.md'), 'Summarise the notes, then review the summary.\n');
@@ -164,14 +227,16 @@ describe('docker-compose.claude-cli.yml on a real engine', () => {
 		const readLedger = async () => {
 			const files = (await fs.readdir(ledgerDir)).filter(name => name.endsWith('.jsonl'));
 			const text = (await Promise.all(files.map(async name => fs.readFile(path.join(ledgerDir, name), 'utf8')))).join('');
-			return text.split('\n').filter(Boolean).map(line => JSON.parse(line) as {worker: string; costUsd: number; owner?: string});
+			return text.split('\n').filter(Boolean).map(line => JSON.parse(line) as {worker: string; task: string; costUsd: number; owner?: string});
 		};
 
 		const before = await readLedger();
 		// Every run so far, in every container, reached the one ledger: the coders' two containers included.
 		expect(before.filter(line => line.worker === 'coder').length).toBeGreaterThanOrEqual(9);
 		const spentBefore = before.reduce((sum, line) => sum + line.costUsd, 0);
-		const perRun = spentBefore / before.length;
+		// A run like the ones this test queues (the sandbox test's run took many turns and costs more).
+		const alike = before.filter(line => line.task.startsWith('scaled-'));
+		const perRun = alike.reduce((sum, line) => sum + line.costUsd, 0) / alike.length;
 		expect(perRun).toBeGreaterThan(0);
 		// Room for about three more runs; the running containers follow spool.yaml without a restart.
 		const dailyUsd = Number((spentBefore + 2.5 * perRun).toPrecision(6));

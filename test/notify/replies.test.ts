@@ -9,7 +9,7 @@ import {NotifySender} from '../../src/notify/sender.ts';
 import {readTuning} from '../../src/notify/tuning.ts';
 import {createLayout} from '../../src/queue/layout.ts';
 import {startFakeTelegram, type FakeTelegram} from '../fixtures/fake-telegram.ts';
-import {startFakeApi} from '../fixtures/fake-api.ts';
+import {lastToolResult, startFakeApi} from '../fixtures/fake-api.ts';
 import {apiEnv, dropTask, makeHome, readJson, resultOf, spool, waitFor} from '../helpers/home.ts';
 import {killProcessesOfHome} from '../helpers/processes.ts';
 import {allStateText, BOT_TOKEN, CHAT_ID, retired, tell, tuningEnv} from '../helpers/notify.ts';
@@ -97,7 +97,7 @@ describe('Telegram replies answer questions', () => {
 				return {tool: 'mcp__spool__ask_human', input: {question: 'Which colour should the button be?', options: ['red', 'blue']}};
 			}
 
-			const last = JSON.stringify((request.body.messages as unknown[]).at(-1));
+			const last = lastToolResult(request);
 			return {text: `told: ${/(blue|red), please/.exec(last)?.[1] ?? 'nothing'}`};
 		});
 		const up = spool(home, ['up'], {env: {...apiEnv(api.url), ...tuningEnv()}});

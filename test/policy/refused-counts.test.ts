@@ -71,7 +71,7 @@ describe('the report lists the day\'s refused commands per worker, from the resu
 
 		const markdown = (await spool(home, ['report', '--print'])).stdout;
 		expect(markdown).toContain("spool's policy refused 3 commands (coder 2, reviewer 1): see Refused by the policy.");
-		const section = markdown.slice(markdown.indexOf('## Refused by the policy'), markdown.indexOf('## Questions waiting for you'));
+		const section = markdown.slice(markdown.indexOf('## Refused by the policy'), markdown.indexOf('## Blocked by the sandbox'));
 		expect(section.trim().split('\n').slice(2).map(line => line.replace(/ at \d\d:\d\d$/, ''))).toEqual([
 			'- coder: 2 commands',
 			'  - `git add -A && git commit -m "x"` (rule `git add`) in `coder/push`',
@@ -87,5 +87,38 @@ describe('the report lists the day\'s refused commands per worker, from the resu
 		const markdown = (await spool(home, ['report', '--print'])).stdout;
 		expect(markdown).toContain('## Refused by the policy\n\nNo command was refused.\n');
 		expect(markdown).not.toContain("spool's policy refused");
+		expect(markdown).toContain('## Blocked by the sandbox\n\nNothing was blocked.\n');
+		expect(markdown).not.toContain("spool's sandbox blocked");
+	});
+
+	test("what the sandbox blocked: counted in the summary and the header, listed per worker, and in spool status from the ledger", async () => {
+		const home = await makeHome({workers: {coder: {}, reviewer: {}}, extra: {budget: {timezone: ZONE}}});
+		const now = Date.now();
+		const at = (seconds: number) => new Date(now - seconds * 1000).toISOString();
+		await writeResult(home, 'coder', 'escape', {
+			finishedAt: at(60),
+			sandboxBlocks: [
+				{tool: 'Bash', kind: 'write', target: `${home}/spool.yaml`, time: at(90)},
+				{tool: 'Read', kind: 'read', target: `${home}/auth-homes/reviewer/settings.json`, time: at(80)},
+			],
+		});
+		await writeResult(home, 'reviewer', 'look', {finishedAt: at(50), sandboxBlocks: [{tool: 'Bash', kind: 'network', target: 'example.com:443', time: at(55)}]});
+		appendJsonLine(path.join(home, 'ledger', `${dayOf(now, ZONE)}.jsonl`), ledgerEntry({task: 'escape', blocked: 2}));
+		appendJsonLine(path.join(home, 'ledger', `${dayOf(now, ZONE)}.jsonl`), ledgerEntry({worker: 'reviewer', task: 'look', blocked: 1}));
+		const record = parseReport(JSON.parse((await spool(home, ['report', '--json'])).stdout)) as Report;
+		expect(record.summary.sandboxBlocks).toBe(3);
+		expect(record.sandboxBlocks!.map(block => `${block.worker}/${block.id} ${block.kind}`)).toEqual(['coder/escape write', 'coder/escape read', 'reviewer/look network']);
+		const markdown = (await spool(home, ['report', '--print'])).stdout;
+		expect(markdown).toContain("spool's sandbox blocked 3 tool calls (coder 2, reviewer 1): see Blocked by the sandbox.");
+		const section = markdown.slice(markdown.indexOf('## Blocked by the sandbox'), markdown.indexOf('## Questions waiting for you'));
+		expect(section.trim().split('\n').slice(2).map(line => line.replace(/ at \d\d:\d\d$/, ''))).toEqual([
+			'- coder: 2 tool calls',
+			`  - write \`${home}/spool.yaml\` by Bash in \`coder/escape\``,
+			`  - read \`${home}/auth-homes/reviewer/settings.json\` by Read in \`coder/escape\``,
+			'- reviewer: 1 tool call',
+			'  - network `example.com:443` by Bash in `reviewer/look`',
+		]);
+		const status = await spool(home, ['status']);
+		expect(status.stdout).toContain('sandbox: 3 tool calls blocked today (coder 2, reviewer 1); spool report lists them');
 	});
 });

@@ -46,8 +46,10 @@ async function readTree(dir: string): Promise<string> {
 }
 
 describe('bad input and security', () => {
+	// Redaction is the layer under the sandbox (docs/sandbox.md), which would keep these commands from the keys at all:
+	// with it off, what still reaches the stream is redacted.
 	test('API keys and settings.json never appear in logs, results or transcripts spool writes', async () => {
-		const home = await makeHome({workers: {coder: {permissionMode: 'bypassPermissions'}}});
+		const home = await makeHome({workers: {coder: {permissionMode: 'bypassPermissions', sandbox: {enabled: false}}}});
 		await fs.mkdir(path.join(home, 'auth-homes', 'coder'), {recursive: true});
 		await fs.writeFile(path.join(home, 'auth-homes', 'coder', 'settings.json'), JSON.stringify({env: {ANTHROPIC_API_KEY: SECRET}}));
 		const loop = spool(home, ['worker', 'coder'], {env: {...apiEnv(api.url), IS_SANDBOX: '1'}});
@@ -73,7 +75,7 @@ describe('bad input and security', () => {
 	}, 60_000);
 
 	test("a task of one worker cannot leak another worker's credentials, raw or JSON-escaped", async () => {
-		const home = await makeHome({workers: {coder: {permissionMode: 'bypassPermissions'}, reviewer: {}}});
+		const home = await makeHome({workers: {coder: {permissionMode: 'bypassPermissions', sandbox: {enabled: false}}, reviewer: {}}});
 		for (const [worker, env] of [['coder', {ANTHROPIC_API_KEY: SECRET}], ['reviewer', {ANTHROPIC_API_KEY: OTHER_KEY, DB_PASSWORD: OTHER_PASSWORD}]] as const) {
 			await fs.mkdir(path.join(home, 'auth-homes', worker), {recursive: true});
 			await fs.writeFile(path.join(home, 'auth-homes', worker, 'settings.json'), JSON.stringify({env}));

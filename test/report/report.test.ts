@@ -128,6 +128,7 @@ describe('spool report', () => {
 			'## Workflows',
 			'## Failures',
 			'## Refused by the policy',
+			'## Blocked by the sandbox',
 			'## Questions waiting for you',
 			'## Running and queued',
 			'## Deliverables',

@@ -6,7 +6,7 @@ import type {SandboxNote} from './run-settings.ts';
 export type SandboxBlock = {tool: string; kind: 'write' | 'read' | 'network'; target: string; time: string};
 
 /** A command that writes: a redirection, or a program that makes, moves or removes files. */
-const WRITES = />|\b(tee|cp|mv|rm|mkdir|touch|ln|chmod|sed -i|truncate|dd|write\w*)\b|open\([^)]*['"][wax]/;
+const WRITES = />|\b(tee|cp|mv|rm|mkdir|touch|ln|chmod|sed -i|truncate|dd|write\w*|append\w*)\b|open\([^)]*['"][wax]/;
 const FILE_TOOLS = new Set(['Read', 'Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 const LOOPBACK = /(?:Failed to connect to|connect ECONNREFUSED|Connection refused[^\n]*?)\s*(localhost|127\.0\.0\.1|\[?::1\]?)(?:[ :]+(?:port )?(\d+))?/;
 
@@ -51,10 +51,10 @@ export function blockOf(tool: string, input: unknown, text: string, note: Pick<S
 		return {tool, kind: 'write', target: readOnly?.[1] ?? command.slice(0, 200)};
 	}
 
-	if (/No such file or directory|Permission denied|cannot access|cannot open/.test(text)) {
+	if (/No such file or directory|Permission denied|EACCES|cannot access|cannot open/i.test(text)) {
 		const hidden = note.denied.find(file => text.includes(file) || mentions(text, file));
 		if (hidden !== undefined) {
-			return {tool, kind: 'read', target: hidden};
+			return {tool, kind: WRITES.test(command) ? 'write' : 'read', target: hidden};
 		}
 	}
 

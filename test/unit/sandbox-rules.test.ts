@@ -26,6 +26,7 @@ describe('what a tool result shows: blocked, and of what', () => {
 		['Bash', 'curl http://127.0.0.1:9', "curl: (7) Failed to connect to 127.0.0.1 port 9 after 0 ms: Couldn't connect to server", {kind: 'network', target: '127.0.0.1:9'}],
 		['Bash', `python3 -c "open('${HOME}/prompts/b.md','a').write('x')"`, '(Bash completed with no output)', {kind: 'write', target: `${HOME}/prompts`}],
 		['Bash', `ls ${HOME}/tasks`, '', {kind: 'read', target: `${HOME}/tasks`}],
+		['Bash', `node -e "require('fs').appendFileSync('${HOME}/spool.yaml', 'x')"`, `Error: EACCES: permission denied, open '${HOME}/spool.yaml'`, {kind: 'write', target: `${HOME}/spool.yaml`}],
 		['Bash', 'ls missing', 'ls: cannot access missing: No such file or directory', undefined],
 		['Bash', 'npm test', 'ok 1 - passes', undefined],
 		['Bash', 'git push', `spool's policy denies "git push" (rule "git")`, undefined],

@@ -7,7 +7,7 @@ import {SpoolError} from '../errors.ts';
 import {configSchema, type AskConfig, type PolicyConfig, type BudgetConfig, type LimitsConfig, type NotifyConfig, type OrchestratorConfig, type ReportConfig, type SandboxConfig, type QueueConfig, type QuotaConfig, type RepoConfig, type SkillsConfig, type WorkerConfig} from './schema.ts';
 import {formatIssues, scrubConfigText} from './format-issues.ts';
 import {createLayout} from '../queue/layout.ts';
-import {isInside, protectedPaths} from '../sandbox/protected-paths.ts';
+import {codePaths, isAtOrInside, protectedPaths} from '../sandbox/protected-paths.ts';
 
 export type Config = Readonly<{
 	/** The spool home: the folder that holds spool.yaml, tasks/, results/... */
@@ -95,18 +95,39 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 	});
 }
 
-/** allowWrite folders made absolute; one that is spool's own state, or inside it, would undo the sandbox and is refused. */
+/**
+ * allowWrite folders made absolute, and real where a link leads elsewhere. One that is or holds spool's
+ * state, configuration or code (every entry of the home but workspaces/, the auth homes, spool's own
+ * install) would undo the sandbox, and is refused.
+ */
 function checkAllowWrite(folders: readonly string[], field: string, home: string, file: string, env: NodeJS.ProcessEnv): string[] {
-	const denied = protectedPaths(createLayout(home), file);
+	const layout = createLayout(home);
+	const denied = [...protectedPaths(layout, file), ...codePaths('')];
 	return folders.map((folder, index) => {
 		const absolute = expandHome(folder, home, env);
-		const hit = denied.find(protectedPath => absolute === protectedPath || isInside(absolute, protectedPath));
-		if (hit !== undefined) {
-			throw new SpoolError('config_invalid', `${file}: invalid config\n  ${field}[${index}]: ${JSON.stringify(folder)} is spool's own ${path.relative(home, hit) || hit}, which no run may write; name a folder of your own`);
+		const real = realOrSelf(absolute);
+		const refuse = (why: string) => new SpoolError('config_invalid', `${file}: invalid config\n  ${field}[${index}]: ${JSON.stringify(folder)} ${why}, which no run may write; name a folder of your own (outside the home, or under workspaces/)`);
+		for (const candidate of new Set([absolute, real])) {
+			const hit = denied.find(protectedPath => isAtOrInside(candidate, protectedPath));
+			if (hit !== undefined) {
+				throw refuse(`is spool's own ${path.relative(home, hit).startsWith('..') ? hit : path.relative(home, hit) || hit}`);
+			}
+
+			if (isAtOrInside(home, candidate) || isAtOrInside(layout.workspacesRoot, candidate)) {
+				throw refuse('holds the spool home or its workspaces/');
+			}
 		}
 
-		return absolute;
+		return real;
 	});
+}
+
+function realOrSelf(file: string): string {
+	try {
+		return fs.realpathSync(file);
+	} catch {
+		return file;
+	}
 }
 
 /** Looks the worker up, or says which workers exist. */

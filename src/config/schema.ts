@@ -141,7 +141,10 @@ const orchestratorSchema = z.strictObject({
 	/** Wall-clock limit of one planner run, at least 1ms. @default 10m */
 	timeout: durationAtLeast('1ms').prefault('10m'),
 	/** Built-in tools the planner may use, e.g. ["Read", "Glob"]. It plans from the goal and the worker list alone. @default [] */
-	tools: z.array(z.string().min(1)).default([]),
+	tools: z
+		.array(z.string().min(1))
+		.refine(tools => !tools.some(tool => tool === 'Bash' || tool.startsWith('Bash(')), 'the planner plans from the goal and the workers: it runs no commands, so Bash is not one of its tools (docs/sandbox.md)')
+		.default([]),
 });
 
 const budgetSchema = z.strictObject({

@@ -1,4 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import {codePaths, protectedPaths} from '../sandbox/protected-paths.ts';
+import {runSandbox} from '../sandbox/run-settings.ts';
 import path from 'node:path';
 import type {Config} from '../config/load.ts';
 import {describeAuthFailure} from '../queue/credentials.ts';
@@ -151,7 +154,10 @@ function buildPlannerArgs(config: Config, hasSystemPrompt: boolean): string[] {
 	const {model, tools} = config.orchestrator;
 	const args = ['-p', '--output-format', 'stream-json', '--verbose', '--tools', tools.join(','), '--json-schema', JSON.stringify(generatePlanJsonSchema())];
 	if (tools.length > 0) {
-		args.push('--allowedTools', tools.join(','));
+		// Its file tools keep to the limits of every run's (docs/sandbox.md): nothing of spool's state, configuration or credentials.
+		const denied = protectedPaths(createLayout(config.home), config.file);
+		const {settings} = runSandbox({sandbox: {enabled: false, allowWrite: [], allowedDomains: []}, denied, code: codePaths(config.claudeBin), cwd: config.home, addDirs: [], keep: [], tmp: os.tmpdir(), secretNames: [], commands: false});
+		args.push('--allowedTools', tools.join(','), '--settings', JSON.stringify(settings));
 	}
 
 	if (hasSystemPrompt) {

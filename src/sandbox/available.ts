@@ -1,7 +1,8 @@
 import {spawnSync} from 'node:child_process';
+import fs from 'node:fs';
 
 /** Whether bubblewrap can make a sandbox here, and if not, why (what a person reads at the worker's start). */
-export type SandboxCheck = {ok: true; nested: boolean} | {ok: false; why: string};
+export type SandboxCheck = {ok: true; nested: boolean} | {ok: false; missing: boolean; why: string};
 
 let checked: SandboxCheck | undefined;
 
@@ -17,14 +18,18 @@ export function checkSandbox(env: NodeJS.ProcessEnv = process.env): SandboxCheck
 }
 
 function probe(env: NodeJS.ProcessEnv): SandboxCheck {
+	if (process.platform === 'darwin') {
+		return {ok: true, nested: false}; // claude's sandbox there is the system's own (sandbox-exec): nothing to install.
+	}
+
 	if (process.platform !== 'linux') {
-		return {ok: false, why: `spool's sandbox uses bubblewrap, which runs on Linux; this is ${process.platform}`};
+		return {ok: false, missing: false, why: `claude's sandbox runs on Linux (bubblewrap) and macOS; this is ${process.platform}`};
 	}
 
 	for (const program of ['bwrap', 'socat']) {
 		const found = spawnSync('sh', ['-c', `command -v ${program}`], {env, encoding: 'utf8'});
 		if (found.status !== 0) {
-			return {ok: false, why: `${program} is not installed (on Debian or Ubuntu: apt-get install bubblewrap socat)`};
+			return {ok: false, missing: true, why: `${program} is not installed (on Debian or Ubuntu: apt-get install bubblewrap socat)`};
 		}
 	}
 
@@ -40,7 +45,10 @@ function probe(env: NodeJS.ProcessEnv): SandboxCheck {
 	}
 
 	const said = (full.stderr || full.error?.message || `exit ${full.status ?? full.signal}`).trim().split('\n')[0];
-	return {ok: false, why: `bwrap is installed but cannot make a sandbox here (${said}); in a container, run spool as a non-root user with the security_opt of docs/sandbox.md`};
+	const where = fs.existsSync('/.dockerenv')
+		? "in a container, bubblewrap needs a non-root user and the service's security_opt [seccomp=unconfined, apparmor=unconfined] (spool compose writes them)"
+		: "the host must allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; on Ubuntu 24.04 also kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile for bwrap)";
+	return {ok: false, missing: false, why: `bwrap is installed but cannot make a sandbox here (${said}): ${where}`};
 }
 
 /** For tests: forget the cached answer. */

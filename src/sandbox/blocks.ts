@@ -5,73 +5,95 @@ import type {SandboxNote} from './run-settings.ts';
 /** One thing the sandbox or the file tools' limits refused in a run, as the result keeps it. */
 export type SandboxBlock = {tool: string; kind: 'write' | 'read' | 'network'; target: string; time: string};
 
-/** A command that writes: a redirection, or a program that makes, moves or removes files. */
-const WRITES = />|\b(tee|cp|mv|rm|mkdir|touch|ln|chmod|sed -i|truncate|dd|write\w*|append\w*)\b|open\([^)]*['"][wax]/;
+/** A command that writes: a redirection (not of a file descriptor, nor to /dev/null), or a program that makes, moves or removes files. */
+const WRITES = /(^|[^0-9&>])>>?(?!\s*\/dev\/null)(?!&)|\b(tee|cp|mv|rm|mkdir|touch|ln|chmod|sed -i|truncate|dd|write\w*|append\w*)\b|open\([^)]*['"][wax]/;
 const FILE_TOOLS = new Set(['Read', 'Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
 const LOOPBACK = /(?:Failed to connect to|connect ECONNREFUSED|Connection refused[^\n]*?)\s*(localhost|127\.0\.0\.1|\[?::1\]?)(?:[ :]+(?:port )?(\d+))?/;
 
+/** The protected path that `text` names as a whole path (followed by an end, "/", a quote, a space...), if any. */
+function namedPath(text: string, denied: readonly string[]): string | undefined {
+	return denied.find(file => {
+		for (let at = text.indexOf(file); at !== -1; at = text.indexOf(file, at + 1)) {
+			const next = text[at + file.length];
+			if (next === undefined || !/[\w.-]/.test(next)) {
+				return true;
+			}
+		}
+
+		return false;
+	});
+}
+
 /**
  * Whether a tool's result shows a block, and of what (pure: table-tested in test/unit/sandbox-rules.test.ts).
- * - Bash: claude's refusal of a command that names a protected path (its deny rules cover Bash too); its `<sandbox_violations>` note (a host the proxy refused); "Read-only file system" (a
- *   write outside the writable folders); a "No such file" or "Permission denied" that names a hidden path;
- *   a refused connection to this machine's loopback, which a sandboxed command's own network cannot reach;
- *   any command naming a hidden path, which it sees as an empty folder whose writes are thrown away.
- * - File tools: claude's refusal by a deny rule, or by blockWritesOutsideWorkingDirectories.
+ * `failed`: the result is an error (claude's is_error). Only a failed call counts, except a command that
+ * names a hidden path, which sees an empty folder whose writes are thrown away without an error.
+ * - Bash, with its commands sandboxed (`note.commands`): claude's refusal of a command that names a
+ *   protected path (its deny rules cover Bash too); its `<sandbox_violations>` note (a host the proxy
+ *   refused); "Read-only file system" (a write outside the writable folders); "No such file" or
+ *   "Permission denied" naming a hidden path; a refused connection to this machine's loopback by a
+ *   command that names it, which a sandboxed command's own network cannot reach.
+ * - File tools: claude's refusal of a protected path by a deny rule, or by blockWritesOutsideWorkingDirectories.
  */
-export function blockOf(tool: string, input: unknown, text: string, note: Pick<SandboxNote, 'denied'>): Omit<SandboxBlock, 'time'> | undefined {
+export function blockOf(tool: string, input: unknown, text: string, note: Pick<SandboxNote, 'denied' | 'commands'>, failed = true): Omit<SandboxBlock, 'time'> | undefined {
 	const fields = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
 	if (FILE_TOOLS.has(tool)) {
 		const target = typeof fields.file_path === 'string' ? fields.file_path : typeof fields.notebook_path === 'string' ? fields.notebook_path : '';
-		if (text.includes('denied by your permission settings') || text.includes('blockWritesOutsideWorkingDirectories')) {
+		if (!failed) {
+			return undefined;
+		}
+
+		if (text.includes('blockWritesOutsideWorkingDirectories')) {
+			return {tool, kind: 'write', target};
+		}
+
+		const absolute = path.resolve(typeof fields.cwd === 'string' ? fields.cwd : '/', target);
+		if (text.includes('denied by your permission settings') && note.denied.some(file => absolute === file || absolute.startsWith(`${file}/`))) {
 			return {tool, kind: tool === 'Read' ? 'read' : 'write', target};
 		}
 
 		return undefined;
 	}
 
-	if (tool !== 'Bash') {
+	if (tool !== 'Bash' || !note.commands) {
 		return undefined;
 	}
 
 	const command = typeof fields.command === 'string' ? fields.command : '';
-	if (/Permission to use Bash with command [\s\S]* has been denied/.test(text) && !text.includes(POLICY_MARK)) {
+	const kind = WRITES.test(command) ? 'write' : 'read';
+	if (failed && /Permission to use Bash with command [\s\S]* has been denied/.test(text) && !text.includes(POLICY_MARK)) {
 		// claude's own check of the command against the deny rules, before the sandbox: only one that names a protected path is spool's.
-		const hidden = note.denied.find(file => command.includes(file));
-		return hidden === undefined ? undefined : {tool, kind: WRITES.test(command) ? 'write' : 'read', target: hidden};
+		const hidden = namedPath(command, note.denied);
+		return hidden === undefined ? undefined : {tool, kind, target: hidden};
 	}
 
-	const violation = /deny network-outbound (\S+)/.exec(text);
+	// claude appends its note at the very end of the output; a file that merely quotes one (these docs) is not a block.
+	const violation = /<sandbox_violations>\n(?:[^\n]*\n)*?deny network-outbound (\S+)[^\n]*\n(?:[^\n]*\n)*?<\/sandbox_violations>\s*$/.exec(text);
 	if (violation) {
 		return {tool, kind: 'network', target: violation[1]!};
 	}
 
-	// "x: Read-only file system" from a shell or coreutils, "Read-only file system: 'x'" from python.
-	const readOnly = /Read-only file system: '([^']+)'/.exec(text) ?? /([^\s:'"`]+)'?: Read-only file system/.exec(text);
-	if (readOnly || text.includes('Read-only file system')) {
-		return {tool, kind: 'write', target: readOnly?.[1] ?? command.slice(0, 200)};
-	}
+	if (failed) {
+		// "x: Read-only file system" from a shell or coreutils, "Read-only file system: 'x'" from python.
+		const readOnly = /Read-only file system: '([^']+)'/.exec(text) ?? /([^\s:'"`]+)'?: Read-only file system/.exec(text);
+		if (readOnly || text.includes('Read-only file system')) {
+			return {tool, kind: 'write', target: readOnly?.[1] ?? command.slice(0, 200)};
+		}
 
-	if (/No such file or directory|Permission denied|EACCES|cannot access|cannot open/i.test(text)) {
-		const hidden = note.denied.find(file => text.includes(file) || mentions(text, file));
+		const hidden = /No such file or directory|Permission denied|EACCES|cannot access|cannot open/i.test(text) ? namedPath(text, note.denied) : undefined;
 		if (hidden !== undefined) {
-			return {tool, kind: WRITES.test(command) ? 'write' : 'read', target: hidden};
+			return {tool, kind, target: hidden};
+		}
+
+		const loopback = LOOPBACK.exec(text);
+		if (loopback && command.includes(loopback[1]!.replace(/[[\]]/g, ''))) {
+			return {tool, kind: 'network', target: `${loopback[1]}${loopback[2] ? `:${loopback[2]}` : ''}`};
 		}
 	}
 
-	const loopback = LOOPBACK.exec(text);
-	if (loopback) {
-		return {tool, kind: 'network', target: `${loopback[1]}${loopback[2] ? `:${loopback[2]}` : ''}`};
-	}
-
 	// A hidden folder is an empty one inside the sandbox, and what a command writes there is thrown away with it: no error says so.
-	const named = note.denied.find(file => command.includes(file));
-	return named === undefined ? undefined : {tool, kind: WRITES.test(command) ? 'write' : 'read', target: named};
-}
-
-/** A message naming a path by its last two parts ("auth-homes/b/settings.json" under a relative cwd). */
-function mentions(text: string, file: string): boolean {
-	const tail = path.join(path.basename(path.dirname(file)), path.basename(file));
-	return tail.length > 3 && text.includes(`${tail}/`);
+	const named = namedPath(command, note.denied);
+	return named === undefined ? undefined : {tool, kind, target: named};
 }
 
 /** Why a block happened, in words for the model: added to the tool's result by the PostToolUse hook. */
@@ -93,9 +115,9 @@ export class BlockLog {
 	readonly blocks: SandboxBlock[] = [];
 	readonly #calls = new Map<string, {tool: string; input: unknown}>();
 
-	readonly #note: Pick<SandboxNote, 'denied'>;
+	readonly #note: Pick<SandboxNote, 'denied' | 'commands'>;
 
-	constructor(note: Pick<SandboxNote, 'denied'>) {
+	constructor(note: Pick<SandboxNote, 'denied' | 'commands'>) {
 		this.#note = note;
 	}
 
@@ -112,7 +134,7 @@ export class BlockLog {
 
 			if (event.type === 'user' && block.type === 'tool_result' && typeof block.tool_use_id === 'string') {
 				const call = this.#calls.get(block.tool_use_id);
-				const found = call && blockOf(call.tool, call.input, textOf(block.content), this.#note);
+				const found = call && blockOf(call.tool, call.input, textOf(block.content), this.#note, block.is_error === true);
 				if (found) {
 					this.blocks.push({...found, target: found.target.slice(0, 500), time: new Date().toISOString()});
 				}

@@ -1,24 +1,47 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import {COMPOSE_FILE} from '../compose/compose-file.ts';
+import {fileURLToPath} from 'node:url';
 import type {Layout} from '../queue/layout.ts';
 
+/** spool's own install: the code its hooks and MCP server run, outside the sandbox, as the worker. */
+const INSTALL_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
 /**
- * What no run may read or write: spool.yaml, the .env beside the compose file, the compose file, and
- * every folder of spool's own state, credentials and steering (queue/layout.ts PROTECTED_FOLDERS: the
- * auth homes, prompts, tasks, results, ledger, outbox...). Absolute, and also as their real paths when
- * a link leads there, since the rules match paths as written.
+ * What no run may read or write: every entry of the spool home but workspaces/, whatever it is named
+ * (spool.yaml, .env, the compose file, the home's own .git, which holds spool.yaml's history, and every
+ * folder of spool's state, credentials and steering, queue/layout.ts PROTECTED_FOLDERS, made yet or
+ * not); the auth homes wherever they are; the user's own ~/.claude and ~/.claude.json. Absolute, and
+ * also as their real paths when a link leads there, since the rules match paths as written.
  */
-export function protectedPaths(layout: Pick<Layout, 'home' | 'protectedFolders' | 'authHomesRoot'>, configFile: string): string[] {
-	const listed = [configFile, path.join(layout.home, '.env'), path.join(layout.home, COMPOSE_FILE), ...layout.protectedFolders, layout.authHomesRoot];
-	return unique(listed.flatMap(file => spellings(file)));
+export function protectedPaths(layout: Pick<Layout, 'home' | 'protectedFolders' | 'authHomesRoot' | 'workspacesRoot'>, configFile: string): string[] {
+	let entries: string[] = [];
+	try {
+		entries = fs.readdirSync(layout.home).map(name => path.join(layout.home, name));
+	} catch {
+		// A home that cannot be listed: the named paths below still are denied.
+	}
+
+	const user = os.homedir();
+	const listed = [configFile, ...layout.protectedFolders, layout.authHomesRoot, ...entries, path.join(user, '.claude'), path.join(user, '.claude.json')];
+	return unique(listed.filter(file => file !== layout.workspacesRoot).flatMap(file => spellings(file)));
+}
+
+/**
+ * What a run may read but never write: spool's own code and claude's binary, which its hooks and MCP
+ * server run outside the sandbox (the home is often the clone spool runs from).
+ */
+export function codePaths(claudeBin: string): string[] {
+	const code = ['bin', 'src', 'node_modules', 'package.json', 'package-lock.json'].map(name => path.join(INSTALL_ROOT, name));
+	return unique([...code, ...(path.isAbsolute(claudeBin) ? [claudeBin] : [])].flatMap(file => spellings(file)));
 }
 
 /**
  * The protected paths with the run's own folders cut out: a folder that holds one of them (a skill's
- * mount under control/skills/W/ID) is replaced by its entries, except the branch that leads there, down
- * to the folder itself. A path inside a kept folder stays denied: a cwd that holds the home still
- * cannot touch spool.yaml. The entries are read now; one made later under such a folder is not denied.
+ * mount under control/skills/W/ID, a task cwd under the home) is replaced by its entries, except the
+ * branch that leads there, down to the folder itself. A path inside a kept folder stays denied: a cwd
+ * that holds the home still cannot touch spool.yaml. The entries are read now; one made later under
+ * such a folder is not denied.
  */
 export function carve(denied: readonly string[], keep: readonly string[]): string[] {
 	const out: string[] = [];
@@ -50,6 +73,11 @@ export function carve(denied: readonly string[], keep: readonly string[]): strin
 export function isInside(child: string, parent: string): boolean {
 	const relative = path.relative(parent, child);
 	return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+}
+
+/** Whether `file` is `parent` or inside it. */
+export function isAtOrInside(file: string, parent: string): boolean {
+	return file === parent || isInside(file, parent);
 }
 
 /** A path as given, and where it really is when a link in it leads elsewhere (a home under a linked /tmp). */

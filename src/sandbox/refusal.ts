@@ -17,5 +17,6 @@ export function sandboxRefusal(config: Pick<Config, 'sandbox' | 'file'>, worker:
 		return undefined;
 	}
 
-	return `worker "${worker.name}" may run shell commands (Bash), and its sandbox cannot start: ${check.why}. Install bubblewrap and socat, or run it unsandboxed on purpose with "sandbox: {enabled: false}" in ${config.file} (or under workers.${worker.name}); see docs/sandbox.md`;
+	const fix = check.missing ? 'Install bubblewrap and socat' : 'Fix that';
+	return `worker "${worker.name}" may run shell commands (Bash), and its sandbox cannot start: ${check.why}. ${fix}, or run it unsandboxed on purpose with "sandbox: {enabled: false}" in ${config.file} (or under workers.${worker.name}); see docs/sandbox.md`;
 }

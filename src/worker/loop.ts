@@ -4,6 +4,7 @@ import {randomBytes} from 'node:crypto';
 import {getWorker, type Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import {sandboxRefusal} from '../sandbox/refusal.ts';
+import {sweepRunTemps} from '../sandbox/for-run.ts';
 import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
 import {CANCEL_CHECK_MS, claim as claimTask, clearCancelRequest, hasCancelRequest, removeLoopFolder, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
@@ -84,6 +85,9 @@ export class WorkerLoop {
 		if (unsandboxed) {
 			throw new SpoolError('sandbox_unavailable', unsandboxed);
 		}
+
+		// Temp folders of runs a crash ended: older than any run of this worker may take.
+		sweepRunTemps(name, this.#worker.timeout + 3_600_000);
 
 		for (const dir of [this.#layout.tasks(name), this.#layout.claims(name, this.owner), this.#layout.results(name)]) {
 			await fs.mkdir(dir, {recursive: true});

@@ -56,7 +56,7 @@ export type Attempt = {
 	/** The task's mode and skill (run-mode.ts): a simple run's answer is written to its output. */
 	plan?: Pick<ModePlan, 'mode' | 'output' | 'skill'>;
 	/** The paths hidden from the run (sandbox/for-run.ts): what it tried and was refused is kept in the result. */
-	sandbox?: Pick<SandboxNote, 'denied'>;
+	sandbox?: Pick<SandboxNote, 'denied' | 'commands'>;
 };
 
 /**

@@ -149,7 +149,7 @@ async function runPlanned(context: TaskContext, claim: Claim, task: Task, built:
 		const extra = [asking ? ASK_GUIDANCE : undefined, feedback?.prompt].filter(text => text !== undefined).join('\n\n');
 		const prompted = extra === '' ? capped : withSystemText(capped, extra);
 		// What the run may write, read and reach (docs/sandbox.md); a simple run has no tools to limit.
-		sandbox = simple ? undefined : prepareSandbox({config: context.live.current(), worker: context.worker, layout: context.layout, id: claim.id, cwd, addDirs: plan.mount ? [plan.mount] : []});
+		sandbox = simple ? undefined : prepareSandbox({config: context.live.current(), worker: context.worker, layout: context.layout, id: claim.id, cwd, addDirs: plan.mount ? [plan.mount] : [], keep: repo ? [repo.repoPath] : []});
 		const runArgs = sandbox ? withSettings([...prompted, ...sandbox.args], sandbox.settings) : prompted;
 		const env = sandbox ? {...run.env, ...sandbox.env} : run.env;
 		return await runAttempt(context, {claim, task, args: runArgs, prompt: run.prompt, env, policy, cwd, repo, history, base, taskCopy, cap, feedback: feedback?.file, plan, sandbox: sandbox?.note}, admission.run, signal);

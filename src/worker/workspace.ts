@@ -3,6 +3,7 @@ import path from 'node:path';
 import type {TaskError} from '../queue/error-codes.ts';
 import type {Layout} from '../queue/layout.ts';
 import {guardPath} from '../queue/path-guard.ts';
+import {codePaths, isAtOrInside, isInside} from '../sandbox/protected-paths.ts';
 import type {Task} from '../queue/task-schema.ts';
 import {ensureWorktree, worktreeOfTask, type RepoRun} from '../repos/worktree.ts';
 
@@ -67,7 +68,31 @@ export async function prepareCwd(options: {home: string; cwdRoots: readonly stri
 		return {code: 'invalid_task', message: `cwd: ${JSON.stringify(options.taskCwd)} is not a directory`};
 	}
 
+	const spoolOwn = ownFolderHit(guarded.real, options.home);
+	if (spoolOwn) {
+		return {code: 'cwd_forbidden', message: `cwd: ${JSON.stringify(options.taskCwd)} ${spoolOwn}; a task may write everywhere in its cwd, so it cannot be one of those. Use a repository, a folder of your own, or leave cwd out for a fresh workspace`};
+	}
+
 	return {cwd: guarded.real};
+}
+
+/**
+ * Why a cwd would let a task change spool itself, if it would: it holds spool's code (its hooks and MCP
+ * server run that code outside the sandbox), or it is workspaces/ or a worker's folder in it, which
+ * hold every task's workspace and worktree records.
+ */
+function ownFolderHit(real: string, home: string): string | undefined {
+	const code = codePaths('').find(file => isAtOrInside(real, file) || isInside(file, real));
+	if (code !== undefined) {
+		return `holds spool's own code (${code}), which runs outside the sandbox`;
+	}
+
+	const workspaces = path.join(fs.realpathSync(home), 'workspaces');
+	if (real === workspaces || path.dirname(real) === workspaces) {
+		return "is workspaces/ or a worker's folder in it, which hold every task's workspace";
+	}
+
+	return undefined;
 }
 
 /**

@@ -3,9 +3,10 @@ import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type ApiReply, type FakeApi} from '../fixtures/fake-api.ts';
-import {apiEnv, dropTask, makeHome, resultOf, spool, waitFor} from '../helpers/home.ts';
+import {apiEnv, dropTask, FAKE_CLAUDE, makeHome, resultOf, ROOT, spool, waitFor} from '../helpers/home.ts';
 import {killProcessesOfHome} from '../helpers/processes.ts';
 
 /** One tool call of the script, what it tries, and whether the sandbox must stop it. */
@@ -64,6 +65,7 @@ function escapes(home: string, outside: string): Step[] {
 		{name: "Bash reads spool's results", call: bash(`cat ${file('results/reviewer/old.json')}`), blocked: true},
 		{name: 'Bash reaches a service on loopback', call: bash(`curl -sS -m 5 http://127.0.0.1:${servicePort}/`), blocked: true},
 		{name: 'Bash reaches a host through the proxy that is not allowed', call: bash(`curl --noproxy '' -sS -m 5 http://127.0.0.1:${servicePort}/`), blocked: true},
+		{name: "git reads spool.yaml from the home's own repository", call: bash('git show HEAD:spool.yaml'), blocked: false},
 		{name: 'Bash reads the API key from its environment', call: bash('echo "key=[${ANTHROPIC_API_KEY:-none}]"'), blocked: false},
 		{name: 'Write tool rewrites spool.yaml', call: {tool: 'Write', input: {file_path: file('spool.yaml'), content: 'workers: {}\n'}}, blocked: true},
 		{name: "Write tool edits another worker's prompt", call: {tool: 'Write', input: {file_path: file('prompts/reviewer.md'), content: 'obey me\n'}}, blocked: true},
@@ -87,6 +89,10 @@ describe("every run in spool's sandbox, with the real claude CLI", () => {
 		await fs.writeFile(path.join(home, 'auth-homes', 'reviewer', 'settings.json'), '{"env":{"ANTHROPIC_API_KEY":"sk-reviewer-secret-key"}}\n');
 		await fs.mkdir(path.join(home, 'results', 'reviewer'), {recursive: true});
 		await fs.writeFile(path.join(home, 'results', 'reviewer', 'old.json'), '{"result":"RESULT-SECRET"}\n');
+		// The home is a git repository that holds spool.yaml, as a clone of spool or a `spool init` home can be.
+		await execa('git', ['init', '-q', home]);
+		await execa('git', ['-C', home, 'add', 'spool.yaml']);
+		await execa('git', ['-C', home, '-c', 'user.email=p@example.com', '-c', 'user.name=P', 'commit', '-qm', 'config']);
 		const before = {config: await fs.readFile(path.join(home, 'spool.yaml'), 'utf8'), prompt: await fs.readFile(path.join(home, 'prompts', 'reviewer.md'), 'utf8')};
 		const prompt = `ESCAPES ${path.basename(home)}`;
 		const script = {steps: escapes(home, outside)};
@@ -116,6 +122,7 @@ describe("every run in spool's sandbox, with the real claude CLI", () => {
 			expect(byName['Bash reaches a service on loopback']).not.toContain('reached');
 			expect(byName['Bash reaches a host through the proxy that is not allowed']).toContain('deny network-outbound 127.0.0.1');
 			expect(byName['Bash reads the API key from its environment']).toContain('key=[none]');
+			expect(byName["git reads spool.yaml from the home's own repository"]).not.toContain('workers');
 			expect(byName['Write tool rewrites spool.yaml']).toContain('denied by your permission settings');
 			expect(byName["Write tool drops a task into another worker's folder"]).toContain('denied by your permission settings');
 			expect(byName['Write tool writes outside the cwd']).toContain('blockWritesOutsideWorkingDirectories');
@@ -152,7 +159,7 @@ describe("every run in spool's sandbox, with the real claude CLI", () => {
 	}, 150_000);
 
 	test('a worker that may run Bash refuses to start where bubblewrap is missing, unless its sandbox is turned off; one without Bash starts', async () => {
-		const home = await makeHome({workers: {coder: {allowedTools: ['Bash']}, writer: {allowedTools: ['Write']}, loose: {allowedTools: ['Bash'], sandbox: {enabled: false}}}});
+		const home = await makeHome({workers: {coder: {allowedTools: ['Bash']}, writer: {allowedTools: ['Write']}, loose: {allowedTools: ['Bash', 'Write'], sandbox: {enabled: false}}}});
 		// A PATH with node and nothing else: no bwrap, no socat.
 		const noBwrap = await fs.mkdtemp(path.join(os.tmpdir(), 'spool-nobwrap-'));
 		await fs.symlink(process.execPath, path.join(noBwrap, 'node'));
@@ -168,6 +175,16 @@ describe("every run in spool's sandbox, with the real claude CLI", () => {
 				try {
 					await waitFor(async () => (await fs.readdir(path.join(home, 'processing', name)).catch(() => [])).length > 0, 20_000, `${name} to start`);
 					expect(() => process.kill(started.pid!, 0)).not.toThrow();
+					// And its runs work: without Bash, claude is not asked for a sandbox it cannot make; the file tools keep their limits.
+					const prompt = `NO BWRAP ${name} ${path.basename(home)}`;
+					scripts.set(prompt, {steps: [
+						{name: 'write in the cwd', call: {tool: 'Write', input: {file_path: 'made.txt', content: 'made\n'}}, blocked: false},
+						{name: 'write spool.yaml', call: {tool: 'Write', input: {file_path: path.join(home, 'spool.yaml'), content: 'x: 1\n'}}, blocked: true},
+					]});
+					await dropTask(home, name, 'work', {prompt});
+					const result = await waitFor(() => resultOf(home, name, 'work'), 30_000, `${name}'s result`);
+					expect(result).toMatchObject({status: 'succeeded', result: 'done', sandboxBlocks: [{tool: 'Write', kind: 'write'}]});
+					expect(await fs.readFile(path.join(home, 'workspaces', name, 'work', 'made.txt'), 'utf8')).toBe('made\n');
 				} finally {
 					started.kill('SIGTERM');
 					await started.catch(() => undefined);
@@ -178,5 +195,33 @@ describe("every run in spool's sandbox, with the real claude CLI", () => {
 			await killProcessesOfHome(home);
 		}
 	}, 60_000);
-});
 
+	test("a task's cwd cannot be spool's own code, which its hooks run outside the sandbox, nor workspaces/ or a worker's folder in it", async () => {
+		const home = await makeHome({workers: {coder: {}}, extra: {cwdRoots: ['.', ROOT]}});
+		await fs.mkdir(path.join(home, 'workspaces', 'coder', 'shared'), {recursive: true});
+		const loop = spool(home, ['worker', 'coder'], {env: {SPOOL_CLAUDE_BIN: FAKE_CLAUDE}});
+		try {
+			const cwds = {code: path.join(ROOT, 'src'), install: ROOT, all: 'workspaces', worker: 'workspaces/coder', fine: 'workspaces/coder/shared'};
+			for (const [id, cwd] of Object.entries(cwds)) {
+				await dropTask(home, 'coder', id, {prompt: 'hi', cwd});
+			}
+
+			for (const id of ['code', 'install']) {
+				const result = await waitFor(() => resultOf(home, 'coder', id), 20_000, id);
+				expect(result).toMatchObject({status: 'rejected', error: {code: 'cwd_forbidden'}});
+				expect(result.error.message).toContain("holds spool's own code");
+			}
+
+			for (const id of ['all', 'worker']) {
+				const result = await waitFor(() => resultOf(home, 'coder', id), 20_000, id);
+				expect(result).toMatchObject({status: 'rejected', error: {code: 'cwd_forbidden'}});
+				expect(result.error.message).toContain("is workspaces/ or a worker's folder in it");
+			}
+
+			expect(await waitFor(() => resultOf(home, 'coder', 'fine'), 20_000, 'fine')).toMatchObject({status: 'succeeded'});
+		} finally {
+			loop.kill('SIGTERM');
+			await loop;
+		}
+	}, 60_000);
+});

@@ -11,7 +11,7 @@ import {mergeSettings, runSandbox} from '../../src/sandbox/run-settings.ts';
 import {withSettings} from '../../src/worker/claude-args.ts';
 
 const HOME = '/srv/spool';
-const note = {denied: protectedPaths(createLayout(HOME), `${HOME}/spool.yaml`)};
+const note = {denied: protectedPaths(createLayout(HOME), `${HOME}/spool.yaml`), commands: true};
 const temps: string[] = [];
 afterAll(() => temps.forEach(dir => fs.rmSync(dir, {recursive: true, force: true})));
 
@@ -28,6 +28,11 @@ describe('what a tool result shows: blocked, and of what', () => {
 		['Bash', `ls ${HOME}/tasks`, '', {kind: 'read', target: `${HOME}/tasks`}],
 		['Bash', `node -e "require('fs').appendFileSync('${HOME}/spool.yaml', 'x')"`, `Error: EACCES: permission denied, open '${HOME}/spool.yaml'`, {kind: 'write', target: `${HOME}/spool.yaml`}],
 		['Bash', 'ls missing', 'ls: cannot access missing: No such file or directory', undefined],
+		// Found by a review: output that only mentions spool's words, a prefix of a protected name, a test's own refused connection.
+		['Bash', 'cat docs/sandbox.md', 'A refused host shows as `<sandbox_violations> deny network-outbound HOST:PORT`.', undefined],
+		['Bash', `ls ${HOME}/logs-old 2>/dev/null`, '', undefined],
+		['Bash', 'npm test', 'Error: connect ECONNREFUSED 127.0.0.1:5432', undefined],
+		['Bash', 'cat /repo/spool/tasks/x.ts', 'cat: /repo/spool/tasks/x.ts: No such file or directory', undefined],
 		['Bash', 'npm test', 'ok 1 - passes', undefined],
 		['Bash', 'git push', `spool's policy denies "git push" (rule "git")`, undefined],
 		['Bash', 'rm -rf /', 'Permission to use Bash with command rm -rf / has been denied.', undefined],
@@ -35,24 +40,42 @@ describe('what a tool result shows: blocked, and of what', () => {
 		['Read', `${HOME}/auth-homes/b/x`, '<tool_use_error>File is in a directory that is denied by your permission settings.</tool_use_error>', {kind: 'read', target: `${HOME}/auth-homes/b/x`}],
 		['Edit', '/tmp/x', '/tmp/x is outside /w; the permissions.blockWritesOutsideWorkingDirectories setting blocks writes outside the working directories.', {kind: 'write', target: '/tmp/x'}],
 		['Write', 'notes.md', 'File created successfully at: notes.md', undefined],
+		['Write', '/elsewhere/x', '<tool_use_error>File is in a directory that is denied by your permission settings.</tool_use_error>', undefined],
 		['WebFetch', 'x', 'denied by your permission settings', undefined],
 	])('%s %s', (tool, what, text, expected) => {
 		const input = tool === 'Bash' ? {command: what} : {file_path: what};
 		expect(blockOf(tool, input, text, note)).toEqual(expected && {tool, ...expected});
 	});
 
+	test('a call that did not fail counts only when its command names a hidden path; unsandboxed commands never count', () => {
+		expect(blockOf('Read', {file_path: `${HOME}/docs/sandbox.md`}, 'denied by your permission settings', note, false)).toBeUndefined();
+		expect(blockOf('Bash', {command: 'cat x'}, 'x: Read-only file system', note, false)).toBeUndefined();
+		expect(blockOf('Bash', {command: `echo x > ${HOME}/prompts/a.md`}, '', note, false)).toEqual({tool: 'Bash', kind: 'write', target: `${HOME}/prompts`});
+		expect(blockOf('Bash', {command: 'echo x > /etc/out'}, '/etc/out: Read-only file system', {...note, commands: false})).toBeUndefined();
+		expect(blockOf('Write', {file_path: `${HOME}/spool.yaml`}, 'denied by your permission settings', {...note, commands: false})).toMatchObject({kind: 'write'});
+	});
+
 	test('the log pairs each result with its call by id', () => {
 		const log = new BlockLog(note);
 		log.observe({type: 'assistant', message: {content: [{type: 'tool_use', id: 't1', name: 'Bash', input: {command: 'echo x > /etc/out'}}, {type: 'tool_use', id: 't2', name: 'Bash', input: {command: 'true'}}]}});
-		log.observe({type: 'user', message: {content: [{type: 'tool_result', tool_use_id: 't2', content: ''}, {type: 'tool_result', tool_use_id: 't1', content: [{type: 'text', text: '/etc/out: Read-only file system'}]}]}});
+		log.observe({type: 'user', message: {content: [{type: 'tool_result', tool_use_id: 't2', content: ''}, {type: 'tool_result', tool_use_id: 't1', is_error: true, content: [{type: 'text', text: '/etc/out: Read-only file system'}]}]}});
 		expect(log.blocks).toMatchObject([{tool: 'Bash', kind: 'write', target: '/etc/out'}]);
 	});
 });
 
 describe('which paths a run is kept from', () => {
-	test('spool.yaml, .env, the compose file and every state folder, the auth homes among them', () => {
-		expect(note.denied).toEqual(expect.arrayContaining([`${HOME}/spool.yaml`, `${HOME}/.env`, `${HOME}/docker-compose.claude-cli.yml`, `${HOME}/auth-homes`, `${HOME}/prompts`, `${HOME}/tasks`, `${HOME}/processing`, `${HOME}/results`, `${HOME}/ledger`, `${HOME}/outbox`, `${HOME}/control`, `${HOME}/waiting`]));
+	test('spool.yaml and every state folder, made yet or not, the auth homes among them; every other entry of the home but workspaces/, its .git too', () => {
+		expect(note.denied).toEqual(expect.arrayContaining([`${HOME}/spool.yaml`, `${HOME}/auth-homes`, `${HOME}/prompts`, `${HOME}/tasks`, `${HOME}/processing`, `${HOME}/results`, `${HOME}/ledger`, `${HOME}/outbox`, `${HOME}/control`, `${HOME}/waiting`, path.join(os.homedir(), '.claude')]));
 		expect(note.denied).not.toContain(`${HOME}/workspaces`);
+		const home = fs.mkdtempSync(path.join(os.tmpdir(), 'spool-entries-'));
+		temps.push(home);
+		for (const name of ['.git', '.env', 'docker-compose.claude-cli.yml', 'README.md', 'workspaces']) {
+			fs.mkdirSync(path.join(home, name));
+		}
+
+		const denied = protectedPaths(createLayout(home), path.join(home, 'spool.yaml'));
+		expect(denied).toEqual(expect.arrayContaining(['.git', '.env', 'docker-compose.claude-cli.yml', 'README.md'].map(name => path.join(home, name))));
+		expect(denied).not.toContain(path.join(home, 'workspaces'));
 	});
 
 	test("a kept folder inside a denied one is carved out: the skill's mount under control/, and nothing else of control/", () => {
@@ -72,15 +95,15 @@ describe('which paths a run is kept from', () => {
 	});
 
 	test('the settings: file-tool rules for each denied path, the sandbox fenced shut, the secrets unset for commands', () => {
-		const run = runSandbox({sandbox: {enabled: true, allowWrite: ['/data/cache'], allowedDomains: ['registry.npmjs.org']}, denied: [`${HOME}/spool.yaml`], cwd: '/w', addDirs: [], tmp: '/tmp/t', secretNames: ['ANTHROPIC_API_KEY']});
+		const run = runSandbox({sandbox: {enabled: true, allowWrite: ['/data/cache'], allowedDomains: ['registry.npmjs.org']}, denied: [`${HOME}/spool.yaml`], code: ['/opt/spool/src'], cwd: '/w', addDirs: [], keep: [], tmp: '/tmp/t', secretNames: ['ANTHROPIC_API_KEY'], commands: true});
 		expect(run.settings).toMatchObject({
-			permissions: {blockWritesOutsideWorkingDirectories: true, deny: [`Read(/${HOME}/spool.yaml)`, `Read(/${HOME}/spool.yaml/**)`, `Edit(/${HOME}/spool.yaml)`, `Edit(/${HOME}/spool.yaml/**)`]},
-			sandbox: {enabled: true, allowUnsandboxedCommands: false, failIfUnavailable: true, filesystem: {allowWrite: ['/data/cache'], denyRead: [`${HOME}/spool.yaml`], denyWrite: [`${HOME}/spool.yaml`]}, network: {allowedDomains: ['registry.npmjs.org']}, credentials: {envVars: [{name: 'ANTHROPIC_API_KEY', mode: 'deny'}]}},
+			permissions: {blockWritesOutsideWorkingDirectories: true, deny: [`Read(/${HOME}/spool.yaml)`, `Read(/${HOME}/spool.yaml/**)`, `Edit(/${HOME}/spool.yaml)`, `Edit(/${HOME}/spool.yaml/**)`, 'Edit(//opt/spool/src)', 'Edit(//opt/spool/src/**)']},
+			sandbox: {enabled: true, allowUnsandboxedCommands: false, failIfUnavailable: true, filesystem: {allowWrite: ['/data/cache'], denyRead: [`${HOME}/spool.yaml`], denyWrite: [`${HOME}/spool.yaml`, '/opt/spool/src']}, network: {allowedDomains: ['registry.npmjs.org']}, credentials: {envVars: [{name: 'ANTHROPIC_API_KEY', mode: 'deny'}]}},
 		});
 		expect(run.addDirs).toEqual(['/data/cache']);
 		expect(run.env.CLAUDE_CODE_TMPDIR).toBe('/tmp/t');
-		// Turned off: the file tools keep their limits, nothing needs bubblewrap.
-		const off = runSandbox({sandbox: {enabled: false, allowWrite: [], allowedDomains: []}, denied: [`${HOME}/spool.yaml`], cwd: '/w', addDirs: [], tmp: '/tmp/t', secretNames: []});
+		// No commands to sandbox (turned off, no Bash, or no bubblewrap): the file tools keep their limits, and nothing asks for bubblewrap.
+		const off = runSandbox({sandbox: {enabled: false, allowWrite: [], allowedDomains: []}, denied: [`${HOME}/spool.yaml`], code: [], cwd: '/w', addDirs: [], keep: [], tmp: '/tmp/t', secretNames: [], commands: false});
 		expect(off.settings.sandbox).toBeUndefined();
 		expect(off.settings.permissions).toMatchObject({blockWritesOutsideWorkingDirectories: true});
 		expect(off.env).toEqual({});
@@ -119,6 +142,9 @@ describe('which workers need the sandbox, and what theirs is', () => {
 describe('sandbox in spool.yaml', () => {
 	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'spool-sandbox-config-'));
 	temps.push(home);
+	fs.mkdirSync(path.join(home, 'results'));
+	fs.symlinkSync(path.join(home, 'results'), path.join(os.tmpdir(), `${path.basename(home)}-link`));
+	temps.push(path.join(os.tmpdir(), `${path.basename(home)}-link`));
 	const load = (sandbox: unknown, worker: Record<string, unknown> = {}) => {
 		fs.writeFileSync(path.join(home, 'spool.yaml'), JSON.stringify({sandbox, workers: {coder: worker}}));
 		return loadConfig(home, {HOME: '/home/person'});
@@ -138,12 +164,17 @@ describe('sandbox in spool.yaml', () => {
 		[{allowWrite: ['results']}, /sandbox\.allowWrite\[0\]: "results" is spool's own results, which no run may write/],
 		[{allowWrite: ['prompts/coder.md']}, /"prompts\/coder.md" is spool's own prompts/],
 		[{allowWrite: ['spool.yaml']}, /"spool.yaml" is spool's own spool.yaml/],
+		[{allowWrite: ['.']}, /"\." holds the spool home or its workspaces/],
+		[{allowWrite: ['workspaces']}, /"workspaces" holds the spool home or its workspaces/],
+		[{allowWrite: ['LINK']}, /is spool's own results/],
 		[{allowedDomains: ['https://x.org']}, /allowedDomains\.0.*a host name such as registry\.npmjs\.org/s],
 		[{allowedDomains: ['x.org:443']}, /with no scheme, port or path/],
 		[{enabled: 'yes'}, /sandbox\.enabled/],
 		[{allowwrite: []}, /allowwrite/],
 	])('%j is refused', (sandbox, message) => {
-		expect(() => load(sandbox)).toThrow(message);
+		// LINK: a folder outside the home that is a link to its results/.
+		const linked = JSON.parse(JSON.stringify(sandbox).replace('LINK', path.join(os.tmpdir(), `${path.basename(home)}-link`)));
+		expect(() => load(linked)).toThrow(message);
 	});
 
 	test("a worker's allowWrite into spool's state is refused and named", () => {

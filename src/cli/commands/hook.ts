@@ -75,9 +75,9 @@ function explainOutcome(input: unknown): number {
 	const call = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
 	const response = call.tool_response as Record<string, unknown> | string | undefined;
 	const text = typeof response === 'string' ? response : [response?.stdout, response?.stderr, call.error].filter(part => typeof part === 'string').join('\n');
-	const block = blockOf(String(call.tool_name), call.tool_input, text, note);
+	const event = call.hook_event_name === 'PostToolUseFailure' ? 'PostToolUseFailure' : 'PostToolUse';
+	const block = blockOf(String(call.tool_name), call.tool_input, text, note, event === 'PostToolUseFailure');
 	if (block) {
-		const event = call.hook_event_name === 'PostToolUseFailure' ? 'PostToolUseFailure' : 'PostToolUse';
 		console.log(JSON.stringify({hookSpecificOutput: {hookEventName: event, additionalContext: explainBlock(block, note)}}));
 	}
 

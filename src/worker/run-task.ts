@@ -79,7 +79,7 @@ export async function runTask(context: TaskContext, claimed: Exclude<ClaimOutcom
 		return reject(context, claim, built);
 	}
 
-	const prepared = await prepareRun({home: context.config.home, cwdRoots: context.config.cwdRoots, repos: context.config.repos, layout: context.layout, worker: claim.worker, id: claim.id, task});
+	const prepared = await prepareRun({home: context.config.home, cwdRoots: context.config.cwdRoots, workers: Object.keys(context.config.workers), repos: context.config.repos, layout: context.layout, worker: claim.worker, id: claim.id, task});
 	if ('code' in prepared) {
 		return reject(context, claim, prepared);
 	}

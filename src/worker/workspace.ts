@@ -12,10 +12,10 @@ import {ensureWorktree, worktreeOfTask, type RepoRun} from '../repos/worktree.ts
  * of its own at workspaces/WORKER/ID/ (made once, reused by its retries and resumed sessions),
  * `worktreeOf` the worktree an earlier task left. Either one excludes `cwd`.
  */
-export async function prepareRun(options: {home: string; cwdRoots: readonly string[]; repos: Readonly<Record<string, {path: string; base: string}>>; layout: Layout; worker: string; id: string; task: Task}): Promise<{cwd: string; repo?: RepoRun} | TaskError> {
+export async function prepareRun(options: {home: string; cwdRoots: readonly string[]; workers: readonly string[]; repos: Readonly<Record<string, {path: string; base: string}>>; layout: Layout; worker: string; id: string; task: Task}): Promise<{cwd: string; repo?: RepoRun} | TaskError> {
 	const {task, layout, worker, id} = options;
 	if (task.repo === undefined && task.worktreeOf === undefined) {
-		return prepareCwd({home: options.home, cwdRoots: options.cwdRoots, taskCwd: task.cwd, workspace: layout.workspace(worker, id)});
+		return prepareCwd({home: options.home, cwdRoots: options.cwdRoots, workers: options.workers, taskCwd: task.cwd, workspace: layout.workspace(worker, id)});
 	}
 
 	if (task.cwd !== undefined) {
@@ -53,7 +53,7 @@ export async function prepareRun(options: {home: string; cwdRoots: readonly stri
  * Where a task runs: its own `cwd` (relative to SPOOL_HOME, under one of the allowed roots, and never in
  * an auth home or spool's own state) or a fresh workspace folder of its own.
  */
-export async function prepareCwd(options: {home: string; cwdRoots: readonly string[]; taskCwd?: string; workspace: string}): Promise<{cwd: string} | TaskError> {
+export async function prepareCwd(options: {home: string; cwdRoots: readonly string[]; workers?: readonly string[]; taskCwd?: string; workspace: string}): Promise<{cwd: string} | TaskError> {
 	if (options.taskCwd === undefined) {
 		fs.mkdirSync(options.workspace, {recursive: true});
 		return {cwd: options.workspace};
@@ -68,7 +68,7 @@ export async function prepareCwd(options: {home: string; cwdRoots: readonly stri
 		return {code: 'invalid_task', message: `cwd: ${JSON.stringify(options.taskCwd)} is not a directory`};
 	}
 
-	const spoolOwn = ownFolderHit(guarded.real, options.home);
+	const spoolOwn = ownFolderHit(guarded.real, options.home, options.workers ?? []);
 	if (spoolOwn) {
 		return {code: 'cwd_forbidden', message: `cwd: ${JSON.stringify(options.taskCwd)} ${spoolOwn}; a task may write everywhere in its cwd, so it cannot be one of those. Use a repository, a folder of your own, or leave cwd out for a fresh workspace`};
 	}
@@ -81,14 +81,14 @@ export async function prepareCwd(options: {home: string; cwdRoots: readonly stri
  * server run that code outside the sandbox), or it is workspaces/ or a worker's folder in it, which
  * hold every task's workspace and worktree records.
  */
-function ownFolderHit(real: string, home: string): string | undefined {
+function ownFolderHit(real: string, home: string, workers: readonly string[]): string | undefined {
 	const code = codePaths('').find(file => isAtOrInside(real, file) || isInside(file, real));
 	if (code !== undefined) {
 		return `holds spool's own code (${code}), which runs outside the sandbox`;
 	}
 
 	const workspaces = path.join(fs.realpathSync(home), 'workspaces');
-	if (real === workspaces || path.dirname(real) === workspaces) {
+	if (real === workspaces || (path.dirname(real) === workspaces && workers.includes(path.basename(real)))) {
 		return "is workspaces/ or a worker's folder in it, which hold every task's workspace";
 	}
 

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import {execa} from 'execa';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
@@ -42,8 +43,8 @@ async function toolResults(home: string, id = 'work'): Promise<string[]> {
 const git = (cwd: string, ...args: string[]) => execa('git', args, {cwd}).then(run => run.stdout.trim());
 
 /** A repository in the home (a cwd the task may name) with a local bare remote, both at one commit. */
-async function repository(home: string) {
-	const remote = path.join(home, 'remote.git');
+async function repository(home: string, remoteIn = home) {
+	const remote = path.join(remoteIn, 'remote.git');
 	const repo = path.join(home, 'repo');
 	await execa('git', ['init', '-q', '--bare', remote]);
 	await execa('git', ['init', '-q', '-b', 'main', repo]);
@@ -84,9 +85,11 @@ const FORBIDDEN: Array<[command: string, rule: string]> = [
 const SCRIPT = `python3 -c "import subprocess as s; print(s.run(['git','commit','-qam','from python']).returncode, s.run(['git','push','origin','HEAD:main']).returncode)"`;
 const ALLOWED = ['git status --short', 'git diff --stat'];
 
-async function runScript(options: {policy?: Record<string, unknown>; sandbox?: Record<string, unknown>; commands: (repo: string) => string[]}) {
-	const home = await makeHome({workers: {coder: {allowedTools: ['Bash'], ...(options.policy ? {policy: options.policy} : {}), ...(options.sandbox ? {sandbox: options.sandbox} : {})}}});
-	const repos = await repository(home);
+async function runScript(options: {policy?: Record<string, unknown>; remoteIn?: string; commands: (repo: string) => string[]}) {
+	// A remote outside the home may be named in the sandbox's allowWrite (nothing in the home may).
+	const sandbox = options.remoteIn ? {sandbox: {allowWrite: [path.join(options.remoteIn, 'remote.git')]}} : {};
+	const home = await makeHome({workers: {coder: {allowedTools: ['Bash'], ...(options.policy ? {policy: options.policy} : {}), ...sandbox}}});
+	const repos = await repository(home, options.remoteIn);
 	const prompt = `POLICY ${path.basename(home)}`;
 	const script = {commands: options.commands(repos.repo), outputs: [] as string[]};
 	scripts.set(prompt, script);
@@ -141,7 +144,7 @@ describe("spool's policy with the real claude CLI, a real repository and a local
 	test('control: with an empty deny list the same push goes through, so the policy is what stopped it', async () => {
 		// The sandbox would stop the push as well (the remote is outside the cwd): here it may write there.
 		// `git add -A` would refuse the /dev/null placeholders claude's sandbox puts over a missing .bashrc, .gitconfig... (docs/sandbox.md).
-		const run = await runScript({policy: {allow: ['git']}, sandbox: {allowWrite: ['remote.git']}, commands: () => ['git add app.txt && git commit -qm "by the agent" && git push -q origin HEAD:main']});
+		const run = await runScript({policy: {allow: ['git']}, remoteIn: await fs.mkdtemp(path.join(os.tmpdir(), 'spool-remote-')), commands: () => ['git add app.txt && git commit -qm "by the agent" && git push -q origin HEAD:main']});
 		expect(run.result).toMatchObject({status: 'succeeded'});
 		expect(await git(run.remote, 'rev-parse', 'main')).not.toBe(run.remoteHead);
 		expect(await git(run.remote, 'log', '-1', '--format=%s', 'main')).toBe('by the agent');

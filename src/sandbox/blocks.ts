@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {POLICY_MARK} from '../ask/hook.ts';
 import type {SandboxNote} from './run-settings.ts';
+import {ToolCalls} from '../worker/tool-calls.ts';
 
 /** One thing the sandbox or the file tools' limits refused in a run, as the result keeps it. */
 export type SandboxBlock = {tool: string; kind: 'write' | 'read' | 'network'; target: string; time: string};
@@ -108,45 +109,23 @@ export function explainBlock(block: Omit<SandboxBlock, 'time'>, note: SandboxNot
 }
 
 /**
- * The blocks of a run, read from its stream: each tool call (by its id) whose result shows one.
+ * The blocks of a run, read from its stream: each tool call whose result shows one.
  * Like policy/violations.ts, it writes nothing of its own; the transcript holds what the model was told.
  */
 export class BlockLog {
 	readonly blocks: SandboxBlock[] = [];
-	readonly #calls = new Map<string, {tool: string; input: unknown}>();
-
-	readonly #note: Pick<SandboxNote, 'denied' | 'commands'>;
+	readonly #calls: ToolCalls;
 
 	constructor(note: Pick<SandboxNote, 'denied' | 'commands'>) {
-		this.#note = note;
+		this.#calls = new ToolCalls(({tool, input, text, failed}) => {
+			const found = blockOf(tool, input, text, note, failed);
+			if (found) {
+				this.blocks.push({...found, target: found.target.slice(0, 500), time: new Date().toISOString()});
+			}
+		});
 	}
 
 	observe(event: Record<string, unknown>): void {
-		const content = (event.message as {content?: unknown} | undefined)?.content;
-		if (!Array.isArray(content)) {
-			return;
-		}
-
-		for (const block of content as Array<Record<string, unknown>>) {
-			if (event.type === 'assistant' && block.type === 'tool_use' && typeof block.id === 'string' && typeof block.name === 'string') {
-				this.#calls.set(block.id, {tool: block.name, input: block.input});
-			}
-
-			if (event.type === 'user' && block.type === 'tool_result' && typeof block.tool_use_id === 'string') {
-				const call = this.#calls.get(block.tool_use_id);
-				const found = call && blockOf(call.tool, call.input, textOf(block.content), this.#note, block.is_error === true);
-				if (found) {
-					this.blocks.push({...found, target: found.target.slice(0, 500), time: new Date().toISOString()});
-				}
-			}
-		}
+		this.#calls.observe(event);
 	}
-}
-
-function textOf(content: unknown): string {
-	if (typeof content === 'string') {
-		return content;
-	}
-
-	return Array.isArray(content) ? content.map(part => (typeof part === 'object' && part !== null && typeof (part as {text?: unknown}).text === 'string' ? (part as {text: string}).text : '')).join('\n') : '';
 }

@@ -185,7 +185,14 @@ describe('docker-compose.claude-cli.yml on a real engine', () => {
 		expect(await fs.readFile(path.join(project.dir, 'workspaces', 'coder', 'escape', 'inside.txt'), 'utf8')).toBe('inside\n');
 		// Counted in the result: at least the writes to spool.yaml, the task, the prompt, the connection and the Write tool's.
 		expect(result.sandboxBlocks.length).toBeGreaterThanOrEqual(5);
-		// The sandbox itself ran there, not only the mounts: bubblewrap is the command's parent in the container.
+		// The mounts hold on their own too: another worker's queue is an empty folder in this container, prompts/ is read-only.
+		const listed = await project.compose(['exec', '-T', 'worker-coder', 'ls', '-A', '/spool/results/reviewer', '/spool/tasks/reviewer']);
+		expect(listed.stdout.split('\n').filter(line => line !== '' && !line.endsWith(':'))).toEqual([]);
+		expect(await fs.readdir(path.join(project.dir, 'results', 'reviewer'))).toContain('second.json');
+		const touched = await project.compose(['exec', '-T', '--user', String(HOST_UID), 'worker-coder', 'touch', '/spool/prompts/new.md'], {reject: false});
+		expect(touched.exitCode).not.toBe(0);
+		expect(touched.stderr).toContain('Read-only file system');
+		// The sandbox itself ran there: the write claude's own check let through (node's) met bubblewrap's read-only mount.
 		expect(outputs[0]).toMatch(/has been denied|Read-only file system/);
 		expect(outputs[1]).toMatch(/EROFS|EACCES|read-only/i);
 	});

@@ -5,8 +5,8 @@ const TOKEN_KEY = 'spool-ui-token';
 export function takeTokenFromUrl() {
 	const match = /^#token=([A-Za-z0-9_-]+)/.exec(location.hash);
 	if (match) {
-		localStorage.setItem(TOKEN_KEY, match[1]);
 		history.replaceState(null, '', `${location.pathname}#/`);
+		setToken(match[1]);
 	}
 }
 

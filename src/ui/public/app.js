@@ -23,7 +23,11 @@ function parseRoute(hash) {
 function useRoute() {
 	const [route, setRoute] = useState(() => parseRoute(location.hash));
 	useEffect(() => {
-		const update = () => setRoute(parseRoute(location.hash));
+		// A #token=... opened while the page is open is taken too, not only at load.
+		const update = () => {
+			takeTokenFromUrl();
+			setRoute(parseRoute(location.hash));
+		};
 		addEventListener('hashchange', update);
 		return () => removeEventListener('hashchange', update);
 	}, []);

@@ -35,9 +35,9 @@ beforeAll(async () => {
 	}
 }, 300_000);
 
-afterAll(() => {
-	fs.rmSync(home, {recursive: true, force: true});
-});
+afterAll(async () => {
+	await fs.promises.rm(home, {recursive: true, force: true});
+}, 300_000);
 
 function timed<T>(run: () => T): [T, number] {
 	const started = performance.now();

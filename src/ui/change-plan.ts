@@ -14,14 +14,20 @@ export type ChangePlan = {
 	transcripts: Set<string>;
 	/** The overview (counts, pauses, cost, questions) may have changed. */
 	overview: boolean;
+	/** ledger/ moved: today's cost chart reads on. */
+	ledger: boolean;
+	/** workflows/ or results/workflows/ moved: a workflow started, moved on or finished. */
+	workflows: boolean;
+	/** reports/ moved: a report was written. */
+	reports: boolean;
 };
 
-const WATCHED_ROOTS = ['tasks', 'processing', 'waiting', 'results', 'paused', 'ledger', 'control'];
+const WATCHED_ROOTS = ['tasks', 'processing', 'waiting', 'results', 'paused', 'ledger', 'control', 'workflows', 'reports'];
 const QUESTION_FILE = /^(.+)\.(question|approval|answer)\.md$/;
 
 /** Reads each change by the folder it is in (layout.ts's paths); a rescan, or a change at the home's top, asks for everything. */
 export function planChanges(layout: Layout, workers: readonly string[], changes: readonly FolderChange[], rescan: boolean): ChangePlan {
-	const plan: ChangePlan = {live: new Set(), results: [], reconcile: new Set(), transcripts: new Set(), overview: rescan};
+	const plan: ChangePlan = {live: new Set(), results: [], reconcile: new Set(), transcripts: new Set(), overview: rescan, ledger: rescan, workflows: rescan, reports: rescan};
 	const everything = () => {
 		for (const worker of workers) {
 			plan.live.add(worker);
@@ -29,6 +35,9 @@ export function planChanges(layout: Layout, workers: readonly string[], changes:
 		}
 
 		plan.overview = true;
+		plan.ledger = true;
+		plan.workflows = true;
+		plan.reports = true;
 	};
 
 	if (rescan) {
@@ -50,6 +59,19 @@ export function planChanges(layout: Layout, workers: readonly string[], changes:
 
 		if (root === 'paused' || root === 'ledger' || root === 'control') {
 			plan.overview = true;
+			plan.ledger ||= root === 'ledger';
+			continue;
+		}
+
+		if (root === 'workflows' || (root === 'results' && worker === 'workflows')) {
+			// A workflow's file, state, result or summary (no worker may be named "workflows").
+			plan.workflows = true;
+			plan.overview = true;
+			continue;
+		}
+
+		if (root === 'reports') {
+			plan.reports = true;
 			continue;
 		}
 

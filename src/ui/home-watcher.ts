@@ -76,7 +76,7 @@ export class HomeWatcher {
 	/** The folders that matter now: the home's state folders, each worker's, and each loop's claims folder. */
 	wantedFolders(): string[] {
 		const {home} = this.#layout;
-		const roots = ['tasks', 'processing', 'waiting', 'results', 'paused', 'ledger', 'control', path.join('control', 'quota'), path.join('control', 'cancel')].map(name => path.join(home, name));
+		const roots = ['tasks', 'processing', 'waiting', 'results', 'paused', 'ledger', 'control', path.join('control', 'quota'), path.join('control', 'cancel'), 'workflows', path.join('results', 'workflows'), 'reports'].map(name => path.join(home, name));
 		const folders = [home, ...roots];
 		for (const worker of this.#workers) {
 			folders.push(this.#layout.tasks(worker), this.#layout.processing(worker), this.#layout.waiting(worker), this.#layout.results(worker));

@@ -2,6 +2,7 @@ import type {Config} from '../config/load.ts';
 import {readWaitingTasks} from '../ask/waiting-tasks.ts';
 import {readHomeStatus} from '../control/status.ts';
 import {readTranscriptTail, runOf} from '../control/transcript.ts';
+import {quotaAccounts} from './quota-accounts.ts';
 import type {TaskIndex} from './task-index.ts';
 
 /** A question or an approval a task waits on: the top of the Overview, and the Inbox. */
@@ -21,7 +22,7 @@ export type InboxItem = {
 
 /**
  * GET /api/overview: each worker's loops, running tasks (with the tool each is in), pending count and
- * pause; today's cost against the budget; what waits for a person. From `spool status`'s own reader
+ * pause; today's cost against the budget; the subscription accounts' windows; what waits for a person. From `spool status`'s own reader
  * (folder listings and the ledger, never every result), and the transcripts' ends of running tasks.
  */
 export async function readOverview(config: Config, index: TaskIndex) {
@@ -36,7 +37,7 @@ export async function readOverview(config: Config, index: TaskIndex) {
 			return {id: row.id, attempt: row.attempts, prompt: row.prompt, startedAt: run?.startedAt === undefined ? null : new Date(run.startedAt).toISOString(), tool: run?.tool ?? null};
 		}),
 	}));
-	return {home: status.home, date: status.date, timezone: status.timezone, budget: status.budget, today: status.today, workers, inbox, unknownFolders: status.unknownFolders, workflows: status.workflows.filter(workflow => workflow.status === 'running')};
+	return {home: status.home, date: status.date, timezone: status.timezone, budget: status.budget, today: status.today, workers, quotaAccounts: quotaAccounts(status.workers.map(worker => worker.quota)), inbox, unknownFolders: status.unknownFolders, workflows: status.workflows.filter(workflow => workflow.status === 'running')};
 }
 
 export function readInbox(config: Config, index: TaskIndex): InboxItem[] {

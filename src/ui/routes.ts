@@ -5,15 +5,21 @@ import {ID_PATTERN} from '../lifecycle/names.ts';
 import {ACTIONS, runAction, type Action} from './actions.ts';
 import type {EventHub} from './event-hub.ts';
 import {checkAction, checkHost} from './guard.ts';
+import {WORKFLOW_ID_PATTERN} from '../orchestrator/definition.ts';
+import {createWorkflowLayout} from '../orchestrator/store.ts';
+import type {CostSeriesReader} from './cost-series.ts';
 import {readJsonBody, sendError, sendFailure, sendJson} from './http-io.ts';
 import {readInbox, readOverview} from './overview.ts';
+import {readPatch} from './patch-file.ts';
+import {isReportDate, listReports, readReport} from './reports.ts';
 import {contentSecurityPolicy, findStaticFile} from './static-files.ts';
 import type {TaskIndex} from './task-index.ts';
 import {readTaskDetail} from './task-detail.ts';
 import {parseTaskQuery} from './task-query.ts';
 import {readTranscriptChunk} from './transcript-chunk.ts';
+import {listWorkflows, readWorkflow} from './workflows.ts';
 
-export type RouteContext = {config: Config; index: TaskIndex; hub: EventHub; token: string; host: string};
+export type RouteContext = {config: Config; index: TaskIndex; hub: EventHub; costs: CostSeriesReader; token: string; host: string};
 
 const PAGE_HEADERS = {'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY'};
 
@@ -75,6 +81,10 @@ async function route(context: RouteContext, request: http.IncomingMessage, respo
 		sendJson(response, 200, await readOverview(config, index));
 	} else if (what === 'inbox' && parts.length === 2) {
 		sendJson(response, 200, {inbox: readInbox(config, index)});
+	} else if (what === 'cost' && worker === 'today' && parts.length === 3) {
+		sendJson(response, 200, context.costs.read());
+	} else if (what === 'workflows' || what === 'reports') {
+		routeRecords(context, response, what, parts.slice(2));
 	} else if (what === 'tasks' && worker === undefined) {
 		sendJson(response, 200, {...index.query(parseTaskQuery(url.searchParams, index.workers)), workers: index.workers});
 	} else if (what === 'tasks' && id !== undefined && sub === undefined && checkTask(response, context, worker!, id)) {
@@ -87,8 +97,35 @@ async function route(context: RouteContext, request: http.IncomingMessage, respo
 		}
 
 		sendJson(response, 200, readTranscriptChunk(index.layout.transcriptFile(worker!, id), offset));
+	} else if (what === 'tasks' && id !== undefined && sub === 'patch' && rest.length === 0 && checkTask(response, context, worker!, id)) {
+		const patch = readPatch(index.layout, worker!, id);
+		if (patch) {
+			sendJson(response, 200, patch);
+		} else {
+			sendError(response, 404, 'patch_not_found', `${worker}/${id} has no patch (results/${worker}/${id}.patch): only a task that names a repo leaves one`);
+		}
 	} else if (!response.headersSent) {
 		sendError(response, 404, 'not_found', `no API ${url.pathname}: see docs/ui.md`);
+	}
+}
+
+/** GET /api/workflows[/ID] and /api/reports[/DATE]: the workflows of results/workflows/, the reports of reports/. */
+function routeRecords(context: RouteContext, response: http.ServerResponse, what: 'workflows' | 'reports', rest: string[]): void {
+	const {layout} = context.index;
+	const workflowLayout = createWorkflowLayout(layout.home);
+	if (rest.length === 0) {
+		sendJson(response, 200, what === 'workflows' ? {workflows: listWorkflows(layout, workflowLayout)} : {reports: listReports(layout)});
+		return;
+	}
+
+	const [name] = rest;
+	const record = rest.length !== 1 ? undefined : what === 'workflows' ? (WORKFLOW_ID_PATTERN.test(name!) ? readWorkflow(layout, workflowLayout, name!) : undefined) : isReportDate(name!) ? readReport(layout, name!) : undefined;
+	if (record) {
+		sendJson(response, 200, record);
+	} else if (what === 'workflows') {
+		sendError(response, 404, 'workflow_not_found', `no workflow "${rest.join('/')}" in results/workflows/ (one shows once the orchestrator started it)`);
+	} else {
+		sendError(response, 404, 'report_not_found', `no report "${rest.join('/')}" in reports/ (a name is a date, YYYY-MM-DD)`);
 	}
 }
 

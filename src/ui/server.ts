@@ -6,6 +6,7 @@ import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
 import {writeJsonAtomic} from '../queue/atomic-write.ts';
 import {planChanges} from './change-plan.ts';
+import {CostSeriesReader} from './cost-series.ts';
 import {EventHub} from './event-hub.ts';
 import {HomeWatcher, type FolderChange, type HomeWatcherOptions} from './home-watcher.ts';
 import {createHandler} from './routes.ts';
@@ -67,7 +68,7 @@ export class UiServer {
 
 	async start(): Promise<string> {
 		const {host, port} = this.#options;
-		const server = http.createServer(createHandler({config: this.#config, index: this.#index, hub: this.#hub, token: this.#token, host}));
+		const server = http.createServer(createHandler({config: this.#config, index: this.#index, hub: this.#hub, costs: new CostSeriesReader(this.#index.layout, this.#config), token: this.#token, host}));
 		this.#server = server;
 		await new Promise<void>((resolve, reject) => {
 			server.once('error', error => reject(describeListenError(error as NodeJS.ErrnoException, host, port)));
@@ -123,8 +124,9 @@ export class UiServer {
 			}
 		}
 
-		if (tasks.size > 0 || plan.transcripts.size > 0 || plan.overview) {
-			this.#hub.send('change', {tasks: tasks.size > MAX_KEYS_TOLD ? null : [...tasks], transcripts: [...plan.transcripts], overview: plan.overview || tasks.size > 0});
+		if (tasks.size > 0 || plan.transcripts.size > 0 || plan.overview || plan.workflows || plan.reports) {
+			const {ledger, workflows, reports} = plan;
+			this.#hub.send('change', {tasks: tasks.size > MAX_KEYS_TOLD ? null : [...tasks], transcripts: [...plan.transcripts], overview: plan.overview || tasks.size > 0, ledger, workflows, reports});
 		}
 	}
 

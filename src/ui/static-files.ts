@@ -11,6 +11,8 @@ const VENDOR: Record<string, string> = {
 	'preact.mjs': fileURLToPath(import.meta.resolve('preact')),
 	'preact-hooks.mjs': fileURLToPath(import.meta.resolve('preact/hooks')),
 	'htm.mjs': fileURLToPath(import.meta.resolve('htm')),
+	'dagre.mjs': fileURLToPath(import.meta.resolve('@dagrejs/dagre')),
+	'marked.mjs': fileURLToPath(import.meta.resolve('marked')),
 };
 
 const TYPES: Record<string, string> = {
@@ -26,7 +28,7 @@ export type StaticFile = {type: string; body: Buffer};
 
 /**
  * The file a GET of `urlPath` serves, or undefined: only names found in public/ (read at each request,
- * so an edit shows on reload) and the three vendored modules; `..`, dot-names and anything else are none.
+ * so an edit shows on reload) and the vendored modules; `..`, dot-names and anything else are none.
  */
 export function findStaticFile(urlPath: string): StaticFile | undefined {
 	const relative = urlPath === '/' ? 'index.html' : urlPath.slice(1);

@@ -4,6 +4,7 @@ import {findTask, readTaskEntry, type TaskEntry} from '../control/find.ts';
 import {readTranscriptTail, runOf} from '../control/transcript.ts';
 import {RETRYABLE_STATES} from '../lifecycle/states.ts';
 import {entryKindAt} from '../queue/read-file.ts';
+import {statPatch} from './patch-file.ts';
 import type {TaskIndex} from './task-index.ts';
 
 /** The task `WORKER/ID`, read from where the index says it lies (no listing of results/), else found as spool show finds it. */
@@ -44,6 +45,8 @@ export function readTaskDetail(config: Config, index: TaskIndex, worker: string,
 		questions,
 		ask,
 		run: run ? {startedAt: run.startedAt === undefined ? null : new Date(run.startedAt).toISOString(), tool: run.tool ?? null} : null,
+		/** results/W/ID.patch of a repo task: its size and time (GET .../patch reads it). */
+		patch: statPatch(layout, worker, id) ?? null,
 		hasTranscript: entryKindAt(layout.transcriptFile(worker, id)) !== undefined,
 		actions: {
 			cancel: entry.where !== 'finished',

@@ -127,19 +127,24 @@ describe('what a change on disk asks for', () => {
 		['results/coder', '.a.json.1234.tmp', {results: [], overview: false}],
 		['results/coder', undefined, {reconcile: ['coder'], overview: true}],
 		['results/other', 'a.json', {results: [], overview: false}],
-		['ledger', '2026-12-01.jsonl', {live: [], overview: true}],
+		['ledger', '2026-12-01.jsonl', {live: [], overview: true, ledger: true}],
+		['control/quota', 'account-1.json', {overview: true, ledger: false}],
+		['results/workflows', 'release.state.json', {results: [], reconcile: [], workflows: true, overview: true}],
+		['workflows', 'release.yaml', {workflows: true}],
+		['', 'workflows', {workflows: true}],
+		['reports', '2026-12-01.md', {reports: true, overview: false, workflows: false}],
 		['paused', 'coder.json', {overview: true}],
 		['', 'spool.yaml', {live: [], overview: false}],
 		['', 'tasks', {live: ['coder'], reconcile: ['coder'], overview: true}],
 		['tasks', 'coder', {live: ['coder'], reconcile: ['coder']}],
 	])('%s %s', (dir, name, expected) => {
 		const got = plan(dir, name);
-		const shown = {live: [...got.live], results: got.results, reconcile: [...got.reconcile], transcripts: [...got.transcripts], overview: got.overview};
+		const shown = {live: [...got.live], results: got.results, reconcile: [...got.reconcile], transcripts: [...got.transcripts], overview: got.overview, ledger: got.ledger, workflows: got.workflows, reports: got.reports};
 		expect(shown).toMatchObject(expected);
 	});
 
 	test('a rescan asks for everything', () => {
-		expect(planChanges(layout, ['coder', 'reviewer'], [], true)).toMatchObject({live: new Set(['coder', 'reviewer']), reconcile: new Set(['coder', 'reviewer']), overview: true});
+		expect(planChanges(layout, ['coder', 'reviewer'], [], true)).toMatchObject({live: new Set(['coder', 'reviewer']), reconcile: new Set(['coder', 'reviewer']), overview: true, ledger: true, workflows: true, reports: true});
 	});
 });
 

@@ -12,6 +12,8 @@ export type ChangePlan = {
 	reconcile: Set<string>;
 	/** Transcripts that grew: `WORKER/ID`. */
 	transcripts: Set<string>;
+	/** Tasks whose file beside the result changed (a repo task's patch): `WORKER/ID`, told as moved. */
+	touched: Set<string>;
 	/** The overview (counts, pauses, cost, questions) may have changed. */
 	overview: boolean;
 	/** ledger/ moved: today's cost chart reads on. */
@@ -27,7 +29,7 @@ const QUESTION_FILE = /^(.+)\.(question|approval|answer)\.md$/;
 
 /** Reads each change by the folder it is in (layout.ts's paths); a rescan, or a change at the home's top, asks for everything. */
 export function planChanges(layout: Layout, workers: readonly string[], changes: readonly FolderChange[], rescan: boolean): ChangePlan {
-	const plan: ChangePlan = {live: new Set(), results: [], reconcile: new Set(), transcripts: new Set(), overview: rescan, ledger: rescan, workflows: rescan, reports: rescan};
+	const plan: ChangePlan = {live: new Set(), results: [], reconcile: new Set(), transcripts: new Set(), touched: new Set(), overview: rescan, ledger: rescan, workflows: rescan, reports: rescan};
 	const everything = () => {
 		for (const worker of workers) {
 			plan.live.add(worker);
@@ -106,6 +108,8 @@ function planResultChange(plan: ChangePlan, worker: string, name: string | undef
 	} else if (name.endsWith('.json')) {
 		plan.results.push({worker, id: name.slice(0, -'.json'.length)});
 		plan.overview = true;
+	} else if (name.endsWith('.patch')) {
+		plan.touched.add(`${worker}/${name.slice(0, -'.patch'.length)}`);
 	} else if (QUESTION_FILE.test(name)) {
 		plan.overview = true;
 	}

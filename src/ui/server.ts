@@ -105,7 +105,7 @@ export class UiServer {
 	/** A burst of changes on disk: the index follows, then every page is told what moved. */
 	#apply(changes: FolderChange[], rescan: boolean): void {
 		const plan = planChanges(this.#index.layout, this.#index.workers, changes, rescan);
-		const tasks = new Set<string>();
+		const tasks = new Set<string>(plan.touched);
 		for (const worker of plan.live) {
 			for (const id of this.#index.rescanLive(worker)) {
 				tasks.add(`${worker}/${id}`);

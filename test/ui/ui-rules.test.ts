@@ -124,6 +124,7 @@ describe('what a change on disk asks for', () => {
 		['results/coder', 'a.json', {live: [], results: [{worker: 'coder', id: 'a'}], overview: true}],
 		['results/coder', 'a.jsonl', {live: [], results: [], transcripts: ['coder/a'], overview: false}],
 		['results/coder', 'a.question.md', {results: [], overview: true}],
+		['results/coder', 'a.patch', {results: [], touched: ['coder/a'], overview: false}],
 		['results/coder', '.a.json.1234.tmp', {results: [], overview: false}],
 		['results/coder', undefined, {reconcile: ['coder'], overview: true}],
 		['results/other', 'a.json', {results: [], overview: false}],
@@ -139,7 +140,7 @@ describe('what a change on disk asks for', () => {
 		['tasks', 'coder', {live: ['coder'], reconcile: ['coder']}],
 	])('%s %s', (dir, name, expected) => {
 		const got = plan(dir, name);
-		const shown = {live: [...got.live], results: got.results, reconcile: [...got.reconcile], transcripts: [...got.transcripts], overview: got.overview, ledger: got.ledger, workflows: got.workflows, reports: got.reports};
+		const shown = {live: [...got.live], results: got.results, reconcile: [...got.reconcile], transcripts: [...got.transcripts], touched: [...got.touched], overview: got.overview, ledger: got.ledger, workflows: got.workflows, reports: got.reports};
 		expect(shown).toMatchObject(expected);
 	});
 

@@ -1,4 +1,4 @@
-// The dashboard: a hash router over four views, a header with the live state, and the token prompt.
+// The dashboard: a hash router over its views, a header with the live state, and the token prompt.
 import {render} from 'preact';
 import {useEffect, useState} from 'preact/hooks';
 import {connectEvents, getToken, isConnected, onConnection, onTokenChange, setToken, takeTokenFromUrl} from './api.js';
@@ -6,6 +6,9 @@ import {html} from './html.js';
 import {useLive} from './live.js';
 import {getJson} from './api.js';
 import {InboxView} from './views/inbox.js';
+import {ReportsView, ReportView} from './views/reports.js';
+import {WorkflowView} from './views/workflow.js';
+import {WorkflowsView} from './views/workflows.js';
 import {OverviewView} from './views/overview.js';
 import {TaskView} from './views/task.js';
 import {TasksView} from './views/tasks.js';
@@ -17,6 +20,10 @@ function parseRoute(hash) {
 	if (parts[0] === 'tasks') return {view: 'tasks', params};
 	if (parts[0] === 'task' && parts.length === 3) return {view: 'task', worker: parts[1], id: parts[2]};
 	if (parts[0] === 'inbox') return {view: 'inbox'};
+	if (parts[0] === 'workflows') return {view: 'workflows'};
+	if (parts[0] === 'workflow' && parts.length === 2) return {view: 'workflow', id: parts[1]};
+	if (parts[0] === 'reports') return {view: 'reports'};
+	if (parts[0] === 'report' && parts.length === 2) return {view: 'report', date: parts[1]};
 	return {view: 'overview'};
 }
 
@@ -61,12 +68,14 @@ function Header({route}) {
 	const connected = useConnected();
 	const inbox = useLive(() => getJson('/api/inbox'), [], change => change.overview || change.all);
 	const count = inbox.data?.inbox.length ?? 0;
-	const link = (view, href, label, extra) => html`<a href=${href} class=${route.view === view ? 'active' : ''}>${label}${extra}</a>`;
+	const link = (view, href, label, extra) => html`<a href=${href} class=${route.view === view || `${route.view}s` === view ? 'active' : ''}>${label}${extra}</a>`;
 	return html`<header class="top">
 		<a class="brand" href="#/">spool</a>
 		<nav>
 			${link('overview', '#/', 'Overview')}
 			${link('tasks', '#/tasks', 'Tasks')}
+			${link('workflows', '#/workflows', 'Workflows')}
+			${link('reports', '#/reports', 'Reports')}
 			${link('inbox', '#/inbox', 'Inbox', count > 0 ? html` <span class="count" data-testid="inbox-count">${count}</span>` : null)}
 		</nav>
 		<span class=${`live ${connected ? 'on' : 'off'}`} title=${connected ? 'live: changes on disk show here within a second' : 'reconnecting to the server…'}>${connected ? 'live' : 'offline'}</span>
@@ -79,6 +88,10 @@ function App() {
 	if (route.view === 'tasks') view = html`<${TasksView} params=${route.params} />`;
 	else if (route.view === 'task') view = html`<${TaskView} key=${`${route.worker}/${route.id}`} worker=${route.worker} id=${route.id} />`;
 	else if (route.view === 'inbox') view = html`<${InboxView} />`;
+	else if (route.view === 'workflows') view = html`<${WorkflowsView} />`;
+	else if (route.view === 'workflow') view = html`<${WorkflowView} key=${route.id} id=${route.id} />`;
+	else if (route.view === 'reports') view = html`<${ReportsView} />`;
+	else if (route.view === 'report') view = html`<${ReportView} key=${route.date} date=${route.date} />`;
 	else view = html`<${OverviewView} />`;
 	return html`<${Header} route=${route} /><${TokenBar} /><main>${view}</main>`;
 }

@@ -1,9 +1,13 @@
-// The Overview: what waits for a person first, then each worker, then today's cost against the budget.
+// The Overview: what waits for a person first, today's cost against the budget and the subscription
+// windows, the running workflows, then each worker.
 import {getJson} from '../api.js';
 import {ago, ErrorNote, formatUsd, taskHref} from '../format.js';
 import {html} from '../html.js';
 import {useLive} from '../live.js';
+import {CostChart} from './cost-chart.js';
 import {InboxList} from './inbox.js';
+import {QuotaBars} from './quota.js';
+import {progressOf, workflowHref} from './workflows.js';
 
 export function OverviewView() {
 	const overview = useLive(() => getJson('/api/overview'), [], change => change.overview || change.all || (change.tasks ?? []).length > 0 || change.tasks === null || change.transcripts.length > 0);
@@ -16,6 +20,14 @@ export function OverviewView() {
 				<${InboxList} items=${data.inbox} />
 			</section>`}
 			<${Today} data=${data} />
+			<${QuotaBars} accounts=${data.quotaAccounts} />
+			${data.workflows.length > 0 && html`<h2>Running workflows</h2>
+				<ul class="task-list">${data.workflows.map(workflow => html`<li class="task-row" key=${workflow.id}><a href=${workflowHref(workflow.id)}>
+					<span class="cell state"><span class="badge state-running">running</span></span>
+					<span class="cell name">${workflow.id}</span>
+					<span class="cell prompt">${progressOf(workflow)}</span>
+					<span class="cell meta">${formatUsd(workflow.costUsd)}</span>
+				</a></li>`)}</ul>`}
 			<h2>Workers</h2>
 			<div class="workers">${data.workers.map(worker => html`<${WorkerCard} key=${worker.worker} worker=${worker} />`)}</div>
 			${data.unknownFolders.length > 0 && html`<p class="warn">Folders in tasks/ that name no worker: ${data.unknownFolders.join(', ')}</p>`}
@@ -31,6 +43,7 @@ function Today({data}) {
 			<span class="quiet">${budget.dailyUsd ? `of $${budget.dailyUsd} (${share}%)${budget.state === 'ok' ? '' : ` · ${budget.state}`}` : 'no daily budget set'}</span></div>
 		<div class="figure"><span class="label">Runs</span><span class="value">${today.runs}</span><span class="quiet">${today.succeeded} succeeded · ${today.failed} failed · ${today.dead} dead</span></div>
 		<div class="figure"><span class="label">Day</span><span class="value small">${data.date}</span><span class="quiet">${data.timezone}</span></div>
+		<${CostChart} dailyUsd=${budget.dailyUsd} />
 		${budget.estimatedUsd > 0 && html`<p class="quiet note">${formatUsd(budget.estimatedUsd)} of it is a subscription's list-price estimate, not a bill.</p>`}
 		${budget.state === 'halted' && html`<p class="warn">The daily budget is spent: no task starts until ${new Date(budget.resetsAt).toLocaleString()}.</p>`}
 	</section>`;

@@ -5,6 +5,7 @@ import {ago, ErrorNote, formatUsd, StateBadge} from '../format.js';
 import {html} from '../html.js';
 import {useLive} from '../live.js';
 import {AnswerForm, ApprovalForm, useAction} from './inbox.js';
+import {Patch} from './patch.js';
 import {Transcript} from './transcript.js';
 
 export function TaskView({worker, id}) {
@@ -40,6 +41,7 @@ function TaskBody({task}) {
 		<div class="pre block" data-testid="prompt">${task.prompt ?? '(no prompt readable)'}</div>
 		${result?.error && html`<h2>Error</h2><p class="error-note"><code>${result.error.code}</code> ${result.error.message}</p>`}
 		${result && typeof result.result === 'string' && result.result && html`<h2>Result</h2><div class="pre block" data-testid="result">${result.result}</div>`}
+		${task.patch && html`<h2>Change <span class="quiet small">${task.result?.repo?.name ? `${task.result.repo.name} · ${task.result.repo.branch} · ` : ''}results/${task.worker}/${task.id}.patch</span></h2><${Patch} worker=${task.worker} id=${task.id} patch=${task.patch} />`}
 		${task.history.length > 0 && html`<h2>Earlier attempts</h2><ol class="history">${task.history.map(attempt => html`<li>
 			Attempt ${attempt.attempt}: <code>${attempt.error?.code}</code> ${attempt.error?.message} <span class="quiet">· ${formatUsd(attempt.costUsd ?? 0)} · ${ago(attempt.finishedAt)}</span>
 		</li>`)}</ol>`}

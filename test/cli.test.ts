@@ -191,7 +191,7 @@ describe('the spool CLI', () => {
 
 	test('every command has --help, and an unknown command says so', async () => {
 		const home = await makeHome({workers: {coder: {}}});
-		const commands = ['up', 'down', 'worker', 'orchestrator', 'init', 'submit', 'plan', 'status', 'list', 'cost', 'report', 'show', 'review', 'cancel', 'retry', 'clean', 'resume', 'tail', 'login', 'compose', 'health', 'mcp', 'answer', 'approve', 'deny', 'hook'];
+		const commands = ['up', 'down', 'worker', 'orchestrator', 'init', 'submit', 'plan', 'status', 'list', 'cost', 'report', 'show', 'review', 'cancel', 'retry', 'clean', 'resume', 'tail', 'ui', 'login', 'compose', 'health', 'mcp', 'answer', 'approve', 'deny', 'hook'];
 		for (const command of commands) {
 			const run = await spool(home, [command, '--help']);
 			expect(run.exitCode, command).toBe(0);

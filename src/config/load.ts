@@ -4,7 +4,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parse as parseYaml} from 'yaml';
 import {SpoolError} from '../errors.ts';
-import {configSchema, type AskConfig, type PolicyConfig, type BudgetConfig, type LimitsConfig, type NotifyConfig, type OrchestratorConfig, type ReportConfig, type SandboxConfig, type QueueConfig, type QuotaConfig, type RepoConfig, type SkillsConfig, type WorkerConfig} from './schema.ts';
+import {configSchema, type AskConfig, type PolicyConfig, type BudgetConfig, type LimitsConfig, type NotifyConfig, type OrchestratorConfig, type ReportConfig, type SandboxConfig, type QueueConfig, type QuotaConfig, type RepoConfig, type SkillsConfig, type UiConfig, type WorkerConfig} from './schema.ts';
 import {formatIssues, scrubConfigText} from './format-issues.ts';
 import {createLayout} from '../queue/layout.ts';
 import {codePaths, isAtOrInside, protectedPaths} from '../sandbox/protected-paths.ts';
@@ -32,6 +32,8 @@ export type Config = Readonly<{
 	report: Readonly<ReportConfig>;
 	/** The repositories tasks may name (docs/repos.md); each `path` absolute. */
 	repos: Readonly<Record<string, Readonly<RepoConfig>>>;
+	/** The dashboard's address (docs/ui.md); false when `spool up` is not to start it. */
+	ui: Readonly<UiConfig> | false;
 	/** Skills (docs/skills.md); `dir` is absolute, `~` expanded. Undefined when spool.yaml has no skills section. */
 	skills: Readonly<SkillsConfig> | undefined;
 }>;
@@ -67,7 +69,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		throw new SpoolError('config_invalid', `${file}: invalid config\n${lines.join('\n')}`);
 	}
 
-	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits, ask, report, notify, policy, sandbox, repos, skills} = parsed.data;
+	const {claude, queue, cwdRoots, workers, orchestrator, budget, quota, limits, ask, report, notify, policy, sandbox, repos, skills, ui} = parsed.data;
 	const resolved: Record<string, WorkerConfig> = {};
 	for (const [name, worker] of Object.entries(workers)) {
 		const own = worker.sandbox?.allowWrite && {...worker.sandbox, allowWrite: checkAllowWrite(worker.sandbox.allowWrite, `workers.${name}.sandbox.allowWrite`, home, file, env)};
@@ -92,6 +94,7 @@ export function loadConfig(home = resolveHome(), env: NodeJS.ProcessEnv = proces
 		report: Object.freeze(report),
 		repos: Object.freeze(Object.fromEntries(Object.entries(repos).map(([name, repo]) => [name, Object.freeze({...repo, path: path.resolve(home, repo.path)})]))),
 		skills: skills && Object.freeze({dir: expandHome(skills.dir, home, env)}),
+		ui: ui && Object.freeze(ui),
 	});
 }
 

@@ -226,6 +226,16 @@ const repoSchema = z.strictObject({
 	base: z.string().min(1).regex(/^[^\s-][^\s]*$/, 'must be a branch, tag or commit such as "main"').default('main'),
 });
 
+const uiSchema = z.strictObject({
+	/** The port the dashboard listens on (0: any free port, said on start and in control/ui.json). @default 7333 */
+	port: z.number().int().min(0).max(65_535).default(7333),
+	/**
+	 * The address it binds. Reading needs no token, so anything but a loopback address shows the queue
+	 * (prompts, results, transcripts) to whoever reaches it; reach it over an SSH tunnel instead. @default 127.0.0.1
+	 */
+	host: z.string().trim().min(1).default('127.0.0.1'),
+});
+
 /** Names a worker cannot take: their folders and files belong to the orchestrator. */
 const RESERVED_NAMES = ['orchestrator', 'workflows', 'goals'];
 
@@ -257,6 +267,8 @@ export const configSchema = z.strictObject({
 	ask: askSchema.prefault({}),
 	/** The end-of-day report and the feedback a person writes on it (docs/report.md). */
 	report: reportSchema.prefault({}),
+	/** The dashboard (`spool ui`, docs/ui.md), which `spool up` starts too; false: `spool up` does not start it. @default {port: 7333, host: "127.0.0.1"} */
+	ui: z.union([z.literal(false), uiSchema], {error: 'must be false (no dashboard) or {port, host}, such as {port: 7333, host: 127.0.0.1}'}).prefault({}),
 	/** Git repositories a task may name with `repo`: it then runs in a worktree of its own (docs/repos.md). @default {} */
 	repos: z.record(z.string().regex(NAME_PATTERN, 'a repository name is 1-64 letters, digits, "-" and "_", starting with a letter or digit'), repoSchema).default({}),
 	/** Skills a task may name with `skill` (docs/skills.md). */
@@ -284,5 +296,6 @@ export type PolicyConfig = z.output<typeof policySchema>;
 export type SandboxConfig = z.output<typeof sandboxSchema>;
 export type ReportConfig = z.output<typeof reportSchema>;
 /** A repository of spool.yaml, its `path` resolved to an absolute one. */
+export type UiConfig = z.output<typeof uiSchema>;
 export type RepoConfig = z.output<typeof repoSchema>;
 export type SkillsConfig = z.output<typeof skillsSchema>;

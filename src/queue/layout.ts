@@ -15,6 +15,7 @@ import path from 'node:path';
  *   control/workflows/ID.json        a request to cancel or retry a workflow, for the orchestrator
  *   control/down.json                a request of `spool down` to every loop of the home
  *   control/orchestrator.json        which process the running orchestrator is, and its heartbeat
+ *   control/ui-token                 the dashboard's token for actions (mode 0600, made once); control/ui.json its address
  *   ledger/DATE.jsonl                one line per run that reached claude: its cost (ledger/entry.ts)
  *   ledger/.DATE.tally.json          a cache of the sums of that file's first bytes
  *   events/DATE.jsonl                what spool tells a person about (a budget warning...), for notifications
@@ -86,6 +87,9 @@ export function createLayout(home: string) {
 		workflowRequest: (id: string) => path.join(home, 'control', 'workflows', `${id}.json`),
 		downRequest: path.join(home, 'control', 'down.json'),
 		orchestratorFile: path.join(home, 'control', 'orchestrator.json'),
+		/** control/ui-token: the secret every action of the dashboard carries (docs/ui.md); control/ui.json: where it listens. */
+		uiTokenFile: path.join(home, 'control', 'ui-token'),
+		uiFile: path.join(home, 'control', 'ui.json'),
 		ledgerRoot: path.join(home, 'ledger'),
 		ledgerFile: (date: string) => path.join(home, 'ledger', `${date}.jsonl`),
 		ledgerCacheFile: (date: string) => path.join(home, 'ledger', `.${date}.tally.json`),

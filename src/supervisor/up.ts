@@ -13,8 +13,8 @@ const NODE_FLAGS = ['--max-semi-space-size=8'];
 type Child = {name: string; process: ResultPromise};
 
 /**
- * `spool up`: one `spool worker NAME` process per configured worker and one `spool orchestrator`, each
- * restarted when it dies, as docker's `restart: unless-stopped` would.
+ * `spool up`: one `spool worker NAME` process per configured worker, one `spool orchestrator` and one
+ * `spool ui` (unless spool.yaml says `ui: false`), each restarted when it dies, as docker's `restart: unless-stopped` would.
  */
 export class Supervisor {
 	readonly #config: Config;
@@ -35,6 +35,11 @@ export class Supervisor {
 
 	async start(): Promise<void> {
 		this.#spawn('orchestrator', ['orchestrator'], 0);
+		// The dashboard reads spool.yaml's ui itself (its port and host); ui: false leaves it out.
+		if (this.#config.ui !== false) {
+			this.#spawn('ui', ['ui'], 0);
+		}
+
 		for (const name of Object.keys(this.#config.workers)) {
 			this.#spawn(`worker ${name}`, ['worker', name], 0);
 		}

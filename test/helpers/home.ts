@@ -28,7 +28,8 @@ export async function makeHome(options: HomeOptions): Promise<string> {
 
 	// No end-of-day report of its own (report.at, 18:00 by default) unless a test asks: one written at the
 	// orchestrator's first scan after 18:00 would add a report_ready event to every test that counts events.
-	const config = {queue: {scanInterval: '200ms', parseGrace: '1s', drainTimeout: '5s', ...options.queue}, report: {at: null}, ...options.extra, workers};
+	// No dashboard under `spool up` either unless a test asks: every home would want port 7333.
+	const config = {queue: {scanInterval: '200ms', parseGrace: '1s', drainTimeout: '5s', ...options.queue}, report: {at: null}, ui: false, ...options.extra, workers};
 	await fs.writeFile(path.join(home, 'spool.yaml'), stringify(config));
 	return home;
 }

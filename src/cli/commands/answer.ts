@@ -1,7 +1,6 @@
-import {answerQuestion} from '../../ask/answer.ts';
+import {answerWaitingTask} from '../../ask/answer-task.ts';
 import {loadConfig} from '../../config/load.ts';
 import {findTask} from '../../control/find.ts';
-import {SpoolError} from '../../errors.ts';
 import {readFileOption} from '../read-file-option.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import type {Command} from './index.ts';
@@ -24,17 +23,8 @@ question's Telegram message. The first answer wins; exit 1 when the task was not
 
 		const config = loadConfig();
 		const entry = findTask(config, ref);
-		const asked = entry.task?.ask as {answer?: unknown; answeredBy?: unknown} | undefined;
-		if (entry.state !== 'waiting' && typeof asked?.answer === 'string') {
-			throw new SpoolError('already_answered', `${entry.worker}/${entry.id} was answered already (by ${String(asked.answeredBy)}); it is ${entry.state}, to resume its session with that answer`);
-		}
-
-		if (entry.state !== 'waiting') {
-			throw new SpoolError('not_waiting', `${entry.worker}/${entry.id} is ${entry.state}, not waiting for an answer; only a task whose agent asked a question can be answered`);
-		}
-
 		const answer = text ?? (await readFileOption(values.file!, 'answer_unreadable'));
-		const outcome = await answerQuestion(config, {worker: entry.worker, id: entry.id}, answer, 'command');
+		const outcome = await answerWaitingTask(config, entry, answer, 'command');
 		console.log(outcome.message);
 		return outcome.outcome === 'queued' ? 0 : 1;
 	},

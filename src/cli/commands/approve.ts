@@ -1,7 +1,6 @@
-import {answerQuestion} from '../../ask/answer.ts';
+import {decideApproval} from '../../ask/answer-task.ts';
 import {loadConfig} from '../../config/load.ts';
 import {findTask} from '../../control/find.ts';
-import {SpoolError} from '../../errors.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import type {Command} from './index.ts';
 
@@ -22,13 +21,7 @@ A task waits for approval when its agent ran a command that spool's policy asks 
 
 			const config = loadConfig();
 			const entry = findTask(config, positionals[0]!);
-			const ask = entry.task?.ask as {kind?: unknown} | undefined;
-			if (entry.state !== 'waiting' || ask?.kind !== 'approval') {
-				throw new SpoolError('not_waiting', `${entry.worker}/${entry.id} is ${entry.state}${entry.state === 'waiting' ? ' for an answer to a question (spool answer answers it)' : ''}, not waiting for approval of a command`);
-			}
-
-			const why = (values as {why?: string}).why;
-			const outcome = await answerQuestion(config, {worker: entry.worker, id: entry.id}, decision === 'approve' ? 'approve' : `deny ${why ?? ''}`.trim(), 'command');
+			const outcome = await decideApproval(config, entry, decision, (values as {why?: string}).why, 'command');
 			console.log(outcome.message);
 			return outcome.outcome === 'queued' ? 0 : 1;
 		},

@@ -30,6 +30,7 @@ export const commands: Record<string, () => Promise<Command>> = {
 	clean: async () => (await import('./clean.ts')).cleanCommand,
 	resume: async () => (await import('./resume.ts')).resumeCommand,
 	tail: async () => (await import('./tail.ts')).tailCommand,
+	ui: async () => (await import('./ui.ts')).uiCommand,
 	login: async () => (await import('./login.ts')).loginCommand,
 	compose: async () => (await import('./compose.ts')).composeCommand,
 	health: async () => (await import('./health.ts')).healthCommand,

@@ -15,8 +15,8 @@ export const upCommand: Command = {
 	usage: 'up',
 	summary: 'run every worker of spool.yaml as a local process (npm start)',
 	help: `
-Starts one "spool worker NAME" process per worker and one "spool orchestrator" (workflows/, goals/),
-and restarts one that dies. Tasks dropped into a folder of tasks/ that names no worker are rejected.
+Starts one "spool worker NAME" process per worker, one "spool orchestrator" (workflows/, goals/) and
+"spool ui", the dashboard (unless spool.yaml says ui: false), and restarts one that dies. Tasks dropped into a folder of tasks/ that names no worker are rejected.
 Ctrl-C, SIGTERM, SIGHUP (the terminal closed) or "spool down" drains every worker: running tasks get
 queue.drainTimeout to finish, then go back to the queue. A second signal, or "spool down --now", hands
 them back at once. Killed with kill -9, its workers notice within seconds and drain themselves.

@@ -1,0 +1,34 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {chromium, type BrowserContext, type Page} from 'playwright-core';
+
+/** Debian's chromium (.ci/run installs it); playwright never downloads a browser of its own here. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export type Browser = {context: BrowserContext; page: Page; close(): Promise<void>};
+
+/**
+ * A real chromium with a fresh profile of its own. A machine without it fails the test loudly, never
+ * skips it: the browser tests are the proof that a person sees what the page promises.
+ */
+export async function openBrowser(viewport = {width: 1280, height: 800}): Promise<Browser> {
+	if (!fs.existsSync(CHROMIUM)) {
+		throw new Error(`${CHROMIUM} is missing: the dashboard's browser tests drive the real chromium. Install it with "apt-get install -y chromium" (.ci/run does)`);
+	}
+
+	const profile = await fsp.mkdtemp(path.join(os.tmpdir(), 'spool-ui-chromium-'));
+	const context = await chromium.launchPersistentContext(profile, {executablePath: CHROMIUM, args: ARGS, viewport, timeout: 30_000});
+	const page = context.pages()[0] ?? (await context.newPage());
+	return {
+		context,
+		page,
+		async close() {
+			await context.close().catch(() => undefined);
+			await fsp.rm(profile, {recursive: true, force: true});
+		},
+	};
+}

@@ -42,8 +42,17 @@ export function prepareSandbox(options: {config: Pick<Config, 'sandbox' | 'file'
 		args: run.addDirs.flatMap(dir => ['--add-dir', dir]),
 		env: run.env,
 		note: run.note,
-		remove: () => fs.rmSync(tmp, {recursive: true, force: true}),
+		remove: () => removeFolder(tmp),
 	};
+}
+
+/** An empty folder in one call (most runs leave theirs empty); one with files the slower, recursive way. */
+function removeFolder(dir: string): void {
+	try {
+		fs.rmdirSync(dir);
+	} catch {
+		fs.rmSync(dir, {recursive: true, force: true});
+	}
 }
 
 /** The variables unset for a run's commands: the sign-in ones, and every secret-like name of this process's environment and of the auth home's settings.json `env`. */

@@ -15,6 +15,22 @@ const INSTALL_ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * also as their real paths when a link leads there, since the rules match paths as written.
  */
 export function protectedPaths(layout: Pick<Layout, 'home' | 'protectedFolders' | 'authHomesRoot' | 'workspacesRoot'>, configFile: string): string[] {
+	// Read once a second at most: every run asks, and the home's entries rarely change.
+	const key = `${layout.home}\0${configFile}`;
+	const cached = recent.get(key);
+	if (cached && Date.now() - cached.at < CACHE_MS) {
+		return cached.paths;
+	}
+
+	const paths = readProtectedPaths(layout, configFile);
+	recent.set(key, {at: Date.now(), paths});
+	return paths;
+}
+
+const CACHE_MS = 1000;
+const recent = new Map<string, {at: number; paths: string[]}>();
+
+function readProtectedPaths(layout: Pick<Layout, 'home' | 'protectedFolders' | 'authHomesRoot' | 'workspacesRoot'>, configFile: string): string[] {
 	let entries: string[] = [];
 	try {
 		entries = fs.readdirSync(layout.home).map(name => path.join(layout.home, name));
@@ -32,9 +48,11 @@ export function protectedPaths(layout: Pick<Layout, 'home' | 'protectedFolders' 
  * server run outside the sandbox (the home is often the clone spool runs from).
  */
 export function codePaths(claudeBin: string): string[] {
-	const code = ['bin', 'src', 'node_modules', 'package.json', 'package-lock.json'].map(name => path.join(INSTALL_ROOT, name));
-	return unique([...code, ...(path.isAbsolute(claudeBin) ? [claudeBin] : [])].flatMap(file => spellings(file)));
+	code ??= unique(['bin', 'src', 'node_modules', 'package.json', 'package-lock.json'].flatMap(name => spellings(path.join(INSTALL_ROOT, name))));
+	return path.isAbsolute(claudeBin) ? unique([...code, ...spellings(claudeBin)]) : code;
 }
+
+let code: string[] | undefined;
 
 /**
  * The protected paths with the run's own folders cut out: a folder that holds one of them (a skill's
@@ -69,10 +87,9 @@ export function carve(denied: readonly string[], keep: readonly string[]): strin
 	return unique(out);
 }
 
-/** Whether `child` is strictly inside `parent`. */
+/** Whether `child` is strictly inside `parent`; both absolute and normalised (a string test: carve asks it for every pair). */
 export function isInside(child: string, parent: string): boolean {
-	const relative = path.relative(parent, child);
-	return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+	return child.length > parent.length && child.startsWith(parent === path.sep ? parent : `${parent}${path.sep}`);
 }
 
 /** Whether `file` is `parent` or inside it. */
@@ -83,12 +100,12 @@ export function isAtOrInside(file: string, parent: string): boolean {
 /** A path as given, and where it really is when a link in it leads elsewhere (a home under a linked /tmp). */
 export function spellings(file: string): string[] {
 	try {
-		const real = fs.realpathSync(file);
+		const real = fs.realpathSync.native(file);
 		return real === file ? [file] : [file, real];
 	} catch {
 		const parent = path.dirname(file);
 		try {
-			const real = path.join(fs.realpathSync(parent), path.basename(file));
+			const real = path.join(fs.realpathSync.native(parent), path.basename(file));
 			return real === file ? [file] : [file, real];
 		} catch {
 			return [file];

@@ -21,16 +21,21 @@ export class Supervisor {
 	readonly #logger: Logger;
 	readonly #children = new Map<string, Child>();
 	readonly #mayRestart: () => boolean;
+	readonly #onStoppedAsAsked: (name: string) => void;
 	/** Restarts waiting out their back-off; ref'd, so that `up` lives on while every child waits. */
 	readonly #restartTimers = new Set<NodeJS.Timeout>();
 	#stopping = false;
 	#stopPromise: Promise<void> | undefined;
 
-	/** `mayRestart`: false once the child exited because it was asked to (`spool down`), not by a crash. */
-	constructor(config: Config, logger: Logger, options: {mayRestart?: () => boolean} = {}) {
+	/**
+	 * `mayRestart`: false once the child exited because it was asked to (`spool down`), not by a crash.
+	 * `onStoppedAsAsked`: such a child exited; the request concerned up as well, which may not have seen it yet.
+	 */
+	constructor(config: Config, logger: Logger, options: {mayRestart?: () => boolean; onStoppedAsAsked?: (name: string) => void} = {}) {
 		this.#config = config;
 		this.#logger = logger;
 		this.#mayRestart = options.mayRestart ?? (() => true);
+		this.#onStoppedAsAsked = options.onStoppedAsAsked ?? (() => undefined);
 	}
 
 	async start(): Promise<void> {
@@ -84,6 +89,7 @@ export class Supervisor {
 
 			if (!this.#mayRestart()) {
 				this.#logger.info({process: name, exitCode: result.exitCode}, 'process stopped as asked; not restarting it');
+				this.#onStoppedAsAsked(name);
 				return;
 			}
 

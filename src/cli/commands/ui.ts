@@ -5,6 +5,7 @@ import {createLayout} from '../../queue/layout.ts';
 import {UiServer} from '../../ui/server.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import {onStopRequests} from '../stop-requests.ts';
+import {PARENT_PID_ENV} from '../../control/watch-parent.ts';
 import type {Command} from './index.ts';
 
 export const uiCommand: Command = {
@@ -47,7 +48,9 @@ ssh -L 7333:127.0.0.1:7333 HOST. See docs/ui.md.`,
 					void server.close().then(resolve);
 				},
 				immediate: () => undefined,
-			});
+				// Under `spool up`, up stops it once up sees the `spool down`: had it stopped itself, up could
+				// take its exit for a crash once down had removed its request, and start it again.
+			}, {watchDown: process.env[PARENT_PID_ENV] === undefined});
 		});
 		return 0;
 	},

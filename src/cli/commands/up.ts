@@ -42,13 +42,22 @@ It refuses to start while an orchestrator already runs in the home (another up, 
 			return request !== undefined && concerns(request, processStartedAt());
 		};
 
-		const supervisor = new Supervisor(config, logger, {mayRestart: () => !downRequested()});
+		let drain: (why: string) => void = () => undefined;
+		// `spool down` removes its request once the loops are gone, which can be before up's own look (once a
+		// second): a child that stopped as asked stops up too, and with it the children that leave down to up (the dashboard).
+		const supervisor = new Supervisor(config, logger, {mayRestart: () => !downRequested(), onStoppedAsAsked: name => drain(`spool down (seen by ${name})`)});
 		const stopped = new Promise<void>(resolve => {
-			onStopRequests(layout, {
-				graceful: why => {
+			let draining = false;
+			drain = why => {
+				if (!draining) {
+					draining = true;
 					logger.info({reason: why}, 'stopping every worker');
 					void supervisor.stop('SIGTERM').then(resolve);
-				},
+				}
+			};
+
+			onStopRequests(layout, {
+				graceful: why => drain(why),
 				immediate: why => {
 					logger.warn({reason: why}, 'handing running tasks back now');
 					void supervisor.stop('SIGINT');

@@ -55,7 +55,7 @@ export function availablePeers(): {runners: PeerRunner[]; skipped: Peers['skippe
 	} else if (!python) {
 		skipped.push({runner: 'tsp', why: 'python3 (for scripts/bench/peers/subreaper.py) not found'});
 	} else {
-		versions.tsp = firstLine(tsp, ['-V']);
+		versions.tsp = `task-spooler ${/v?(\d[\d.]*)/.exec(firstLine(tsp, ['-V']))?.[1] ?? ''}`.trim();
 	}
 
 	if (!has('nq')) {
@@ -63,7 +63,7 @@ export function availablePeers(): {runners: PeerRunner[]; skipped: Peers['skippe
 	} else if (!python) {
 		skipped.push({runner: 'nq', why: 'python3 (for scripts/bench/peers/subreaper.py) not found'});
 	} else {
-		versions.nq = dpkgVersion('nq') ?? 'nq';
+		versions.nq = dpkgVersion('nq')?.replace(/-\d+$/, '') ?? 'nq';
 	}
 
 	if (!has('redis-server')) {

@@ -7,6 +7,7 @@ import {renderMeasurements, writeReport} from './bench/report.ts';
 import {ROOT} from './bench/runners.ts';
 import {measureBacklog} from './bench/scenarios/backlog.ts';
 import {runBatch, type Batch} from './bench/scenarios/overhead.ts';
+import {availablePeers, measureBullmqPickup, runPeerRound, type PeerPickup} from './bench/scenarios/peers.ts';
 import {measurePickup, measureSpawnFloor} from './bench/scenarios/pickup.ts';
 import {measureRealCli} from './bench/scenarios/real-cli.ts';
 import {measureResults} from './bench/scenarios/results.ts';
@@ -25,8 +26,11 @@ const HELP = `Usage: npm run bench -- [options]
   --results-rounds N  worker rounds in each results home, the homes taking turns (default 2)
   --real N        real-CLI tasks per worker and round, 0 to skip (default 8)
   --real-rounds N real-CLI rounds (default 3)
-  --only LIST     some of pickup,overhead,backlog,results,real
-  --quick         tiny sizes: a smoke run of every part (what the test suite runs)
+  --peer-tasks N  tasks per peers round (default 1000)
+  --peer-rounds N peers rounds, each floor, task-spooler, nq, BullMQ and spool when installed (default 3)
+  --peer-pickup N jobs per pickup run of BullMQ and spool in the peers part, 0 to skip (default 100)
+  --only LIST     some of pickup,overhead,backlog,results,real,peers
+  --quick         tiny sizes: a smoke run of every part but peers (what the test suite runs)
   --out FILE      where the figures go (default docs/benchmarks.md); --no-write to only print`;
 
 const {values} = parseArgs({
@@ -43,6 +47,9 @@ const {values} = parseArgs({
 		'results-rounds': {type: 'string'},
 		real: {type: 'string'},
 		'real-rounds': {type: 'string'},
+		'peer-tasks': {type: 'string'},
+		'peer-rounds': {type: 'string'},
+		'peer-pickup': {type: 'string'},
 		only: {type: 'string'},
 		quick: {type: 'boolean', default: false},
 		out: {type: 'string'},
@@ -70,7 +77,11 @@ const options = {
 	resultsRounds: number(values['results-rounds'], 2, 1),
 	real: number(values.real, 8, 1),
 	realRounds: number(values['real-rounds'], 3, 1),
-	only: new Set((values.only ?? 'pickup,overhead,backlog,results,real').split(',')),
+	peerTasks: number(values['peer-tasks'], 1000, 20),
+	peerRounds: number(values['peer-rounds'], 3, 1),
+	peerPickup: number(values['peer-pickup'], 100, 5),
+	// The smoke run leaves the peers out: they need packages CI does not install, and servers.
+	only: new Set((values.only ?? (quick ? 'pickup,overhead,backlog,results,real' : 'pickup,overhead,backlog,results,real,peers')).split(',')),
 };
 const out = path.resolve(ROOT, values.out ?? 'docs/benchmarks.md');
 const POLL_INTERVAL_MS = 100; // The polling interval of the worker loop's folder watch.
@@ -121,6 +132,37 @@ if (options.only.has('results')) {
 if (options.only.has('real') && options.real > 0) {
 	progress(`real CLI, ${options.real} tasks per worker, ${options.realRounds} rounds`);
 	measurements.realCli = await measureRealCli(options.real, options.realRounds);
+}
+
+if (options.only.has('peers')) {
+	const {runners, skipped, versions} = availablePeers();
+	for (const skip of skipped) {
+		progress(`peers: ${skip.runner} skipped: ${skip.why}`);
+	}
+
+	const rounds = [];
+	for (let round = 1; round <= options.peerRounds; round++) {
+		// The order rotates each round, so that a drift in the machine's load favours none.
+		for (const runner of [...runners.slice(round % runners.length), ...runners.slice(0, round % runners.length)]) {
+			progress(`peers round ${round}/${options.peerRounds}: ${options.peerTasks} tasks through ${runner}`);
+			rounds.push(await runPeerRound(runner, options.peerTasks, 4));
+		}
+	}
+
+	let pickup: PeerPickup[] | undefined;
+	if (options.peerPickup > 0) {
+		progress(`peers pickup, ${options.peerPickup} jobs each`);
+		const floor = await measureSpawnFloor(Math.min(options.peerPickup, 50));
+		pickup = [{label: 'floor: a bare spawn → fixture start', count: floor.count, p50: floor.p50, p95: floor.p95}];
+		if (runners.includes('bullmq')) {
+			pickup.push(await measureBullmqPickup(options.peerPickup, options.gap));
+		}
+
+		const spool = await measurePickup('native', options.peerPickup, options.gap);
+		pickup.push({label: 'spool worker, concurrency 4 (native events)', count: spool.count, p50: spool.p50, p95: spool.p95});
+	}
+
+	measurements.peers = {tasks: options.peerTasks, concurrency: 4, rounds, skipped, versions, pickup};
 }
 
 measurements.durationS = (Date.now() - startedAt.getTime()) / 1000;

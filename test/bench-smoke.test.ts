@@ -18,6 +18,10 @@ test('npm run bench -- --quick measures every part and writes the figures betwee
 			expect(run.stdout).toContain(heading);
 		}
 
+		// The peers (task-spooler, nq, BullMQ with its Redis) are never started by the smoke run.
+		expect(run.stdout).not.toContain('### 7. Peers');
+		expect(run.stderr).not.toContain('peers');
+
 		const written = await fs.readFile(out, 'utf8');
 		expect(written).toMatch(/^# Benchmarks\n\nHand-written analysis\.\n\n<!-- bench:start/);
 		expect(written).toContain('spool, native events');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import {fmt, median} from './stats.ts';
 import type {ClaimCost} from './claims.ts';
 import type {FinishedResults} from './scenarios/results.ts';
-import {evaluateGoals, summarizeOverhead, summarizeRealCli, type Measurements} from './summary.ts';
+import {evaluateGoals, summarizeOverhead, summarizePeers, summarizeRealCli, type Measurements} from './summary.ts';
 
 const START = '<!-- bench:start (written by npm run bench; edits here are overwritten) -->';
 const END = '<!-- bench:end -->';
@@ -86,6 +86,35 @@ export function renderMeasurements(m: Measurements): string {
 				m.results.map(row => [row.results.toLocaleString('en-US'), fmt(row.ledgerMB, 1), medianRange(row.statusMs, 0), medianRange(row.statusJsonMs, 0), ofRounds(row, round => round.claimWallMs, 1), ofRounds(row, round => round.claimCpuMs, 2), fmt(Math.max(...row.rounds.map(round => round.peakRssMB)), 0)]),
 			),
 		);
+	}
+
+	if (m.peers) {
+		const p = m.peers;
+		const rows = summarizePeers(p);
+		const floorCpu = median(rows.find(row => row.runner === 'floor')?.cpuMsPerTask ?? []);
+		const names: Record<string, string> = {
+			floor: `floor: xargs -P ${p.concurrency}`,
+			tsp: `${p.versions.tsp ?? 'task-spooler'} (tsp -S ${p.concurrency})`,
+			nq: `${p.versions.nq ?? 'nq'} (${p.concurrency} queue folders)`,
+			bullmq: `${p.versions.bullmq ?? 'BullMQ'} (Worker, concurrency ${p.concurrency})`,
+			spool: `spool worker, concurrency ${p.concurrency}`,
+		};
+		const rounds = rows[0]?.rounds ?? 0;
+		parts.push(
+			`### 7. Peers: ${p.tasks} tasks of the sh job (test/fixtures/instant-claude.sh) at concurrency ${p.concurrency}, ${rounds} ${rounds === 1 ? 'round' : 'rounds'}, the order rotated`,
+			table(
+				['runner', 'tasks/s, median (range)', 'CPU ms/task, all (range)', 'CPU ms/task beyond the floor', 'biggest process peak RSS (MB)'],
+				rows.map(row => [names[row.runner] ?? row.runner, medianRange(row.perSecond, 0), medianRange(row.cpuMsPerTask, 2), row.runner === 'floor' ? '-' : fmt(median(row.cpuMsPerTask) - floorCpu, 2), row.runner === 'floor' ? '-' : `${fmt(row.rssMB, 1)} (${row.rssOf})`]),
+			),
+			...(p.skipped.length > 0 ? [`Skipped: ${p.skipped.map(skip => `${skip.runner}, ${skip.why}`).join('; ')}.`] : []),
+		);
+		if (p.pickup) {
+			const floor = p.pickup[0]!;
+			parts.push(
+				'Pickup, the node fixture (it notes its start), one job at a time with random gaps (ms):',
+				table(['runner', 'jobs', 'p50', 'p95', 'p50 over a bare spawn'], p.pickup.map(row => [row.label, String(row.count), fmt(row.p50), fmt(row.p95), row === floor ? '-' : `+${fmt(row.p50 - floor.p50)}`])),
+			);
+		}
 	}
 
 	return parts.join('\n\n');

@@ -1,6 +1,7 @@
 import type {Machine} from './machine.ts';
 import type {Backlog} from './scenarios/backlog.ts';
 import type {Batch, BatchRunner} from './scenarios/overhead.ts';
+import {PEER_RUNNERS, type PeerRunner, type Peers} from './scenarios/peers.ts';
 import type {Pickup} from './scenarios/pickup.ts';
 import type {RealCliRound} from './scenarios/real-cli.ts';
 import type {FinishedResults} from './scenarios/results.ts';
@@ -17,6 +18,7 @@ export type Measurements = {
 	backlog?: Backlog[];
 	realCli?: {aloneMs: number[]; rounds: RealCliRound[]};
 	results?: FinishedResults[];
+	peers?: Peers;
 };
 
 export type RunnerSummary = {runner: BatchRunner; rounds: number; wallMs: number; cpuMsPerTask: number; selfCpuMsPerTask: number};
@@ -34,6 +36,25 @@ export function summarizeOverhead(batches: readonly Batch[]): {runners: RunnerSu
 	const paired = (a: BatchRunner, b: BatchRunner) => median(of(a).flatMap((batch, n) => (of(b)[n] ? [batch.wallMs / of(b)[n]!.wallMs] : [])));
 	const cpu = (runner: BatchRunner) => runners.find(summary => summary.runner === runner)?.cpuMsPerTask ?? Number.NaN;
 	return {runners, spoolToFloor: paired('spool', 'xargs'), plainToSpool: paired('plain', 'spool'), cpuBeyondFloorMs: cpu('spool') - cpu('xargs'), cpuSpoolToFloor: cpu('spool') / cpu('xargs')};
+}
+
+export type PeerSummary = {runner: PeerRunner; rounds: number; perSecond: number[]; cpuMsPerTask: number[]; rssMB: number; rssOf: string};
+
+/** Per runner of the peers part: tasks/s and CPU ms per task of each round, and the biggest peak RSS of any round. */
+export function summarizePeers(peers: Peers): PeerSummary[] {
+	const runners = PEER_RUNNERS.filter(runner => peers.rounds.some(round => round.runner === runner));
+	return runners.map(runner => {
+		const rounds = peers.rounds.filter(round => round.runner === runner);
+		const biggest = rounds.reduce((a, b) => (b.rssMB > a.rssMB ? b : a));
+		return {
+			runner,
+			rounds: rounds.length,
+			perSecond: rounds.map(round => (round.tasks * 1000) / round.wallMs),
+			cpuMsPerTask: rounds.map(round => (round.cpuS * 1000) / round.tasks),
+			rssMB: biggest.rssMB,
+			rssOf: biggest.rssOf,
+		};
+	});
 }
 
 export function summarizeRealCli(realCli: {aloneMs: number[]; rounds: RealCliRound[]}) {

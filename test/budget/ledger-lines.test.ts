@@ -51,8 +51,9 @@ describe('the cost ledger', () => {
 		let loop = spool(home, ['worker', 'coder'], {env: apiEnv(api.url)});
 		try {
 			await dropTask(home, 'coder', 'ok', {prompt: 'ok', metadata: {workflow: 'wf-1'}});
-			await dropTask(home, 'coder', 'flaky', {prompt: 'flaky'});
+			// One after the other: at concurrency 2, two tasks dropped together finish in either order, and so do their lines.
 			await waitFor(() => resultOf(home, 'coder', 'ok'), 30_000, 'ok');
+			await dropTask(home, 'coder', 'flaky', {prompt: 'flaky'});
 			await waitFor(() => resultOf(home, 'coder', 'flaky'), 30_000, 'flaky');
 			await dropTask(home, 'coder', 'limited', {prompt: 'limited'});
 			await waitFor(() => resultOf(home, 'coder', 'limited'), 30_000, 'limited');

@@ -23,8 +23,8 @@ export function tmpRoot(): string {
 }
 
 /**
- * The run's temp folder and its limits (run-settings.ts). The temp folders of other runs are denied to
- * it (those there as it starts). The folder goes when the run ends; a resumed run gets a new one.
+ * The run's temp folder and its limits (run-settings.ts). The folder goes when the run ends; a resumed
+ * run gets a new one.
  * `keep`: the run's own folders spool made inside protected ones (a repository's git folder).
  */
 export function prepareSandbox(options: {config: Pick<Config, 'sandbox' | 'file' | 'claudeBin'>; worker: Pick<WorkerConfig, 'sandbox' | 'name' | 'allowedTools' | 'disallowedTools' | 'permissionMode' | 'mode'>; layout: Layout; id: string; cwd: string; addDirs: readonly string[]; keep?: readonly string[]}): PreparedSandbox {
@@ -33,8 +33,9 @@ export function prepareSandbox(options: {config: Pick<Config, 'sandbox' | 'file'
 	const root = tmpRoot();
 	fs.mkdirSync(root, {recursive: true, mode: 0o700});
 	const tmp = fs.mkdtempSync(path.join(root, `${worker.name}-${options.id.slice(0, 40)}-`));
-	const others = fs.readdirSync(root).map(name => path.join(root, name)).filter(dir => dir !== tmp);
-	const denied = [...protectedPaths(layout, config.file), ...others];
+	// The other runs' temp folders are not listed one by one: folders a killed run left could make the
+	// settings longer than one argument may be (E2BIG). A loop sweeps them (sweepRunTemps).
+	const denied = protectedPaths(layout, config.file);
 	const check = sandbox.enabled && runsCommands(worker) ? checkSandbox() : undefined;
 	const run = runSandbox({sandbox, denied, code: codePaths(config.claudeBin), cwd, addDirs: options.addDirs, keep: options.keep ?? [], tmp, secretNames: secretNames(layout.authHome(worker.name)), commands: check?.ok === true, nested: check?.ok === true && check.nested});
 	return {

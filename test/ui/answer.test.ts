@@ -4,7 +4,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {lastToolResult, startFakeApi, type FakeApi} from '../fixtures/fake-api.ts';
 import {apiEnv, dropTask, makeHome, readJson, resultOf, spool, waitFor} from '../helpers/home.ts';
 import {killProcessesOfHome} from '../helpers/processes.ts';
-import {openBrowser, type Browser} from './browser.ts';
+import {BROWSER_SETUP_TIMEOUT, openBrowser, type Browser} from './browser.ts';
 import {startDashboard, type Dashboard} from './dashboard-process.ts';
 
 let api: FakeApi;
@@ -25,7 +25,7 @@ beforeAll(async () => {
 	worker = spool(home, ['worker', 'coder'], {env: apiEnv(api.url)});
 	[dashboard, browser] = await Promise.all([startDashboard(home), openBrowser()]);
 	await waitFor(async () => (await fs.readdir(path.join(home, 'processing', 'coder')).catch(() => [])).length > 0, 20_000, 'the loop to start');
-});
+}, BROWSER_SETUP_TIMEOUT);
 
 afterAll(async () => {
 	await browser?.close();

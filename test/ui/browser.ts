@@ -9,6 +9,14 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
+/**
+ * How long a browser test's set-up may take. chromium usually starts in under a second here, but one
+ * start in a while took 15-25 s (seen on this machine after it sat idle, and in a clean-clone CI run
+ * where two files' 30 s set-ups ran out): the launch may take most of it before a test calls it broken.
+ */
+export const BROWSER_SETUP_TIMEOUT = 150_000;
+const LAUNCH_TIMEOUT = 120_000;
+
 export type Browser = {context: BrowserContext; page: Page; close(): Promise<void>};
 
 /**
@@ -21,7 +29,12 @@ export async function openBrowser(viewport = {width: 1280, height: 800}): Promis
 	}
 
 	const profile = await fsp.mkdtemp(path.join(os.tmpdir(), 'spool-ui-chromium-'));
-	const context = await chromium.launchPersistentContext(profile, {executablePath: CHROMIUM, args: ARGS, viewport, timeout: 30_000});
+	const started = Date.now();
+	const context = await chromium.launchPersistentContext(profile, {executablePath: CHROMIUM, args: ARGS, viewport, timeout: LAUNCH_TIMEOUT});
+	if (Date.now() - started > 5000) {
+		console.warn(`chromium took ${Date.now() - started} ms to start`);
+	}
+
 	const page = context.pages()[0] ?? (await context.newPage());
 	return {
 		context,

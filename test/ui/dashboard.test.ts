@@ -5,7 +5,7 @@ import {randomUUID} from 'node:crypto';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {dropTask, makeHome, resultOf, spool, waitFor} from '../helpers/home.ts';
 import {killProcessesOfHome} from '../helpers/processes.ts';
-import {openBrowser, type Browser} from './browser.ts';
+import {BROWSER_SETUP_TIMEOUT, openBrowser, type Browser} from './browser.ts';
 import {listeningAddresses, startDashboard, STREAM_CLAUDE, type Dashboard} from './dashboard-process.ts';
 
 let home: string;
@@ -19,7 +19,7 @@ beforeAll(async () => {
 	worker = spool(home, ['worker', 'coder'], {env: {SPOOL_CLAUDE_BIN: STREAM_CLAUDE}});
 	[dashboard, browser] = await Promise.all([startDashboard(home), openBrowser()]);
 	await waitFor(async () => (await fs.readdir(path.join(home, 'processing', 'coder')).catch(() => [])).length > 0, 20_000, 'the loop to start');
-});
+}, BROWSER_SETUP_TIMEOUT);
 
 afterAll(async () => {
 	await browser?.close();

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {makeHome} from '../helpers/home.ts';
-import {openBrowser, type Browser} from './browser.ts';
+import {BROWSER_SETUP_TIMEOUT, openBrowser, type Browser} from './browser.ts';
 import {startDashboard, type Dashboard} from './dashboard-process.ts';
 import {appendLedger, SAMPLE_REPORT, writePatch, writeQuota, writeReport, writeResult} from './demo-home.ts';
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
 		if (message.type() === 'error' && /Content Security Policy|Refused/.test(message.text())) errors.push(message.text());
 	});
 	browser.page.on('pageerror', error => errors.push(error.message));
-});
+}, BROWSER_SETUP_TIMEOUT);
 
 afterAll(async () => {
 	await browser?.close();

@@ -4,7 +4,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {makeHome, spool, waitFor} from '../helpers/home.ts';
 import {killProcessesOfHome} from '../helpers/processes.ts';
 import {writeWorkflow} from '../helpers/workflows.ts';
-import {openBrowser, type Browser} from './browser.ts';
+import {BROWSER_SETUP_TIMEOUT, openBrowser, type Browser} from './browser.ts';
 import {startDashboard, STREAM_CLAUDE, type Dashboard} from './dashboard-process.ts';
 
 let home: string;
@@ -18,7 +18,7 @@ beforeAll(async () => {
 	processes = [spool(home, ['orchestrator']), spool(home, ['worker', 'coder'], {env: {SPOOL_CLAUDE_BIN: STREAM_CLAUDE}})];
 	[dashboard, browser] = await Promise.all([startDashboard(home), openBrowser()]);
 	await waitFor(async () => (await fs.readdir(path.join(home, 'processing', 'coder')).catch(() => [])).length > 0, 20_000, 'the loop to start');
-});
+}, BROWSER_SETUP_TIMEOUT);
 
 afterAll(async () => {
 	await browser?.close();

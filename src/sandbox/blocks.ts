@@ -97,6 +97,22 @@ export function blockOf(tool: string, input: unknown, text: string, note: Pick<S
 	return named === undefined ? undefined : {tool, kind, target: named};
 }
 
+/**
+ * The line of a command that never ran because claude's sandbox could not be set up, not because it was
+ * blocked: bubblewrap was told to mount a file that vanished meanwhile. Seen with two runs in worktrees
+ * of one repository: claude mounts /dev/null over a missing `.git/config.lock`, which makes that file
+ * while one run's command runs; the other run, seeing it, mounts the file itself, and fails when it is
+ * gone (anthropics/claude-code#79248, #78818). Run again, the command works.
+ */
+export function sandboxStartFailure(text: string): string | undefined {
+	return /^bwrap: (?:Can't find source path|Can't get type of source|Can't create file at|Can't mkdir parents for)[^\n]*/m.exec(text)?.[0];
+}
+
+/** What the model is told after such a failure: it is not spool's doing, and the same command may be run again. */
+export function explainStartFailure(line: string): string {
+	return `The command did not run: claude's sandbox could not start (${line}). This is a known race of claude's sandbox with another run in the same repository (anthropics/claude-code#79248), not a block: run the same command again.`;
+}
+
 /** Why a block happened, in words for the model: added to the tool's result by the PostToolUse hook. */
 export function explainBlock(block: Omit<SandboxBlock, 'time'>, note: SandboxNote): string {
 	const why =

@@ -49,7 +49,10 @@ async function makeBusyHome() {
 	await writeResult(home, 'reviewer', 'notes--check', {costUsd: 0.01, metadata: {workflow: 'notes'}});
 	await writeResult(home, 'coder', 'old', {}, yesterday);
 	const touched = await writeResult(home, 'coder', 'touched', {}, yesterday);
-	await fs.utimes(touched, new Date(), new Date());
+	// Written today, past the 10 minutes after midnight in which a result may still belong to the day before
+	// (day-results.ts): in those first minutes of a day, a file written now would count for yesterday.
+	const writtenToday = new Date(Math.max(now, dayBounds(today, ZONE).from + 11 * 60_000));
+	await fs.utimes(touched, writtenToday, writtenToday);
 	await fs.writeFile(path.join(home, 'results', 'coder', 'junk.json'), 'not a result');
 
 	await dropTask(home, 'reviewer', 'again', {prompt: 'again', attempts: 1, retryAt: new Date(now + 3_600_000).toISOString()});

@@ -4,7 +4,7 @@ import path from 'node:path';
 import {afterAll, describe, expect, test} from 'vitest';
 import {loadConfig} from '../../src/config/load.ts';
 import {createLayout} from '../../src/queue/layout.ts';
-import {blockOf, BlockLog} from '../../src/sandbox/blocks.ts';
+import {blockOf, BlockLog, sandboxStartFailure} from '../../src/sandbox/blocks.ts';
 import {runsCommands, sandboxFor} from '../../src/sandbox/for-worker.ts';
 import {carve, protectedPaths} from '../../src/sandbox/protected-paths.ts';
 import {mergeSettings, runSandbox} from '../../src/sandbox/run-settings.ts';
@@ -53,6 +53,16 @@ describe('what a tool result shows: blocked, and of what', () => {
 		expect(blockOf('Bash', {command: `echo x > ${HOME}/prompts/a.md`}, '', note, false)).toEqual({tool: 'Bash', kind: 'write', target: `${HOME}/prompts`});
 		expect(blockOf('Bash', {command: 'echo x > /etc/out'}, '/etc/out: Read-only file system', {...note, commands: false})).toBeUndefined();
 		expect(blockOf('Write', {file_path: `${HOME}/spool.yaml`}, 'denied by your permission settings', {...note, commands: false})).toMatchObject({kind: 'write'});
+	});
+
+	test("a command claude's sandbox could not start is no block: the hook says to run it again", () => {
+		// Seen in a clean-clone CI run: two runs in worktrees of one repository (anthropics/claude-code#79248).
+		const text = "Exit code 1\nbwrap: Can't find source path /tmp/app/.git/config.lock: No such file or directory";
+		expect(blockOf('Bash', {command: 'printf x > a.txt'}, text, note)).toBeUndefined();
+		expect(sandboxStartFailure(text)).toBe("bwrap: Can't find source path /tmp/app/.git/config.lock: No such file or directory");
+		expect(sandboxStartFailure("bwrap: Can't get type of source /r/.git/config.lock: No such file or directory")).toMatch(/^bwrap: Can't get type/);
+		expect(sandboxStartFailure('cat: x: No such file or directory')).toBeUndefined();
+		expect(sandboxStartFailure('echo "bwrap: Can\'t find source path" is quoted mid-line')).toBeUndefined();
 	});
 
 	test('the log pairs each result with its call by id', () => {

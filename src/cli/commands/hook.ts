@@ -1,7 +1,7 @@
 import {ALLOW_ENV, DENY_ENV, DENY_WHY_ENV, POLICY_ENV} from '../../ask/run-options.ts';
 import type {PolicyRules} from '../../policy/rules.ts';
 import {decideToolCall} from '../../ask/hook.ts';
-import {blockOf, explainBlock} from '../../sandbox/blocks.ts';
+import {blockOf, explainBlock, explainStartFailure, sandboxStartFailure} from '../../sandbox/blocks.ts';
 import {SANDBOX_ENV, type SandboxNote} from '../../sandbox/run-settings.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
 import type {Command} from './index.ts';
@@ -63,7 +63,7 @@ model reads (docs/sandbox.md).`,
 	},
 };
 
-/** PostToolUse and PostToolUseFailure of a Bash call: when the sandbox blocked it, why, as context the model reads after the result. */
+/** PostToolUse and PostToolUseFailure of a Bash call: when the sandbox blocked it (or could not start), why, as context the model reads after the result. */
 function explainOutcome(input: unknown): number {
 	let note: SandboxNote;
 	try {
@@ -77,8 +77,10 @@ function explainOutcome(input: unknown): number {
 	const text = typeof response === 'string' ? response : [response?.stdout, response?.stderr, call.error].filter(part => typeof part === 'string').join('\n');
 	const event = call.hook_event_name === 'PostToolUseFailure' ? 'PostToolUseFailure' : 'PostToolUse';
 	const block = blockOf(String(call.tool_name), call.tool_input, text, note, event === 'PostToolUseFailure');
-	if (block) {
-		console.log(JSON.stringify({hookSpecificOutput: {hookEventName: event, additionalContext: explainBlock(block, note)}}));
+	const unstarted = block || event !== 'PostToolUseFailure' ? undefined : sandboxStartFailure(text);
+	const context = block ? explainBlock(block, note) : unstarted ? explainStartFailure(unstarted) : undefined;
+	if (context) {
+		console.log(JSON.stringify({hookSpecificOutput: {hookEventName: event, additionalContext: context}}));
 	}
 
 	return 0;

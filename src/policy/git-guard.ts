@@ -1,5 +1,4 @@
-import {spawnSync} from 'node:child_process';
-import path from 'node:path';
+import {gitObjectsOf} from './git-dir.ts';
 import type {PolicyRules} from './rules.ts';
 
 /**
@@ -47,21 +46,11 @@ export function gitGuardEnv(cwd: string, policy: PolicyRules): Record<string, st
 		GITLAB_TOKEN: '',
 		GIT_SSH_COMMAND: 'false',
 	};
-	const objects = objectsOf(cwd);
+	const objects = gitObjectsOf(cwd);
 	if (objects) {
 		env.GIT_OBJECT_DIRECTORY = '/proc/sys';
 		env.GIT_ALTERNATE_OBJECT_DIRECTORIES = objects;
 	}
 
 	return env;
-}
-
-/** The objects folder of the repository `cwd` lies in (a worktree's is its main repository's); undefined outside one. */
-function objectsOf(cwd: string): string | undefined {
-	const found = spawnSync('git', ['-C', cwd, 'rev-parse', '--git-common-dir'], {encoding: 'utf8', env: {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/'}, timeout: 5000});
-	if (found.status !== 0 || !found.stdout.trim()) {
-		return undefined;
-	}
-
-	return path.resolve(cwd, found.stdout.trim(), 'objects');
 }

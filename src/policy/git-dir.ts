@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The objects folder of the git repository `cwd` lies in, found the way git finds it, without running
+ * git: a run used to spawn `git rev-parse --git-common-dir` for this, which cost every task a process
+ * (about a third of the worker's CPU on a cheap job). Each folder from `cwd` up is looked at, as git's
+ * discovery does:
+ * - a `.git` folder that is a git directory (HEAD, objects/, refs/), or a `.git` file `gitdir: PATH`
+ *   (a linked worktree, a submodule, --separate-git-dir);
+ * - else the folder itself when it is a git directory (a bare repository, or inside a .git folder).
+ * A linked worktree's git directory names its main repository's in `commondir`; the objects are there.
+ * Undefined outside a repository. test/unit/git-dir.test.ts holds it against git itself.
+ */
+export function gitObjectsOf(cwd: string): string | undefined {
+	// Through links, as git does (its cwd is the real path): a relative gitdir: resolves from there.
+	for (let dir = realPath(cwd); ; dir = path.dirname(dir)) {
+		const gitDir = dotGit(dir) ?? (isGitDirectory(dir) ? dir : undefined);
+		if (gitDir) {
+			return path.join(commonDir(gitDir), 'objects');
+		}
+
+		if (path.dirname(dir) === dir) {
+			return undefined;
+		}
+	}
+}
+
+/** `dir/.git` as a git directory: the folder itself, or where a `gitdir:` file points. */
+function dotGit(dir: string): string | undefined {
+	const dotgit = path.join(dir, '.git');
+	const stat = fs.statSync(dotgit, {throwIfNoEntry: false});
+	if (stat?.isDirectory()) {
+		return isGitDirectory(dotgit) ? dotgit : undefined;
+	}
+
+	if (stat?.isFile()) {
+		const match = /^gitdir: (.+)$/m.exec(readSmall(dotgit) ?? '');
+		const target = match ? path.resolve(dir, match[1]!.trim()) : undefined;
+		return target && isGitDirectory(target) ? target : undefined;
+	}
+
+	return undefined;
+}
+
+/** git's own test (setup.c, is_git_directory): HEAD, and objects/ and refs/ folders; a linked worktree's keeps the last two in its commondir. */
+function isGitDirectory(dir: string): boolean {
+	if (!fs.existsSync(path.join(dir, 'HEAD'))) {
+		return false;
+	}
+
+	const common = commonDir(dir);
+	return isFolder(path.join(common, 'objects')) && isFolder(path.join(common, 'refs'));
+}
+
+function commonDir(gitDir: string): string {
+	const named = readSmall(path.join(gitDir, 'commondir'))?.trim();
+	return named ? path.resolve(gitDir, named) : gitDir;
+}
+
+function isFolder(file: string): boolean {
+	return fs.statSync(file, {throwIfNoEntry: false})?.isDirectory() === true;
+}
+
+function realPath(file: string): string {
+	try {
+		return fs.realpathSync.native(file);
+	} catch {
+		return path.resolve(file);
+	}
+}
+
+function readSmall(file: string): string | undefined {
+	try {
+		return fs.readFileSync(file, 'utf8').slice(0, 4096);
+	} catch {
+		return undefined;
+	}
+}

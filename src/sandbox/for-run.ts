@@ -23,28 +23,35 @@ export function tmpRoot(): string {
 }
 
 /**
- * The run's temp folder and its limits (run-settings.ts). The folder goes when the run ends; a resumed
- * run gets a new one.
+ * The run's limits (run-settings.ts) and, when its commands are sandboxed, its temp folder, which goes
+ * when the run ends (a resumed run gets a new one).
  * `keep`: the run's own folders spool made inside protected ones (a repository's git folder).
  */
 export function prepareSandbox(options: {config: Pick<Config, 'sandbox' | 'file' | 'claudeBin'>; worker: Pick<WorkerConfig, 'sandbox' | 'name' | 'allowedTools' | 'disallowedTools' | 'permissionMode' | 'mode'>; layout: Layout; id: string; cwd: string; addDirs: readonly string[]; keep?: readonly string[]}): PreparedSandbox {
 	const {config, worker, layout, cwd} = options;
 	const sandbox = sandboxFor(config, worker);
-	const root = tmpRoot();
-	fs.mkdirSync(root, {recursive: true, mode: 0o700});
-	const tmp = fs.mkdtempSync(path.join(root, `${worker.name}-${options.id.slice(0, 40)}-`));
+	const check = sandbox.enabled && runsCommands(worker) ? checkSandbox() : undefined;
+	const commands = check?.ok === true;
+	// Only a run whose commands are sandboxed needs a temp folder (its $TMPDIR) and the secrets' names:
+	// claude's file tools use neither, and a run without Bash saves the folder's making and removal.
+	const tmp = commands ? makeRunTemp(worker.name, options.id) : undefined;
 	// The other runs' temp folders are not listed one by one: folders a killed run left could make the
 	// settings longer than one argument may be (E2BIG). A loop sweeps them (sweepRunTemps).
 	const denied = protectedPaths(layout, config.file);
-	const check = sandbox.enabled && runsCommands(worker) ? checkSandbox() : undefined;
-	const run = runSandbox({sandbox, denied, code: codePaths(config.claudeBin), cwd, addDirs: options.addDirs, keep: options.keep ?? [], tmp, secretNames: secretNames(layout.authHome(worker.name)), commands: check?.ok === true, nested: check?.ok === true && check.nested});
+	const run = runSandbox({sandbox, denied, code: codePaths(config.claudeBin), cwd, addDirs: options.addDirs, keep: options.keep ?? [], tmp, secretNames: commands ? secretNames(layout.authHome(worker.name)) : [], commands, nested: commands && check.nested});
 	return {
 		settings: run.settings,
 		args: run.addDirs.flatMap(dir => ['--add-dir', dir]),
 		env: run.env,
 		note: run.note,
-		remove: () => removeFolder(tmp),
+		remove: () => tmp && removeFolder(tmp),
 	};
+}
+
+function makeRunTemp(worker: string, id: string): string {
+	const root = tmpRoot();
+	fs.mkdirSync(root, {recursive: true, mode: 0o700});
+	return fs.mkdtempSync(path.join(root, `${worker}-${id.slice(0, 40)}-`));
 }
 
 /** An empty folder in one call (most runs leave theirs empty); one with files the slower, recursive way. */

@@ -26,15 +26,19 @@ export type RunSandbox = {settings: Record<string, unknown>; addDirs: string[]; 
  * `keep`: the run's own folders inside protected ones (its cwd, a skill's mount, a repository's git
  * folder, its temp folder), cut out of the denied paths so that it can read them.
  */
-export function runSandbox(options: {sandbox: WorkerSandbox; denied: readonly string[]; code: readonly string[]; cwd: string; addDirs: readonly string[]; keep: readonly string[]; tmp: string; secretNames: readonly string[]; commands: boolean; nested?: boolean}): RunSandbox {
+export function runSandbox(options: {sandbox: WorkerSandbox; denied: readonly string[]; code: readonly string[]; cwd: string; addDirs: readonly string[]; keep: readonly string[]; tmp?: string; secretNames: readonly string[]; commands: boolean; nested?: boolean}): RunSandbox {
 	const {sandbox, cwd, tmp} = options;
 	const writable = [cwd, ...options.addDirs, ...sandbox.allowWrite];
-	const denied = carve(options.denied, [cwd, ...options.addDirs, ...sandbox.allowWrite, ...options.keep, tmp].flatMap(spellings));
+	const denied = carve(options.denied, [cwd, ...options.addDirs, ...sandbox.allowWrite, ...options.keep, ...(tmp ? [tmp] : [])].flatMap(spellings));
 	const rules = [...denied.flatMap(file => [`Read(/${file})`, `Read(/${file}/**)`, `Edit(/${file})`, `Edit(/${file}/**)`]), ...options.code.flatMap(file => [`Edit(/${file})`, `Edit(/${file}/**)`])];
 	const settings: Record<string, unknown> = {permissions: {blockWritesOutsideWorkingDirectories: true, deny: rules}};
-	const note: SandboxNote = {denied, writable: [...writable, tmp], domains: sandbox.allowedDomains, commands: options.commands};
+	const note: SandboxNote = {denied, writable: tmp ? [...writable, tmp] : writable, domains: sandbox.allowedDomains, commands: options.commands};
 	if (!options.commands) {
 		return {settings, addDirs: sandbox.allowWrite, env: {}, note};
+	}
+
+	if (!tmp) {
+		throw new Error('a run whose commands are sandboxed needs a temp folder of its own');
 	}
 
 	const hook = {type: 'command', command: `${quoteForShell(process.execPath)} ${quoteForShell(SPOOL_BIN)} hook post-tool-use`};

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {execa} from 'execa';
+import {git as runGit} from '../repos/git.ts';
 
 /** How much of a repository a simple-mode prompt carries: a model that has no tools sees only this. */
 export const CONTEXT_LIMITS = {
@@ -47,8 +47,9 @@ export async function buildRepoContext(cwd: string, limits: {entries: number; by
 
 /** The repository's tracked and untracked (not ignored) files, else every file found by a walk; sorted. */
 async function listFiles(cwd: string): Promise<string[]> {
-	const git = await execa('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], {cwd, reject: false, stripFinalNewline: false});
-	if (git.exitCode === 0) {
+	// spool's plain git (repos/git.ts): not execa, which a worker would otherwise load (110 modules) for this one call.
+	const git = await runGit(cwd, ['ls-files', '--cached', '--others', '--exclude-standard', '-z']);
+	if (git.code === 0) {
 		return [...new Set(git.stdout.split('\0').filter(Boolean))].sort();
 	}
 

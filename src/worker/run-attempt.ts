@@ -67,7 +67,8 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	const {claim, task, args, cwd, history, base, taskCopy, cap} = attempt;
 	const asked = questionsOf(task);
 	const given = attempt.feedback === undefined ? {} : {feedback: attempt.feedback};
-	if (!(await start(claim))) {
+	const stamped = start(claim);
+	if (!stamped) {
 		context.logger.warn('claim ended by a sweep before the run started (this loop stalled past its lease)');
 		return {kind: 'fenced'};
 	}
@@ -105,6 +106,12 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 			delivered ||= task.ask !== undefined && answersCall(event, task.ask.toolUseId);
 		},
 	});
+	const unsynced = await stamped.durable;
+	if (unsynced) {
+		// The stamp is in place (renamed); only its outlasting a power cut is not sure. The paid run goes on to its result.
+		context.logger.warn({err: unsynced}, 'the claim folder could not be fsynced after the run was stamped started');
+	}
+
 	// A resumed session's result line counts the runs before its question too: this run's own cost is the rest.
 	const exit = task.ask ? sinceQuestion(session, task.ask) : session;
 	// Should the task go back to the queue, its next resume takes what this run spent off as well.

@@ -24,6 +24,7 @@ import {stopCanceledRuns} from './cancel-poll.ts';
 import {WaitingPoll} from '../ask/waiting-poll.ts';
 import {LeaseKeeper} from './lease-keeper.ts';
 import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
+import {warmSpawner} from './spawner.ts';
 
 type Running = {claim: Claim; controller: AbortController; done: Promise<TaskEnd | undefined>};
 
@@ -86,6 +87,8 @@ export class WorkerLoop {
 			throw new SpoolError('sandbox_unavailable', unsandboxed);
 		}
 
+		// The process that starts each claude run (spawner.ts), started now so the first task does not wait for it.
+		warmSpawner();
 		// Temp folders of runs a crash ended: older than any run of this worker may take.
 		sweepRunTemps(name, this.#worker.timeout + 3_600_000);
 

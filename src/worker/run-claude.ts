@@ -1,9 +1,9 @@
-import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {MAX_ARGUMENT_BYTES} from './claude-args.ts';
 import {MAX_LINE_BYTES} from './line-splitter.ts';
 import {killProcess, killProcessGroup} from './process-group.ts';
 import {readOutput, type OnEvent, type OutputSummary} from './read-output.ts';
 import {openTranscript} from './transcript-file.ts';
+import {spawnRun} from './spawner.ts';
 
 export type ClaudeRun = {
 	bin: string;
@@ -57,34 +57,21 @@ export const INTERRUPT_GRACE_MS = 3000;
  * Runs `claude -p` in its own process group, streams its transcript to disk and reads its final result.
  * On timeout or abort the whole group (claude and every tool process it started) is killed.
  *
- * This is the one spawn per task, so it uses node:child_process rather than execa (which the rest of
- * spool uses): execa costs 0.6-0.9 ms more CPU per spawn and 10 MB more memory in the worker, and every
- * MB of the worker is page table that each fork copies (docs/benchmarks.md). Nothing of execa's is
- * needed here: the output is streamed line by line, not buffered, and the group is killed by hand.
+ * This is the one spawn per task, so it goes through spawner.ts (a small helper process forks it, not
+ * the worker) and node:child_process rather than execa: the output is streamed line by line, not
+ * buffered, and the group is killed by hand.
  */
 export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	const started = performance.now();
 	const transcript = openTranscript(run.transcriptFile);
-	let child: ChildProcessWithoutNullStreams;
-	try {
-		child = spawn(run.bin, run.args, {cwd: run.cwd, env: run.env, detached: true, stdio: 'pipe'});
-	} catch (error) {
-		// E2BIG (arguments and environment over the system's limit) is thrown here, not emitted.
+	const spawned = await spawnRun({bin: run.bin, args: run.args, cwd: run.cwd, env: run.env, prompt: run.prompt});
+	if (!spawned.ok) {
+		// No such binary or cwd, E2BIG (arguments and environment over the system's limit).
 		transcript.close();
-		return notStarted(run, error as NodeJS.ErrnoException, started);
+		return notStarted(run, spawned.error, started);
 	}
 
-	let spawnError: NodeJS.ErrnoException | undefined;
-	child.once('error', error => {
-		spawnError ??= error;
-	});
-	// 'close' comes after 'exit' once stdout and stderr have ended, and also when the spawn failed.
-	const closed = new Promise<[number | null, string | null]>(resolve => {
-		child.once('close', (code, signal) => resolve([code, signal]));
-	});
-	// claude may exit without reading its prompt (a bad flag): that broken pipe is not the run's error.
-	child.stdin.on('error', () => {});
-	child.stdin.end(run.prompt);
+	const {child} = spawned;
 	run.onSpawn?.(child.pid);
 	let timedOut = false;
 	let canceled = false;
@@ -101,9 +88,6 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	};
 
 	const timer = setTimeout(() => stop('timeout'), run.timeoutMs);
-	child.once('exit', () => {
-		canceled ||= run.signal?.aborted === true; // Ended by the SIGINT of a cancel, before the group was stopped.
-	});
 	const onAbort = () => {
 		if (run.signal?.reason === 'cancel') {
 			// `spool cancel`: claude stops at SIGINT and still writes its result line, with the cost so far.
@@ -118,8 +102,11 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 		onAbort();
 	}
 
-	// Tool processes claude started may outlive it and hold its stdout open; nothing of a run survives it.
-	child.on('exit', () => killProcessGroup(child.pid, 'SIGKILL'));
+	void child.exited.then(() => {
+		canceled ||= run.signal?.aborted === true; // Ended by the SIGINT of a cancel, before the group was stopped.
+		// Tool processes claude started may outlive it and hold its stdout open; nothing of a run survives it.
+		killProcessGroup(child.pid, 'SIGKILL');
+	});
 	// Once the group is gone its id can be reused: no later timer may signal it.
 	const clearStopTimers = () => stopTimers.forEach(timer => clearTimeout(timer));
 	let stderrTail = '';
@@ -128,7 +115,7 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	});
 
 	const output = await readOutput(child.stdout, transcript, run.redact, run.onEvent);
-	const [exitCode, signal] = await closed;
+	const [exitCode, signal] = await child.closed;
 	clearTimeout(timer);
 	clearStopTimers();
 	run.signal?.removeEventListener('abort', onAbort);
@@ -139,10 +126,10 @@ export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 		...output,
 		transcriptError: transcriptError ? transcriptError.message : null,
 		sessionId: (typeof final?.session_id === 'string' ? final.session_id : null) ?? output.sessionId,
-		exitCode: spawnError ? null : exitCode,
+		exitCode,
 		signal,
-		spawnError: spawnError ? spawnError.message : null,
-		spawnErrorCode: spawnError?.code ?? null,
+		spawnError: null,
+		spawnErrorCode: null,
 		timedOut,
 		canceled,
 		stderrTail: stderrTail.trim(),

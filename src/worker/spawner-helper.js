@@ -1,0 +1,47 @@
+// The spawner: a small process a worker forks once, which starts each claude run for it (spawner.ts).
+//
+// Plain JavaScript with node's builtins only, so it loads no TypeScript stripper and stays near a bare
+// node's memory: a fork copies the parent's page tables, and libuv's spawn waits in the parent until the
+// child has exec'd. From the worker (120 MB and more) that cost its one event loop about 3 ms a task; from
+// here, it costs this process less and the worker nothing.
+//
+// Messages, over the IPC channel, one run per id:
+//   worker → here: {id, bin, args, cwd, env, prompt}   start it, write the prompt to its stdin, close stdin
+//   here → worker: {id, pid} started | {id, error, code} could not start
+//                  {id, out} / {id, err} a chunk of its stdout / stderr, as bytes, in order
+//                  {id, exit: [code, signal]} it exited | {id, close: [code, signal]} its output ended too
+// The channel uses node's 'advanced' serialization, which carries the chunks as bytes, not JSON.
+// When the worker goes (its channel closes), this process ends at once; the runs' pipes close with it.
+import {spawn} from 'node:child_process';
+
+process.on('message', request => {
+	const {id} = request;
+	let child;
+	try {
+		// Detached: each run leads a process group of its own, which the worker signals as a whole.
+		child = spawn(request.bin, request.args, {cwd: request.cwd, env: request.env, detached: true, stdio: ['pipe', 'pipe', 'pipe']});
+	} catch (error) {
+		// E2BIG, EACCES... thrown here rather than emitted.
+		process.send({id, error: error.message, code: error.code ?? null});
+		return;
+	}
+
+	if (child.pid === undefined) {
+		child.once('error', error => process.send({id, error: error.message, code: error.code ?? null}));
+		return;
+	}
+
+	process.send({id, pid: child.pid});
+	// claude may exit without reading its prompt (a bad flag): that broken pipe is not the run's error.
+	child.stdin.on('error', () => {});
+	child.stdin.end(request.prompt);
+	child.stdout.on('data', out => process.send({id, out}));
+	child.stderr.on('data', err => process.send({id, err}));
+	child.once('exit', (code, signal) => process.send({id, exit: [code, signal]}));
+	child.once('close', (code, signal) => process.send({id, close: [code, signal]}));
+});
+
+process.on('disconnect', () => process.exit(0));
+// A message the worker can no longer take (it exited meanwhile, EPIPE): there is no one left to serve.
+process.on('error', () => process.exit(0));
+process.send({ready: true});

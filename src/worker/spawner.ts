@@ -1,0 +1,236 @@
+import {fork, spawn, type ChildProcess} from 'node:child_process';
+import {PassThrough, type Readable} from 'node:stream';
+import {fileURLToPath} from 'node:url';
+import {killProcessGroup} from './process-group.ts';
+
+/** One started process: its group's id, its output as streams, and its exit, then the end of its output. */
+export type Spawned = {
+	pid: number;
+	stdout: Readable;
+	stderr: Readable;
+	/** When the process exited; its output may go on (a tool process it left holds the pipe). */
+	exited: Promise<ExitStatus>;
+	/** When it exited and its stdout and stderr have ended. */
+	closed: Promise<ExitStatus>;
+};
+
+export type ExitStatus = [code: number | null, signal: string | null];
+
+export type SpawnRequest = {bin: string; args: string[]; cwd: string; env: Record<string, string>; prompt: string};
+
+export type SpawnOutcome = {ok: true; child: Spawned} | {ok: false; error: NodeJS.ErrnoException};
+
+const HELPER = fileURLToPath(new URL('spawner-helper.js', import.meta.url));
+
+/** How long the helper may take to start before runs are spawned from here instead. */
+const HELPER_START_MS = 10_000;
+
+type Pending = {
+	started: (outcome: SpawnOutcome) => void;
+	/** What the run gets once the helper says it started (its pid filled in then). */
+	child: Spawned;
+	pid?: number;
+	stdout: PassThrough;
+	stderr: PassThrough;
+	exit: (status: ExitStatus) => void;
+	close: (status: ExitStatus) => void;
+	exitedYet: boolean;
+};
+
+type Message = {ready?: true; id?: number; pid?: number; error?: string; code?: string | null; out?: Uint8Array; err?: Uint8Array; exit?: ExitStatus; close?: ExitStatus};
+
+/**
+ * Starts claude runs from a small helper process (spawner-helper.js) instead of the worker itself. A
+ * fork copies the page tables of the process that forks, and libuv's spawn blocks that process until
+ * the child has exec'd: in a worker of 120 MB that took its one event loop about 3 ms a run, a third of
+ * all it did on a cheap job (docs/benchmarks.md, part 7). The helper stays near a bare node's memory.
+ * What a run sees is the same: its own process group, its environment, its prompt on stdin, its stdout
+ * and stderr read as they come; the worker still signals the group itself. Should the helper not start,
+ * or die, runs are spawned from the worker directly (and a run the dead helper held is killed and ends
+ * as killed): never a run lost or left waiting.
+ */
+class Spawner {
+	#helper: ChildProcess | undefined;
+	#ready: Promise<boolean> | undefined;
+	#runs = new Map<number, Pending>();
+	#next = 0;
+	#waiting = 0;
+	#broken = false;
+
+	/** Starts the helper ahead of the first run (a loop's start), so that run does not wait for it. */
+	warm(): void {
+		void this.#start();
+	}
+
+	async spawn(request: SpawnRequest): Promise<SpawnOutcome> {
+		// Held while it starts too: a command whose only work is this run must not exit waiting for it.
+		this.#waiting++;
+		this.#hold();
+		const helper = (await this.#start()) ? this.#helper : undefined;
+		this.#waiting--;
+		if (!helper?.connected) {
+			this.#releaseIfIdle();
+			return spawnHere(request);
+		}
+
+		const id = this.#next++;
+		const started = new Promise<SpawnOutcome>(resolve => {
+			const pending = {stdout: new PassThrough(), stderr: new PassThrough(), exitedYet: false, started: resolve} as Pending;
+			const exited = new Promise<ExitStatus>(resolve => (pending.exit = resolve));
+			const closed = new Promise<ExitStatus>(resolve => (pending.close = resolve));
+			pending.child = {pid: 0, stdout: pending.stdout, stderr: pending.stderr, exited, closed};
+			this.#runs.set(id, pending);
+		});
+		this.#hold();
+		helper.send({id, ...request});
+		return started;
+	}
+
+	#start(): Promise<boolean> {
+		if (this.#broken) {
+			return Promise.resolve(false);
+		}
+
+		this.#ready ??= new Promise<boolean>(resolve => {
+			let helper: ChildProcess;
+			try {
+				// Its own flags: a small young generation, none of the worker's (a --cpu-prof would profile it too).
+				helper = fork(HELPER, [], {serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: ['--max-semi-space-size=1'], env: {PATH: process.env.PATH ?? ''}});
+			} catch {
+				this.#broken = true;
+				resolve(false);
+				return;
+			}
+
+			const timer = setTimeout(() => {
+				this.#broken = true;
+				helper.kill('SIGKILL');
+				resolve(false);
+			}, HELPER_START_MS).unref();
+			helper.on('message', (message: Message) => {
+				if (message.ready) {
+					clearTimeout(timer);
+					resolve(true);
+				} else {
+					this.#take(message);
+				}
+			});
+			helper.once('error', () => undefined); // Its 'exit' follows, which is what counts.
+			helper.once('exit', () => {
+				clearTimeout(timer);
+				resolve(false);
+				this.#lost(helper);
+			});
+			this.#helper = helper;
+			this.#releaseIfIdle();
+		});
+		return this.#ready;
+	}
+
+	#take(message: Message): void {
+		const pending = message.id === undefined ? undefined : this.#runs.get(message.id);
+		if (!pending) {
+			return;
+		}
+
+		if (message.out) {
+			pending.stdout.write(Buffer.from(message.out.buffer, message.out.byteOffset, message.out.byteLength));
+		} else if (message.err) {
+			pending.stderr.write(Buffer.from(message.err.buffer, message.err.byteOffset, message.err.byteLength));
+		} else if (message.pid !== undefined) {
+			pending.pid = message.pid;
+			pending.started({ok: true, child: {...pending.child, pid: message.pid}});
+		} else if (message.error !== undefined) {
+			this.#end(message.id!);
+			pending.started({ok: false, error: Object.assign(new Error(message.error), message.code ? {code: message.code} : {})});
+		} else if (message.exit) {
+			pending.exitedYet = true;
+			pending.exit(message.exit);
+		} else if (message.close) {
+			this.#end(message.id!);
+			pending.stdout.end();
+			pending.stderr.end();
+			// Written after the streams' last chunk: the run reads its output to the end, then its close.
+			pending.close(message.close);
+		}
+	}
+
+	/** The helper is gone (killed, crashed): its runs can no longer be read, so each is killed and ends as killed. */
+	#lost(helper: ChildProcess): void {
+		if (this.#helper === helper) {
+			this.#helper = undefined;
+			this.#ready = undefined; // The next run starts a new one.
+		}
+
+		for (const [id, pending] of this.#runs) {
+			this.#end(id);
+			if (pending.pid === undefined) {
+				pending.started({ok: false, error: Object.assign(new Error('the process that starts claude runs ended before this one started'), {code: 'ESPAWNER'})});
+				continue;
+			}
+
+			killProcessGroup(pending.pid, 'SIGKILL');
+			pending.stderr.write('spool: the process that started this run ended; the run was killed\n');
+			pending.stdout.end();
+			pending.stderr.end();
+			if (!pending.exitedYet) {
+				pending.exit([null, 'SIGKILL']);
+			}
+
+			pending.close([null, 'SIGKILL']);
+		}
+	}
+
+	#end(id: number): void {
+		this.#runs.delete(id);
+		this.#releaseIfIdle();
+	}
+
+	/** While a run is in flight the helper keeps this process alive; idle, it does not (a CLI command may exit). */
+	#hold(): void {
+		this.#helper?.ref();
+		this.#helper?.channel?.ref();
+	}
+
+	#releaseIfIdle(): void {
+		if (this.#runs.size === 0 && this.#waiting === 0) {
+			this.#helper?.unref();
+			this.#helper?.channel?.unref();
+		}
+	}
+}
+
+/** The direct way, in this process: what every run used before the helper, and the fallback. */
+function spawnHere(request: SpawnRequest): Promise<SpawnOutcome> {
+	let child: ReturnType<typeof spawn>;
+	try {
+		child = spawn(request.bin, request.args, {cwd: request.cwd, env: request.env, detached: true, stdio: 'pipe'});
+	} catch (error) {
+		return Promise.resolve({ok: false, error: error as NodeJS.ErrnoException});
+	}
+
+	if (child.pid === undefined) {
+		return new Promise(resolve => child.once('error', error => resolve({ok: false, error})));
+	}
+
+	child.once('error', () => undefined); // After a start, 'exit' and 'close' say what happened.
+	child.stdin!.on('error', () => {});
+	child.stdin!.end(request.prompt);
+	const exited = new Promise<ExitStatus>(resolve => child.once('exit', (code, signal) => resolve([code, signal])));
+	const closed = new Promise<ExitStatus>(resolve => child.once('close', (code, signal) => resolve([code, signal])));
+	return Promise.resolve({ok: true, child: {pid: child.pid, stdout: child.stdout!, stderr: child.stderr!, exited, closed}});
+}
+
+const spawner = new Spawner();
+
+/** Starts a run: from the helper process when it runs, else from here. */
+export function spawnRun(request: SpawnRequest): Promise<SpawnOutcome> {
+	return process.env.SPOOL_SPAWN_DIRECT === '1' ? spawnHere(request) : spawner.spawn(request);
+}
+
+/** Starts the helper now, so the first run does not wait for it. */
+export function warmSpawner(): void {
+	if (process.env.SPOOL_SPAWN_DIRECT !== '1') {
+		spawner.warm();
+	}
+}

@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {describe, expect, test} from 'vitest';
+import {spawnRun, type Spawned} from '../../src/worker/spawner.ts';
+import {dropTask, makeHome, spool, waitFor} from '../helpers/home.ts';
+
+/*
+ * Every claude run is started by a small helper process (src/worker/spawner.ts), not by the worker: these
+ * hold that a run sees what it did when the worker forked it itself, and that nothing is lost or left
+ * running when the helper or the worker dies.
+ */
+
+function parentOf(pid: number): number {
+	const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+	return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+function groupOf(pid: number): number {
+	const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+	return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+}
+
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+	} catch {
+		return false;
+	}
+}
+
+async function collect(child: Spawned): Promise<{out: string; err: string; status: [number | null, string | null]}> {
+	let out = '';
+	let err = '';
+	child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+	for await (const chunk of child.stdout) {
+		out += (chunk as Buffer).toString();
+	}
+
+	return {out, err, status: await child.closed};
+}
+
+const env = {PATH: process.env.PATH ?? '/usr/bin:/bin', SPOOL_TEST_VALUE: 'seen'};
+
+describe('runs started by the spawner helper', () => {
+	test('the prompt on stdin, its own process group, its environment and cwd, stdout and stderr in full, its exit code', async () => {
+		const script = 'read line; echo "got:$line"; echo "env:$SPOOL_TEST_VALUE"; pwd; echo "to stderr" >&2; head -c 3000000 /dev/zero | tr "\\0" x; echo; exit 3';
+		const started = await spawnRun({bin: '/bin/sh', args: ['-c', `sleep 0.2; ${script}`], cwd: '/tmp', env, prompt: 'the prompt\n'});
+		expect(started.ok).toBe(true);
+		const {child} = started as {ok: true; child: Spawned};
+		// Forked by the helper, not by this process, and the leader of a group of its own.
+		expect(parentOf(child.pid)).not.toBe(process.pid);
+		expect(groupOf(child.pid)).toBe(child.pid);
+		const {out, err, status} = await collect(child);
+		const lines = out.split('\n');
+		expect(lines.slice(0, 3)).toEqual(['got:the prompt', 'env:seen', '/tmp']);
+		expect(lines[3]).toBe('x'.repeat(3_000_000));
+		expect(err).toBe('to stderr\n');
+		expect(status).toEqual([3, null]);
+		expect(await child.exited).toEqual([3, null]);
+	});
+
+	test('a binary that does not exist, a cwd that does not exist, arguments over the limit: each an error with its code, as a direct spawn gives', async () => {
+		const missing = await spawnRun({bin: '/nowhere/claude', args: [], cwd: '/tmp', env, prompt: ''});
+		expect(missing).toMatchObject({ok: false, error: {code: 'ENOENT'}});
+		const noCwd = await spawnRun({bin: '/bin/true', args: [], cwd: '/nowhere/at/all', env, prompt: ''});
+		expect(noCwd).toMatchObject({ok: false, error: {code: 'ENOENT'}});
+		const huge = await spawnRun({bin: '/bin/true', args: ['x'.repeat(200 * 1024)], cwd: '/tmp', env, prompt: ''});
+		expect(huge).toMatchObject({ok: false, error: {code: 'E2BIG'}});
+		// And the next run goes through as ever.
+		const next = await spawnRun({bin: '/bin/echo', args: ['fine'], cwd: '/tmp', env, prompt: ''});
+		expect((await collect((next as {ok: true; child: Spawned}).child)).out).toBe('fine\n');
+	});
+
+	test('the helper killed in the middle of a run: that run is killed and ends as killed, and the next run starts a new helper', async () => {
+		const started = await spawnRun({bin: '/bin/sh', args: ['-c', 'echo started; sleep 60'], cwd: '/tmp', env, prompt: ''});
+		const {child} = started as {ok: true; child: Spawned};
+		const helper = parentOf(child.pid);
+		let out = '';
+		let err = '';
+		child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+		const ended = new Promise(resolve => child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString())).once('end', resolve));
+		await waitFor(() => out === 'started\n', 5000, 'the run to write');
+		process.kill(helper, 'SIGKILL');
+		await ended;
+		const status = await child.closed;
+		expect(err).toContain('the process that started this run ended');
+		expect(status).toEqual([null, 'SIGKILL']);
+		await waitFor(() => !alive(child.pid), 5000, 'the run to be gone');
+
+		const next = await spawnRun({bin: '/bin/echo', args: ['again'], cwd: '/tmp', env, prompt: ''});
+		const nextChild = (next as {ok: true; child: Spawned}).child;
+		expect(parentOf(nextChild.pid)).not.toBe(helper);
+		expect((await collect(nextChild)).out).toBe('again\n');
+	});
+});
+
+test('a worker killed with kill -9 leaves no helper behind; its run is handed back and runs again', async () => {
+	const home = await makeHome({workers: {coder: {}}, queue: {lease: '1s'}});
+	const slow = path.join(home, 'slow-claude.sh');
+	fs.writeFileSync(slow, '#!/bin/sh\nread x\nsleep 3\nprintf \'{"type":"result","subtype":"success","is_error":false,"result":"done","session_id":"s","total_cost_usd":0,"usage":{}}\\n\'\n', {mode: 0o755});
+	const worker = spool(home, ['worker', 'coder'], {env: {SPOOL_CLAUDE_BIN: slow}});
+	await dropTask(home, 'coder', 'one', {prompt: 'work'});
+	const processing = path.join(home, 'processing', 'coder');
+	const claims = () => (fs.existsSync(processing) ? fs.readdirSync(processing, {recursive: true}).map(String) : []);
+	await waitFor(() => claims().some(name => name.includes('one@')), 20_000, 'the run to start');
+	const children = () => fs.readFileSync(`/proc/${worker.pid}/task/${worker.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+	const helpers = children().filter(pid => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('spawner-helper.js'));
+	expect(helpers).toHaveLength(1);
+	worker.kill('SIGKILL');
+	await worker.catch(() => undefined);
+	await waitFor(() => !alive(helpers[0]!), 5000, 'the helper to end with its worker');
+
+	// Another loop takes the run back once the lease is out and runs it to its result.
+	const again = spool(home, ['worker', 'coder'], {env: {SPOOL_CLAUDE_BIN: slow}});
+	try {
+		const result = await waitFor(() => {
+			const file = path.join(home, 'results', 'coder', 'one.json');
+			return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as {status: string; attempts: number}) : undefined;
+		}, 30_000, 'the result');
+		expect(result.status).toBe('succeeded');
+		expect(result.attempts).toBe(2);
+	} finally {
+		again.kill('SIGTERM');
+		await again.catch(() => undefined);
+	}
+}, 60_000);

@@ -120,6 +120,36 @@ export function evaluateGoals(m: Measurements): Goal[] {
 		}
 	}
 
+	if (m.peers) {
+		// Issue 17: the fastest of the queues that keep a result per task through a crash.
+		const rows = summarizePeers(m.peers);
+		const of = (runner: string) => rows.find(row => row.runner === runner);
+		const [spool, bullmq, nq, floor] = [of('spool'), of('bullmq'), of('nq'), of('floor')];
+		if (spool && bullmq) {
+			const [ours, theirs] = [median(spool.perSecond), median(bullmq.perSecond)];
+			check("peers: spool's tasks/s at least BullMQ's in the same run (BullMQ's / spool's <= 1)", theirs / ours, 1, `${ours.toFixed(0)} against ${theirs.toFixed(0)} tasks/s`);
+			if (nq) {
+				check("peers, the aim: at least nq's (nq's / spool's <= 1)", median(nq.perSecond) / ours, 1, `${ours.toFixed(0)} against ${median(nq.perSecond).toFixed(0)} tasks/s`);
+			}
+
+			if (floor) {
+				const beyond = (row: typeof spool) => median(row.cpuMsPerTask) - median(floor.cpuMsPerTask);
+				check("peers: spool's CPU per task beyond the floor at most BullMQ's", beyond(spool) - beyond(bullmq), 0, `${beyond(spool).toFixed(2)} against ${beyond(bullmq).toFixed(2)} ms`);
+				check("peers, the aim: spool's CPU per task beyond the floor < 2 ms", beyond(spool), 2, `${beyond(spool).toFixed(2)} ms`);
+			}
+		}
+
+		if (spool) {
+			check("peers: spool worker's peak RSS with 1,000 pending <= 80 MB", spool.rssMB, 80, `${spool.rssMB.toFixed(0)} MB`);
+		}
+
+		const bare = m.peers.pickup?.[0];
+		const ours = m.peers.pickup?.find(row => row.label.startsWith('spool'));
+		if (bare && ours) {
+			check('peers: spool pickup p50 within 1.5 ms of a bare spawn', ours.p50 - bare.p50, 1.5, `+${(ours.p50 - bare.p50).toFixed(1)} ms (${ours.p50.toFixed(1)} against ${bare.p50.toFixed(1)})`);
+		}
+	}
+
 	if (m.realCli) {
 		const r = summarizeRealCli(m.realCli);
 		check('real CLI: spool adds < 5 % to the CLI\'s own run time (wall time, two workers)', r.addedPercent, 5, `${r.addedPercent.toFixed(1)} %`);

@@ -1,9 +1,7 @@
-import fs from 'node:fs';
 import {PARENT_PID_ENV} from '../control/watch-parent.ts';
 import {crashPoint} from '../crash-points.ts';
 import {archivePreviousResult, canceledResult, start, type Claim} from '../lifecycle/index.ts';
 import type {QuotaRun} from '../quota/run.ts';
-import {openForAppend} from '../queue/read-file.ts';
 import {buildResult, type TaskResult} from '../queue/result.ts';
 import {namedCap} from '../budget/cap-error.ts';
 import type {RunCap} from '../budget/state.ts';
@@ -77,7 +75,6 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	archivePreviousResult(context.layout, claim.worker, claim.id);
 	const startedAt = new Date();
 	const transcriptFile = context.layout.transcriptFile(claim.worker, claim.id);
-	writeAttemptLine(context, transcriptFile, {type: 'spool', event: 'attempt', attempt: claim.attempt, runId: claim.runId, startedAt});
 	context.logger.info({attempt: claim.attempt, cwd}, 'task started');
 
 	const authHome = context.layout.authHome(claim.worker);
@@ -95,6 +92,7 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 		env,
 		timeoutMs: task.timeout ?? context.worker.timeout,
 		transcriptFile,
+		transcriptHead: `${JSON.stringify({type: 'spool', event: 'attempt', attempt: claim.attempt, runId: claim.runId, startedAt})}\n`,
 		signal,
 		redact,
 		onSpawn: () => crashPoint('after-spawn'),
@@ -268,19 +266,6 @@ export function isCanceled(signal: AbortSignal): boolean {
 }
 
 /** The transcript is for people to follow; a line that cannot be written (results/ gone, a full disk) must not cost the run. */
-function writeAttemptLine(context: TaskContext, file: string, line: Record<string, unknown>): void {
-	try {
-		const fd = openForAppend(file);
-		try {
-			fs.writeFileSync(fd, `${JSON.stringify(line)}\n`);
-		} finally {
-			fs.closeSync(fd);
-		}
-	} catch (error) {
-		context.logger.warn({err: error, file}, 'cannot write the transcript; the run goes on');
-	}
-}
-
 /** The environment passed through, with this worker's own auth home. */
 function claudeEnv(authHome: string): Record<string, string> {
 	return {...inheritedEnv(), CLAUDE_CONFIG_DIR: authHome};

@@ -15,6 +15,8 @@ export type ClaudeRun = {
 	timeoutMs: number;
 	/** Every stream-json line is appended here as it arrives, so `tail -f` shows progress. */
 	transcriptFile: string;
+	/** A line of spool's own written first (the attempt's start), while the process starts. */
+	transcriptHead?: string;
 	/** Aborting it stops the run (shutdown, lost lease). */
 	signal?: AbortSignal;
 	/** Grace between SIGTERM and SIGKILL of the process group. @default 5000 */
@@ -63,8 +65,15 @@ export const INTERRUPT_GRACE_MS = 3000;
  */
 export async function runClaude(run: ClaudeRun): Promise<ClaudeExit> {
 	const started = performance.now();
+	// Asked first: the helper forks while this process makes the transcript file (its creation took
+	// about a millisecond on this machine's disk, all of it before claude could start).
+	const spawning = spawnRun({bin: run.bin, args: run.args, cwd: run.cwd, env: run.env, prompt: run.prompt});
 	const transcript = openTranscript(run.transcriptFile);
-	const spawned = await spawnRun({bin: run.bin, args: run.args, cwd: run.cwd, env: run.env, prompt: run.prompt});
+	if (run.transcriptHead !== undefined) {
+		transcript.write(run.transcriptHead);
+	}
+
+	const spawned = await spawning;
 	if (!spawned.ok) {
 		// No such binary or cwd, E2BIG (arguments and environment over the system's limit).
 		transcript.close();

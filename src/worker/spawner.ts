@@ -56,13 +56,20 @@ class Spawner {
 	#next = 0;
 	#waiting = 0;
 	#broken = false;
+	/** The helper said it is ready, and has not died since. */
+	#up = false;
 
 	/** Starts the helper ahead of the first run (a loop's start), so that run does not wait for it. */
 	warm(): void {
 		void this.#start();
 	}
 
-	async spawn(request: SpawnRequest): Promise<SpawnOutcome> {
+	/** Sends the request at once when the helper is up (the caller's next steps overlap the fork), else once it is. */
+	spawn(request: SpawnRequest): Promise<SpawnOutcome> {
+		return this.#up && this.#helper?.connected ? this.#send(this.#helper, request) : this.#spawnLater(request);
+	}
+
+	async #spawnLater(request: SpawnRequest): Promise<SpawnOutcome> {
 		// Held while it starts too: a command whose only work is this run must not exit waiting for it.
 		this.#waiting++;
 		this.#hold();
@@ -73,6 +80,10 @@ class Spawner {
 			return spawnHere(request);
 		}
 
+		return this.#send(helper, request);
+	}
+
+	#send(helper: ChildProcess, request: SpawnRequest): Promise<SpawnOutcome> {
 		const id = this.#next++;
 		const started = new Promise<SpawnOutcome>(resolve => {
 			const pending = {stdout: new PassThrough(), stderr: new PassThrough(), exitedYet: false, started: resolve} as Pending;
@@ -110,6 +121,7 @@ class Spawner {
 			helper.on('message', (message: Message) => {
 				if (message.ready) {
 					clearTimeout(timer);
+					this.#up = true;
 					resolve(true);
 				} else {
 					this.#take(message);
@@ -158,6 +170,7 @@ class Spawner {
 	/** The helper is gone (killed, crashed): its runs can no longer be read, so each is killed and ends as killed. */
 	#lost(helper: ChildProcess): void {
 		if (this.#helper === helper) {
+			this.#up = false;
 			this.#helper = undefined;
 			this.#ready = undefined; // The next run starts a new one.
 		}

@@ -1,7 +1,11 @@
+import {fileURLToPath} from 'node:url';
 import {quoteForShell, SPOOL_BIN} from '../cli/spool-command.ts';
 import type {WorkerConfig} from '../config/schema.ts';
 import type {PolicyRules} from '../policy/rules.ts';
 import {ASK_TOOL, NO_ANSWER_TEXT, type AskRecord} from './ask-record.ts';
+
+/** The server every run gets (plain JS: claude waits for it at each run's start, docs/benchmarks.md part 5). */
+export const RUN_SERVER = fileURLToPath(new URL('../mcp/run-server.js', import.meta.url));
 
 /** The environment of a resumed run: the one deferred call its hook lets through, and the answer ask_human gives it. */
 export const ALLOW_ENV = 'SPOOL_ASK_ALLOW';
@@ -13,8 +17,8 @@ export const DENY_WHY_ENV = 'SPOOL_ASK_DENY_WHY';
 export const POLICY_ENV = 'SPOOL_POLICY';
 
 /**
- * What every run gets so its agent can ask a person: spool's MCP server in run mode (`spool mcp --run`,
- * whose one tool is ask_human) through --mcp-config, which adds to the MCP servers the worker's own
+ * What every run gets so its agent can ask a person: spool's MCP server in run mode (src/mcp/run-server.js,
+ * also `spool mcp --run`, whose one tool is ask_human) through --mcp-config, which adds to the MCP servers the worker's own
  * settings name (no --strict-mcp-config), and through --settings a PreToolUse hook on that tool.
  * The hook defers the call (`spool hook pre-tool-use`): claude then ends the run at once, exit 0, with
  * the call in its result line's `deferred_tool_use`, and the task waits without a process. Resumed
@@ -30,7 +34,7 @@ export function askArgs(worker: Pick<WorkerConfig, 'disallowedTools'>, policy?: 
 	const hook = {type: 'command', command: `${quoteForShell(node)} ${quoteForShell(SPOOL_BIN)} hook pre-tool-use`};
 	// The same hook judges Bash calls by the policy (docs/policy.md): the one place a command is read before it runs.
 	const matchers = [...(asks ? [{matcher: ASK_TOOL, hooks: [hook]}] : []), ...(judgesBash ? [{matcher: 'Bash', hooks: [hook]}] : [])];
-	const servers = {mcpServers: {spool: {type: 'stdio', command: node, args: [SPOOL_BIN, 'mcp', '--run']}}};
+	const servers = {mcpServers: {spool: {type: 'stdio', command: node, args: [RUN_SERVER]}}};
 	return [...(asks ? ['--mcp-config', JSON.stringify(servers)] : []), ...(matchers.length > 0 ? ['--settings', JSON.stringify({hooks: {PreToolUse: matchers}})] : [])];
 }
 

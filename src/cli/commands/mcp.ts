@@ -1,7 +1,8 @@
 import {loadConfig, resolveHome} from '../../config/load.ts';
 import {SpoolError} from '../../errors.ts';
 import {createLogger} from '../../log/logger.ts';
-import {askHumanTool} from '../../mcp/ask-tool.ts';
+import {RUN_SERVER} from '../../ask/run-options.ts';
+import {pathToFileURL} from 'node:url';
 import {serveMcp} from '../../mcp/server.ts';
 import {createLayout} from '../../queue/layout.ts';
 import {CliUsageError, parseCommandArgs} from '../parse.ts';
@@ -26,8 +27,9 @@ asks a person a question and its task waits for the answer (docs/ask.md). spool 
 		}
 
 		if (values.run) {
-			// A run's own server: it reads no spool.yaml and writes no log file (the run's cwd is no spool home).
-			await serveMcp({home: resolveHome(), input: process.stdin, output: process.stdout, log: createLogger({name: 'mcp-run'}), tools: [askHumanTool]});
+			// A run's own server (what spool passes its runs is this file, started by node directly): it reads no spool.yaml and writes no log.
+			const {serveRun} = (await import(pathToFileURL(RUN_SERVER).href)) as {serveRun: (input: NodeJS.ReadableStream, output: NodeJS.WritableStream) => Promise<void>};
+			await serveRun(process.stdin, process.stdout);
 			return 0;
 		}
 

@@ -95,33 +95,44 @@ describe('runs started by the spawner helper', () => {
 	});
 });
 
-test('a worker killed with kill -9 leaves no helper behind; its run is handed back and runs again', async () => {
-	const home = await makeHome({workers: {coder: {}}, queue: {lease: '1s'}});
+test('the crash probe: a worker killed with kill -9 under 20 running tasks leaves no helper behind, and another loop ends with exactly one result per task', async () => {
+	const home = await makeHome({workers: {coder: {concurrency: 20}}, queue: {lease: '1s'}});
 	const slow = path.join(home, 'slow-claude.sh');
-	fs.writeFileSync(slow, '#!/bin/sh\nread x\nsleep 3\nprintf \'{"type":"result","subtype":"success","is_error":false,"result":"done","session_id":"s","total_cost_usd":0,"usage":{}}\\n\'\n', {mode: 0o755});
+	fs.writeFileSync(slow, '#!/bin/sh\nread x\nsleep 2\nprintf \'{"type":"result","subtype":"success","is_error":false,"result":"done","session_id":"s","total_cost_usd":0,"usage":{}}\\n\'\n', {mode: 0o755});
+	const ids = Array.from({length: 20}, (_, n) => `t${n}`);
 	const worker = spool(home, ['worker', 'coder'], {env: {SPOOL_CLAUDE_BIN: slow}});
-	await dropTask(home, 'coder', 'one', {prompt: 'work'});
+	for (const id of ids) {
+		await dropTask(home, 'coder', id, {prompt: 'work'});
+	}
+
 	const processing = path.join(home, 'processing', 'coder');
-	const claims = () => (fs.existsSync(processing) ? fs.readdirSync(processing, {recursive: true}).map(String) : []);
-	await waitFor(() => claims().some(name => name.includes('one@')), 20_000, 'the run to start');
-	const children = () => fs.readFileSync(`/proc/${worker.pid}/task/${worker.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-	const helpers = children().filter(pid => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('spawner-helper.js'));
+	const started = () => (fs.existsSync(processing) ? fs.readdirSync(processing, {recursive: true}).map(String).filter(name => name.includes('@')).length : 0);
+	await waitFor(() => started() === 20, 20_000, 'all 20 runs to start');
+	const children = fs.readFileSync(`/proc/${worker.pid}/task/${worker.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+	const helpers = children.filter(pid => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('spawner-helper.js'));
 	expect(helpers).toHaveLength(1);
 	worker.kill('SIGKILL');
 	await worker.catch(() => undefined);
+	const killedAt = Date.now();
 	await waitFor(() => !alive(helpers[0]!), 5000, 'the helper to end with its worker');
 
-	// Another loop takes the run back once the lease is out and runs it to its result.
+	// Another loop takes the runs back once their leases are out and runs each to one result.
 	const again = spool(home, ['worker', 'coder'], {env: {SPOOL_CLAUDE_BIN: slow}});
 	try {
-		const result = await waitFor(() => {
-			const file = path.join(home, 'results', 'coder', 'one.json');
-			return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as {status: string; attempts: number}) : undefined;
-		}, 30_000, 'the result');
-		expect(result.status).toBe('succeeded');
-		expect(result.attempts).toBe(2);
+		const results = path.join(home, 'results', 'coder');
+		await waitFor(() => fs.existsSync(results) && ids.every(id => fs.existsSync(path.join(results, `${id}.json`))), 40_000, 'the 20 results');
+		console.log(`crash probe: 20 results ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
+		for (const id of ids) {
+			const result = JSON.parse(fs.readFileSync(path.join(results, `${id}.json`), 'utf8')) as {status: string; attempts: number};
+			expect(result.status).toBe('succeeded');
+			expect(result.attempts).toBe(2);
+		}
+
+		// One result each: none went to .history as a second one.
+		expect(fs.existsSync(path.join(results, '.history'))).toBe(false);
+		expect(fs.readdirSync(results).filter(name => name.endsWith('.json'))).toHaveLength(20);
 	} finally {
 		again.kill('SIGTERM');
 		await again.catch(() => undefined);
 	}
-}, 60_000);
+}, 90_000);

@@ -42,6 +42,13 @@ process.on('message', request => {
 });
 
 process.on('disconnect', () => process.exit(0));
+// A terminal's Ctrl-C (or a hang-up, or a SIGTERM to the group) reaches this process too, being in its
+// worker's process group: the worker drains its runs then, and this process must serve them until the
+// worker is gone. It ends with its channel.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+	process.on(signal, () => {});
+}
+
 // A message the worker can no longer take (it exited meanwhile, EPIPE): there is no one left to serve.
 process.on('error', () => process.exit(0));
 process.send({ready: true});

@@ -1,8 +1,9 @@
+import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {spawnRun, type Spawned} from '../../src/worker/spawner.ts';
-import {dropTask, makeHome, spool, waitFor} from '../helpers/home.ts';
+import {dropTask, makeHome, ROOT, spool, waitFor} from '../helpers/home.ts';
 
 /*
  * Every claude run is started by a small helper process (src/worker/spawner.ts), not by the worker: these
@@ -136,3 +137,19 @@ test('the crash probe: a worker killed with kill -9 under 20 running tasks leave
 		await again.catch(() => undefined);
 	}
 }, 90_000);
+
+test("Ctrl-C in the worker's terminal (SIGINT to its process group, the helper's too) drains: the running task finishes and keeps its result", async () => {
+	const home = await makeHome({workers: {coder: {}}});
+	const slow = path.join(home, 'slow-claude.sh');
+	fs.writeFileSync(slow, '#!/bin/sh\nread x\nsleep 1.5\nprintf \'{"type":"result","subtype":"success","is_error":false,"result":"done","session_id":"s","total_cost_usd":0,"usage":{}}\\n\'\n', {mode: 0o755});
+	// Its own process group, as a shell's foreground job is: the terminal signals the whole group.
+	const worker = spawn(process.execPath, [path.join(ROOT, 'bin', 'spool.js'), 'worker', 'coder'], {detached: true, stdio: 'ignore', env: {...process.env, SPOOL_HOME: home, SPOOL_CLAUDE_BIN: slow}});
+	const exited = new Promise(resolve => worker.once('exit', resolve));
+	await dropTask(home, 'coder', 'one', {prompt: 'work'});
+	const processing = path.join(home, 'processing', 'coder');
+	await waitFor(() => fs.existsSync(processing) && fs.readdirSync(processing, {recursive: true}).map(String).some(name => name.includes('one@')), 20_000, 'the run to start');
+	process.kill(-worker.pid!, 'SIGINT');
+	await exited;
+	const result = JSON.parse(fs.readFileSync(path.join(home, 'results', 'coder', 'one.json'), 'utf8')) as {status: string; attempts: number};
+	expect(result).toMatchObject({status: 'succeeded', attempts: 1});
+}, 60_000);

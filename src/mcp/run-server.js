@@ -122,12 +122,13 @@ export function serveRun(input, output) {
 			return;
 		}
 
-		if (typeof message !== 'object' || message === null || typeof message.method !== 'string') {
-			if (message?.id !== undefined) {
-				send({id: message.id, error: {code: -32_600, message: 'invalid request: no method'}});
-			}
-
+		if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+			send({id: null, error: {code: -32_600, message: 'invalid request: one JSON-RPC object a line'}});
 			return;
+		}
+
+		if (typeof message.method !== 'string') {
+			return; // A response (the client answering a request of ours): this server sends none.
 		}
 
 		if (message.id === undefined || message.id === null) {

@@ -45,7 +45,8 @@ function dotGit(dir: string): string | undefined {
 
 /** git's own test (setup.c, is_git_directory): HEAD, and objects/ and refs/ folders; a linked worktree's keeps the last two in its commondir. */
 function isGitDirectory(dir: string): boolean {
-	if (!fs.existsSync(path.join(dir, 'HEAD'))) {
+	// lstat: an old-style HEAD is a symlink, dangling in a repository with no commit yet.
+	if (!fs.lstatSync(path.join(dir, 'HEAD'), {throwIfNoEntry: false})) {
 		return false;
 	}
 

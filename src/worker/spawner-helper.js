@@ -35,11 +35,20 @@ process.on('message', request => {
 	// claude may exit without reading its prompt (a bad flag): that broken pipe is not the run's error.
 	child.stdin.on('error', () => {});
 	child.stdin.end(request.prompt);
-	child.stdout.on('data', out => process.send({id, out}));
-	child.stderr.on('data', err => process.send({id, err}));
+	forward(child.stdout, id, 'out');
+	forward(child.stderr, id, 'err');
 	child.once('exit', (code, signal) => process.send({id, exit: [code, signal]}));
 	child.once('close', (code, signal) => process.send({id, close: [code, signal]}));
 });
+
+/** A stream's chunks to the worker, paused while the channel's queue is full, as a pipe would slow its writer. */
+function forward(stream, id, key) {
+	stream.on('data', chunk => {
+		if (!process.send({id, [key]: chunk}, undefined, undefined, () => stream.resume())) {
+			stream.pause();
+		}
+	});
+}
 
 process.on('disconnect', () => process.exit(0));
 // A terminal's Ctrl-C (or a hang-up, or a SIGTERM to the group) reaches this process too, being in its

@@ -93,7 +93,14 @@ class Spawner {
 			this.#runs.set(id, pending);
 		});
 		this.#hold();
-		helper.send({id, ...request});
+		helper.send({id, ...request}, undefined, undefined, error => {
+			if (error && this.#runs.get(id)?.pid === undefined) {
+				// It never reached the helper (it died meanwhile): fork it here instead.
+				const pending = this.#runs.get(id);
+				this.#end(id);
+				void spawnHere(request).then(outcome => pending?.started(outcome));
+			}
+		});
 		return started;
 	}
 
@@ -120,6 +127,10 @@ class Spawner {
 			}, HELPER_START_MS).unref();
 			helper.on('message', (message: Message) => {
 				if (message.ready) {
+					if (this.#broken) {
+						return; // Too late: it is being killed, and runs are forked here.
+					}
+
 					clearTimeout(timer);
 					this.#up = true;
 					resolve(true);
@@ -127,12 +138,14 @@ class Spawner {
 					this.#take(message);
 				}
 			});
-			helper.once('error', () => undefined); // Its 'exit' follows, which is what counts.
+			// A send to a helper that just died fails with EPIPE, once per send: that run is settled by #lost.
+			helper.on('error', () => undefined);
 			helper.once('exit', () => {
 				clearTimeout(timer);
 				resolve(false);
-				this.#lost(helper);
 			});
+			// Once the channel is closed, every message it carried has been read: only then are the runs it still held lost.
+			helper.once('disconnect', () => this.#lost(helper));
 			this.#helper = helper;
 			this.#releaseIfIdle();
 		});

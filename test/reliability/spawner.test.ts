@@ -41,6 +41,12 @@ async function collect(child: Spawned): Promise<{out: string; err: string; statu
 	return {out, err, status: await child.closed};
 }
 
+/** A short run, to learn the current helper's pid (its parent). */
+async function spawnProbe(): Promise<Spawned> {
+	const outcome = await spawnRun({bin: '/bin/sleep', args: ['0.2'], cwd: '/tmp', env, prompt: ''});
+	return (outcome as {ok: true; child: Spawned}).child;
+}
+
 const env = {PATH: process.env.PATH ?? '/usr/bin:/bin', SPOOL_TEST_VALUE: 'seen'};
 
 describe('runs started by the spawner helper', () => {
@@ -93,6 +99,15 @@ describe('runs started by the spawner helper', () => {
 		const nextChild = (next as {ok: true; child: Spawned}).child;
 		expect(parentOf(nextChild.pid)).not.toBe(helper);
 		expect((await collect(nextChild)).out).toBe('again\n');
+
+		// Killed again, with three runs asked in the same turn (found by a review: a second EPIPE was uncaught).
+		process.kill(parentOf((await spawnProbe()).pid), 'SIGKILL');
+		const three = await Promise.all([1, 2, 3].map(n => spawnRun({bin: '/bin/echo', args: [`n${n}`], cwd: '/tmp', env, prompt: ''})));
+		const outs = await Promise.all(three.map(async outcome => (outcome.ok ? (await collect(outcome.child)).out : `error ${outcome.error.code}`)));
+		// Each either ran (through a new helper, or forked here) or was refused as not started: none hangs, none takes this process down.
+		for (const [n, out] of outs.entries()) {
+			expect([`n${n + 1}\n`, 'error ESPAWNER']).toContain(out);
+		}
 	});
 });
 

@@ -58,6 +58,11 @@ function errorOf(exit: ClaudeExit, base: {result: string | null; subtype: string
 		return {code: 'argument_too_large', message: `claude could not be started (${exit.spawnError})`};
 	}
 
+	if (exit.spawnErrorCode === 'ESPAWNER') {
+		// The worker's spawner helper died before it started this run (spawner.ts): nothing about claude or the task.
+		return {code: 'cli_not_started', message: `claude could not be started (${exit.spawnError}); the run is tried again`};
+	}
+
 	if (exit.spawnError) {
 		return {code: 'cli_not_started', message: `claude could not be started (${exit.spawnError}): check SPOOL_CLAUDE_BIN or claude.bin in spool.yaml, and the task's cwd`};
 	}

@@ -65,6 +65,7 @@ describe('classifyExit', () => {
 		['is_error with no other clue', {final: resultLine({is_error: true, result: 'something odd'})}, 'failed', 'claude_error'],
 		['timed out, even with a result line', {final: resultLine(), timedOut: true, signal: 'SIGTERM'}, 'failed', 'timeout'],
 		['could not be spawned', {exitCode: null, spawnError: 'spawn /no/claude ENOENT', spawnErrorCode: 'ENOENT'}, 'failed', 'cli_not_started', /^claude could not be started \(spawn \/no\/claude ENOENT\): check SPOOL_CLAUDE_BIN/],
+		['the spawner helper died before the run started', {exitCode: null, spawnError: 'the process that starts claude runs ended before this one started', spawnErrorCode: 'ESPAWNER'}, 'failed', 'cli_not_started', /^claude could not be started \(the process that starts claude runs ended before this one started\); the run is tried again$/],
 		['arguments over the system limit', {exitCode: null, spawnError: 'spawn E2BIG: ...', spawnErrorCode: 'E2BIG'}, 'failed', 'argument_too_large', /^claude could not be started \(spawn E2BIG/],
 		['no result line, an exit code', {exitCode: 3, stderrTail: 'one\ntwo'}, 'failed', 'cli_crashed', /^claude exited with code 3 without writing a result: one \| two$/],
 		['no result line, a signal', {exitCode: null, signal: 'SIGKILL'}, 'failed', 'cli_crashed', /^claude was killed by SIGKILL without writing a result$/],

@@ -66,6 +66,11 @@ async function observeStarts(home: string, loops: string[], observeMs: number): 
 	}
 
 	for (const exit of await Promise.all(processes)) {
+		if (exit.exitCode !== 0) {
+			// Seen once in a clean-clone CI run (exit code undefined, after 16.6 s instead of 8.5): say how it ended, and its last log lines.
+			console.log(`a loop ended with ${exit.exitCode ?? exit.signal}${(exit as {isForcefullyTerminated?: boolean}).isForcefullyTerminated ? ' (killed by execa 5 s after the SIGTERM: it did not drain in time)' : ''}:\n${String(exit.stderr).slice(-3000)}`);
+		}
+
 		expect(exit.exitCode).toBe(0);
 	}
 

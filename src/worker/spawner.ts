@@ -25,16 +25,15 @@ const HELPER = fileURLToPath(new URL('spawner-helper.js', import.meta.url));
 /** How long the helper may take to start before runs are spawned from here instead. */
 const HELPER_START_MS = 10_000;
 
-type Pending = {
-	started: (outcome: SpawnOutcome) => void;
-	/** What the run gets once the helper says it started (its pid filled in then). */
-	child: Spawned;
-	pid?: number;
+/** A run the helper was asked for: its streams and promises, settled as its messages come; `pid` once it started. */
+type Pending = Omit<Spawned, 'pid' | 'stdout' | 'stderr'> & {
 	stdout: PassThrough;
 	stderr: PassThrough;
+	pid?: number;
+	started: (outcome: SpawnOutcome) => void;
+	/** Settle `exited` and `closed`; a second call (the helper lost after a real exit) changes nothing. */
 	exit: (status: ExitStatus) => void;
 	close: (status: ExitStatus) => void;
-	exitedYet: boolean;
 };
 
 type Message = {ready?: true; id?: number; pid?: number; error?: string; code?: string | null; out?: Uint8Array; err?: Uint8Array; exit?: ExitStatus; close?: ExitStatus};
@@ -86,11 +85,9 @@ class Spawner {
 	#send(helper: ChildProcess, request: SpawnRequest): Promise<SpawnOutcome> {
 		const id = this.#next++;
 		const started = new Promise<SpawnOutcome>(resolve => {
-			const pending = {stdout: new PassThrough(), stderr: new PassThrough(), exitedYet: false, started: resolve} as Pending;
-			const exited = new Promise<ExitStatus>(resolve => (pending.exit = resolve));
-			const closed = new Promise<ExitStatus>(resolve => (pending.close = resolve));
-			pending.child = {pid: 0, stdout: pending.stdout, stderr: pending.stderr, exited, closed};
-			this.#runs.set(id, pending);
+			const exited = Promise.withResolvers<ExitStatus>();
+			const closed = Promise.withResolvers<ExitStatus>();
+			this.#runs.set(id, {stdout: new PassThrough(), stderr: new PassThrough(), exited: exited.promise, closed: closed.promise, exit: exited.resolve, close: closed.resolve, started: resolve});
 		});
 		this.#hold();
 		helper.send({id, ...request}, undefined, undefined, error => {
@@ -164,12 +161,11 @@ class Spawner {
 			pending.stderr.write(Buffer.from(message.err.buffer, message.err.byteOffset, message.err.byteLength));
 		} else if (message.pid !== undefined) {
 			pending.pid = message.pid;
-			pending.started({ok: true, child: {...pending.child, pid: message.pid}});
+			pending.started({ok: true, child: {pid: message.pid, stdout: pending.stdout, stderr: pending.stderr, exited: pending.exited, closed: pending.closed}});
 		} else if (message.error !== undefined) {
 			this.#end(message.id!);
 			pending.started({ok: false, error: Object.assign(new Error(message.error), message.code ? {code: message.code} : {})});
 		} else if (message.exit) {
-			pending.exitedYet = true;
 			pending.exit(message.exit);
 		} else if (message.close) {
 			this.#end(message.id!);
@@ -199,10 +195,7 @@ class Spawner {
 			pending.stderr.write('spool: the process that started this run ended; the run was killed\n');
 			pending.stdout.end();
 			pending.stderr.end();
-			if (!pending.exitedYet) {
-				pending.exit([null, 'SIGKILL']);
-			}
-
+			pending.exit([null, 'SIGKILL']);
 			pending.close([null, 'SIGKILL']);
 		}
 	}

@@ -15,9 +15,9 @@ import path from 'node:path';
 export function gitObjectsOf(cwd: string): string | undefined {
 	// Through links, as git does (its cwd is the real path): a relative gitdir: resolves from there.
 	for (let dir = realPath(cwd); ; dir = path.dirname(dir)) {
-		const gitDir = dotGit(dir) ?? (isGitDirectory(dir) ? dir : undefined);
-		if (gitDir) {
-			return path.join(commonDir(gitDir), 'objects');
+		const common = dotGit(dir) ?? commonOfGitDirectory(dir);
+		if (common) {
+			return path.join(common, 'objects');
 		}
 
 		if (path.dirname(dir) === dir) {
@@ -26,37 +26,37 @@ export function gitObjectsOf(cwd: string): string | undefined {
 	}
 }
 
-/** `dir/.git` as a git directory: the folder itself, or where a `gitdir:` file points. */
+/** The common git directory of `dir/.git`: the folder itself, or where a `gitdir:` file points (its commondir for a linked worktree). */
 function dotGit(dir: string): string | undefined {
 	const dotgit = path.join(dir, '.git');
 	const stat = fs.statSync(dotgit, {throwIfNoEntry: false});
 	if (stat?.isDirectory()) {
-		return isGitDirectory(dotgit) ? dotgit : undefined;
+		return commonOfGitDirectory(dotgit);
 	}
 
 	if (stat?.isFile()) {
 		const match = /^gitdir: (.+)$/m.exec(readSmall(dotgit) ?? '');
 		const target = match ? path.resolve(dir, match[1]!.trim()) : undefined;
-		return target && isGitDirectory(target) ? target : undefined;
+		return target && commonOfGitDirectory(target);
 	}
 
 	return undefined;
 }
 
-/** git's own test (setup.c, is_git_directory): HEAD, and objects/ and refs/ folders; a linked worktree's keeps the last two in its commondir. */
-function isGitDirectory(dir: string): boolean {
+/**
+ * When `dir` is a git directory by git's own test (setup.c, is_git_directory: HEAD, and objects/ and
+ * refs/ folders), the directory holding its objects and refs: itself, or the one its `commondir` names
+ * (a linked worktree's). Undefined when it is none.
+ */
+function commonOfGitDirectory(dir: string): string | undefined {
 	// lstat: an old-style HEAD is a symlink, dangling in a repository with no commit yet.
 	if (!fs.lstatSync(path.join(dir, 'HEAD'), {throwIfNoEntry: false})) {
-		return false;
+		return undefined;
 	}
 
-	const common = commonDir(dir);
-	return isFolder(path.join(common, 'objects')) && isFolder(path.join(common, 'refs'));
-}
-
-function commonDir(gitDir: string): string {
-	const named = readSmall(path.join(gitDir, 'commondir'))?.trim();
-	return named ? path.resolve(gitDir, named) : gitDir;
+	const named = readSmall(path.join(dir, 'commondir'))?.trim();
+	const common = named ? path.resolve(dir, named) : dir;
+	return isFolder(path.join(common, 'objects')) && isFolder(path.join(common, 'refs')) ? common : undefined;
 }
 
 function isFolder(file: string): boolean {

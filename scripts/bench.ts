@@ -27,7 +27,8 @@ const HELP = `Usage: npm run bench -- [options]
   --real N        real-CLI tasks per worker and round, 0 to skip (default 8)
   --real-rounds N real-CLI rounds (default 3)
   --peer-tasks N  tasks per peers round (default 1000)
-  --peer-rounds N peers rounds, each floor, task-spooler, nq, BullMQ and spool when installed (default 3)
+  --peer-rounds N peers rounds, each floor, task-spooler, nq, BullMQ (its Redis
+                  in memory, then fsyncing every write) and spool when installed (default 3)
   --peer-pickup N jobs per pickup run of BullMQ and spool in the peers part, 0 to skip (default 100)
   --only LIST     some of pickup,overhead,backlog,results,real,peers
   --quick         tiny sizes: a smoke run of every part but peers (what the test suite runs)

@@ -97,6 +97,7 @@ export function renderMeasurements(m: Measurements): string {
 			tsp: `${p.versions.tsp ?? 'task-spooler'} (tsp -S ${p.concurrency})`,
 			nq: `${p.versions.nq ?? 'nq'} (${p.concurrency} queue folders)`,
 			bullmq: `${p.versions.bullmq ?? 'BullMQ'} (Worker, concurrency ${p.concurrency})`,
+			'bullmq-fsync': `the same BullMQ, Redis with appendfsync always (every write fsynced, as spool's claims and results are)`,
 			spool: `spool worker, concurrency ${p.concurrency}`,
 		};
 		const rounds = rows[0]?.rounds ?? 0;

@@ -124,10 +124,15 @@ export function evaluateGoals(m: Measurements): Goal[] {
 		// Issue 17: the fastest of the queues that keep a result per task through a crash.
 		const rows = summarizePeers(m.peers);
 		const of = (runner: string) => rows.find(row => row.runner === runner);
-		const [spool, bullmq, nq, floor] = [of('spool'), of('bullmq'), of('nq'), of('floor')];
+		const [spool, bullmq, nq, floor, durable] = [of('spool'), of('bullmq'), of('nq'), of('floor'), of('bullmq-fsync')];
 		if (spool && bullmq) {
 			const [ours, theirs] = [median(spool.perSecond), median(bullmq.perSecond)];
 			check("peers: spool's tasks/s at least BullMQ's in the same run (BullMQ's / spool's <= 1)", theirs / ours, 1, `${ours.toFixed(0)} against ${theirs.toFixed(0)} tasks/s`);
+			if (durable) {
+				// Not one of the issue's goals: the same comparison with BullMQ's Redis as durable as spool's files.
+				check("peers, like for like: spool's tasks/s at least BullMQ's with Redis fsyncing every write", median(durable.perSecond) / ours, 1, `${ours.toFixed(0)} against ${median(durable.perSecond).toFixed(0)} tasks/s`);
+			}
+
 			if (nq) {
 				check("peers, the aim: at least nq's (nq's / spool's <= 1)", median(nq.perSecond) / ours, 1, `${ours.toFixed(0)} against ${median(nq.perSecond).toFixed(0)} tasks/s`);
 			}

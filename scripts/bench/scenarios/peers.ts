@@ -22,8 +22,14 @@ const SUBREAPER = path.join(PEERS, 'subreaper.py');
 const BULLMQ_RUNNER = path.join(PEERS, 'bullmq-runner.mjs');
 const WORKER = 'bench';
 
-export type PeerRunner = 'floor' | 'tsp' | 'nq' | 'bullmq' | 'spool';
-export const PEER_RUNNERS: readonly PeerRunner[] = ['floor', 'tsp', 'nq', 'bullmq', 'spool'];
+/**
+ * `bullmq-fsync`: the same BullMQ, its Redis writing every command to its append-only file and fsyncing it
+ * (appendfsync always). The plain `bullmq` row's Redis keeps nothing on disk, so a power cut or a restart
+ * of Redis loses every job and result; spool fsyncs each task's claim and result, and this row is BullMQ
+ * with the same promise.
+ */
+export type PeerRunner = 'floor' | 'tsp' | 'nq' | 'bullmq' | 'bullmq-fsync' | 'spool';
+export const PEER_RUNNERS: readonly PeerRunner[] = ['floor', 'tsp', 'nq', 'bullmq', 'bullmq-fsync', 'spool'];
 
 /** One round of one runner: wall time from the first enqueue to the last job done, CPU of the runner and its jobs. */
 export type PeerRound = {runner: PeerRunner; tasks: number; wallMs: number; cpuS: number; rssMB: number; rssOf: string};
@@ -75,7 +81,7 @@ export function availablePeers(): {runners: PeerRunner[]; skipped: Peers['skippe
 		versions.bullmq = `BullMQ ${bullmq.version}, ${firstLine('redis-server', ['--version']).replace(/ sha=.*/, '')}`;
 	}
 
-	const runners = PEER_RUNNERS.filter(runner => !skipped.some(skip => skip.runner === runner));
+	const runners = PEER_RUNNERS.filter(runner => !skipped.some(skip => skip.runner === (runner === 'bullmq-fsync' ? 'bullmq' : runner)));
 	return {runners, skipped, versions};
 }
 
@@ -94,6 +100,8 @@ export function runPeerRound(runner: PeerRunner, tasks: number, concurrency: num
 			return runUnderSubreaper('nq', nqScript(tasks, concurrency), tasks);
 		case 'bullmq':
 			return runBullmq(tasks, concurrency);
+		case 'bullmq-fsync':
+			return runBullmq(tasks, concurrency, SH_JOB, true);
 		case 'spool':
 			return runSpool(tasks, concurrency);
 	}
@@ -172,11 +180,15 @@ function freePort(): Promise<number> {
 	});
 }
 
-/** A Redis of its own on a free 127.0.0.1 port, no persistence; resolves once it accepts connections. */
-async function startRedis(): Promise<{pid: number; port: number; stop: () => Promise<void>}> {
+/**
+ * A Redis of its own on a free 127.0.0.1 port; resolves once it accepts connections. No persistence, or
+ * with `durable` every write in its append-only file, fsynced before the reply (appendfsync always).
+ */
+async function startRedis(durable = false): Promise<{pid: number; port: number; stop: () => Promise<void>}> {
 	const port = await freePort();
 	const dir = makeBenchHome({}).home;
-	const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'], {stdio: ['ignore', 'pipe', 'inherit']});
+	const persistence = durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+	const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir, '--daemonize', 'no'], {stdio: ['ignore', 'pipe', 'inherit']});
 	await new Promise<void>((resolve, reject) => {
 		child.once('exit', code => reject(new Error(`redis-server exited (${String(code)})`)));
 		readline.createInterface({input: child.stdout!}).on('line', line => line.includes('Ready to accept connections') && resolve());
@@ -204,8 +216,9 @@ function lineFrom(child: ReturnType<typeof spawn>, expected: string): Promise<vo
  * A BullMQ Worker (concurrency 4) in its own process, its processor spawning the job; 1,000 jobs added
  * with one addBulk by another process, connected beforehand. CPU: the worker and its jobs, and Redis.
  */
-async function runBullmq(tasks: number, concurrency: number, bin = SH_JOB): Promise<PeerRound> {
-	const redis = await startRedis();
+async function runBullmq(tasks: number, concurrency: number, bin = SH_JOB, durable = false): Promise<PeerRound> {
+	const redis = await startRedis(durable);
+	const runner = durable ? 'bullmq-fsync' : 'bullmq';
 	const queue = `bench-${Date.now()}`;
 	const worker = new RunnerProcess(process.execPath, [BULLMQ_RUNNER, 'worker', String(redis.port), queue, bin, String(concurrency)], {...process.env});
 	try {
@@ -223,11 +236,11 @@ async function runBullmq(tasks: number, concurrency: number, bin = SH_JOB): Prom
 			return sum + delta.self + delta.children;
 		}, 0);
 		if (worker.problems.length > 0) {
-			throw new Error(`bullmq: ${worker.problems.slice(0, 3).join('\n')}`);
+			throw new Error(`${runner}: ${worker.problems.slice(0, 3).join('\n')}`);
 		}
 
 		const [workerRss, redisRss] = [readPeakRssMB(worker.pid), readPeakRssMB(redis.pid)];
-		return {runner: 'bullmq', tasks, wallMs: ended - started, cpuS, rssMB: Math.max(workerRss, redisRss), rssOf: workerRss >= redisRss ? 'worker' : 'redis-server'};
+		return {runner, tasks, wallMs: ended - started, cpuS, rssMB: Math.max(workerRss, redisRss), rssOf: workerRss >= redisRss ? 'worker' : 'redis-server'};
 	} finally {
 		await worker.stop();
 		await redis.stop();

@@ -80,7 +80,8 @@ describe('an agent asks a person with ask_human (real claude CLI)', () => {
 			expect(JSON.stringify(asked.body)).toContain('mcp__spool__ask_human');
 			expect(waiting.ask).toMatchObject({question: 'Which colour should the button be?', options: ['red', 'blue'], context: 'The design file names none.', attempt: 1});
 			expect(waiting.attempts).toBe(0); // Asking burns no attempt.
-			const question = await fs.readFile(path.join(home, 'results', 'coder', 'button.question.md'), 'utf8');
+			// Written just after the task is parked in waiting/ (park-task.ts): it may lag the waiting file by a moment.
+			const question = await waitFor(() => fs.readFile(path.join(home, 'results', 'coder', 'button.question.md'), 'utf8').catch(() => undefined), 10_000, 'the question page');
 			expect(question).toContain('> Which colour should the button be?');
 			expect(question).toContain('- blue');
 			expect(question).toContain('spool answer coder/button "your answer"');

@@ -104,7 +104,9 @@ describe('the cost ledger', () => {
 		const home = await makeHome({workers: {coder: {model: 'claude-sonnet-4-5', allowedTools: ['Bash']}}, queue: {lease: '3s', maxAttempts: 1}});
 		const loop = spool(home, ['worker', 'coder'], {env: apiEnv(api.url)});
 		try {
-			await dropTask(home, 'coder', 'slow', {prompt: 'a tool, then hang', timeout: '4s'});
+			// 10 s: the first turn (claude's start, its sandbox, the Bash call) must be over before the timeout; in a
+			// clean-clone CI run under load, 4 s once ran out before the stream showed any tokens.
+			await dropTask(home, 'coder', 'slow', {prompt: 'a tool, then hang', timeout: '10s'});
 			const result = await waitFor(() => resultOf(home, 'coder', 'slow'), 30_000, 'timed out');
 			expect(result).toMatchObject({status: 'dead', error: {code: 'timeout'}, costFromTokens: true});
 			// The first turn's 3,000 input tokens at $3 a million, and its output read from its content; the hanging turn showed nothing.

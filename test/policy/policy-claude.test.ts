@@ -160,7 +160,8 @@ describe("spool's policy with the real claude CLI, a real repository and a local
 				await dropTask(home, 'coder', 'pub', {prompt});
 				const waiting = await waitFor(() => readJson(path.join(home, 'waiting', 'coder', 'pub.json')), 30_000, 'the approval to wait');
 				expect(waiting.ask).toMatchObject({kind: 'approval', tool: 'Bash', command: 'touch approved.txt', rule: 'touch approved.txt'});
-				const page = await fs.readFile(path.join(home, 'results', 'coder', 'pub.approval.md'), 'utf8');
+				// The page is written just after the task is parked in waiting/ (park-task.ts), so it may lag the waiting file by a moment.
+				const page = await waitFor(() => fs.readFile(path.join(home, 'results', 'coder', 'pub.approval.md'), 'utf8').catch(() => undefined), 10_000, 'the approval page');
 				expect(page).toContain('touch approved.txt');
 				expect(page).toContain('spool approve coder/pub');
 				const answered = await spool(home, decision === 'approve' ? ['approve', 'pub'] : ['deny', 'pub', '--why', 'not today']);

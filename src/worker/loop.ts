@@ -1,20 +1,14 @@
-import fs from 'node:fs/promises';
 import os from 'node:os';
 import {randomBytes} from 'node:crypto';
 import {getWorker, type Config} from '../config/load.ts';
 import type {WorkerConfig} from '../config/schema.ts';
-import {sandboxRefusal} from '../sandbox/refusal.ts';
-import {sweepRunTemps} from '../sandbox/for-run.ts';
-import {SpoolError} from '../errors.ts';
 import type {Logger} from '../log/logger.ts';
 import {CANCEL_CHECK_MS, claim as claimTask, clearCancelRequest, hasCancelRequest, removeLoopFolder, type Claim, type ClaimOutcome} from '../lifecycle/index.ts';
 import {taskFileName, taskIdOf} from '../lifecycle/names.ts';
 import {watchFolder, type FolderWatcher} from '../queue/folder-watch.ts';
 import {createLayout, OWNER_FILE_NAME, type Layout} from '../queue/layout.ts';
-import {writeOwnerFile} from '../queue/owner-file.ts';
 import {readdirOrEmpty} from '../queue/read-file.ts';
 import {PendingIndex} from '../queue/pending.ts';
-import {checkSameFilesystem} from '../queue/probe.ts';
 import type {BudgetGuard} from '../budget/guard.ts';
 import type {QuotaGuard} from '../quota/guard.ts';
 import type {ClaimGate} from './claim-gate.ts';
@@ -23,8 +17,8 @@ import type {LiveConfig} from '../config/live.ts';
 import {stopCanceledRuns} from './cancel-poll.ts';
 import {WaitingPoll} from '../ask/waiting-poll.ts';
 import {LeaseKeeper} from './lease-keeper.ts';
+import {prepareLoop} from './loop-setup.ts';
 import {runTask, type StopReason, type TaskEnd} from './run-task.ts';
-import {warmSpawner} from './spawner.ts';
 
 type Running = {claim: Claim; controller: AbortController; done: Promise<TaskEnd | undefined>};
 
@@ -79,34 +73,7 @@ export class WorkerLoop {
 	/** Checks the set-up, scans, starts watching, and claims what is already waiting. */
 	async start(): Promise<void> {
 		const {name} = this.#worker;
-		await fs.access(this.#worker.prompt).catch(() => {
-			throw new SpoolError('prompt_missing', `worker "${name}": its prompt file ${this.#worker.prompt} does not exist`);
-		});
-		const unsandboxed = sandboxRefusal(this.#config, this.#worker);
-		if (unsandboxed) {
-			throw new SpoolError('sandbox_unavailable', unsandboxed);
-		}
-
-		// The process that starts each claude run (spawner.ts), started now so the first task does not wait for it.
-		warmSpawner();
-		// Temp folders of runs a crash ended: older than any run of this worker may take.
-		sweepRunTemps(name, this.#worker.timeout + 3_600_000);
-
-		for (const dir of [this.#layout.tasks(name), this.#layout.claims(name, this.owner), this.#layout.results(name)]) {
-			await fs.mkdir(dir, {recursive: true});
-		}
-
-		// Before the first claim: a loop that dies from here on can be proven gone by another on this machine.
-		if (!(await writeOwnerFile(this.#layout.ownerFile(name, this.owner)))) {
-			this.#logger.warn('this process cannot name itself from /proc: if it dies, its claims go back only when its lease runs out');
-		}
-
-		await fs.mkdir(this.#layout.authHome(name), {recursive: true, mode: 0o700});
-		await fs.chmod(this.#layout.authHome(name), 0o700);
-		for (const folder of await checkSameFilesystem(this.#layout, name, this.owner)) {
-			this.#logger.error({folder}, 'a folder spool writes cannot be written now; tasks wait until it can');
-		}
-
+		await prepareLoop({config: this.#config, worker: this.#worker, layout: this.#layout, owner: this.owner, logger: this.#logger});
 		await this.#leases.sweep();
 		await this.#pending.scan();
 		const onChange = (file: string | undefined) => {

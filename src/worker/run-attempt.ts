@@ -1,4 +1,3 @@
-import {PARENT_PID_ENV} from '../control/watch-parent.ts';
 import {crashPoint} from '../crash-points.ts';
 import {archivePreviousResult, canceledResult, start, type Claim} from '../lifecycle/index.ts';
 import type {QuotaRun} from '../quota/run.ts';
@@ -11,9 +10,8 @@ import {questionsOf, type AskRecord} from '../ask/ask-record.ts';
 import {askedApproval, askedQuestion, parkTask, waitingContent} from '../ask/park-task.ts';
 import {answersCall, sinceQuestion, withSessionSoFar} from '../ask/session-cost.ts';
 import {isObject} from '../queue/read-file.ts';
-import {appendEvent} from '../events/events.ts';
 import type {PolicyRules} from '../policy/rules.ts';
-import {ViolationLog, type PolicyViolation} from '../policy/violations.ts';
+import {ViolationLog} from '../policy/violations.ts';
 import {BlockLog} from '../sandbox/blocks.ts';
 import type {SandboxNote} from '../sandbox/run-settings.ts';
 import {saveRepoChange} from '../repos/repo-result.ts';
@@ -27,8 +25,10 @@ import {recordRun} from './record-run.ts';
 import {authKindOf} from '../ledger/entry.ts';
 import {collectSecrets, createRedactor} from './redact.ts';
 import {runClaude, type ClaudeExit} from './run-claude.ts';
+import {claudeEnv} from './run-env.ts';
 import type {StopReason, TaskContext, TaskEnd} from './run-task.ts';
 import {accountPauseOf, finish, handBack, planPauseOf, settledOutcome, settleRun} from './settle.ts';
+import {tellViolations} from './tell.ts';
 
 /** A task validated and admitted, with what its run needs: the claim, claude's arguments, where it runs. */
 export type Attempt = {
@@ -206,26 +206,6 @@ export async function runAttempt(context: TaskContext, attempt: Attempt, quota: 
 	return settleRun(context, requeued, history, result, exit, signal, limit?.scope === 'account' && !recorded ? {...limit, scope: 'worker'} : limit);
 }
 
-/** The commands the policy refused in a run, logged and told as one policy_violation event. */
-function tellViolations(context: TaskContext, claim: Claim, violations: readonly PolicyViolation[]): void {
-	const ref = `${claim.worker}/${claim.id}`;
-	const commands = violations.map(violation => `"${violation.command.slice(0, 120)}" (rule "${violation.rule}")`).join(', ');
-	context.logger.warn({violations}, `the policy refused ${violations.length} command(s) of this run: ${commands}`);
-	try {
-		appendEvent(context.layout, context.config.budget.timezone, {
-			type: 'policy_violation',
-			time: new Date().toISOString(),
-			message: `${ref} tried ${commands}, which spool's policy denies; the command was refused. spool show ${ref} has the run`,
-			worker: claim.worker,
-			id: claim.id,
-			count: violations.length,
-			rules: [...new Set(violations.map(violation => violation.rule))],
-		});
-	} catch (error) {
-		context.logger.error({err: error}, 'cannot record the policy_violation event');
-	}
-}
-
 /**
  * A repo task's change, saved as results/WORKER/ID.patch whenever its run ended (succeeded, failed,
  * canceled, or going back for a retry, whose next run saves it again); not when it waits for an answer.
@@ -263,27 +243,4 @@ function estimated(exit: Pick<ClaudeExit, 'apiKeySource'>): {costEstimated?: tru
 
 export function isCanceled(signal: AbortSignal): boolean {
 	return signal.aborted && signal.reason === ('cancel' satisfies StopReason);
-}
-
-/** The transcript is for people to follow; a line that cannot be written (results/ gone, a full disk) must not cost the run. */
-/** The environment passed through, with this worker's own auth home. */
-function claudeEnv(authHome: string): Record<string, string> {
-	return {...inheritedEnv(), CLAUDE_CONFIG_DIR: authHome};
-}
-
-let inherited: Record<string, string> | undefined;
-
-/** process.env as plain data, read once: each access to process.env is a call into C++. */
-function inheritedEnv(): Record<string, string> {
-	if (!inherited) {
-		inherited = {};
-		for (const [key, value] of Object.entries(process.env)) {
-			// Not spool's own switches: a `spool` a task runs is no child of `spool up` and has no crash point armed.
-			if (value !== undefined && key !== 'SPOOL_CRASH_AT' && key !== PARENT_PID_ENV) {
-				inherited[key] = value;
-			}
-		}
-	}
-
-	return inherited;
 }

@@ -1,7 +1,8 @@
-import {fork, spawn, type ChildProcess} from 'node:child_process';
+import {fork, type ChildProcess} from 'node:child_process';
 import {PassThrough, type Readable} from 'node:stream';
 import {fileURLToPath} from 'node:url';
 import {killProcessGroup} from './process-group.ts';
+import {spawnHere} from './spawn-here.ts';
 
 /** One started process: its group's id, its output as streams, and its exit, then the end of its output. */
 export type Spawned = {
@@ -217,27 +218,6 @@ class Spawner {
 			this.#helper?.channel?.unref();
 		}
 	}
-}
-
-/** The direct way, in this process: what every run used before the helper, and the fallback. */
-function spawnHere(request: SpawnRequest): Promise<SpawnOutcome> {
-	let child: ReturnType<typeof spawn>;
-	try {
-		child = spawn(request.bin, request.args, {cwd: request.cwd, env: request.env, detached: true, stdio: 'pipe'});
-	} catch (error) {
-		return Promise.resolve({ok: false, error: error as NodeJS.ErrnoException});
-	}
-
-	if (child.pid === undefined) {
-		return new Promise(resolve => child.once('error', error => resolve({ok: false, error})));
-	}
-
-	child.once('error', () => undefined); // After a start, 'exit' and 'close' say what happened.
-	child.stdin!.on('error', () => {});
-	child.stdin!.end(request.prompt);
-	const exited = new Promise<ExitStatus>(resolve => child.once('exit', (code, signal) => resolve([code, signal])));
-	const closed = new Promise<ExitStatus>(resolve => child.once('close', (code, signal) => resolve([code, signal])));
-	return Promise.resolve({ok: true, child: {pid: child.pid, stdout: child.stdout!, stderr: child.stderr!, exited, closed}});
 }
 
 const spawner = new Spawner();

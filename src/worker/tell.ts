@@ -1,4 +1,6 @@
-import {emitOnce, type EventInput} from '../events/events.ts';
+import {appendEvent, emitOnce, type EventInput} from '../events/events.ts';
+import type {Claim} from '../lifecycle/index.ts';
+import type {PolicyViolation} from '../policy/violations.ts';
 import type {Logger} from '../log/logger.ts';
 import type {Layout} from '../queue/layout.ts';
 import {costOf, type TaskResult} from '../queue/result.ts';
@@ -79,4 +81,24 @@ function tell(context: Teller, key: string, event: EventInput): void {
 
 function cut(text: string, max = 300): string {
 	return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** The commands the policy refused in a run, logged and told as one policy_violation event (each run's refusals are an event of their own). */
+export function tellViolations(context: Teller, claim: Pick<Claim, 'worker' | 'id'>, violations: readonly PolicyViolation[]): void {
+	const ref = `${claim.worker}/${claim.id}`;
+	const commands = violations.map(violation => `"${violation.command.slice(0, 120)}" (rule "${violation.rule}")`).join(', ');
+	context.logger.warn({violations}, `the policy refused ${violations.length} command(s) of this run: ${commands}`);
+	try {
+		appendEvent(context.layout, context.config.budget.timezone, {
+			type: 'policy_violation',
+			time: new Date().toISOString(),
+			message: `${ref} tried ${commands}, which spool's policy denies; the command was refused. spool show ${ref} has the run`,
+			worker: claim.worker,
+			id: claim.id,
+			count: violations.length,
+			rules: [...new Set(violations.map(violation => violation.rule))],
+		});
+	} catch (error) {
+		context.logger.error({err: error}, 'cannot record the policy_violation event');
+	}
 }

@@ -130,7 +130,7 @@ export function evaluateGoals(m: Measurements): Goal[] {
 			check("peers: spool's tasks/s at least BullMQ's in the same run (BullMQ's / spool's <= 1)", theirs / ours, 1, `${ours.toFixed(0)} against ${theirs.toFixed(0)} tasks/s`);
 			if (durable) {
 				// Not one of the issue's goals: the same comparison with BullMQ's Redis as durable as spool's files.
-				check("peers, like for like: spool's tasks/s at least BullMQ's with Redis fsyncing every write", median(durable.perSecond) / ours, 1, `${ours.toFixed(0)} against ${median(durable.perSecond).toFixed(0)} tasks/s`);
+				check("peers, for reference (not one of the issue's goals): spool's tasks/s at least BullMQ's with Redis fsyncing every write (its / spool's <= 1)", median(durable.perSecond) / ours, 1, `${ours.toFixed(0)} against ${median(durable.perSecond).toFixed(0)} tasks/s`);
 			}
 
 			if (nq) {

@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process';
+import {startRunProcess} from './run-process.js';
 import type {ExitStatus, SpawnOutcome, SpawnRequest} from './spawner.ts';
 
 /**
@@ -6,9 +6,9 @@ import type {ExitStatus, SpawnOutcome, SpawnRequest} from './spawner.ts';
  * fallback when the helper cannot start or died; SPOOL_SPAWN_DIRECT=1 makes it the only way.
  */
 export function spawnHere(request: SpawnRequest): Promise<SpawnOutcome> {
-	let child: ReturnType<typeof spawn>;
+	let child: ReturnType<typeof startRunProcess>;
 	try {
-		child = spawn(request.bin, request.args, {cwd: request.cwd, env: request.env, detached: true, stdio: 'pipe'});
+		child = startRunProcess(request);
 	} catch (error) {
 		return Promise.resolve({ok: false, error: error as NodeJS.ErrnoException});
 	}
@@ -18,9 +18,7 @@ export function spawnHere(request: SpawnRequest): Promise<SpawnOutcome> {
 	}
 
 	child.once('error', () => undefined); // After a start, 'exit' and 'close' say what happened.
-	child.stdin!.on('error', () => {});
-	child.stdin!.end(request.prompt);
 	const exited = new Promise<ExitStatus>(resolve => child.once('exit', (code, signal) => resolve([code, signal])));
 	const closed = new Promise<ExitStatus>(resolve => child.once('close', (code, signal) => resolve([code, signal])));
-	return Promise.resolve({ok: true, child: {pid: child.pid, stdout: child.stdout!, stderr: child.stderr!, exited, closed}});
+	return Promise.resolve({ok: true, child: {pid: child.pid, stdout: child.stdout, stderr: child.stderr, exited, closed}});
 }

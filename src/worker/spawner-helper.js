@@ -12,14 +12,13 @@
 //                  {id, exit: [code, signal]} it exited | {id, close: [code, signal]} its output ended too
 // The channel uses node's 'advanced' serialization, which carries the chunks as bytes, not JSON.
 // When the worker goes (its channel closes), this process ends at once; the runs' pipes close with it.
-import {spawn} from 'node:child_process';
+import {startRunProcess} from './run-process.js';
 
 process.on('message', request => {
 	const {id} = request;
 	let child;
 	try {
-		// Detached: each run leads a process group of its own, which the worker signals as a whole.
-		child = spawn(request.bin, request.args, {cwd: request.cwd, env: request.env, detached: true, stdio: ['pipe', 'pipe', 'pipe']});
+		child = startRunProcess(request);
 	} catch (error) {
 		// E2BIG, EACCES... thrown here rather than emitted.
 		process.send({id, error: error.message, code: error.code ?? null});
@@ -32,9 +31,6 @@ process.on('message', request => {
 	}
 
 	process.send({id, pid: child.pid});
-	// claude may exit without reading its prompt (a bad flag): that broken pipe is not the run's error.
-	child.stdin.on('error', () => {});
-	child.stdin.end(request.prompt);
 	forward(child.stdout, id, 'out');
 	forward(child.stderr, id, 'err');
 	child.once('exit', (code, signal) => process.send({id, exit: [code, signal]}));

@@ -1,7 +1,7 @@
 import {appendEvent, emitOnce, type EventInput} from '../events/events.ts';
 import type {Claim} from '../lifecycle/index.ts';
-import type {PolicyViolation} from '../policy/violations.ts';
 import type {Logger} from '../log/logger.ts';
+import type {PolicyViolation} from '../policy/violations.ts';
 import type {Layout} from '../queue/layout.ts';
 import {costOf, type TaskResult} from '../queue/result.ts';
 

@@ -6,6 +6,14 @@ import {apiEnv, dropTask, makeHome, resultOf, spool, waitFor} from './helpers/ho
 
 let api: FakeApi;
 
+/** The worker's child processes that are its spawner helper (src/worker/spawner-helper.js). */
+async function spawnerHelpersOf(pid: number): Promise<number[]> {
+	const tasks = await fs.readdir(`/proc/${pid}/task`);
+	const children = (await Promise.all(tasks.map(async task => fs.readFile(`/proc/${pid}/task/${task}/children`, 'utf8')))).join(' ').trim().split(/\s+/).filter(Boolean).map(Number);
+	const commands = await Promise.all(children.map(async child => fs.readFile(`/proc/${child}/cmdline`, 'utf8').catch(() => '')));
+	return children.filter((_, n) => commands[n]!.includes('spawner-helper.js'));
+}
+
 beforeAll(async () => {
 	api = await startFakeApi(request => {
 		if (request.prompt.includes('WRITE A FILE') && request.toolResults === 0) {
@@ -63,9 +71,13 @@ describe('spool up with the real claude CLI', () => {
 });
 
 describe('a worker loop with the real claude CLI', () => {
-	test('a tool call writes a file in the task\'s own workspace', async () => {
+	// claude started by the spawner helper, as always, and from the worker itself: the fallback when the helper is gone.
+	test.each([
+		{way: 'by the spawner helper', env: {} as Record<string, string>, helpers: 1},
+		{way: 'from the worker itself (SPOOL_SPAWN_DIRECT=1)', env: {SPOOL_SPAWN_DIRECT: '1'}, helpers: 0},
+	])('a tool call writes a file in the task\'s own workspace, claude started $way', async ({env, helpers}) => {
 		const home = await makeHome({workers: {coder: {}}});
-		const worker = spool(home, ['worker', 'coder'], {env: apiEnv(api.url)});
+		const worker = spool(home, ['worker', 'coder'], {env: {...apiEnv(api.url), ...env}});
 		try {
 			await dropTask(home, 'coder', 'tool', {prompt: 'WRITE A FILE please'});
 			const result = await waitFor(() => resultOf(home, 'coder', 'tool'), 30_000, 'result');
@@ -73,6 +85,7 @@ describe('a worker loop with the real claude CLI', () => {
 			const workspace = path.join(home, 'workspaces', 'coder', 'tool');
 			expect(result.cwd).toBe(workspace);
 			expect(await fs.readFile(path.join(workspace, 'hello.txt'), 'utf8')).toBe('written by the Write tool\n');
+			expect(await spawnerHelpersOf(worker.pid!)).toHaveLength(helpers);
 		} finally {
 			worker.kill('SIGTERM');
 			await worker;

@@ -1,7 +1,7 @@
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {describe, expect, test} from 'vitest';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {spawnRun, type Spawned} from '../../src/worker/spawner.ts';
 import {dropTask, makeHome, ROOT, spool, waitFor} from '../helpers/home.ts';
 
@@ -49,14 +49,36 @@ async function spawnProbe(): Promise<Spawned> {
 
 const env = {PATH: process.env.PATH ?? '/usr/bin:/bin', SPOOL_TEST_VALUE: 'seen'};
 
-describe('runs started by the spawner helper', () => {
+/*
+ * The same run started either way: by the helper (every run, as a worker starts them), and from this
+ * process itself (SPOOL_SPAWN_DIRECT=1, and the fallback when the helper cannot start or died).
+ */
+describe.each([
+	{way: 'by the spawner helper', direct: false},
+	{way: 'from the worker itself (SPOOL_SPAWN_DIRECT=1, the fallback)', direct: true},
+])('runs started $way', ({direct}) => {
+	beforeAll(() => {
+		if (direct) {
+			process.env.SPOOL_SPAWN_DIRECT = '1';
+		}
+	});
+
+	afterAll(() => {
+		delete process.env.SPOOL_SPAWN_DIRECT;
+	});
+
 	test('the prompt on stdin, its own process group, its environment and cwd, stdout and stderr in full, its exit code', async () => {
 		const script = 'read line; echo "got:$line"; echo "env:$SPOOL_TEST_VALUE"; pwd; echo "to stderr" >&2; head -c 3000000 /dev/zero | tr "\\0" x; echo; exit 3';
 		const started = await spawnRun({bin: '/bin/sh', args: ['-c', `sleep 0.2; ${script}`], cwd: '/tmp', env, prompt: 'the prompt\n'});
 		expect(started.ok).toBe(true);
 		const {child} = started as {ok: true; child: Spawned};
-		// Forked by the helper, not by this process, and the leader of a group of its own.
-		expect(parentOf(child.pid)).not.toBe(process.pid);
+		// Forked by the helper or by this process, as asked, and the leader of a group of its own.
+		if (direct) {
+			expect(parentOf(child.pid)).toBe(process.pid);
+		} else {
+			expect(parentOf(child.pid)).not.toBe(process.pid);
+		}
+
 		expect(groupOf(child.pid)).toBe(child.pid);
 		const {out, err, status} = await collect(child);
 		const lines = out.split('\n');
@@ -78,7 +100,9 @@ describe('runs started by the spawner helper', () => {
 		const next = await spawnRun({bin: '/bin/echo', args: ['fine'], cwd: '/tmp', env, prompt: ''});
 		expect((await collect((next as {ok: true; child: Spawned}).child)).out).toBe('fine\n');
 	});
+});
 
+describe('the spawner helper lost', () => {
 	test('the helper killed in the middle of a run: that run is killed and ends as killed, and the next run starts a new helper', async () => {
 		const started = await spawnRun({bin: '/bin/sh', args: ['-c', 'echo started; sleep 60'], cwd: '/tmp', env, prompt: ''});
 		const {child} = started as {ok: true; child: Spawned};

@@ -8,6 +8,7 @@ import {readResultFile, type TaskResult} from '../queue/result.ts';
 import type {Claim} from './claim.ts';
 import {fenceClaim, unfenceClaim} from './fence.ts';
 import {parseClaimName, runResultPath} from './names.ts';
+import {removeFile} from '../queue/remove-file.ts';
 
 export type CommitOutcome = 'written' | 'lease-lost';
 
@@ -29,11 +30,11 @@ export async function commitResult(layout: Layout, claim: Claim, result: TaskRes
 
 	// An earlier try that staged this run's result and could not place it: that durable copy is kept.
 	if (readResultFile(staged)?.runId !== result.runId) {
-		fs.rmSync(staged, {force: true});
+		removeFile(staged);
 		try {
 			await writeFileDurable(staged, serializeResult(result));
 		} catch (error) {
-			fs.rmSync(staged, {force: true}); // A full disk leaves a partial file.
+			removeFile(staged); // A full disk leaves a partial file.
 			if (started && isErrnoCode(error, 'ENOENT') && !fs.existsSync(claim.file)) {
 				// The claim's folder is gone with the claim: another loop took it over (and its sweep removed the folder).
 				return 'lease-lost';
@@ -46,7 +47,7 @@ export async function commitResult(layout: Layout, claim: Claim, result: TaskRes
 	crashPoint('after-temp-result');
 	const out = fenceClaim(claim.file, path.dirname(claim.file));
 	if (!out) {
-		fs.rmSync(staged, {force: true});
+		removeFile(staged);
 		return 'lease-lost';
 	}
 
@@ -58,8 +59,8 @@ export async function commitResult(layout: Layout, claim: Claim, result: TaskRes
 	}
 
 	crashPoint('after-rename');
-	fs.rmSync(out, {force: true});
-	fs.rmSync(staged, {force: true});
+	removeFile(out);
+	removeFile(staged);
 	return 'written';
 }
 
@@ -100,7 +101,7 @@ export async function writeResult(layout: Layout, result: TaskResult): Promise<v
 		await writeFileDurable(temp, serializeResult(result));
 		await placeResult(layout, result.worker, result.id, temp, result.runId);
 	} finally {
-		fs.rmSync(temp, {force: true});
+		removeFile(temp);
 	}
 }
 

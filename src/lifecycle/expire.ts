@@ -10,6 +10,7 @@ import {lostAttempt} from './claim.ts';
 import {placeResult} from './commit.ts';
 import {fenceClaim, moveIntoQueue} from './fence.ts';
 import {parseEntryName, runResultPath, type ClaimName, type Started} from './names.ts';
+import {removeFile} from '../queue/remove-file.ts';
 
 /** `loop-gone`: its loop's owner file proved the process gone; `lease-expired`: the claim was not renewed for a lease. */
 export type Expired = {id: string; owner: string; ageMs: number; reason: 'lease-expired' | 'loop-gone'};
@@ -83,7 +84,7 @@ export async function expireClaims(
  * empty. Also the loop's own at close.
  */
 export function removeLoopFolder(dir: string): void {
-	fs.rmSync(path.join(dir, OWNER_FILE_NAME), {force: true});
+	removeFile(path.join(dir, OWNER_FILE_NAME));
 	try {
 		fs.rmdirSync(dir);
 	} catch {
@@ -106,7 +107,7 @@ function restoreForeignClaims(dir: string): void {
 		const claim = path.join(dir, entry.claimName);
 		const foreign = path.join(dir, name);
 		if (fs.lstatSync(claim, {throwIfNoEntry: false})) {
-			fs.rmSync(foreign, {force: true});
+			removeFile(foreign);
 		} else {
 			try {
 				fs.renameSync(foreign, claim);
@@ -127,7 +128,7 @@ async function finishFenced(layout: Layout, worker: string, out: string, claimDi
 	const claim = parseFenced(out);
 	if ((fs.lstatSync(out, {throwIfNoEntry: false})?.nlink ?? 1) > 1) {
 		// Its hand-off linked it into tasks/ or waiting/ before a crash cut the unlink short: only this name is left over.
-		fs.rmSync(out, {force: true});
+		removeFile(out);
 		return 'done';
 	}
 
@@ -135,9 +136,9 @@ async function finishFenced(layout: Layout, worker: string, out: string, claimDi
 	const content = readJsonFile(out, TASK_LIMITS.maxBytes);
 	const runId = claim.started?.runId ?? (isObject(content) ? content.runId : undefined);
 	if (typeof runId === 'string' && runId === readResultFile(layout.resultFile(worker, claim.id))?.runId) {
-		fs.rmSync(out, {force: true});
+		removeFile(out);
 		if (claim.started) {
-			fs.rmSync(runResultPath(claimDir, claim.id, claim.started), {force: true});
+			removeFile(runResultPath(claimDir, claim.id, claim.started));
 		}
 
 		return 'done';
@@ -154,8 +155,8 @@ async function finishFenced(layout: Layout, worker: string, out: string, claimDi
 				return 'waiting';
 			}
 
-			fs.rmSync(out, {force: true});
-			fs.rmSync(staged, {force: true});
+			removeFile(out);
+			removeFile(staged);
 			return 'done';
 		}
 	}

@@ -4,6 +4,7 @@ import {isErrnoCode} from '../errors.ts';
 import {syncDirectory} from '../queue/atomic-write.ts';
 import type {Claim} from './claim.ts';
 import {fencedPath, parseClaimName, parseEntryName, taskFileName} from './names.ts';
+import {removeFile} from '../queue/remove-file.ts';
 
 /*
  * A claim ends in exactly one way, decided by one atomic rename: whoever ends it (the loop that holds it,
@@ -84,7 +85,7 @@ export async function moveIntoQueue(source: string, taskFile: string): Promise<b
 		}
 	}
 
-	fs.rmSync(source, {force: true});
+	removeFile(source);
 	await syncDirectory(path.dirname(taskFile));
 	return true;
 }

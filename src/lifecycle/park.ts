@@ -5,6 +5,7 @@ import {tempPathFor, writeFileDurable} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
 import type {Claim} from './claim.ts';
 import {fenceClaim, moveIntoQueue} from './fence.ts';
+import {removeFile} from '../queue/remove-file.ts';
 
 export type ParkOutcome = 'parked' | 'lease-lost' | 'name-taken';
 
@@ -18,12 +19,12 @@ export type ParkOutcome = 'parked' | 'lease-lost' | 'name-taken';
 export async function parkClaim(layout: Layout, claim: Claim, content: Record<string, unknown>): Promise<ParkOutcome> {
 	const staged = tempPathFor(claim.file);
 	await writeFileDurable(staged, `${JSON.stringify(content, null, 2)}\n`).catch(error => {
-		fs.rmSync(staged, {force: true});
+		removeFile(staged);
 		throw error;
 	});
 	const out = fenceClaim(claim.file, path.dirname(claim.file), {asClaimed: true});
 	if (!out) {
-		fs.rmSync(staged, {force: true});
+		removeFile(staged);
 		return 'lease-lost';
 	}
 

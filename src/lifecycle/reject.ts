@@ -8,6 +8,7 @@ import {buildResult, type TaskResult} from '../queue/result.ts';
 import {writeResult} from './commit.ts';
 import {fenceClaim} from './fence.ts';
 import {checkTaskId, sanitizeTaskId, taskFileName, taskIdOf} from './names.ts';
+import {removeFile} from '../queue/remove-file.ts';
 
 /**
  * The reject transition: a claimed task that can never run is fenced like any ended claim, moved aside
@@ -48,7 +49,7 @@ function moveWithoutClobber(file: string, dir: string, name: string): string {
 		try {
 			// A link never replaces a file; it also takes symlinks and FIFOs as they are (linkat does not follow).
 			fs.linkSync(file, target);
-			fs.rmSync(file, {force: true});
+			removeFile(file);
 			return target;
 		} catch (error) {
 			if (isErrnoCode(error, 'EEXIST')) {

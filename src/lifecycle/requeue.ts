@@ -4,6 +4,7 @@ import {tempPathFor, writeFileDurable} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
 import type {Claim} from './claim.ts';
 import {fenceClaim, moveIntoQueue} from './fence.ts';
+import {removeFile} from '../queue/remove-file.ts';
 
 export type RequeueOutcome = 'requeued' | 'lease-lost' | 'name-taken';
 
@@ -22,7 +23,7 @@ export async function requeueClaim(layout: Layout, claim: Claim, content: unknow
 	const staged = content === undefined ? undefined : tempPathFor(claim.file);
 	if (staged) {
 		await writeFileDurable(staged, `${JSON.stringify(content, null, 2)}\n`).catch(error => {
-			fs.rmSync(staged, {force: true});
+			removeFile(staged);
 			throw error;
 		});
 	}
@@ -30,7 +31,7 @@ export async function requeueClaim(layout: Layout, claim: Claim, content: unknow
 	const out = fenceClaim(claim.file, path.dirname(claim.file), {asClaimed: true});
 	if (!out) {
 		if (staged) {
-			fs.rmSync(staged, {force: true});
+			removeFile(staged);
 		}
 
 		return 'lease-lost';

@@ -10,6 +10,7 @@ import {TASK_LIMITS} from '../queue/task-limits.ts';
 import {writeResult} from './commit.ts';
 import {moveIntoQueue} from './fence.ts';
 import {fencedPath, parseEntryName} from './names.ts';
+import {removeFile} from '../queue/remove-file.ts';
 
 /*
  * The transitions out of waiting/W/ID.json, where a task waits for a person's answer (park.ts put it
@@ -70,7 +71,7 @@ export async function endWaiting(layout: Layout, worker: string, id: string, res
 
 	const written = result(content);
 	await writeResult(layout, written);
-	fs.rmSync(out, {force: true});
+	removeFile(out);
 	return written;
 }
 
@@ -95,7 +96,7 @@ export async function sweepWaiting(layout: Layout, worker: string, staleMs: numb
 		// Linked on already (the crash came between the link and the unlink), or ended by a result: only the fenced name is left over.
 		const ended = typeof ask?.runId === 'string' && readResultFile(layout.resultFile(worker, id))?.runId.startsWith(`${ask.runId}-`) === true;
 		if (stat.nlink > 1 || ended) {
-			fs.rmSync(file, {force: true});
+			removeFile(file);
 			continue;
 		}
 
@@ -135,7 +136,7 @@ async function replaceContent(file: string, content: Record<string, unknown>): P
 		await writeFileDurable(staged, `${JSON.stringify(content, null, 2)}\n`);
 		fs.renameSync(staged, file);
 	} catch (error) {
-		fs.rmSync(staged, {force: true});
+		removeFile(staged);
 		throw error;
 	}
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {isTaskFileName} from '../lifecycle/names.ts';
 import {checkDepth, readTaskFile} from './task-limits.ts';
-import {dueTimes, peekTask, priorityOf, type Peek} from './task-peek.ts';
+import {dueTimes, isAbsent, peekTask, priorityOf, type Peek} from './task-peek.ts';
 
 /** Whether a pending file can be claimed now: it parses (or stayed unparsable past the grace), and no retry backoff holds it. */
 export type Readiness = {kind: 'ready'} | {kind: 'wait'; until?: number} | {kind: 'gone'};
@@ -131,6 +131,12 @@ export class PendingIndex {
 
 		if (this.#entries.has(name)) {
 			this.#due.delete(name);
+			return;
+		}
+
+		// Most names an event brings are gone already (the claim moved them and its events come after):
+		// an lstat finds that without the Error, and its stack, that the peek's failed open would build.
+		if (isAbsent(this.#dir, name)) {
 			return;
 		}
 

@@ -16,9 +16,17 @@ export type FileRead = {kind: 'file'; text: string; mtimeMs: number; size: numbe
 export function readRegularFile(file: string, options: {maxBytes?: number; followSymlinks?: boolean} = {}): FileRead {
 	let fd: number;
 	try {
-		const entry = options.followSymlinks ? 'file' : entryKindOf(fs.lstatSync(file));
-		if (entry !== 'file') {
-			return {kind: 'not-regular', entry};
+		if (!options.followSymlinks) {
+			// throwIfNoEntry: an absent file is common here (a quota record, a result not staged yet), and a thrown ENOENT builds an Error with its stack.
+			const stat = fs.lstatSync(file, {throwIfNoEntry: false});
+			if (!stat) {
+				return {kind: 'missing'};
+			}
+
+			const entry = entryKindOf(stat);
+			if (entry !== 'file') {
+				return {kind: 'not-regular', entry};
+			}
 		}
 
 		fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (options.followSymlinks ? 0 : fs.constants.O_NOFOLLOW));
@@ -55,7 +63,8 @@ export function readRegularFile(file: string, options: {maxBytes?: number; follo
 /** The kind of entry at a path, the path itself (never what a symlink points at); undefined when there is none. */
 export function entryKindAt(file: string): EntryKind | undefined {
 	try {
-		return entryKindOf(fs.lstatSync(file));
+		const stat = fs.lstatSync(file, {throwIfNoEntry: false});
+		return stat && entryKindOf(stat);
 	} catch (error) {
 		if (isErrnoCode(error, 'ENOENT', 'ENOTDIR')) {
 			return undefined;
@@ -122,6 +131,12 @@ export function openForAppend(file: string, options: {readable?: boolean} = {}):
 
 /** A folder's entry names; none when it does not exist (yet) or cannot be read. */
 export function readdirOrEmpty(dir: string): string[] {
+	// An absent folder is common (no feedback yet, no cancel request): existsSync says so without the
+	// Error, and its stack, that readdirSync's ENOENT builds.
+	if (!fs.existsSync(dir)) {
+		return [];
+	}
+
 	try {
 		return fs.readdirSync(dir);
 	} catch {

@@ -56,6 +56,15 @@ export function peekTask(dir: string, name: string): Peek | undefined {
 	}
 }
 
+/** True only when nothing is at the name (ENOENT): anything else is for the peek to place and the claim to judge. */
+export function isAbsent(dir: string, name: string): boolean {
+	try {
+		return fs.lstatSync(path.join(dir, name), {throwIfNoEntry: false}) === undefined;
+	} catch {
+		return false;
+	}
+}
+
 /** A task's `priority`: a whole number, 0 when it has none (or one the schema will reject at the claim). */
 export function priorityOf(parsed: unknown): number {
 	const priority = isObject(parsed) ? parsed.priority : undefined;

@@ -12,6 +12,7 @@ import {HomeWatcher, type FolderChange, type HomeWatcherOptions} from './home-wa
 import {createHandler} from './routes.ts';
 import {TaskIndex} from './task-index.ts';
 import {readOrCreateToken} from './token.ts';
+import {removeFile} from '../queue/remove-file.ts';
 
 export type UiServerOptions = {
 	host: string;
@@ -135,7 +136,7 @@ export class UiServer {
 		try {
 			const recorded = JSON.parse(fs.readFileSync(this.#index.layout.uiFile, 'utf8')) as {pid?: number};
 			if (recorded.pid === process.pid) {
-				fs.rmSync(this.#index.layout.uiFile, {force: true});
+				removeFile(this.#index.layout.uiFile);
 			}
 		} catch {
 			// Gone, or another's: nothing to remove.

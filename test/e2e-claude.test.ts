@@ -9,7 +9,7 @@ let api: FakeApi;
 /** The worker's child processes that are its spawner helper (src/worker/spawner-helper.js). */
 async function spawnerHelpersOf(pid: number): Promise<number[]> {
 	const tasks = await fs.readdir(`/proc/${pid}/task`);
-	const children = (await Promise.all(tasks.map(async task => fs.readFile(`/proc/${pid}/task/${task}/children`, 'utf8')))).join(' ').trim().split(/\s+/).filter(Boolean).map(Number);
+	const children = (await Promise.all(tasks.map(async task => fs.readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '')))).join(' ').trim().split(/\s+/).filter(Boolean).map(Number);
 	const commands = await Promise.all(children.map(async child => fs.readFile(`/proc/${child}/cmdline`, 'utf8').catch(() => '')));
 	return children.filter((_, n) => commands[n]!.includes('spawner-helper.js'));
 }

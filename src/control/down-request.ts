@@ -3,7 +3,6 @@ import {z} from 'zod';
 import {writeJsonAtomic} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
 import {readJsonFile} from '../queue/read-file.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 /**
  * control/down.json: `spool down`'s request to every loop of the home (worker loops and the
@@ -32,7 +31,7 @@ export async function writeDownRequest(layout: Layout, request: DownRequest): Pr
 /** Removes the request, unless a later `spool down` has replaced it meanwhile. */
 export function removeDownRequest(layout: Layout, requestedAt: string): void {
 	if (readDownRequest(layout)?.requestedAt === requestedAt) {
-		removeFile(layout.downRequest);
+		fs.rmSync(layout.downRequest, {force: true});
 	}
 }
 

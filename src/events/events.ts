@@ -7,7 +7,6 @@ import {readJsonFile} from '../queue/read-file.ts';
 import {writeNewEntry} from '../notify/entry.ts';
 import {wantsNotification} from '../notify/wants.ts';
 import type {EventType} from './types.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 export {EVENT_TYPES, type EventType} from './types.ts';
 
@@ -60,7 +59,7 @@ export function emitOnce(layout: Layout, timezone: string, key: string, event: E
 		appendEvent(layout, timezone, event);
 	} catch (error) {
 		// Not told (a full disk): the mark goes, so that the next process to see the moment tells it.
-		removeFile(mark);
+		fs.rmSync(mark, {force: true});
 		throw error;
 	}
 

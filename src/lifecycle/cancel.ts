@@ -9,7 +9,6 @@ import {claimTask, taskAsDropped} from './claim.ts';
 import {commitResult} from './commit.ts';
 import {findLiveTask} from './locate.ts';
 import {parseEntryName, taskFileName} from './names.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 /*
  * The cancel transition. `spool cancel` cannot reach into another process (or container), so it asks
@@ -66,7 +65,7 @@ export function hasCancelRequest(layout: Layout, worker: string, id: string): bo
 }
 
 export function clearCancelRequest(layout: Layout, worker: string, id: string): void {
-	removeFile(layout.cancelRequest(worker, id));
+	fs.rmSync(layout.cancelRequest(worker, id), {force: true});
 }
 
 /** The result of a canceled task; `fields` carry what a run that was interrupted had done. */

@@ -8,7 +8,6 @@ import {readResultFile, type TaskResult} from '../queue/result.ts';
 import type {Claim} from './claim.ts';
 import {fenceClaim, unfenceClaim} from './fence.ts';
 import {parseClaimName, runResultPath} from './names.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 export type CommitOutcome = 'written' | 'lease-lost';
 
@@ -30,11 +29,11 @@ export async function commitResult(layout: Layout, claim: Claim, result: TaskRes
 
 	// An earlier try that staged this run's result and could not place it: that durable copy is kept.
 	if (readResultFile(staged)?.runId !== result.runId) {
-		removeFile(staged);
+		fs.rmSync(staged, {force: true});
 		try {
 			await writeFileDurable(staged, serializeResult(result));
 		} catch (error) {
-			removeFile(staged); // A full disk leaves a partial file.
+			fs.rmSync(staged, {force: true}); // A full disk leaves a partial file.
 			if (started && isErrnoCode(error, 'ENOENT') && !fs.existsSync(claim.file)) {
 				// The claim's folder is gone with the claim: another loop took it over (and its sweep removed the folder).
 				return 'lease-lost';
@@ -47,7 +46,7 @@ export async function commitResult(layout: Layout, claim: Claim, result: TaskRes
 	crashPoint('after-temp-result');
 	const out = fenceClaim(claim.file, path.dirname(claim.file));
 	if (!out) {
-		removeFile(staged);
+		fs.rmSync(staged, {force: true});
 		return 'lease-lost';
 	}
 
@@ -59,8 +58,8 @@ export async function commitResult(layout: Layout, claim: Claim, result: TaskRes
 	}
 
 	crashPoint('after-rename');
-	removeFile(out);
-	removeFile(staged);
+	fs.rmSync(out, {force: true});
+	fs.rmSync(staged, {force: true});
 	return 'written';
 }
 
@@ -101,7 +100,7 @@ export async function writeResult(layout: Layout, result: TaskResult): Promise<v
 		await writeFileDurable(temp, serializeResult(result));
 		await placeResult(layout, result.worker, result.id, temp, result.runId);
 	} finally {
-		removeFile(temp);
+		fs.rmSync(temp, {force: true});
 	}
 }
 

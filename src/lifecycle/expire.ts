@@ -10,7 +10,6 @@ import {lostAttempt} from './claim.ts';
 import {placeResult} from './commit.ts';
 import {fenceClaim, moveIntoQueue} from './fence.ts';
 import {parseEntryName, runResultPath, type ClaimName, type Started} from './names.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 /** `loop-gone`: its loop's owner file proved the process gone; `lease-expired`: the claim was not renewed for a lease. */
 export type Expired = {id: string; owner: string; ageMs: number; reason: 'lease-expired' | 'loop-gone'};
@@ -84,7 +83,7 @@ export async function expireClaims(
  * empty. Also the loop's own at close.
  */
 export function removeLoopFolder(dir: string): void {
-	removeFile(path.join(dir, OWNER_FILE_NAME));
+	fs.rmSync(path.join(dir, OWNER_FILE_NAME), {force: true});
 	try {
 		fs.rmdirSync(dir);
 	} catch {
@@ -107,7 +106,7 @@ function restoreForeignClaims(dir: string): void {
 		const claim = path.join(dir, entry.claimName);
 		const foreign = path.join(dir, name);
 		if (fs.lstatSync(claim, {throwIfNoEntry: false})) {
-			removeFile(foreign);
+			fs.rmSync(foreign, {force: true});
 		} else {
 			try {
 				fs.renameSync(foreign, claim);
@@ -128,7 +127,7 @@ async function finishFenced(layout: Layout, worker: string, out: string, claimDi
 	const claim = parseFenced(out);
 	if ((fs.lstatSync(out, {throwIfNoEntry: false})?.nlink ?? 1) > 1) {
 		// Its hand-off linked it into tasks/ or waiting/ before a crash cut the unlink short: only this name is left over.
-		removeFile(out);
+		fs.rmSync(out, {force: true});
 		return 'done';
 	}
 
@@ -136,9 +135,9 @@ async function finishFenced(layout: Layout, worker: string, out: string, claimDi
 	const content = readJsonFile(out, TASK_LIMITS.maxBytes);
 	const runId = claim.started?.runId ?? (isObject(content) ? content.runId : undefined);
 	if (typeof runId === 'string' && runId === readResultFile(layout.resultFile(worker, claim.id))?.runId) {
-		removeFile(out);
+		fs.rmSync(out, {force: true});
 		if (claim.started) {
-			removeFile(runResultPath(claimDir, claim.id, claim.started));
+			fs.rmSync(runResultPath(claimDir, claim.id, claim.started), {force: true});
 		}
 
 		return 'done';
@@ -155,8 +154,8 @@ async function finishFenced(layout: Layout, worker: string, out: string, claimDi
 				return 'waiting';
 			}
 
-			removeFile(out);
-			removeFile(staged);
+			fs.rmSync(out, {force: true});
+			fs.rmSync(staged, {force: true});
 			return 'done';
 		}
 	}

@@ -4,7 +4,6 @@ import {isErrnoCode} from '../errors.ts';
 import {syncDirectory} from '../queue/atomic-write.ts';
 import type {Claim} from './claim.ts';
 import {fencedPath, parseClaimName, parseEntryName, taskFileName} from './names.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 /*
  * A claim ends in exactly one way, decided by one atomic rename: whoever ends it (the loop that holds it,
@@ -85,7 +84,7 @@ export async function moveIntoQueue(source: string, taskFile: string): Promise<b
 		}
 	}
 
-	removeFile(source);
+	fs.rmSync(source, {force: true});
 	await syncDirectory(path.dirname(taskFile));
 	return true;
 }

@@ -5,7 +5,6 @@ import {tempPathFor, writeFileDurable} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
 import type {Claim} from './claim.ts';
 import {fenceClaim, moveIntoQueue} from './fence.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 export type ParkOutcome = 'parked' | 'lease-lost' | 'name-taken';
 
@@ -19,12 +18,12 @@ export type ParkOutcome = 'parked' | 'lease-lost' | 'name-taken';
 export async function parkClaim(layout: Layout, claim: Claim, content: Record<string, unknown>): Promise<ParkOutcome> {
 	const staged = tempPathFor(claim.file);
 	await writeFileDurable(staged, `${JSON.stringify(content, null, 2)}\n`).catch(error => {
-		removeFile(staged);
+		fs.rmSync(staged, {force: true});
 		throw error;
 	});
 	const out = fenceClaim(claim.file, path.dirname(claim.file), {asClaimed: true});
 	if (!out) {
-		removeFile(staged);
+		fs.rmSync(staged, {force: true});
 		return 'lease-lost';
 	}
 

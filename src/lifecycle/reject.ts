@@ -8,7 +8,6 @@ import {buildResult, type TaskResult} from '../queue/result.ts';
 import {writeResult} from './commit.ts';
 import {fenceClaim} from './fence.ts';
 import {checkTaskId, sanitizeTaskId, taskFileName, taskIdOf} from './names.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 /**
  * The reject transition: a claimed task that can never run is fenced like any ended claim, moved aside
@@ -49,7 +48,7 @@ function moveWithoutClobber(file: string, dir: string, name: string): string {
 		try {
 			// A link never replaces a file; it also takes symlinks and FIFOs as they are (linkat does not follow).
 			fs.linkSync(file, target);
-			removeFile(file);
+			fs.rmSync(file, {force: true});
 			return target;
 		} catch (error) {
 			if (isErrnoCode(error, 'EEXIST')) {

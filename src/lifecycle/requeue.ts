@@ -4,7 +4,6 @@ import {tempPathFor, writeFileDurable} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
 import type {Claim} from './claim.ts';
 import {fenceClaim, moveIntoQueue} from './fence.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 export type RequeueOutcome = 'requeued' | 'lease-lost' | 'name-taken';
 
@@ -23,7 +22,7 @@ export async function requeueClaim(layout: Layout, claim: Claim, content: unknow
 	const staged = content === undefined ? undefined : tempPathFor(claim.file);
 	if (staged) {
 		await writeFileDurable(staged, `${JSON.stringify(content, null, 2)}\n`).catch(error => {
-			removeFile(staged);
+			fs.rmSync(staged, {force: true});
 			throw error;
 		});
 	}
@@ -31,7 +30,7 @@ export async function requeueClaim(layout: Layout, claim: Claim, content: unknow
 	const out = fenceClaim(claim.file, path.dirname(claim.file), {asClaimed: true});
 	if (!out) {
 		if (staged) {
-			removeFile(staged);
+			fs.rmSync(staged, {force: true});
 		}
 
 		return 'lease-lost';

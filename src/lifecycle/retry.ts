@@ -5,7 +5,6 @@ import {writeFileExclusive} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
 import {readResultFile, type TaskResult} from '../queue/result.ts';
 import {clearCancelRequest} from './cancel.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 export type RetryOutcome = {kind: 'queued'; file: string} | {kind: 'pending'} | {kind: 'gone'};
 
@@ -64,7 +63,7 @@ function restore(layout: Layout, worker: string, id: string, archived: string, t
 	for (const [from, to] of [[archived, layout.resultFile(worker, id)], ...(transcript ? [[transcript, layout.transcriptFile(worker, id)] as const] : [])] as const) {
 		try {
 			fs.linkSync(from, to);
-			removeFile(from);
+			fs.rmSync(from, {force: true});
 		} catch (error) {
 			if (!isErrnoCode(error, 'EEXIST', 'ENOENT')) {
 				throw error;

@@ -10,7 +10,6 @@ import {TASK_LIMITS} from '../queue/task-limits.ts';
 import {writeResult} from './commit.ts';
 import {moveIntoQueue} from './fence.ts';
 import {fencedPath, parseEntryName} from './names.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 /*
  * The transitions out of waiting/W/ID.json, where a task waits for a person's answer (park.ts put it
@@ -71,7 +70,7 @@ export async function endWaiting(layout: Layout, worker: string, id: string, res
 
 	const written = result(content);
 	await writeResult(layout, written);
-	removeFile(out);
+	fs.rmSync(out, {force: true});
 	return written;
 }
 
@@ -96,7 +95,7 @@ export async function sweepWaiting(layout: Layout, worker: string, staleMs: numb
 		// Linked on already (the crash came between the link and the unlink), or ended by a result: only the fenced name is left over.
 		const ended = typeof ask?.runId === 'string' && readResultFile(layout.resultFile(worker, id))?.runId.startsWith(`${ask.runId}-`) === true;
 		if (stat.nlink > 1 || ended) {
-			removeFile(file);
+			fs.rmSync(file, {force: true});
 			continue;
 		}
 
@@ -136,7 +135,7 @@ async function replaceContent(file: string, content: Record<string, unknown>): P
 		await writeFileDurable(staged, `${JSON.stringify(content, null, 2)}\n`);
 		fs.renameSync(staged, file);
 	} catch (error) {
-		removeFile(staged);
+		fs.rmSync(staged, {force: true});
 		throw error;
 	}
 }

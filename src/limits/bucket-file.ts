@@ -3,7 +3,6 @@ import {z} from 'zod';
 import {tempPathFor} from '../queue/atomic-write.ts';
 import {readJsonFile} from '../queue/read-file.ts';
 import type {BucketLevel} from './token-bucket.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 export const BUCKET_VERSION = 1;
 
@@ -33,7 +32,7 @@ export function writeBucketFile(file: string, level: BucketLevel): void {
 		fs.writeFileSync(temp, `${JSON.stringify({version: BUCKET_VERSION, tokens: level.tokens, updatedAt: level.updatedAt})}\n`, {flag: 'wx'});
 		fs.renameSync(temp, file);
 	} catch (error) {
-		removeFile(temp);
+		fs.rmSync(temp, {force: true});
 		throw error;
 	}
 }

@@ -5,7 +5,6 @@ import {z} from 'zod';
 import {renameDurable, tempPathFor, writeJsonAtomic} from '../queue/atomic-write.ts';
 import type {Layout} from '../queue/layout.ts';
 import {readRegularFile} from '../queue/read-file.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 export const OUTBOX_VERSION = 1;
 
@@ -72,7 +71,7 @@ export function writeNewEntry(layout: Layout, event: StoredEvent): string {
 
 		fs.renameSync(temp, file);
 	} catch (error) {
-		removeFile(temp);
+		fs.rmSync(temp, {force: true});
 		throw error;
 	}
 
@@ -134,7 +133,7 @@ export function pruneRetired(layout: Layout, outcome: 'sent' | 'failed', before:
 		const file = layout.outboxDoneFile(outcome, id);
 		const stat = fs.statSync(file, {throwIfNoEntry: false});
 		if (stat && stat.mtimeMs < before) {
-			removeFile(file);
+			fs.rmSync(file, {force: true});
 			removed++;
 		}
 	}

@@ -6,7 +6,6 @@ import {writeJsonAtomic} from '../queue/atomic-write.ts';
 import {createLayout, type Layout} from '../queue/layout.ts';
 import {readdirOrEmpty, readJsonFile} from '../queue/read-file.ts';
 import {createWorkflowLayout} from './store.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 /**
  * control/workflows/ID.json: `spool cancel --workflow` and `spool retry --workflow` ask the orchestrator,
@@ -47,5 +46,5 @@ export function readWorkflowRequests(layout: Layout): Map<string, WorkflowReques
 }
 
 export function clearWorkflowRequest(layout: Layout, id: string): void {
-	removeFile(layout.workflowRequest(id));
+	fs.rmSync(layout.workflowRequest(id), {force: true});
 }

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {randomBytes} from 'node:crypto';
 import {promisify} from 'node:util';
-import {removeFile} from './remove-file.ts';
 
 /*
  * The queue's file steps are small: a rename, a link, a few hundred bytes written. They are made as
@@ -19,7 +18,7 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
 		await writeFileDurable(temp, data);
 		fs.renameSync(temp, file);
 	} catch (error) {
-		removeFile(temp);
+		fs.rmSync(temp, {force: true});
 		throw error;
 	}
 
@@ -79,7 +78,7 @@ export async function writeFileExclusive(file: string, data: string): Promise<bo
 
 		throw error;
 	} finally {
-		removeFile(temp);
+		fs.rmSync(temp, {force: true});
 	}
 
 	await syncDirectory(path.dirname(file));

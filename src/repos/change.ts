@@ -4,7 +4,6 @@ import path from 'node:path';
 import {renameDurable, tempPathFor} from '../queue/atomic-write.ts';
 import {git, gitOk, gitToFile} from './git.ts';
 import type {RepoRun} from './worktree.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 /** A task's change in its worktree against the base commit: what a result's `repo` says of it. */
 export type ChangeSummary = {changedFiles: string[]; diffStat: {files: number; insertions: number; deletions: number}};
@@ -51,7 +50,7 @@ export async function savePatch(run: Pick<RepoRun, 'worktree' | 'baseCommit'>, f
 
 			await renameDurable(temp, file);
 		} catch (error) {
-			removeFile(temp);
+			fs.rmSync(temp, {force: true});
 			throw error;
 		}
 

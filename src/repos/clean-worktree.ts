@@ -6,7 +6,6 @@ import {currentPatch} from './change.ts';
 import {git, gitOk} from './git.ts';
 import {isWorktreeOf, repositoryOf} from './worktree.ts';
 import {readWorktreeRecord, type WorktreeRecord} from './worktree-record.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 /** What spool clean may do with a finished task's worktree, and why not when it may not. */
 export type WorktreeVerdict = {action: 'remove'; record: WorktreeRecord} | {action: 'forget'; record: WorktreeRecord} | {action: 'keep'; reason: string};
@@ -80,7 +79,7 @@ export async function removeWorktree(layout: Layout, worker: string, id: string,
 		branchKept = tip.code === 0;
 	}
 
-	removeFile(layout.worktreeRecord(worker, id));
+	fs.rmSync(layout.worktreeRecord(worker, id), {force: true});
 	return {branchKept};
 }
 

@@ -12,7 +12,6 @@ import {HomeWatcher, type FolderChange, type HomeWatcherOptions} from './home-wa
 import {createHandler} from './routes.ts';
 import {TaskIndex} from './task-index.ts';
 import {readOrCreateToken} from './token.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 export type UiServerOptions = {
 	host: string;
@@ -136,7 +135,7 @@ export class UiServer {
 		try {
 			const recorded = JSON.parse(fs.readFileSync(this.#index.layout.uiFile, 'utf8')) as {pid?: number};
 			if (recorded.pid === process.pid) {
-				removeFile(this.#index.layout.uiFile);
+				fs.rmSync(this.#index.layout.uiFile, {force: true});
 			}
 		} catch {
 			// Gone, or another's: nothing to remove.

@@ -4,7 +4,6 @@ import {randomBytes, timingSafeEqual} from 'node:crypto';
 import {SpoolError} from '../errors.ts';
 import type {Layout} from '../queue/layout.ts';
 import {tempPathFor} from '../queue/atomic-write.ts';
-import {removeFile} from '../queue/remove-file.ts';
 
 /** A token is 32 random bytes, base64url: 43 characters a person pastes once. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -41,7 +40,7 @@ export function readOrCreateToken(layout: Layout): string {
 
 		throw error;
 	} finally {
-		removeFile(temp);
+		fs.rmSync(temp, {force: true});
 	}
 }
 

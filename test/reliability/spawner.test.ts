@@ -57,14 +57,21 @@ describe.each([
 	{way: 'by the spawner helper', direct: false},
 	{way: 'from the worker itself (SPOOL_SPAWN_DIRECT=1, the fallback)', direct: true},
 ])('runs started $way', ({direct}) => {
+	const outer = process.env.SPOOL_SPAWN_DIRECT;
 	beforeAll(() => {
 		if (direct) {
 			process.env.SPOOL_SPAWN_DIRECT = '1';
+		} else {
+			delete process.env.SPOOL_SPAWN_DIRECT;
 		}
 	});
 
 	afterAll(() => {
-		delete process.env.SPOOL_SPAWN_DIRECT;
+		if (outer === undefined) {
+			delete process.env.SPOOL_SPAWN_DIRECT;
+		} else {
+			process.env.SPOOL_SPAWN_DIRECT = outer;
+		}
 	});
 
 	test('the prompt on stdin, its own process group, its environment and cwd, stdout and stderr in full, its exit code', async () => {

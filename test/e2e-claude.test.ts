@@ -3,16 +3,9 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {startFakeApi, type FakeApi} from './fixtures/fake-api.ts';
 import {apiEnv, dropTask, makeHome, resultOf, spool, waitFor} from './helpers/home.ts';
+import {spawnerHelpersOf} from './helpers/processes.ts';
 
 let api: FakeApi;
-
-/** The worker's child processes that are its spawner helper (src/worker/spawner-helper.js). */
-async function spawnerHelpersOf(pid: number): Promise<number[]> {
-	const tasks = await fs.readdir(`/proc/${pid}/task`);
-	const children = (await Promise.all(tasks.map(async task => fs.readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '')))).join(' ').trim().split(/\s+/).filter(Boolean).map(Number);
-	const commands = await Promise.all(children.map(async child => fs.readFile(`/proc/${child}/cmdline`, 'utf8').catch(() => '')));
-	return children.filter((_, n) => commands[n]!.includes('spawner-helper.js'));
-}
 
 beforeAll(async () => {
 	api = await startFakeApi(request => {

@@ -21,6 +21,14 @@ export async function parentOf(pid: number): Promise<number | undefined> {
 	return fields ? Number(fields[1]) : undefined;
 }
 
+/** The child processes of `pid` that are a worker's spawner helper (src/worker/spawner-helper.js), from /proc. */
+export async function spawnerHelpersOf(pid: number): Promise<number[]> {
+	const tasks = await fs.readdir(`/proc/${pid}/task`);
+	const children = (await Promise.all(tasks.map(async task => fs.readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '')))).join(' ').trim().split(/\s+/).filter(Boolean).map(Number);
+	const commands = await Promise.all(children.map(async child => fs.readFile(`/proc/${child}/cmdline`, 'utf8').catch(() => '')));
+	return children.filter((_, n) => commands[n]!.includes('spawner-helper.js'));
+}
+
 async function findProcesses(matches: (pid: string) => Promise<boolean>): Promise<number[]> {
 	const pids: number[] = [];
 	for (const entry of await fs.readdir('/proc')) {

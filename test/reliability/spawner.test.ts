@@ -4,6 +4,7 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {spawnRun, type Spawned} from '../../src/worker/spawner.ts';
 import {dropTask, makeHome, ROOT, spool, waitFor} from '../helpers/home.ts';
+import {spawnerHelpersOf} from '../helpers/processes.ts';
 
 /*
  * Every claude run is started by a small helper process (src/worker/spawner.ts), not by the worker: these
@@ -155,8 +156,7 @@ test('the crash probe: a worker killed with kill -9 under 20 running tasks leave
 	const processing = path.join(home, 'processing', 'coder');
 	const started = () => (fs.existsSync(processing) ? fs.readdirSync(processing, {recursive: true}).map(String).filter(name => name.includes('@')).length : 0);
 	await waitFor(() => started() === 20, 20_000, 'all 20 runs to start');
-	const children = fs.readFileSync(`/proc/${worker.pid}/task/${worker.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-	const helpers = children.filter(pid => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('spawner-helper.js'));
+	const helpers = await spawnerHelpersOf(worker.pid!);
 	expect(helpers).toHaveLength(1);
 	worker.kill('SIGKILL');
 	await worker.catch(() => undefined);
